@@ -1,0 +1,83 @@
+package dev.spillway.core.cache;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.config.CacheConfig;
+
+/**
+ * Exact-match cache of completions: L1 in this process (bounded Caffeine), L2 shared in Redis. Redis trouble
+ * never fails a caller: a lookup then misses and a store keeps L1 only.
+ */
+@ApplicationScoped
+public class ResultCache {
+
+    private static final Logger LOG = Logger.getLogger(ResultCache.class);
+
+    private final CacheConfig config;
+    private final RedisResultStore redis;
+    private final ObjectMapper json;
+    private final Cache<String, ChatCompletion> local;
+
+    public ResultCache(CacheConfig config, RedisResultStore redis, ObjectMapper json) {
+        this.config = config;
+        this.redis = redis;
+        this.json = json;
+        this.local = Caffeine.newBuilder()
+                .maximumSize(config.l1MaxEntries())
+                .expireAfterWrite(config.l1Ttl())
+                .build();
+    }
+
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    public Optional<CacheHit> get(String key) {
+        if (!config.enabled()) {
+            return Optional.empty();
+        }
+        ChatCompletion hit = local.getIfPresent(key);
+        if (hit != null) {
+            return Optional.of(new CacheHit(hit, CacheLevel.L1));
+        }
+        if (!config.l2Enabled()) {
+            return Optional.empty();
+        }
+        try {
+            Optional<String> stored = redis.get(config.l2KeyPrefix() + key);
+            if (stored.isEmpty()) {
+                return Optional.empty();
+            }
+            ChatCompletion completion = json.readValue(stored.get(), ChatCompletion.class);
+            local.put(key, completion);
+            return Optional.of(new CacheHit(completion, CacheLevel.L2));
+        } catch (Exception e) {
+            LOG.debugf("L2 cache lookup skipped: %s", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    public void put(String key, ChatCompletion completion) {
+        if (!config.enabled()) {
+            return;
+        }
+        local.put(key, completion);
+        if (!config.l2Enabled()) {
+            return;
+        }
+        try {
+            redis.put(config.l2KeyPrefix() + key, json.writeValueAsString(completion), config.l2Ttl());
+        } catch (Exception e) {
+            LOG.debugf("L2 cache store skipped: %s", e.toString());
+        }
+    }
+}

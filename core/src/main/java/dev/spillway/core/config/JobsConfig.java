@@ -1,0 +1,23 @@
+package dev.spillway.core.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Where jobs live and how long they are kept. */
+@ConfigMapping(prefix = "spillway.jobs")
+public interface JobsConfig {
+
+    /** DynamoDB table holding the jobs. */
+    @WithDefault("spillway-jobs")
+    String table();
+
+    /** How long a finished job stays readable before DynamoDB's TTL removes it. */
+    @WithDefault("P7D")
+    Duration retention();
+
+    /** How long a job may wait in the queue before it is given up on (EXPIRED). */
+    @WithDefault("P1D")
+    Duration deadline();
+}

@@ -1,0 +1,80 @@
+package dev.spillway.core.intake;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.spillway.core.config.NoticeConfig;
+import dev.spillway.core.job.Job;
+import dev.spillway.core.job.JobStore;
+import dev.spillway.core.notice.CompletionNotices;
+
+/**
+ * Waits, within a budget, for a job to reach a final state. Wakes on the completion notice; reads the store
+ * on a doubling back-off as the fallback (fast when notices are down, rare safety reads when they are live).
+ */
+@ApplicationScoped
+public class JobWaiter {
+
+    private final JobStore store;
+    private final CompletionNotices notices;
+    private final NoticeConfig config;
+    private final Clock clock;
+
+    public JobWaiter(JobStore store, CompletionNotices notices, NoticeConfig config, Clock clock) {
+        this.store = store;
+        this.notices = notices;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** The job as last read: final, or still in progress when the budget ran out. */
+    public Job await(Job job, Duration budget) {
+        if (job.status().isFinal() || budget.isZero() || budget.isNegative()) {
+            return job;
+        }
+        Instant deadline = clock.instant().plus(budget);
+        Duration interval = config.firstReadInterval();
+        try (CompletionNotices.Watch watch = notices.watch(job.id())) {
+            Job current = job;
+            while (true) {
+                current = store.find(job.id()).orElse(current);
+                Duration remaining = Duration.between(clock.instant(), deadline);
+                if (current.status().isFinal() || remaining.isNegative() || remaining.isZero()) {
+                    return current;
+                }
+                Duration pause = min(remaining, watch.live() ? config.maxReadInterval() : interval);
+                pauseUntilNotice(watch, pause);
+                interval = min(interval.multipliedBy(2), config.maxReadInterval());
+            }
+        }
+    }
+
+    private static void pauseUntilNotice(CompletionNotices.Watch watch, Duration pause) {
+        if (watch.notified().isDone()) {
+            // The notice (or the loss of the subscription) was already consumed by the read above.
+            LockSupport.parkNanos(pause.toNanos());
+            return;
+        }
+        try {
+            watch.notified().get(pause.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException readAgain) {
+            // fallback read
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a job", e);
+        } catch (ExecutionException impossible) {
+            // never completed exceptionally
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.spillway.core.intake.api;
+
+import java.time.Duration;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.spillway.core.intake.CachePolicy;
+import dev.spillway.core.intake.Caller;
+import dev.spillway.core.intake.IntakeService;
+import dev.spillway.core.intake.Submission;
+import dev.spillway.core.job.Job;
+import dev.spillway.core.job.Tier;
+import io.quarkus.arc.properties.IfBuildProperty;
+
+/** {@code POST /v1/chat/completions}: the answer within the caller's wait budget, else 202 and the job. */
+@Path("/v1/chat/completions")
+@IfBuildProperty(name = "spillway.intake.enabled", stringValue = "true")
+public class ChatCompletionsResource {
+
+    private final IntakeService intake;
+
+    public ChatCompletionsResource(IntakeService intake) {
+        this.intake = intake;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response create(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(SpillwayHeaders.PREFER) String prefer,
+            @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
+            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn) {
+        JsonBodies.requireJson(contentType);
+        Caller caller = intake.caller();
+        Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
+                Tier.INTERACTIVE);
+        if (submission.isHit()) {
+            return Response.ok(submission.hit().completion(), MediaType.APPLICATION_JSON_TYPE)
+                    .header(SpillwayHeaders.CACHE, submission.cacheStatus())
+                    .header(SpillwayHeaders.LANE, "cache")
+                    .build();
+        }
+        Duration budget = WaitPreference.parse(prefer).map(intake::clampWait).orElseGet(intake::defaultWait);
+        Job job = intake.await(submission.job(), budget);
+        return Responses.completionOrJob(job, intake.pollAfter())
+                .header(SpillwayHeaders.CACHE, submission.cacheStatus())
+                .header(SpillwayHeaders.LANE, "spill")
+                .header(SpillwayHeaders.PREFERENCE_APPLIED, "wait=" + budget.toSeconds())
+                .build();
+    }
+}

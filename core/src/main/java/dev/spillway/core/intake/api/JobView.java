@@ -1,0 +1,46 @@
+package dev.spillway.core.intake.api;
+
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.spillway.core.api.ApiError;
+import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.job.Job;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** A job as clients see it: {@code GET /v1/jobs/{id}} and the body of every 202. Times are Unix seconds. */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record JobView(
+        String id,
+        String object,
+        String status,
+        String model,
+        String tier,
+        @JsonProperty("created_at") long createdAt,
+        @JsonProperty("started_at") Long startedAt,
+        @JsonProperty("finished_at") Long finishedAt,
+        int attempts,
+        ChatCompletion result,
+        ApiError.Detail error,
+        Map<String, String> links) {
+
+    public static String path(String jobId) {
+        return "/v1/jobs/" + jobId;
+    }
+
+    public static JobView of(Job job) {
+        ApiError.Detail error = job.error() == null ? null
+                : new ApiError.Detail(job.error().message(), job.error().type(), null, job.error().code());
+        return new JobView(job.id(), "job", job.status().wireName(), job.model(), job.tier().wireName(),
+                job.created().getEpochSecond(), seconds(job.started()), seconds(job.finished()), job.attempts(),
+                job.result(), error, Map.of("self", path(job.id())));
+    }
+
+    private static Long seconds(Instant instant) {
+        return instant == null ? null : instant.getEpochSecond();
+    }
+}

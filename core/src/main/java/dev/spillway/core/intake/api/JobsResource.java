@@ -1,0 +1,90 @@
+package dev.spillway.core.intake.api;
+
+import java.time.Duration;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.spillway.core.api.ApiException;
+import dev.spillway.core.intake.CachePolicy;
+import dev.spillway.core.intake.Caller;
+import dev.spillway.core.intake.IntakeService;
+import dev.spillway.core.intake.Submission;
+import dev.spillway.core.job.Job;
+import dev.spillway.core.job.Tier;
+import io.quarkus.arc.properties.IfBuildProperty;
+
+/** Asynchronous jobs: submit without waiting, read (optionally long-polling), cancel. */
+@Path("/v1/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@IfBuildProperty(name = "spillway.intake.enabled", stringValue = "true")
+public class JobsResource {
+
+    private final IntakeService intake;
+
+    public JobsResource(IntakeService intake) {
+        this.intake = intake;
+    }
+
+    /** Always 202 at once; a cache hit is returned as an already succeeded job would be, with 200. */
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Response submit(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
+            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn) {
+        JsonBodies.requireJson(contentType);
+        Caller caller = intake.caller();
+        Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
+                Tier.STANDARD);
+        if (submission.isHit()) {
+            return Response.ok(submission.hit().completion())
+                    .header(SpillwayHeaders.CACHE, submission.cacheStatus())
+                    .header(SpillwayHeaders.LANE, "cache")
+                    .build();
+        }
+        return Responses.accepted(submission.job(), intake.pollAfter())
+                .header(SpillwayHeaders.CACHE, submission.cacheStatus())
+                .header(SpillwayHeaders.LANE, "spill")
+                .build();
+    }
+
+    /** The job; with {@code ?wait=N} holds the request up to N seconds for it to finish. */
+    @GET
+    @Path("/{id}")
+    public Response get(@PathParam("id") String id, @QueryParam("wait") String wait) {
+        Duration budget = parseWait(wait);
+        Caller caller = intake.caller();
+        Job job = intake.await(intake.find(caller, id), budget);
+        Response.ResponseBuilder response = Response.ok(JobView.of(job));
+        if (!job.status().isFinal()) {
+            response.header("Retry-After", Math.max(1, intake.pollAfter().toSeconds()));
+        }
+        return response.build();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public JobView cancel(@PathParam("id") String id) {
+        return JobView.of(intake.cancel(intake.caller(), id));
+    }
+
+    private Duration parseWait(String wait) {
+        if (wait == null || wait.isEmpty()) {
+            return Duration.ZERO;
+        }
+        if (wait.length() > 9 || !wait.chars().allMatch(Character::isDigit)) {
+            throw ApiException.invalid("wait", "'wait' must be a whole number of seconds.");
+        }
+        return intake.clampWait(Duration.ofSeconds(Long.parseLong(wait)));
+    }
+}

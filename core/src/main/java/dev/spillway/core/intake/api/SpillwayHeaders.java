@@ -1,0 +1,18 @@
+package dev.spillway.core.intake.api;
+
+/** Response and request headers of Spillway's own. */
+public final class SpillwayHeaders {
+
+    /** {@code hit-l1}, {@code hit-l2}, {@code miss} or {@code bypass}. */
+    public static final String CACHE = "X-Spillway-Cache";
+    /** The job that produced (or will produce) the answer. */
+    public static final String JOB_ID = "X-Spillway-Job-Id";
+    /** Which lane served the request: {@code cache} or {@code spill}. */
+    public static final String LANE = "X-Spillway-Lane";
+    /** RFC 7240. */
+    public static final String PREFER = "Prefer";
+    public static final String PREFERENCE_APPLIED = "Preference-Applied";
+
+    private SpillwayHeaders() {
+    }
+}

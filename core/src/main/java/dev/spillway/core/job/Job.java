@@ -1,0 +1,42 @@
+package dev.spillway.core.job;
+
+import java.time.Instant;
+
+import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.api.ChatCompletionRequest;
+
+/**
+ * One unit of spilled work and everything known about it. Immutable: a state change is a conditional write
+ * to the {@link JobStore} that returns the new job.
+ *
+ * @param cacheKey where the worker stores the result for reuse; null when the request is not cacheable
+ * @param leaseOwner worker currently entitled to finish the job (RUNNING only)
+ * @param attempts how many times a worker claimed the job
+ */
+public record Job(
+        String id,
+        String tenant,
+        JobStatus status,
+        Tier tier,
+        ChatCompletionRequest request,
+        String cacheKey,
+        Instant created,
+        Instant deadline,
+        Instant started,
+        Instant finished,
+        String leaseOwner,
+        Instant leaseUntil,
+        int attempts,
+        ChatCompletion result,
+        JobError error) {
+
+    public static Job queued(String id, String tenant, Tier tier, ChatCompletionRequest request, String cacheKey,
+            Instant created, Instant deadline) {
+        return new Job(id, tenant, JobStatus.QUEUED, tier, request, cacheKey, created, deadline, null, null, null,
+                null, 0, null, null);
+    }
+
+    public String model() {
+        return request.model();
+    }
+}

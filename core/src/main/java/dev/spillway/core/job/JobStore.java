@@ -1,0 +1,51 @@
+package dev.spillway.core.job;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.spillway.core.api.ChatCompletion;
+
+/**
+ * The durable record of every job. Every transition is conditional on the state it leaves, so duplicate
+ * deliveries, competing workers and late retries cannot produce a second result.
+ */
+public interface JobStore {
+
+    /** Stores a new QUEUED job; fails if the id exists. */
+    void create(Job job);
+
+    /** Strongly consistent read. */
+    Optional<Job> find(String id);
+
+    /** Removes a job that was never handed to a queue (its send failed), so a refused request leaves nothing. */
+    void withdraw(String id);
+
+    /**
+     * QUEUED, or RUNNING with a lapsed lease → RUNNING under {@code owner} until {@code leaseUntil}.
+     *
+     * @return the claimed job, or empty when it is not claimable (finished, cancelled, or leased to a live worker)
+     */
+    Optional<Job> claim(String id, String owner, Instant now, Instant leaseUntil);
+
+    /** Pushes the lease forward while the owner still holds it; false when it no longer does (e.g. cancelled). */
+    boolean extendLease(String id, String owner, Instant leaseUntil);
+
+    /** RUNNING under {@code owner} → SUCCEEDED with the result; false when the owner lost the job meanwhile. */
+    boolean succeed(String id, String owner, ChatCompletion result, Instant now);
+
+    /** RUNNING under {@code owner} → FAILED; false when the owner lost the job meanwhile. */
+    boolean fail(String id, String owner, JobError error, Instant now);
+
+    /** QUEUED or RUNNING (any owner) → FAILED; for jobs whose messages were dead-lettered. */
+    boolean failUnfinished(String id, JobError error, Instant now);
+
+    /** RUNNING under {@code owner} → QUEUED, for another attempt. */
+    boolean release(String id, String owner);
+
+    /**
+     * QUEUED or RUNNING of {@code tenant} → CANCELLED.
+     *
+     * @return the cancelled job, or empty when it does not exist for that tenant or is already final
+     */
+    Optional<Job> cancel(String id, String tenant, Instant now);
+}

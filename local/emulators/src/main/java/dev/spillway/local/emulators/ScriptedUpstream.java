@@ -1,0 +1,160 @@
+package dev.spillway.local.emulators;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * An OpenAI-compatible chat-completions server on loopback whose behaviour is chosen by the last user
+ * message, so tests can play the upstreams Spillway meets (vLLM, DeepSeek's API) including their bad days:
+ * <ul>
+ * <li>{@code hold ...}: answers only after {@link #releaseHeld()}</li>
+ * <li>{@code sleep:<ms> ...}: answers after a delay</li>
+ * <li>{@code fail:<status> ...}: always answers that status with an OpenAI error body</li>
+ * <li>{@code flaky:<n> ...}: answers 503 to the first n calls with that content, then succeeds</li>
+ * <li>anything else: {@code echo: <content>}</li>
+ * </ul>
+ * It counts calls per content, so tests can tell how often the engine really ran.
+ */
+public final class ScriptedUpstream implements AutoCloseable {
+
+    private static final Pattern LAST_USER_CONTENT = Pattern.compile(
+            "\"role\"\\s*:\\s*\"user\"\\s*,\\s*\"content\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern COMMAND = Pattern.compile("^(sleep|fail|flaky):(\\d+)\\b.*", Pattern.DOTALL);
+
+    private final HttpServer server;
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private volatile CountDownLatch held = new CountDownLatch(1);
+
+    public ScriptedUpstream() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "scripted-upstream");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/v1/chat/completions", this::handle);
+        server.start();
+    }
+
+    /** Base URL to configure as an engine's {@code base-url}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** How many requests arrived whose last user message was {@code content}. */
+    public int calls(String content) {
+        AtomicInteger count = calls.get(content);
+        return count == null ? 0 : count.get();
+    }
+
+    public int totalCalls() {
+        return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    /** Lets every held request answer; later {@code hold} requests are held again. */
+    public void releaseHeld() {
+        CountDownLatch current = held;
+        held = new CountDownLatch(1);
+        current.countDown();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            String content = lastUserContent(body);
+            int call = calls.computeIfAbsent(content, c -> new AtomicInteger()).incrementAndGet();
+            Matcher command = COMMAND.matcher(content);
+            if (content.startsWith("hold")) {
+                held.await(120, TimeUnit.SECONDS);
+            } else if (command.matches()) {
+                int number = Integer.parseInt(command.group(2));
+                switch (command.group(1)) {
+                    case "sleep" -> Thread.sleep(number);
+                    case "fail" -> {
+                        error(exchange, number);
+                        return;
+                    }
+                    case "flaky" -> {
+                        if (call <= number) {
+                            error(exchange, 503);
+                            return;
+                        }
+                    }
+                    default -> throw new IllegalStateException(command.group(1));
+                }
+            }
+            String answer = "echo: " + content;
+            String json = "{\"id\":\"chatcmpl-upstream\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"upstream\","
+                    + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + escape(answer)
+                    + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + words(content)
+                    + ",\"completion_tokens\":" + words(answer) + ",\"total_tokens\":" + (words(content) + words(answer))
+                    + "}}";
+            send(exchange, 200, json);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void error(HttpExchange exchange, int status) throws IOException {
+        if (status == 429 || status == 503) {
+            exchange.getResponseHeaders().add("Retry-After", "1");
+        }
+        send(exchange, status, "{\"error\":{\"message\":\"scripted failure " + status
+                + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"scripted\"}}");
+    }
+
+    private static void send(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static String lastUserContent(String body) {
+        Matcher matcher = LAST_USER_CONTENT.matcher(body);
+        String last = "";
+        while (matcher.find()) {
+            last = matcher.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
+        }
+        return last;
+    }
+
+    private static int words(String text) {
+        return text.isBlank() ? 0 : text.strip().split("\\s+").length;
+    }
+
+    private static String escape(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    @Override
+    public void close() {
+        releaseHeld();
+        server.stop(0);
+    }
+}
