@@ -2,6 +2,7 @@ package dev.spillway.core.api;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -29,6 +30,7 @@ public record ChatCompletionRequest(
     }
 
     /** Greedy decoding, or sampling pinned by a seed: the same request yields the same answer. */
+    @JsonIgnore
     public boolean isDeterministic() {
         return (temperature != null && temperature == 0.0) || seed != null;
     }

@@ -1,0 +1,200 @@
+package dev.spillway.core.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.api.ChatCompletionRequest;
+import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.api.Usage;
+import dev.spillway.local.emulators.LocalCloud;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/** The job state machine on DynamoDB Local: every transition holds only from the state it leaves. */
+class DynamoJobStoreTest {
+
+    private static LocalCloud cloud;
+    private static DynamoJobStore store;
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+
+    @BeforeAll
+    static void startDynamo() {
+        cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(30), 3, false, false, "store-test", 0, 0, 0));
+        store = new DynamoJobStore(cloud.dynamo(), cloud.jobsTable(), Duration.ofDays(7), new ObjectMapper());
+    }
+
+    @AfterAll
+    static void stop() {
+        cloud.close();
+    }
+
+    private static Job newJob() {
+        Job job = Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD, new ChatCompletionRequest("m",
+                List.of(ChatMessage.of("user", "hi")), 0.0, 1.0, 8, 42L, List.of("END"), "u1"), "cache-key", T0,
+                T0.plus(Duration.ofHours(1)));
+        store.create(job);
+        return job;
+    }
+
+    private static ChatCompletion completion() {
+        return ChatCompletion.of("chatcmpl-1", T0.getEpochSecond(), "m", "hello", "stop", Usage.of(3, 1));
+    }
+
+    @Test
+    void create_storesAQueuedJobThatReadsBackWhole() {
+        Job job = newJob();
+
+        Job read = store.find(job.id()).orElseThrow();
+
+        assertThat(read).isEqualTo(job);
+        assertThatThrownBy(() -> store.create(job)).isInstanceOf(ConditionalCheckFailedException.class);
+    }
+
+    @Test
+    void claim_succeedsOnceAndRefusesASecondWorkerWhileTheLeaseLives() {
+        Job job = newJob();
+
+        Optional<Job> first = store.claim(job.id(), "w1", T0, T0.plusSeconds(60));
+        Optional<Job> second = store.claim(job.id(), "w2", T0.plusSeconds(10), T0.plusSeconds(70));
+
+        assertThat(first).hasValueSatisfying(j -> {
+            assertThat(j.status()).isEqualTo(JobStatus.RUNNING);
+            assertThat(j.leaseOwner()).isEqualTo("w1");
+            assertThat(j.attempts()).isEqualTo(1);
+            assertThat(j.started()).isEqualTo(T0);
+        });
+        assertThat(second).isEmpty();
+    }
+
+    @Test
+    void claim_takesOverAJobWhoseLeaseLapsed() {
+        Job job = newJob();
+        store.claim(job.id(), "dead-worker", T0, T0.plusSeconds(60));
+
+        Optional<Job> takeover = store.claim(job.id(), "w2", T0.plusSeconds(61), T0.plusSeconds(121));
+
+        assertThat(takeover).hasValueSatisfying(j -> {
+            assertThat(j.leaseOwner()).isEqualTo("w2");
+            assertThat(j.attempts()).isEqualTo(2);
+            assertThat(j.started()).as("first start is kept").isEqualTo(T0);
+        });
+        assertThat(store.succeed(job.id(), "dead-worker", completion(), T0.plusSeconds(62)))
+                .as("the dead worker's late result is refused").isFalse();
+    }
+
+    @Test
+    void succeed_storesTheResultOnceAndSetsTheTtl() {
+        Job job = newJob();
+        store.claim(job.id(), "w1", T0, T0.plusSeconds(60));
+
+        boolean stored = store.succeed(job.id(), "w1", completion(), T0.plusSeconds(5));
+        boolean again = store.succeed(job.id(), "w1", completion(), T0.plusSeconds(6));
+
+        assertThat(stored).isTrue();
+        assertThat(again).isFalse();
+        Job done = store.find(job.id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.result()).isEqualTo(completion());
+        assertThat(done.finished()).isEqualTo(T0.plusSeconds(5));
+        assertThat(done.leaseOwner()).isNull();
+        var item = cloud.dynamo().getItem(b -> b.tableName(cloud.jobsTable())
+                .key(java.util.Map.of("id", AttributeValue.fromS(job.id())))).item();
+        assertThat(Long.parseLong(item.get("expiresAt").n()))
+                .isEqualTo(T0.plusSeconds(5).plus(7, ChronoUnit.DAYS).getEpochSecond());
+        assertThat(item.get("completionTokens").n()).isEqualTo("1");
+    }
+
+    @Test
+    void fail_recordsAReadableReason() {
+        Job job = newJob();
+        store.claim(job.id(), "w1", T0, T0.plusSeconds(60));
+
+        assertThat(store.fail(job.id(), "w1", JobError.rejected("context_length_exceeded", "too long"), T0)).isTrue();
+
+        Job failed = store.find(job.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.error()).isEqualTo(new JobError("too long", "invalid_request_error",
+                "context_length_exceeded", 400));
+    }
+
+    @Test
+    void release_returnsTheJobToTheQueueForAnotherAttempt() {
+        Job job = newJob();
+        store.claim(job.id(), "w1", T0, T0.plusSeconds(60));
+
+        assertThat(store.release(job.id(), "w2")).as("only the owner releases").isFalse();
+        assertThat(store.release(job.id(), "w1")).isTrue();
+
+        assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.claim(job.id(), "w2", T0.plusSeconds(1), T0.plusSeconds(61))).isPresent();
+    }
+
+    @Test
+    void extendLease_holdsOnlyForTheOwnerOfARunningJob() {
+        Job job = newJob();
+        store.claim(job.id(), "w1", T0, T0.plusSeconds(60));
+
+        assertThat(store.extendLease(job.id(), "w1", T0.plusSeconds(120))).isTrue();
+        assertThat(store.extendLease(job.id(), "w2", T0.plusSeconds(180))).isFalse();
+        assertThat(store.find(job.id()).orElseThrow().leaseUntil()).isEqualTo(T0.plusSeconds(120));
+    }
+
+    @Test
+    void cancel_stopsQueuedAndRunningJobsButNotFinishedOnesOrOtherTenants() {
+        Job queued = newJob();
+        Job running = newJob();
+        store.claim(running.id(), "w1", T0, T0.plusSeconds(60));
+        Job finished = newJob();
+        store.claim(finished.id(), "w1", T0, T0.plusSeconds(60));
+        store.succeed(finished.id(), "w1", completion(), T0);
+
+        assertThat(store.cancel(queued.id(), "tenant-b", T0)).as("another tenant").isEmpty();
+        assertThat(store.cancel(queued.id(), "tenant-a", T0)).hasValueSatisfying(
+                j -> assertThat(j.status()).isEqualTo(JobStatus.CANCELLED));
+        assertThat(store.cancel(running.id(), "tenant-a", T0)).isPresent();
+        assertThat(store.extendLease(running.id(), "w1", T0.plusSeconds(90))).as("worker learns it lost the job")
+                .isFalse();
+        assertThat(store.cancel(finished.id(), "tenant-a", T0)).isEmpty();
+        assertThat(store.find(finished.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    @Test
+    void failUnfinished_failsADeadLetteredJobButNeverAFinishedOne() {
+        Job queued = newJob();
+        Job finished = newJob();
+        store.claim(finished.id(), "w1", T0, T0.plusSeconds(60));
+        store.succeed(finished.id(), "w1", completion(), T0);
+
+        assertThat(store.failUnfinished(queued.id(), JobError.server("delivery_attempts_exhausted", "gave up"), T0))
+                .isTrue();
+        assertThat(store.failUnfinished(finished.id(), JobError.server("delivery_attempts_exhausted", "gave up"), T0))
+                .isFalse();
+        assertThat(store.find(queued.id()).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+    }
+
+    @Test
+    void withdraw_removesOnlyAJobStillQueued() {
+        Job queued = newJob();
+        Job running = newJob();
+        store.claim(running.id(), "w1", T0, T0.plusSeconds(60));
+
+        store.withdraw(queued.id());
+        store.withdraw(running.id());
+
+        assertThat(store.find(queued.id())).isEmpty();
+        assertThat(store.find(running.id())).isPresent();
+    }
+}
