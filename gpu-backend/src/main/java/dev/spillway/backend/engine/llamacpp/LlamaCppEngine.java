@@ -1,0 +1,171 @@
+package dev.spillway.backend.engine.llamacpp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaIterator;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.ModelParameters;
+import dev.spillway.backend.engine.EngineException;
+import dev.spillway.backend.engine.Generation;
+import dev.spillway.backend.engine.InferenceEngine;
+import dev.spillway.core.api.ChatCompletionRequest;
+import dev.spillway.core.api.ChatMessage;
+
+/**
+ * Embedded llama.cpp ({@code de.kherud:llama}): one loaded model with {@code parallelSlots} slots and continuous
+ * batching, so concurrent {@link #generate} calls are decoded together in one batch per step.
+ *
+ * <p>The binding returns only text, so tokens are counted here: the completion is streamed and every chunk but the
+ * final one is one sampled token (a token that ends mid UTF-8 character is merged into the next chunk, the only
+ * case that undercounts); the prompt is counted with the model's tokenizer plus the BOS the server adds.
+ *
+ * <p>Load once per process: {@link #close()} stops the server loop but llama.cpp does not free the native memory.
+ */
+public final class LlamaCppEngine implements InferenceEngine {
+
+    private static final Logger LOG = Logger.getLogger(LlamaCppEngine.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LlamaCppSettings settings;
+    private final LlamaModel model;
+    private final int bosTokens;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public LlamaCppEngine(LlamaCppSettings settings) {
+        this.settings = settings;
+        if (!Files.isRegularFile(settings.ggufPath())) {
+            throw new IllegalArgumentException("no GGUF model at " + settings.ggufPath());
+        }
+        this.bosTokens = addsBos(settings) ? 1 : 0;
+        ModelParameters parameters = new ModelParameters()
+                .setModel(settings.ggufPath().toString())
+                .setParallel(settings.parallelSlots())
+                .enableContBatching()
+                .setCtxSize(settings.contextPerSlot() * settings.parallelSlots())
+                .setThreads(settings.threads())
+                .setThreadsBatch(settings.threads())
+                // never drop prompt tokens silently: too-long prompts are rejected before they reach a slot
+                .disableContextShift();
+        long start = System.nanoTime();
+        this.model = new LlamaModel(parameters);
+        LOG.infof("llama.cpp loaded %s in %d ms: %d slots x %d tokens, %d threads", settings.ggufPath(),
+                (System.nanoTime() - start) / 1_000_000, settings.parallelSlots(), settings.contextPerSlot(),
+                settings.threads());
+    }
+
+    @Override
+    public Generation generate(ChatCompletionRequest request) throws EngineException {
+        if (closed.get()) {
+            throw EngineException.retryable("engine_closed", "the llama.cpp engine is shut down", null, null);
+        }
+        try {
+            String prompt = model.applyTemplate(templateInput(request));
+            int promptTokens = countTokens(prompt) + bosTokens;
+            int context = settings.contextPerSlot();
+            if (promptTokens >= context) {
+                throw EngineException.permanent("context_length_exceeded", "This model's maximum context length is "
+                        + context + " tokens, but the messages take " + promptTokens + " tokens.");
+            }
+            int maxTokens = request.maxTokens() != null ? request.maxTokens() : settings.defaultMaxTokens();
+            // The slot's context bounds the completion: hitting it is a length stop, as at max_tokens.
+            int limit = Math.max(1, Math.min(maxTokens, context - promptTokens));
+            return complete(parameters(prompt, limit, request), promptTokens, limit);
+        } catch (RuntimeException e) { // the binding's LlamaException is package-private
+            throw map(e);
+        }
+    }
+
+    private Generation complete(InferenceParameters parameters, int promptTokens, int limit) throws EngineException {
+        StringBuilder content = new StringBuilder();
+        int completionTokens = 0;
+        LlamaIterator chunks = model.generate(parameters).iterator();
+        while (chunks.hasNext()) {
+            LlamaOutput chunk = chunks.next();
+            content.append(chunk.text);
+            if (chunks.hasNext()) { // the last message only closes the stream
+                completionTokens++;
+            }
+            if (Thread.currentThread().isInterrupted() && chunks.hasNext()) {
+                chunks.cancel(); // frees the slot for other requests
+                throw EngineException.retryable("engine_interrupted", "generation was interrupted", null, null);
+            }
+        }
+        String finishReason = completionTokens >= limit ? "length" : "stop";
+        return new Generation(content.toString(), finishReason, promptTokens, completionTokens);
+    }
+
+    private static InferenceParameters parameters(String prompt, int limit, ChatCompletionRequest request) {
+        InferenceParameters parameters = new InferenceParameters(prompt).setNPredict(limit);
+        // Unset sampling fields keep llama.cpp's defaults; temperature 0 is greedy decoding there.
+        if (request.temperature() != null) {
+            parameters.setTemperature(request.temperature().floatValue());
+        }
+        if (request.topP() != null) {
+            parameters.setTopP(request.topP().floatValue());
+        }
+        if (request.seed() != null) {
+            parameters.setSeed((int) request.seed().longValue()); // llama.cpp seeds are 32 bits
+        }
+        if (request.stop() != null) {
+            parameters.setStopStrings(request.stop().toArray(String[]::new));
+        }
+        return parameters;
+    }
+
+    /** OpenAI-style messages, rendered by the model's own chat template through the native call. */
+    private static String templateInput(ChatCompletionRequest request) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode messages = body.putArray("messages");
+        for (ChatMessage message : request.messages()) {
+            messages.addObject()
+                    .put("role", message.role())
+                    .put("content", message.content() == null ? "" : message.content());
+        }
+        return body.toString();
+    }
+
+    /** Tokens of {@code text} as the model's tokenizer splits it (special tokens parsed, no BOS added). */
+    public int countTokens(String text) {
+        return model.encode(text).length;
+    }
+
+    private static EngineException map(RuntimeException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("context size") || message.contains("context length")) {
+            return EngineException.permanent("context_length_exceeded", message);
+        }
+        EngineException failure = new EngineException("llama.cpp failed: " + message, false, "engine_error", null, e);
+        LOG.warn("llama.cpp generation failed", e);
+        return failure;
+    }
+
+    private static boolean addsBos(LlamaCppSettings settings) {
+        try {
+            Map<String, Object> metadata = GgufMetadata.scalars(settings.ggufPath());
+            Object flag = metadata.get("tokenizer.ggml.add_bos_token");
+            // llama.cpp's default when the key is absent: SentencePiece ("llama") vocabularies add BOS
+            return flag instanceof Boolean b ? b : "llama".equals(metadata.get("tokenizer.ggml.model"));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("cannot read GGUF metadata of %s (%s); assuming the tokenizer adds BOS", settings.ggufPath(), e);
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            model.close(); // stops the server loop; the native memory stays allocated (llama.cpp limitation)
+        }
+    }
+}

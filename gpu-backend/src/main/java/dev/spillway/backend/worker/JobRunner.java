@@ -1,0 +1,199 @@
+package dev.spillway.backend.worker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.spillway.backend.engine.EngineException;
+import dev.spillway.backend.engine.Generation;
+import dev.spillway.backend.engine.InferenceEngine;
+import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.api.Usage;
+import dev.spillway.core.cache.ResultCache;
+import dev.spillway.core.job.Job;
+import dev.spillway.core.job.JobError;
+import dev.spillway.core.job.JobStore;
+import dev.spillway.core.notice.CompletionNotices;
+import dev.spillway.core.queue.QueuedMessage;
+import dev.spillway.core.queue.WorkQueue;
+
+/**
+ * Runs the job behind one queue message, exactly once in effect: the claim is a conditional write, the
+ * result is written only while this worker holds the lease, and the message is deleted only once the job is
+ * final (or was never ours to run).
+ */
+@ApplicationScoped
+public class JobRunner {
+
+    private static final Logger LOG = Logger.getLogger(JobRunner.class);
+    private static final Duration LEASE_MARGIN = Duration.ofSeconds(1);
+    /** Permanent failures only the operator can fix (502); every other permanent one is about the request (400). */
+    private static final Set<String> OPERATOR_FAULTS = Set.of("upstream_auth_failed", "engine_error");
+
+    private final JobStore store;
+    private final WorkQueue queue;
+    private final EngineRegistry engines;
+    private final ResultCache cache;
+    private final CompletionNotices notices;
+    private final WorkerConfig config;
+    private final WorkerIdentity identity;
+    private final Clock clock;
+
+    public JobRunner(JobStore store, WorkQueue queue, EngineRegistry engines, ResultCache cache,
+            CompletionNotices notices, WorkerConfig config, WorkerIdentity identity, Clock clock) {
+        this.store = store;
+        this.queue = queue;
+        this.engines = engines;
+        this.cache = cache;
+        this.notices = notices;
+        this.config = config;
+        this.identity = identity;
+        this.clock = clock;
+    }
+
+    /** Processes one message; {@code heartbeats} renews visibility and lease while the engine runs. */
+    public void run(QueuedMessage message, ScheduledExecutorService heartbeats) {
+        if (message.jobId() == null) {
+            LOG.warnf("dropping message %s on the %s queue: not a Spillway job message", message.messageId(),
+                    message.tier().wireName());
+            queue.delete(message);
+            return;
+        }
+        Instant now = clock.instant();
+        Optional<Job> claimed = store.claim(message.jobId(), identity.id(), now, now.plus(config.lease()));
+        if (claimed.isEmpty()) {
+            skipUnclaimable(message);
+            return;
+        }
+        Job job = claimed.get();
+        LOG.debugf("job %s claimed from the %s queue (attempt %d, receive %d)", job.id(), message.tier().wireName(),
+                job.attempts(), message.receiveCount());
+        Optional<InferenceEngine> engine = engines.forModel(job.model());
+        if (engine.isEmpty()) {
+            finishFailed(message, job, JobError.server("model_not_served",
+                    "No engine is configured for model '" + job.model() + "' on this worker."));
+            return;
+        }
+        AtomicBoolean lost = new AtomicBoolean();
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> renew(message, job, lost),
+                config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            Generation generation = engine.get().generate(job.request());
+            heartbeat.cancel(false);
+            if (lost.get()) {
+                LOG.infof("job %s was cancelled or taken over while running; its result is dropped", job.id());
+                deleteIfFinal(message);
+                return;
+            }
+            finishSucceeded(message, job, generation);
+        } catch (EngineException e) {
+            heartbeat.cancel(false);
+            if (e.retryable()) {
+                retryLater(message, job, e.getMessage(), e.retryAfter());
+            } else {
+                finishFailed(message, job, OPERATOR_FAULTS.contains(e.code())
+                        ? JobError.server(e.code(), e.getMessage())
+                        : JobError.rejected(e.code(), e.getMessage()));
+            }
+        } catch (RuntimeException e) {
+            heartbeat.cancel(false);
+            LOG.errorf(e, "job %s failed unexpectedly; it will be retried", job.id());
+            retryLater(message, job, e.toString(), Optional.empty());
+        }
+    }
+
+    private void finishSucceeded(QueuedMessage message, Job job, Generation generation) {
+        Instant finished = clock.instant();
+        ChatCompletion completion = ChatCompletion.of("chatcmpl-" + job.id().substring(4),
+                finished.getEpochSecond(), job.model(), generation.content(), generation.finishReason(),
+                Usage.of(generation.promptTokens(), generation.completionTokens()));
+        if (store.succeed(job.id(), identity.id(), completion, finished)) {
+            if (job.cacheKey() != null) {
+                cache.put(job.cacheKey(), completion);
+            }
+            notices.publish(job.id());
+            queue.delete(message);
+        } else {
+            LOG.infof("job %s changed hands before its result was stored; result dropped", job.id());
+            deleteIfFinal(message);
+        }
+    }
+
+    private void finishFailed(QueuedMessage message, Job job, JobError error) {
+        if (store.fail(job.id(), identity.id(), error, clock.instant())) {
+            notices.publish(job.id());
+            queue.delete(message);
+        } else {
+            deleteIfFinal(message);
+        }
+    }
+
+    /** Hands the job back and lets SQS redeliver it after a back-off; the redrive policy bounds the attempts. */
+    private void retryLater(QueuedMessage message, Job job, String reason, Optional<Duration> retryAfter) {
+        if (!store.release(job.id(), identity.id())) {
+            deleteIfFinal(message);
+            return;
+        }
+        Duration backoff = config.retryBackoff().multipliedBy(1L << Math.min(10, Math.max(0, job.attempts() - 1)));
+        Duration delay = retryAfter.filter(after -> after.compareTo(backoff) > 0).orElse(backoff);
+        if (delay.compareTo(config.retryBackoffMax()) > 0) {
+            delay = config.retryBackoffMax();
+        }
+        LOG.infof("job %s attempt %d failed (%s); retrying in %ss", job.id(), job.attempts(), reason, delay.toSeconds());
+        queue.changeVisibility(message, delay);
+    }
+
+    /**
+     * After losing a job (cancelled, taken over, handed back while draining), the message goes only if the job
+     * is final: a job still QUEUED or RUNNING elsewhere must keep a message, or nothing would ever run it.
+     */
+    private void deleteIfFinal(QueuedMessage message) {
+        Optional<Job> current = store.find(message.jobId());
+        if (current.isEmpty() || current.get().status().isFinal()) {
+            queue.delete(message);
+        }
+    }
+
+    /** Another delivery of a job this worker cannot claim: drop it, or wait out the live lease of its holder. */
+    private void skipUnclaimable(QueuedMessage message) {
+        Optional<Job> current = store.find(message.jobId());
+        if (current.isEmpty() || current.get().status().isFinal()) {
+            queue.delete(message);
+            return;
+        }
+        Job job = current.get();
+        Instant leaseUntil = job.leaseUntil() == null ? clock.instant() : job.leaseUntil();
+        Duration untilLeaseLapses = Duration.between(clock.instant(), leaseUntil).plus(LEASE_MARGIN);
+        queue.changeVisibility(message, untilLeaseLapses.isNegative() ? Duration.ZERO : untilLeaseLapses);
+    }
+
+    private void renew(QueuedMessage message, Job job, AtomicBoolean lost) {
+        try {
+            queue.changeVisibility(message, config.visibilityTimeout());
+            if (!store.extendLease(job.id(), identity.id(), clock.instant().plus(config.lease()))) {
+                lost.set(true);
+            }
+        } catch (RuntimeException e) {
+            // The next beat tries again; if the lease lapses meanwhile the conditional result write protects us.
+            LOG.debugf("heartbeat for job %s failed: %s", job.id(), e.toString());
+        }
+    }
+
+    /** Gives a job back to the queue at once; used when draining. */
+    public void releaseNow(QueuedMessage message) {
+        if (message.jobId() != null) {
+            store.release(message.jobId(), identity.id());
+        }
+        queue.changeVisibility(message, Duration.ZERO);
+    }
+}

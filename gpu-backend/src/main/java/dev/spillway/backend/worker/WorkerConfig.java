@@ -1,0 +1,55 @@
+package dev.spillway.backend.worker;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How a GPU-backend worker consumes the tier queues. */
+@ConfigMapping(prefix = "spillway.worker")
+public interface WorkerConfig {
+
+    /** Start polling at startup; off leaves an idle process (e.g. for maintenance). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Identity written as the lease owner; defaults to host name, process id and a random suffix. */
+    Optional<String> id();
+
+    /** Jobs run at once; engines that batch decode these together. */
+    @WithDefault("4")
+    int concurrency();
+
+    /** Long-poll wait on the interactive queue when every queue is empty. */
+    @WithDefault("PT1S")
+    Duration pollWait();
+
+    /** Visibility timeout set on received messages and renewed by heartbeats. */
+    @WithDefault("PT60S")
+    Duration visibilityTimeout();
+
+    /** Lease taken on a claimed job and renewed by heartbeats; a dead worker's job is reclaimable after it. */
+    @WithDefault("PT60S")
+    Duration lease();
+
+    /** How often a running job's message visibility and lease are extended. */
+    @WithDefault("PT20S")
+    Duration heartbeatInterval();
+
+    /** First delay before a job that failed with a retryable error is delivered again; doubles per attempt. */
+    @WithDefault("PT2S")
+    Duration retryBackoff();
+
+    /** Longest delay between retries. */
+    @WithDefault("PT60S")
+    Duration retryBackoffMax();
+
+    /** How often the dead-letter queues are swept for jobs to mark FAILED. */
+    @WithDefault("PT10S")
+    Duration deadLetterSweepInterval();
+
+    /** On SIGTERM, how long running jobs may take to finish before they are released to other workers. */
+    @WithDefault("PT20S")
+    Duration drainGrace();
+}

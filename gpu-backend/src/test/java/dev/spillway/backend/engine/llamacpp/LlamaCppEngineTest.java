@@ -1,0 +1,189 @@
+package dev.spillway.backend.engine.llamacpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.spillway.backend.engine.EngineException;
+import dev.spillway.backend.engine.Generation;
+import dev.spillway.core.api.ChatCompletionRequest;
+import dev.spillway.core.api.ChatMessage;
+
+class LlamaCppEngineTest {
+
+    private static final int SLOTS = 4;
+    private static final int CONTEXT_PER_SLOT = 256;
+    private static final int DEFAULT_MAX_TOKENS = 6;
+
+    @TempDir
+    static Path dir;
+
+    private static LlamaCppEngine engine;
+
+    @BeforeAll
+    static void loadTinyModelOnce() {
+        Path model = TinyRandomGguf.writeIfAbsent(dir.resolve("tiny.gguf"));
+        engine = new LlamaCppEngine(new LlamaCppSettings(model, SLOTS, CONTEXT_PER_SLOT, 2, DEFAULT_MAX_TOKENS));
+    }
+
+    @AfterAll
+    static void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @Test
+    void write_sameSeed_producesIdenticalFilesAndAnotherSeedDiffers() throws Exception {
+        // GIVEN two files written with the same seed and one with another
+        TinyRandomGguf.write(dir.resolve("a.gguf"), 7);
+        TinyRandomGguf.write(dir.resolve("b.gguf"), 7);
+        TinyRandomGguf.write(dir.resolve("c.gguf"), 8);
+
+        // THEN the weights are reproducible
+        assertThat(Files.mismatch(dir.resolve("a.gguf"), dir.resolve("b.gguf"))).isEqualTo(-1L);
+        assertThat(Files.mismatch(dir.resolve("a.gguf"), dir.resolve("c.gguf"))).isNotEqualTo(-1L);
+    }
+
+    @Test
+    void writeIfAbsent_whenFileExists_leavesItUntouched() throws Exception {
+        // GIVEN an existing file at the target path
+        Path existing = Files.writeString(dir.resolve("existing.gguf"), "keep me");
+
+        // WHEN
+        Path returned = TinyRandomGguf.writeIfAbsent(existing);
+
+        // THEN
+        assertThat(returned).isEqualTo(existing);
+        assertThat(Files.readString(existing)).isEqualTo("keep me");
+    }
+
+    @Test
+    void generate_greedyWithMaxTokens_returnsExactlyThatManyTokensWithLengthAndIsDeterministic() throws Exception {
+        // GIVEN a greedy request limited to 10 tokens
+        ChatCompletionRequest request = request("Tell me about the river.", 0.0, 10, null);
+
+        // WHEN it runs twice
+        Generation first = engine.generate(request);
+        Generation second = engine.generate(request);
+
+        // THEN the limit is hit exactly and greedy decoding repeats itself
+        assertThat(first.completionTokens()).isEqualTo(10);
+        assertThat(first.finishReason()).isEqualTo("length");
+        assertThat(first.content()).isNotEmpty();
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void generate_countsPromptTokensWithTheModelTokenizerPlusBos() throws Exception {
+        // GIVEN a one-message conversation, whose ChatML rendering is known for the tiny model
+        ChatCompletionRequest request = request("hello world", 0.0, 1, null);
+        String rendered = "<|im_start|>user\nhello world<|im_end|>\n<|im_start|>assistant\n";
+
+        // WHEN
+        Generation generation = engine.generate(request);
+
+        // THEN the count is the tokenizer's, plus the BOS llama.cpp prepends, and grows with the conversation
+        assertThat(generation.promptTokens()).isPositive().isEqualTo(engine.countTokens(rendered) + 1);
+        Generation longer = engine.generate(request("hello world, the river and the flood", 0.0, 1, null));
+        assertThat(longer.promptTokens()).isGreaterThan(generation.promptTokens());
+    }
+
+    @Test
+    void generate_whenMaxTokensIsUnset_usesTheDefault() throws Exception {
+        // GIVEN no max_tokens
+        // WHEN
+        Generation generation = engine.generate(request("water", 0.0, null, null));
+
+        // THEN
+        assertThat(generation.completionTokens()).isEqualTo(DEFAULT_MAX_TOKENS);
+        assertThat(generation.finishReason()).isEqualTo("length");
+    }
+
+    @Test
+    void generate_withStopSequence_cutsOutputBeforeItAndFinishesWithStop() throws Exception {
+        // GIVEN the greedy output without a stop sequence, and a stop sequence taken from its middle
+        String full = engine.generate(request("spill way", 0.0, 24, null)).content();
+        int at = Math.max(1, full.length() / 3);
+        String stop = full.substring(at, at + 2);
+        String expected = full.substring(0, full.indexOf(stop));
+
+        // WHEN the same request carries that stop sequence
+        Generation cut = engine.generate(request("spill way", 0.0, 24, List.of(stop)));
+
+        // THEN the output ends right before the stop sequence
+        assertThat(cut.content()).isEqualTo(expected).doesNotContain(stop);
+        assertThat(cut.finishReason()).isEqualTo("stop");
+        assertThat(cut.completionTokens()).isBetween(1, 23);
+    }
+
+    @Test
+    void generate_eightConcurrentRequestsOnFourSlots_allCompleteWithTheirTokenCounts() throws Exception {
+        // GIVEN 8 different requests submitted at once to a 4-slot engine
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Generation>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ChatCompletionRequest request = request("request number " + i, 0.0, 4 + i % 3, null);
+                futures.add(pool.submit(() -> engine.generate(request)));
+            }
+
+            // THEN every one completes with exactly its own limit
+            for (int i = 0; i < 8; i++) {
+                Generation generation = futures.get(i).get();
+                assertThat(generation.completionTokens()).as("request %d", i).isEqualTo(4 + i % 3);
+                assertThat(generation.finishReason()).isEqualTo("length");
+                assertThat(generation.promptTokens()).isPositive();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void generate_whenPromptExceedsSlotContext_isPermanentContextLengthExceeded() {
+        // GIVEN a prompt longer than one slot's 256 tokens
+        String longText = "the river and the flood ".repeat(100);
+
+        // WHEN
+        EngineException e = catchThrowableOfType(EngineException.class,
+                () -> engine.generate(request(longText, 0.0, 4, null)));
+
+        // THEN
+        assertThat(e).isNotNull();
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.code()).isEqualTo("context_length_exceeded");
+    }
+
+    @Test
+    void generate_whenMaxTokensExceedsRemainingContext_stopsAtTheContextWithLength() throws Exception {
+        // GIVEN a prompt that leaves fewer tokens than max_tokens in the slot
+        String text = "the river ".repeat(50);
+        int promptTokens = engine.generate(request(text, 0.0, 1, null)).promptTokens();
+
+        // WHEN
+        Generation generation = engine.generate(request(text, 0.0, 10_000, null));
+
+        // THEN the completion fills the slot and no more
+        assertThat(generation.completionTokens()).isEqualTo(CONTEXT_PER_SLOT - promptTokens);
+        assertThat(generation.finishReason()).isEqualTo("length");
+    }
+
+    private static ChatCompletionRequest request(String user, Double temperature, Integer maxTokens,
+            List<String> stop) {
+        return new ChatCompletionRequest("tiny", List.of(ChatMessage.of("user", user)), temperature, null, maxTokens,
+                null, stop, null);
+    }
+}

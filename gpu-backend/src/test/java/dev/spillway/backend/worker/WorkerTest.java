@@ -1,0 +1,220 @@
+package dev.spillway.backend.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.spillway.core.api.ChatCompletionRequest;
+import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.job.Job;
+import dev.spillway.core.job.JobIds;
+import dev.spillway.core.job.JobStatus;
+import dev.spillway.core.job.JobStore;
+import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.WorkQueue;
+import dev.spillway.local.emulators.LocalCloud;
+import dev.spillway.local.emulators.ScriptedUpstream;
+import dev.spillway.local.emulators.SpillwayTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The worker against real SQS (ElasticMQ) and DynamoDB (DynamoDB Local), fed the way the intake feeds it:
+ * a QUEUED job in the table and its id on a tier queue.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = SpillwayTestResource.class, initArgs = {
+        @ResourceArg(name = "visibilityTimeout", value = "3"), @ResourceArg(name = "maxReceiveCount", value = "3") })
+@QuarkusTestResource(ScriptedUpstreamResource.class)
+class WorkerTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @Inject
+    JobStore store;
+    @Inject
+    WorkQueue queue;
+
+    private static ScriptedUpstream upstream() {
+        return ScriptedUpstreamResource.upstream();
+    }
+
+    private Job submit(String model, String content, Tier tier) {
+        Instant now = Instant.now();
+        Job job = Job.queued(JobIds.next(), "default", tier, new ChatCompletionRequest(model,
+                List.of(ChatMessage.of("user", content)), 0.0, null, 16, null, null, null), null, now,
+                now.plus(Duration.ofHours(1)));
+        store.create(job);
+        queue.send(tier, job.id());
+        return job;
+    }
+
+    private Job awaitStatus(String id, JobStatus status) {
+        return await().atMost(PATIENCE).until(() -> store.find(id).orElseThrow(), job -> job.status() == status);
+    }
+
+    private static int messagesLeft(String queueName) {
+        LocalCloud cloud = SpillwayTestResource.cloud();
+        Map<QueueAttributeName, String> attributes = cloud.sqs().getQueueAttributes(b -> b
+                .queueUrl(cloud.queueUrl(queueName))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    @Test
+    void manyConcurrentJobs_allCompleteEachWithExactlyOneResult() {
+        // GIVEN 30 jobs spread over the three tiers
+        List<Job> jobs = new ArrayList<>();
+        IntStream.range(0, 30).forEach(i -> jobs.add(submit("scripted", "many " + i, Tier.values()[i % 3])));
+
+        // THEN every one succeeds, with its own answer, after exactly one engine call, and no message is left
+        for (Job job : jobs) {
+            Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
+            String content = job.request().messages().get(0).content();
+            assertThat(done.result().choices().get(0).message().content()).isEqualTo("echo: " + content);
+            assertThat(done.result().usage().totalTokens()).isPositive();
+            assertThat(done.attempts()).isEqualTo(1);
+            assertThat(done.started()).isNotNull();
+            assertThat(done.finished()).isAfterOrEqualTo(done.started());
+            assertThat(upstream().calls(content)).isEqualTo(1);
+        }
+        await().atMost(PATIENCE).until(() -> messagesLeft("interactive") + messagesLeft("standard")
+                + messagesLeft("batch") == 0);
+    }
+
+    @Test
+    void embeddedEngine_producesACompletionWithTokenCounts() {
+        Job job = submit("tiny", "Hello, tiny model", Tier.INTERACTIVE);
+
+        Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
+
+        assertThat(done.result().object()).isEqualTo("chat.completion");
+        assertThat(done.result().usage().promptTokens()).isPositive();
+        assertThat(done.result().usage().completionTokens()).isBetween(1, 16);
+        assertThat(done.result().choices().get(0).finishReason()).isIn("stop", "length");
+    }
+
+    @Test
+    void duplicateDeliveryOfAFinishedJob_changesNothing() {
+        // GIVEN a finished job
+        Job job = submit("scripted", "only once", Tier.STANDARD);
+        Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
+
+        // WHEN SQS delivers its message again
+        queue.send(Tier.STANDARD, job.id());
+
+        // THEN the duplicate is consumed without running the engine or touching the result
+        await().atMost(PATIENCE).until(() -> messagesLeft("standard") == 0);
+        Job after = store.find(job.id()).orElseThrow();
+        assertThat(after.finished()).isEqualTo(done.finished());
+        assertThat(after.result()).isEqualTo(done.result());
+        assertThat(after.attempts()).isEqualTo(1);
+        assertThat(upstream().calls("only once")).isEqualTo(1);
+    }
+
+    @Test
+    void jobCancelledBeforePickup_isSkippedAndItsMessageDeleted() {
+        // GIVEN a job cancelled before any worker saw it (its message is held back a moment)
+        Instant now = Instant.now();
+        Job job = Job.queued(JobIds.next(), "default", Tier.BATCH, new ChatCompletionRequest("scripted",
+                List.of(ChatMessage.of("user", "cancelled early")), null, null, null, null, null, null), null, now,
+                now.plusSeconds(3600));
+        store.create(job);
+        assertThat(store.cancel(job.id(), "default", now)).isPresent();
+        queue.send(Tier.BATCH, job.id());
+
+        // THEN the worker drops the message and never runs the engine
+        await().atMost(PATIENCE).until(() -> messagesLeft("batch") == 0);
+        assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(upstream().calls("cancelled early")).isZero();
+    }
+
+    @Test
+    void jobCancelledWhileRunning_keepsCancelledAndTheResultIsDropped() {
+        // GIVEN a job the engine is working on
+        Job job = submit("scripted", "hold cancel-while-running", Tier.INTERACTIVE);
+        awaitStatus(job.id(), JobStatus.RUNNING);
+        await().atMost(PATIENCE).until(() -> upstream().calls("hold cancel-while-running") == 1);
+
+        // WHEN the client cancels and the engine then finishes
+        assertThat(store.cancel(job.id(), "default", Instant.now())).isPresent();
+        upstream().releaseHeld();
+
+        // THEN the job stays cancelled, with no result, and its message is gone
+        await().atMost(PATIENCE).until(() -> messagesLeft("interactive") == 0);
+        Job after = store.find(job.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(after.result()).isNull();
+    }
+
+    @Test
+    void retryableEngineFailure_isRetriedAndSucceeds() {
+        Job job = submit("scripted", "flaky:1 try again", Tier.INTERACTIVE);
+
+        Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
+
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(upstream().calls("flaky:1 try again")).isEqualTo(2);
+    }
+
+    @Test
+    void permanentEngineFailure_failsTheJobWithAReadableReason() {
+        Job job = submit("scripted", "fail:400 never valid", Tier.INTERACTIVE);
+
+        Job failed = awaitStatus(job.id(), JobStatus.FAILED);
+
+        assertThat(failed.error().message()).contains("scripted failure 400");
+        assertThat(failed.error().status()).isEqualTo(400);
+        assertThat(upstream().calls("fail:400 never valid")).isEqualTo(1);
+    }
+
+    @Test
+    void poisonMessage_reachesTheDeadLetterQueueAndTheJobFails() {
+        // GIVEN a job whose engine call always fails with a retryable error
+        Job job = submit("scripted", "fail:503 always busy", Tier.STANDARD);
+
+        // THEN after the queue's maxReceiveCount (3) attempts it is dead-lettered and marked FAILED
+        Job failed = awaitStatus(job.id(), JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo("delivery_attempts_exhausted");
+        assertThat(failed.error().message()).contains("every delivery attempt failed");
+        assertThat(upstream().calls("fail:503 always busy")).isEqualTo(3);
+        await().atMost(PATIENCE).until(() -> messagesLeft("standard-dlq") == 0);
+    }
+
+    @Test
+    void jobOfAWorkerThatDiedMidRun_isTakenOverOnceItsLeaseLapses() {
+        // GIVEN a job claimed by a worker that then died (lease taken, never finished), and its message
+        // delivered to the live worker
+        Instant now = Instant.now();
+        Job job = Job.queued(JobIds.next(), "default", Tier.INTERACTIVE, new ChatCompletionRequest("scripted",
+                List.of(ChatMessage.of("user", "orphaned by a crash")), null, null, null, null, null, null), null,
+                now, now.plusSeconds(3600));
+        store.create(job);
+        assertThat(store.claim(job.id(), "crashed-worker", now, now.plusSeconds(2))).isPresent();
+        queue.send(Tier.INTERACTIVE, job.id());
+
+        // THEN the live worker leaves it alone while the lease lives, then takes it over and completes it once
+        Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(done.leaseOwner()).isNull();
+        assertThat(done.started()).isEqualTo(job.created().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(done.result().choices().get(0).message().content()).isEqualTo("echo: orphaned by a crash");
+        assertThat(upstream().calls("orphaned by a crash")).isEqualTo(1);
+        await().atMost(PATIENCE).until(() -> messagesLeft("interactive") == 0);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.spillway.local;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import dev.spillway.local.emulators.LocalCloud;
+import dev.spillway.local.emulators.Ports;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+/**
+ * The whole of Spillway on one machine: ElasticMQ and DynamoDB Local embedded (queues and table created),
+ * a redis-server when installed, this intake API on {@code SPILLWAY_PORT} (8080), and a GPU-backend worker
+ * process with the embedded llama.cpp engine. Same code paths as in AWS; only the endpoints differ.
+ *
+ * <p>Environment: {@code SPILLWAY_MODEL} (model name clients send, default {@code spillway-tiny}),
+ * {@code SPILLWAY_GGUF} (GGUF file to serve; without it a tiny random-weight model is generated and its text
+ * is gibberish), or {@code SPILLWAY_UPSTREAM_BASE_URL} with {@code SPILLWAY_UPSTREAM_API_KEY} and
+ * {@code SPILLWAY_UPSTREAM_MODEL} to have the worker call an OpenAI-compatible API such as DeepSeek's.
+ * This launcher is the one place that reads them: it turns them into configuration before Quarkus starts.
+ */
+@QuarkusMain
+public class LocalStack implements QuarkusApplication {
+
+    private static final Logger LOG = Logger.getLogger(LocalStack.class);
+
+    private static LocalCloud cloud;
+    private static Map<String, String> workerConfig;
+
+    public static void main(String... args) {
+        Map<String, String> env = System.getenv();
+        cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(60), 5, true, false, "spillway", 0, 0, 0));
+        Map<String, String> shared = new LinkedHashMap<>(cloud.config());
+        shared.putAll(modelConfig(env));
+        shared.forEach(System::setProperty);
+
+        workerConfig = new LinkedHashMap<>(shared);
+        workerConfig.put("quarkus.http.host", "127.0.0.1");
+        workerConfig.put("quarkus.http.port", Integer.toString(Ports.free()));
+        workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
+        Runtime.getRuntime().addShutdownHook(new Thread(LocalStack::closeCloud, "spillway-local-cloud"));
+        Quarkus.run(LocalStack.class, args);
+    }
+
+    static Map<String, String> modelConfig(Map<String, String> env) {
+        String model = env.getOrDefault("SPILLWAY_MODEL", "spillway-tiny");
+        String prefix = "spillway.models.\"" + model + "\".";
+        Map<String, String> config = new LinkedHashMap<>();
+        String upstream = env.get("SPILLWAY_UPSTREAM_BASE_URL");
+        if (upstream != null && !upstream.isBlank()) {
+            config.put(prefix + "engine", "openai");
+            config.put(prefix + "base-url", upstream);
+            if (env.containsKey("SPILLWAY_UPSTREAM_API_KEY")) {
+                config.put(prefix + "api-key", env.get("SPILLWAY_UPSTREAM_API_KEY"));
+            }
+            if (env.containsKey("SPILLWAY_UPSTREAM_MODEL")) {
+                config.put(prefix + "upstream-model", env.get("SPILLWAY_UPSTREAM_MODEL"));
+            }
+        } else {
+            config.put(prefix + "engine", "llamacpp");
+            if (env.containsKey("SPILLWAY_GGUF")) {
+                config.put(prefix + "gguf-path", env.get("SPILLWAY_GGUF"));
+            }
+        }
+        return config;
+    }
+
+    @Override
+    public int run(String... args) {
+        Path jar = Path.of(System.getProperty("spillway.local.worker-jar", "gpu-backend/target/quarkus-app/quarkus-run.jar"));
+        try (WorkerProcess worker = WorkerProcess.start(jar, workerConfig, null)) {
+            LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | worker pid %d",
+                    ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class), cloud.describe(),
+                    worker.pid());
+            if (cloud.redis().isEmpty()) {
+                LOG.warn("redis-server is not installed: running without the L2 cache and completion notices");
+            }
+            Quarkus.waitForExit();
+            LOG.info("stopping: draining the worker, then the emulators");
+        }
+        return 0;
+    }
+
+    private static synchronized void closeCloud() {
+        if (cloud != null) {
+            cloud.close();
+            cloud = null;
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.spillway.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.spillway.local.emulators.Ports;
+
+/**
+ * The local stack as a user runs it: the packaged application started as its own process, which starts the
+ * emulators and a worker process with the embedded llama.cpp engine. Completions come back through the real
+ * queue, worker and job store.
+ */
+class LocalStackIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static Process stack;
+    private static String base;
+
+    @BeforeAll
+    static void startTheStack() throws IOException {
+        int port = Ports.free();
+        base = "http://127.0.0.1:" + port;
+        Path app = Path.of(System.getProperty("spillway.local.app-jar"));
+        Path log = Path.of("target", "local-stack-it.log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dspillway.local.worker-jar=" + System.getProperty("spillway.local.worker-jar"), "-jar", app.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("SPILLWAY_PORT", Integer.toString(port));
+        builder.environment().remove("SPILLWAY_GGUF");
+        builder.environment().remove("SPILLWAY_UPSTREAM_BASE_URL");
+        stack = builder.start();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> get("/v1/models").statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stopTheStack() throws Exception {
+        if (stack != null && stack.isAlive()) {
+            stack.destroyForcibly();
+        }
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(130)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String path, String body, String prefer) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(130))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer local")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (prefer != null) {
+            request.header("Prefer", prefer);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String chat(String content, String extra) {
+        return "{\"model\":\"spillway-tiny\",\"max_tokens\":12,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + content + "\"}]" + extra + "}";
+    }
+
+    @Test
+    void officialOpenAiSdk_getsACompletionByChangingOnlyTheBaseUrl() throws Exception {
+        Path sdkCheck = Path.of(System.getProperty("spillway.local.sdk-check-dir"));
+        assertThat(run(sdkCheck, "npm", "ci", "--no-audit", "--no-fund", "--silent").exitValue()).isZero();
+
+        Process check = run(sdkCheck, "node", "check.mjs", base + "/v1", "spillway-tiny");
+
+        String output = new String(check.getInputStream().readAllBytes());
+        assertThat(check.exitValue()).as(output).isZero();
+        assertThat(output).contains("\"ok\":true");
+    }
+
+    private static Process run(Path dir, String... command) throws Exception {
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        if (!process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " did not finish");
+        }
+        return process;
+    }
+
+    @Test
+    void modelsListsTheLocalModel() throws Exception {
+        JsonNode models = JSON.readTree(get("/v1/models").body());
+
+        assertThat(models.path("data").findValuesAsText("id")).containsExactly("spillway-tiny");
+    }
+
+    @Test
+    void chatCompletion_isAnsweredByTheWorkersEngineThroughTheQueue() throws Exception {
+        HttpResponse<String> response = post("/v1/chat/completions", chat("Hello from the IT", ""), "wait=100");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Spillway-Lane")).hasValue("spill");
+        JsonNode completion = JSON.readTree(response.body());
+        assertThat(completion.path("object").asText()).isEqualTo("chat.completion");
+        assertThat(completion.path("model").asText()).isEqualTo("spillway-tiny");
+        assertThat(completion.path("choices").get(0).path("message").path("role").asText()).isEqualTo("assistant");
+        assertThat(completion.path("usage").path("prompt_tokens").asInt()).isPositive();
+        assertThat(completion.path("usage").path("completion_tokens").asInt()).isBetween(1, 12);
+
+        String jobId = response.headers().firstValue("X-Spillway-Job-Id").orElseThrow();
+        JsonNode job = JSON.readTree(get("/v1/jobs/" + jobId).body());
+        assertThat(job.path("status").asText()).isEqualTo("succeeded");
+        assertThat(job.path("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentRequests_allCompleteEachAsItsOwnJob() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> calls = IntStream.range(0, 8)
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return post("/v1/chat/completions", chat("concurrent request " + i, ""), "wait=100");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }))
+                .toList();
+
+        List<HttpResponse<String>> responses = calls.stream().map(CompletableFuture::join).toList();
+
+        assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(200));
+        Set<String> jobIds = responses.stream().map(r -> r.headers().firstValue("X-Spillway-Job-Id").orElseThrow())
+                .collect(Collectors.toSet());
+        assertThat(jobIds).hasSize(8);
+        for (String id : jobIds) {
+            JsonNode job = JSON.readTree(get("/v1/jobs/" + id).body());
+            assertThat(job.path("status").asText()).isEqualTo("succeeded");
+            assertThat(job.path("attempts").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void repeatedDeterministicRequest_isAnsweredFromTheCache() throws Exception {
+        String body = chat("cache me " + System.nanoTime(), ",\"temperature\":0");
+        HttpResponse<String> first = post("/v1/chat/completions", body, "wait=100");
+        assertThat(first.statusCode()).isEqualTo(200);
+
+        HttpResponse<String> second = post("/v1/chat/completions", body, null);
+
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.headers().firstValue("X-Spillway-Cache").orElseThrow()).startsWith("hit-");
+        assertThat(second.headers().firstValue("X-Spillway-Job-Id")).isEmpty();
+        assertThat(JSON.readTree(second.body())).isEqualTo(JSON.readTree(first.body()));
+    }
+
+    @Test
+    void asyncJob_canBeLongPolledToItsResult() throws Exception {
+        HttpResponse<String> accepted = post("/v1/jobs", chat("in the background", ""), null);
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String location = accepted.headers().firstValue("Location").orElseThrow();
+
+        JsonNode job = JSON.readTree(get(location + "?wait=100").body());
+
+        assertThat(job.path("status").asText()).isEqualTo("succeeded");
+        assertThat(job.path("result").path("object").asText()).isEqualTo("chat.completion");
+    }
+}
