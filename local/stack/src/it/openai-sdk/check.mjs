@@ -1,9 +1,9 @@
-// Usage: node check.mjs <base-url> <model>
+// Usage: node check.mjs <base-url> <model> <api-key>
 // Exits non-zero unless the official SDK gets a chat completion and can list the models.
 import OpenAI from "openai";
 
-const [baseURL, model] = process.argv.slice(2);
-const client = new OpenAI({ baseURL, apiKey: "local", timeout: 120_000, maxRetries: 0 });
+const [baseURL, model, apiKey] = process.argv.slice(2);
+const client = new OpenAI({ baseURL, apiKey, timeout: 120_000, maxRetries: 0 });
 
 const models = await client.models.list();
 const ids = models.data.map((m) => m.id);
@@ -24,6 +24,13 @@ try {
 } catch (e) {
   if (!(e instanceof OpenAI.NotFoundError)) throw e;
   if (e.code !== "model_not_found") throw new Error(`unexpected error code ${e.code}`);
+}
+
+try {
+  await new OpenAI({ baseURL, apiKey: "not-a-key", maxRetries: 0 }).models.list();
+  throw new Error("a wrong key was accepted");
+} catch (e) {
+  if (!(e instanceof OpenAI.AuthenticationError)) throw e;
 }
 
 console.log(JSON.stringify({ ok: true, id: completion.id, usage: completion.usage }));

@@ -11,11 +11,14 @@ import static org.hamcrest.Matchers.emptyOrNullString;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.spillway.core.auth.ApiKeyStore;
 import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,9 +35,13 @@ class BadInputTest {
     private static final String MSG = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
     private static final String MODEL = "\"model\":\"test-model\"";
 
+    @Inject
+    ApiKeyStore keys;
+
     @BeforeEach
-    void emptyQueues() {
+    void emptyQueuesAndAuthenticate() {
         IntakeFixture.purgeQueues();
+        IntakeFixture.authenticate(keys);
     }
 
     static Stream<Arguments> badChatRequests() {

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.cache.RedisResultStore;
 import dev.spillway.core.job.Job;
+import dev.spillway.core.auth.ApiKeyStore;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
@@ -50,9 +51,13 @@ class ChatCompletionsTest {
 
     private final ObjectMapper json = new ObjectMapper();
 
+    @Inject
+    ApiKeyStore keys;
+
     @BeforeEach
-    void emptyQueues() {
+    void emptyQueuesAndAuthenticate() {
         IntakeFixture.purgeQueues();
+        IntakeFixture.authenticate(keys);
     }
 
     @Test
@@ -135,6 +140,33 @@ class ChatCompletionsTest {
                 .body("choices[0].message.content", equalTo("4"));
         assertThat(storedJobs()).isEqualTo(jobsBefore);
         assertThat(queuedMessages()).isZero();
+    }
+
+    @Test
+    void identicalRequestsWhileTheFirstRuns_attachToItsJob() throws Exception {
+        // GIVEN a deterministic request whose job is still queued
+        String body = deterministicChat("coalesce me " + System.nanoTime());
+        Response first = given().contentType(ContentType.JSON).header("Prefer", "wait=0").body(body)
+                .post("/v1/chat/completions");
+        first.then().statusCode(202).header("X-Spillway-Cache", "miss");
+        int jobsBefore = storedJobs();
+
+        // WHEN the same request arrives twice more
+        Response second = given().contentType(ContentType.JSON).header("Prefer", "wait=0").body(body)
+                .post("/v1/chat/completions");
+        Response third = given().contentType(ContentType.JSON).body(body).post("/v1/jobs");
+
+        // THEN they share the first job: no new job, no new message, and they get its answer
+        second.then().statusCode(202).header("X-Spillway-Cache", "coalesced");
+        third.then().statusCode(202).header("X-Spillway-Cache", "coalesced");
+        String jobId = first.jsonPath().getString("id");
+        assertThat(second.jsonPath().getString("id")).isEqualTo(jobId);
+        assertThat(third.jsonPath().getString("id")).isEqualTo(jobId);
+        assertThat(storedJobs()).isEqualTo(jobsBefore);
+        assertThat(queuedMessages()).isEqualTo(1);
+        IntakeFixture.finish(store, redis, jobId, "shared answer");
+        given().get("/v1/jobs/" + jobId).then().statusCode(200)
+                .body("result.choices[0].message.content", equalTo("shared answer"));
     }
 
     @Test

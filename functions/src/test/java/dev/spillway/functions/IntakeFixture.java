@@ -4,10 +4,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.auth.ApiKey;
+import dev.spillway.core.auth.ApiKeyStore;
+import dev.spillway.core.auth.ApiKeys;
+import dev.spillway.core.job.Tier;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import dev.spillway.core.api.Usage;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStore;
@@ -25,7 +32,23 @@ final class IntakeFixture {
 
     static final String CHAT = "{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]%s}";
 
+    /** The key every intake test calls with, unless it is testing authentication itself. */
+    static final String KEY = "sk-spillway-intake-tests-default-tenant-key-0000000";
+
     private IntakeFixture() {
+    }
+
+    /** Stores {@link #KEY} (tenant {@code default}, no limits) and sends it with every REST Assured call. */
+    static void authenticate(ApiKeyStore keys) {
+        keys.put(new ApiKey(ApiKeys.hash(KEY), "default", Tier.INTERACTIVE, Set.of(), 0, 0, Instant.now(), null));
+        RestAssured.requestSpecification = new RequestSpecBuilder().addHeader("Authorization", "Bearer " + KEY).build();
+    }
+
+    /** A fresh key with the given grants, for tests of tenants, permissions and limits. */
+    static String newKey(ApiKeyStore keys, String tenant, Set<String> models, int rpm, int tpm) {
+        String key = ApiKeys.generate();
+        keys.put(new ApiKey(ApiKeys.hash(key), tenant, Tier.INTERACTIVE, models, rpm, tpm, Instant.now(), null));
+        return key;
     }
 
     static String chat(String content) {

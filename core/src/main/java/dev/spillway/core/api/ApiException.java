@@ -11,6 +11,7 @@ public class ApiException extends RuntimeException {
 
     public static final String INVALID_REQUEST = "invalid_request_error";
     public static final String NOT_FOUND = "not_found_error";
+    public static final String PERMISSION = "permission_error";
     public static final String CONFLICT = "conflict_error";
     public static final String SERVICE_UNAVAILABLE = "service_unavailable_error";
     public static final String SERVER_ERROR = "server_error";

@@ -29,6 +29,14 @@ public interface CacheConfig {
     @WithDefault("PT24H")
     Duration l2Ttl();
 
+    /** Attach identical cacheable requests to the job already running for them (needs Redis). */
+    @WithDefault("true")
+    boolean coalesce();
+
+    /** How long a running job stays the one identical requests attach to. */
+    @WithDefault("PT10M")
+    Duration inflightTtl();
+
     /** Prefix of the Redis keys, so several deployments can share one Redis. */
     @WithDefault("spillway:cache:")
     String l2KeyPrefix();

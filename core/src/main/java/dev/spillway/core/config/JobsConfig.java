@@ -13,6 +13,14 @@ public interface JobsConfig {
     @WithDefault("spillway-jobs")
     String table();
 
+    /** DynamoDB table mapping each tenant's {@code Idempotency-Key} to the job it created. */
+    @WithDefault("spillway-idempotency")
+    String idempotencyTable();
+
+    /** How long an {@code Idempotency-Key} keeps returning the job it created. */
+    @WithDefault("PT24H")
+    Duration idempotencyRetention();
+
     /** How long a finished job stays readable before DynamoDB's TTL removes it. */
     @WithDefault("P7D")
     Duration retention();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -17,8 +18,20 @@ import io.smallrye.config.WithParentName;
 @ConfigMapping(prefix = "spillway.models")
 public interface ModelsConfig {
 
+    /** The configured models by configuration key (use {@link #served()} for the names clients send). */
     @WithParentName
     Map<String, Model> models();
+
+    /**
+     * The models by the name clients send: {@code served-name} when set, else the key. The indirection lets a
+     * deployment configure {@code spillway.models.default.*} through plain environment variables
+     * ({@code SPILLWAY_MODELS_DEFAULT_ENGINE}, ...) while serving a model named, say, {@code deepseek-r1}.
+     */
+    default Map<String, Model> served() {
+        Map<String, Model> served = new TreeMap<>();
+        models().forEach((key, model) -> served.put(model.servedName().orElse(key), model));
+        return served;
+    }
 
     interface Model {
 
@@ -26,7 +39,7 @@ public interface ModelsConfig {
         @WithDefault("openai")
         String engine();
 
-        /** Name the model is served under when it differs from the key, e.g. a vLLM served-model-name. */
+        /** The model name clients send, when it differs from the configuration key. */
         Optional<String> servedName();
 
         /** openai: base URL of the server's OpenAI API, e.g. {@code http://127.0.0.1:8000/v1}. */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,16 +15,21 @@ import org.jboss.logging.Logger;
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatRequestParser;
+import dev.spillway.core.auth.RateLimiter;
 import dev.spillway.core.cache.CacheHit;
 import dev.spillway.core.cache.CacheKeys;
+import dev.spillway.core.cache.InFlightRequests;
 import dev.spillway.core.cache.ResultCache;
+import dev.spillway.core.config.CacheConfig;
 import dev.spillway.core.config.IntakeConfig;
 import dev.spillway.core.config.JobsConfig;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
+import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.queue.WorkQueue;
 
@@ -37,45 +43,69 @@ public class IntakeService {
 
     private static final Logger LOG = Logger.getLogger(IntakeService.class);
     private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(2);
+    private static final int DEFAULT_OUTPUT_ESTIMATE = 256;
 
     private final IntakeConfig intake;
     private final JobsConfig jobs;
     private final ModelsConfig models;
     private final ChatRequestParser parser;
     private final ResultCache cache;
+    private final CacheConfig cacheConfig;
+    private final InFlightRequests inFlight;
     private final JobStore store;
     private final WorkQueue queue;
+    private final RateLimiter rateLimiter;
     private final JobWaiter waiter;
     private final CompletionNotices notices;
+    private final SpillwayMetrics metrics;
     private final Clock clock;
 
     public IntakeService(IntakeConfig intake, JobsConfig jobs, ModelsConfig models, ResultCache cache,
-            JobStore store, WorkQueue queue, JobWaiter waiter, CompletionNotices notices, Clock clock) {
+            CacheConfig cacheConfig, InFlightRequests inFlight,
+            JobStore store, WorkQueue queue, RateLimiter rateLimiter, JobWaiter waiter, CompletionNotices notices,
+            SpillwayMetrics metrics, Clock clock) {
         this.intake = intake;
         this.jobs = jobs;
         this.models = models;
-        this.parser = new ChatRequestParser(models.models()::containsKey, intake.maxTokensLimit());
+        this.parser = new ChatRequestParser(models.served()::containsKey, intake.maxTokensLimit());
         this.cache = cache;
+        this.cacheConfig = cacheConfig;
+        this.inFlight = inFlight;
         this.store = store;
         this.queue = queue;
+        this.rateLimiter = rateLimiter;
         this.waiter = waiter;
         this.notices = notices;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
-    public Submission submit(Caller caller, byte[] body, CachePolicy policy, Tier tier) {
+    /**
+     * @param idempotencyKey the client's {@code Idempotency-Key}, or null; a retried submit with the same key and
+     *        request gets the original job back instead of a copy
+     */
+    public Submission submit(Caller caller, byte[] body, CachePolicy policy, Tier tier, String idempotencyKey) {
+        checkIdempotencyKey(idempotencyKey);
         if (body != null && body.length > intake.maxBodyBytes()) {
             throw new ApiException(413, ApiException.INVALID_REQUEST, "request_too_large", null,
                     "The request body is " + body.length + " bytes; the limit is " + intake.maxBodyBytes() + ".", null);
         }
         ChatCompletionRequest request = parser.parse(body);
+        if (!caller.allows(request.model())) {
+            throw new ApiException(403, ApiException.PERMISSION, "model_not_allowed", "model",
+                    "This API key may not use the model `" + request.model() + "`.", null);
+        }
+        rateLimiter.acquire(caller, estimatedTokens(request));
+        tier = caller.tierFor(tier);
 
         boolean cacheable = cache.enabled() && (request.isDeterministic() || policy.force());
         String cacheKey = cacheable ? CacheKeys.of(caller.tenant(), request) : null;
         if (cacheKey != null && policy.read()) {
             Optional<CacheHit> hit = cache.get(cacheKey);
             if (hit.isPresent()) {
-                return Submission.fromCache(hit.get());
+                Submission answered = Submission.fromCache(hit.get());
+                metrics.request("cache", answered.cacheStatus());
+                return answered;
             }
         }
         String cacheStatus = cacheKey != null && policy.read() ? "miss" : "bypass";
@@ -83,8 +113,27 @@ public class IntakeService {
         Instant now = clock.instant();
         Job job = Job.queued(JobIds.next(), caller.tenant(), tier, request, policy.write() ? cacheKey : null, now,
                 now.plus(jobs.deadline()));
+        String idempotencyId = idempotencyKey == null ? null : idempotencyId(caller, idempotencyKey);
+        // An idempotent submit must own its job, so it never attaches to another's.
+        if (cacheKey != null && policy.read() && idempotencyId == null) {
+            Optional<Job> running = attachToRunning(cacheKey, job.id());
+            if (running.isPresent()) {
+                metrics.request("spill", "coalesced");
+                return Submission.queued(running.get(), "coalesced");
+            }
+        }
         try {
-            store.create(job);
+            if (idempotencyId == null) {
+                store.create(job);
+            } else {
+                JobStore.IdempotentCreate created = store.createIdempotent(job, idempotencyId,
+                        requestHash(caller, request, tier), now.plus(jobs.idempotencyRetention()));
+                if (!created.created()) {
+                    return replay(caller, created, requestHash(caller, request, tier));
+                }
+            }
+        } catch (ApiException e) {
+            throw e;
         } catch (RuntimeException e) {
             LOG.warnf("job store unavailable, request refused: %s", e.toString());
             throw ApiException.unavailable("job_store_unavailable",
@@ -95,14 +144,78 @@ public class IntakeService {
         } catch (RuntimeException e) {
             LOG.warnf("queue unavailable, withdrawing job %s: %s", job.id(), e.toString());
             try {
-                store.withdraw(job.id());
+                store.withdraw(job.id(), idempotencyId);
             } catch (RuntimeException withdrawFailed) {
                 LOG.errorf("job %s stored but not queued and not withdrawn: %s", job.id(), withdrawFailed.toString());
             }
             throw ApiException.unavailable("queue_unavailable",
                     "Spillway could not queue the request; nothing was accepted. Retry shortly.", RETRY_UNAVAILABLE);
         }
+        metrics.request("spill", cacheStatus);
         return Submission.queued(job, cacheStatus);
+    }
+
+    /**
+     * Single flight: returns the job already running for this cache key, or records {@code jobId} as that job.
+     * Redis trouble means no coalescing, never a failed request.
+     */
+    private Optional<Job> attachToRunning(String cacheKey, String jobId) {
+        if (!cacheConfig.coalesce() || !cacheConfig.l2Enabled()) {
+            return Optional.empty();
+        }
+        try {
+            Optional<String> earlier = inFlight.claim(cacheKey, jobId, cacheConfig.inflightTtl());
+            if (earlier.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<Job> running = store.find(earlier.get())
+                    .filter(job -> job.status() == JobStatus.QUEUED || job.status() == JobStatus.RUNNING
+                            || job.status() == JobStatus.SUCCEEDED);
+            if (running.isEmpty()) {
+                inFlight.replace(cacheKey, jobId, cacheConfig.inflightTtl());
+            }
+            return running;
+        } catch (RuntimeException e) {
+            LOG.debugf("not coalescing: %s", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** The job an earlier submit with the same key created, if it was for the same request. */
+    private Submission replay(Caller caller, JobStore.IdempotentCreate earlier, String requestHash) {
+        if (!earlier.requestHash().equals(requestHash)) {
+            throw new ApiException(422, ApiException.INVALID_REQUEST, "idempotency_key_reused", "Idempotency-Key",
+                    "This Idempotency-Key was already used with a different request. Use a new key for a new request.",
+                    null);
+        }
+        Job original = store.find(earlier.jobId()).filter(job -> job.tenant().equals(caller.tenant()))
+                .orElseThrow(() -> new ApiException(409, ApiException.CONFLICT, "idempotency_key_in_use",
+                        "Idempotency-Key", "The request first sent with this Idempotency-Key is still being accepted; "
+                                + "retry shortly.", Duration.ofSeconds(1)));
+        return Submission.replayed(original);
+    }
+
+    private static void checkIdempotencyKey(String key) {
+        if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+            throw ApiException.invalid("Idempotency-Key", "invalid_idempotency_key",
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+        }
+    }
+
+    private static String idempotencyId(Caller caller, String key) {
+        return caller.tenant() + "#" + CacheKeys.sha256(key);
+    }
+
+    /** What makes two submits "the same request": everything that shapes the answer, the user label and the tier. */
+    private static String requestHash(Caller caller, ChatCompletionRequest request, Tier tier) {
+        return CacheKeys.sha256(CacheKeys.of(caller.tenant(), request) + "|" + request.user() + "|" + tier.name());
+    }
+
+    /** What a request may cost against a tokens-per-minute limit: about four characters a token, plus its output. */
+    private int estimatedTokens(ChatCompletionRequest request) {
+        long characters = request.messages().stream().mapToLong(m -> m.content().length()).sum();
+        int output = request.maxTokens() != null ? request.maxTokens() : DEFAULT_OUTPUT_ESTIMATE;
+        return (int) Math.min(Integer.MAX_VALUE, characters / 4 + output);
     }
 
     /** The caller's job; another tenant's job is indistinguishable from a missing one. */
@@ -149,11 +262,8 @@ public class IntakeService {
         return intake.pollAfter();
     }
 
-    public Set<String> modelNames() {
-        return new TreeSet<>(models.models().keySet());
-    }
-
-    public Caller caller() {
-        return new Caller(intake.defaultTenant());
+    /** The served models this caller may use. */
+    public Set<String> modelNames(Caller caller) {
+        return models.served().keySet().stream().filter(caller::allows).collect(Collectors.toCollection(TreeSet::new));
     }
 }

@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** {@link JobStore} on a DynamoDB table keyed by {@code id}, each transition a conditional update. */
@@ -40,23 +42,54 @@ public class DynamoJobStore implements JobStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final String idempotencyTable;
     private final Duration retention;
     private final ObjectMapper json;
 
     @Inject
     public DynamoJobStore(DynamoDbClient dynamo, JobsConfig config, ObjectMapper json) {
-        this(dynamo, config.table(), config.retention(), json);
+        this(dynamo, config.table(), config.idempotencyTable(), config.retention(), json);
     }
 
-    public DynamoJobStore(DynamoDbClient dynamo, String table, Duration retention, ObjectMapper json) {
+    public DynamoJobStore(DynamoDbClient dynamo, String table, String idempotencyTable, Duration retention,
+            ObjectMapper json) {
         this.dynamo = dynamo;
         this.table = table;
+        this.idempotencyTable = idempotencyTable;
         this.retention = retention;
         this.json = json;
     }
 
     @Override
     public void create(Job job) {
+        dynamo.putItem(b -> b.tableName(table).item(toItem(job)).conditionExpression("attribute_not_exists(id)"));
+    }
+
+    @Override
+    public IdempotentCreate createIdempotent(Job job, String idempotencyId, String requestHash, Instant keyExpires) {
+        Map<String, AttributeValue> record = Map.of(ID, s(idempotencyId), "jobId", s(job.id()), "requestHash",
+                s(requestHash), EXPIRES_AT, n(keyExpires.getEpochSecond()));
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(job))
+                            .conditionExpression("attribute_not_exists(id)")).build(),
+                    // An expired record may linger until DynamoDB's TTL sweeps it; it no longer binds the key.
+                    TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable).item(record)
+                            .conditionExpression("attribute_not_exists(id) OR #expires < :now")
+                            .expressionAttributeNames(Map.of("#expires", EXPIRES_AT))
+                            .expressionAttributeValues(Map.of(":now", n(job.created().getEpochSecond())))).build()));
+            return new IdempotentCreate(true, job.id(), requestHash);
+        } catch (TransactionCanceledException e) {
+            Map<String, AttributeValue> earlier = dynamo.getItem(b -> b.tableName(idempotencyTable)
+                    .key(Map.of(ID, s(idempotencyId))).consistentRead(true)).item();
+            if (earlier == null || earlier.isEmpty()) {
+                throw e;
+            }
+            return new IdempotentCreate(false, earlier.get("jobId").s(), earlier.get("requestHash").s());
+        }
+    }
+
+    private Map<String, AttributeValue> toItem(Job job) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ID, s(job.id()));
         item.put("tenant", s(job.tenant()));
@@ -70,7 +103,7 @@ public class DynamoJobStore implements JobStore {
         item.put("created", n(job.created().toEpochMilli()));
         item.put("deadline", n(job.deadline().toEpochMilli()));
         item.put("attempts", n(0));
-        dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(id)"));
+        return item;
     }
 
     @Override
@@ -81,13 +114,17 @@ public class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public void withdraw(String id) {
+    public void withdraw(String id, String idempotencyId) {
         try {
             dynamo.deleteItem(b -> b.tableName(table).key(key(id)).conditionExpression("#status = :queued")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":queued", s(JobStatus.QUEUED.name()))));
         } catch (ConditionalCheckFailedException alreadyPickedUp) {
-            // A worker found it after all: the job will complete, nothing to withdraw.
+            // A worker found it after all: the job will complete, and its key keeps pointing at it.
+            return;
+        }
+        if (idempotencyId != null) {
+            dynamo.deleteItem(b -> b.tableName(idempotencyTable).key(key(idempotencyId)));
         }
     }
 

@@ -14,11 +14,24 @@ public interface JobStore {
     /** Stores a new QUEUED job; fails if the id exists. */
     void create(Job job);
 
+    /**
+     * Stores a new QUEUED job together with the record of its idempotency key, atomically, unless the key was
+     * already used (and has not expired): then nothing is stored and the earlier use is returned.
+     */
+    IdempotentCreate createIdempotent(Job job, String idempotencyId, String requestHash, Instant keyExpires);
+
+    /** The outcome of {@link #createIdempotent}: the job now stored under the key, and the request it was for. */
+    record IdempotentCreate(boolean created, String jobId, String requestHash) {
+    }
+
     /** Strongly consistent read. */
     Optional<Job> find(String id);
 
-    /** Removes a job that was never handed to a queue (its send failed), so a refused request leaves nothing. */
-    void withdraw(String id);
+    /**
+     * Removes a job that was never handed to a queue (its send failed), and its idempotency record if any, so a
+     * refused request leaves nothing and may be retried with the same key.
+     */
+    void withdraw(String id, String idempotencyId);
 
     /**
      * QUEUED, or RUNNING with a lapsed lease → RUNNING under {@code owner} until {@code leaseUntil}.

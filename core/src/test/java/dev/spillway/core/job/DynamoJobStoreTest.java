@@ -33,7 +33,8 @@ class DynamoJobStoreTest {
     @BeforeAll
     static void startDynamo() {
         cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(30), 3, false, false, "store-test", 0, 0, 0));
-        store = new DynamoJobStore(cloud.dynamo(), cloud.jobsTable(), Duration.ofDays(7), new ObjectMapper());
+        store = new DynamoJobStore(cloud.dynamo(), cloud.jobsTable(), cloud.idempotencyTable(), Duration.ofDays(7),
+                new ObjectMapper());
     }
 
     @AfterAll
@@ -186,13 +187,51 @@ class DynamoJobStoreTest {
     }
 
     @Test
+    void createIdempotent_storesOnceAndReportsTheEarlierUseOfTheKey() {
+        Job first = Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD, new ChatCompletionRequest("m",
+                List.of(ChatMessage.of("user", "once")), null, null, null, null, null, null), null, T0, T0.plusSeconds(60));
+        Job retry = Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD, first.request(), null, T0, T0.plusSeconds(60));
+
+        var created = store.createIdempotent(first, "tenant-a#k1", "hash-1", T0.plusSeconds(3600));
+        var replayed = store.createIdempotent(retry, "tenant-a#k1", "hash-1", T0.plusSeconds(3600));
+
+        assertThat(created).isEqualTo(new JobStore.IdempotentCreate(true, first.id(), "hash-1"));
+        assertThat(replayed).isEqualTo(new JobStore.IdempotentCreate(false, first.id(), "hash-1"));
+        assertThat(store.find(retry.id())).as("the retry stored nothing").isEmpty();
+    }
+
+    @Test
+    void createIdempotent_ignoresAnExpiredKeyRecord() {
+        Job old = Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD, new ChatCompletionRequest("m",
+                List.of(ChatMessage.of("user", "old")), null, null, null, null, null, null), null, T0, T0.plusSeconds(60));
+        store.createIdempotent(old, "tenant-a#k2", "hash-old", T0.plusSeconds(10));
+        Job later = Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD, old.request(), null, T0.plusSeconds(20),
+                T0.plusSeconds(80));
+
+        assertThat(store.createIdempotent(later, "tenant-a#k2", "hash-new", T0.plusSeconds(3600)).created()).isTrue();
+    }
+
+    @Test
+    void withdraw_alsoReleasesTheIdempotencyKey() {
+        Job job = Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD, new ChatCompletionRequest("m",
+                List.of(ChatMessage.of("user", "unqueued")), null, null, null, null, null, null), null, T0,
+                T0.plusSeconds(60));
+        store.createIdempotent(job, "tenant-a#k3", "hash-3", T0.plusSeconds(3600));
+
+        store.withdraw(job.id(), "tenant-a#k3");
+
+        Job again = Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD, job.request(), null, T0, T0.plusSeconds(60));
+        assertThat(store.createIdempotent(again, "tenant-a#k3", "hash-3", T0.plusSeconds(3600)).created()).isTrue();
+    }
+
+    @Test
     void withdraw_removesOnlyAJobStillQueued() {
         Job queued = newJob();
         Job running = newJob();
         store.claim(running.id(), "w1", T0, T0.plusSeconds(60));
 
-        store.withdraw(queued.id());
-        store.withdraw(running.id());
+        store.withdraw(queued.id(), null);
+        store.withdraw(running.id(), null);
 
         assertThat(store.find(queued.id())).isEmpty();
         assertThat(store.find(running.id())).isPresent();

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import dev.spillway.core.job.JobError;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
@@ -25,12 +26,15 @@ public class DeadLetterSweeper {
     private final WorkQueue queue;
     private final JobStore store;
     private final CompletionNotices notices;
+    private final SpillwayMetrics metrics;
     private final Clock clock;
 
-    public DeadLetterSweeper(WorkQueue queue, JobStore store, CompletionNotices notices, Clock clock) {
+    public DeadLetterSweeper(WorkQueue queue, JobStore store, CompletionNotices notices, SpillwayMetrics metrics,
+            Clock clock) {
         this.queue = queue;
         this.store = store;
         this.notices = notices;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -44,6 +48,7 @@ public class DeadLetterSweeper {
                                 + " attempts). Check the engine for this model and submit again."),
                         clock.instant())) {
                     LOG.warnf("job %s dead-lettered on the %s tier: marked FAILED", dead.jobId(), tier.wireName());
+                    metrics.jobOutcome(tier, "dead_lettered");
                     notices.publish(dead.jobId());
                 }
                 queue.delete(dead);

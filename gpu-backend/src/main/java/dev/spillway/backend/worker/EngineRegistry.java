@@ -33,7 +33,7 @@ public class EngineRegistry {
 
     /** The engine serving {@code model}, or empty when this worker is not configured for it. */
     public Optional<InferenceEngine> forModel(String model) {
-        ModelsConfig.Model config = models.models().get(model);
+        ModelsConfig.Model config = models.served().get(model);
         if (config == null) {
             return Optional.empty();
         }

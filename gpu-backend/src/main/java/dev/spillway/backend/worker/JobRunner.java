@@ -23,6 +23,7 @@ import dev.spillway.core.cache.ResultCache;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobError;
 import dev.spillway.core.job.JobStore;
+import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
@@ -47,10 +48,12 @@ public class JobRunner {
     private final CompletionNotices notices;
     private final WorkerConfig config;
     private final WorkerIdentity identity;
+    private final SpillwayMetrics metrics;
     private final Clock clock;
 
     public JobRunner(JobStore store, WorkQueue queue, EngineRegistry engines, ResultCache cache,
-            CompletionNotices notices, WorkerConfig config, WorkerIdentity identity, Clock clock) {
+            CompletionNotices notices, WorkerConfig config, WorkerIdentity identity, SpillwayMetrics metrics,
+            Clock clock) {
         this.store = store;
         this.queue = queue;
         this.engines = engines;
@@ -58,6 +61,7 @@ public class JobRunner {
         this.notices = notices;
         this.config = config;
         this.identity = identity;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -76,6 +80,9 @@ public class JobRunner {
             return;
         }
         Job job = claimed.get();
+        if (job.attempts() == 1) {
+            metrics.queueWait(job.tier(), Duration.between(job.created(), now));
+        }
         LOG.debugf("job %s claimed from the %s queue (attempt %d, receive %d)", job.id(), message.tier().wireName(),
                 job.attempts(), message.receiveCount());
         Optional<InferenceEngine> engine = engines.forModel(job.model());
@@ -87,10 +94,14 @@ public class JobRunner {
         AtomicBoolean lost = new AtomicBoolean();
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> renew(message, job, lost),
                 config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+        long engineStart = System.nanoTime();
         try {
             Generation generation = engine.get().generate(job.request());
             heartbeat.cancel(false);
+            metrics.engineCall(job.model(), "ok", Duration.ofNanos(System.nanoTime() - engineStart),
+                    generation.completionTokens());
             if (lost.get()) {
+                metrics.jobOutcome(job.tier(), "dropped");
                 LOG.infof("job %s was cancelled or taken over while running; its result is dropped", job.id());
                 deleteIfFinal(message);
                 return;
@@ -98,6 +109,8 @@ public class JobRunner {
             finishSucceeded(message, job, generation);
         } catch (EngineException e) {
             heartbeat.cancel(false);
+            metrics.engineCall(job.model(), e.retryable() ? "retryable_error" : "permanent_error",
+                    Duration.ofNanos(System.nanoTime() - engineStart), 0);
             if (e.retryable()) {
                 retryLater(message, job, e.getMessage(), e.retryAfter());
             } else {
@@ -118,6 +131,7 @@ public class JobRunner {
                 finished.getEpochSecond(), job.model(), generation.content(), generation.finishReason(),
                 Usage.of(generation.promptTokens(), generation.completionTokens()));
         if (store.succeed(job.id(), identity.id(), completion, finished)) {
+            metrics.jobOutcome(job.tier(), "succeeded");
             if (job.cacheKey() != null) {
                 cache.put(job.cacheKey(), completion);
             }
@@ -131,6 +145,7 @@ public class JobRunner {
 
     private void finishFailed(QueuedMessage message, Job job, JobError error) {
         if (store.fail(job.id(), identity.id(), error, clock.instant())) {
+            metrics.jobOutcome(job.tier(), "failed");
             notices.publish(job.id());
             queue.delete(message);
         } else {
@@ -149,6 +164,7 @@ public class JobRunner {
         if (delay.compareTo(config.retryBackoffMax()) > 0) {
             delay = config.retryBackoffMax();
         }
+        metrics.jobOutcome(job.tier(), "retried");
         LOG.infof("job %s attempt %d failed (%s); retrying in %ss", job.id(), job.attempts(), reason, delay.toSeconds());
         queue.changeVisibility(message, delay);
     }

@@ -32,6 +32,8 @@ public class Worker {
 
     private static final Logger LOG = Logger.getLogger(Worker.class);
     private static final List<Tier> PRIORITY = List.of(Tier.INTERACTIVE, Tier.STANDARD, Tier.BATCH);
+    /** SQS returns at most 10 messages per receive. */
+    private static final int MAX_MESSAGES_PER_RECEIVE = 10;
 
     private final WorkQueue queue;
     private final JobRunner runner;
@@ -100,17 +102,15 @@ public class Worker {
         }
     }
 
-    /** Blocks until at least one slot is free (or polling stops), then takes every free slot, at most 10. */
+    /** Blocks until at least one slot is free (or polling stops), then takes the free slots one receive can fill. */
     private int acquireFreeSlots() throws InterruptedException {
         if (!slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
             return 0;
         }
-        return 1 + slots.drainPermits() - releaseAbove(9);
-    }
-
-    private int releaseAbove(int kept) {
-        int extra = Math.max(0, slots.availablePermits() - kept);
-        return extra;
+        int taken = 1 + slots.drainPermits();
+        int kept = Math.min(taken, MAX_MESSAGES_PER_RECEIVE);
+        slots.release(taken - kept);
+        return kept;
     }
 
     private List<QueuedMessage> receiveByPriority(int max) {
@@ -186,8 +186,9 @@ public class Worker {
         LOG.infof("worker %s drained", identity.id());
     }
 
+    /** Polling and its thread alive (the loop survives every error it can; this catches the rest). */
     public boolean isPolling() {
-        return polling;
+        return polling && poller != null && poller.isAlive();
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {

@@ -95,6 +95,17 @@ class WorkerTest {
         }
         await().atMost(PATIENCE).until(() -> messagesLeft("interactive") + messagesLeft("standard")
                 + messagesLeft("batch") == 0);
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("spillway_jobs_total{outcome=\"succeeded\",tier=\"batch\"}")
+                .contains("spillway_queue_wait_seconds_count{tier=\"interactive\"}")
+                .contains("spillway_engine_latency_seconds_count{model=\"scripted\",outcome=\"ok\"}")
+                .contains("spillway_tokens_generated_total{model=\"scripted\"}");
+    }
+
+    @Test
+    void liveness_reportsThePollerUp() {
+        io.restassured.RestAssured.given().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'worker-poller' }.status", org.hamcrest.Matchers.equalTo("UP"));
     }
 
     @Test

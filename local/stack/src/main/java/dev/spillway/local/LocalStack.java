@@ -1,13 +1,19 @@
 package dev.spillway.local;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
+import dev.spillway.core.auth.ApiKey;
+import dev.spillway.core.auth.ApiKeys;
+import dev.spillway.core.auth.DynamoApiKeyStore;
+import dev.spillway.core.job.Tier;
 import dev.spillway.local.emulators.LocalCloud;
 import dev.spillway.local.emulators.Ports;
 import io.quarkus.runtime.Quarkus;
@@ -23,6 +29,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * {@code SPILLWAY_GGUF} (GGUF file to serve; without it a tiny random-weight model is generated and its text
  * is gibberish), or {@code SPILLWAY_UPSTREAM_BASE_URL} with {@code SPILLWAY_UPSTREAM_API_KEY} and
  * {@code SPILLWAY_UPSTREAM_MODEL} to have the worker call an OpenAI-compatible API such as DeepSeek's.
+ * {@code SPILLWAY_DEV_KEY} sets the API key created for tenant {@code dev} (else one is generated and printed).
  * This launcher is the one place that reads them: it turns them into configuration before Quarkus starts.
  */
 @QuarkusMain
@@ -32,10 +39,12 @@ public class LocalStack implements QuarkusApplication {
 
     private static LocalCloud cloud;
     private static Map<String, String> workerConfig;
+    private static String devKey;
 
     public static void main(String... args) {
         Map<String, String> env = System.getenv();
         cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(60), 5, true, false, "spillway", 0, 0, 0));
+        devKey = createDevKey(env.get("SPILLWAY_DEV_KEY"));
         Map<String, String> shared = new LinkedHashMap<>(cloud.config());
         shared.putAll(modelConfig(env));
         shared.forEach(System::setProperty);
@@ -46,6 +55,14 @@ public class LocalStack implements QuarkusApplication {
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
         Runtime.getRuntime().addShutdownHook(new Thread(LocalStack::closeCloud, "spillway-local-cloud"));
         Quarkus.run(LocalStack.class, args);
+    }
+
+    /** A key for tenant {@code dev} so a new user can call at once; its value is printed at start. */
+    private static String createDevKey(String requested) {
+        String key = requested == null || requested.isBlank() ? ApiKeys.generate() : requested.strip();
+        new DynamoApiKeyStore(cloud.dynamo(), cloud.apiKeysTable()).put(new ApiKey(ApiKeys.hash(key), "dev",
+                Tier.INTERACTIVE, Set.of(), 0, 0, Instant.now(), null));
+        return key;
     }
 
     static Map<String, String> modelConfig(Map<String, String> env) {
@@ -78,6 +95,8 @@ public class LocalStack implements QuarkusApplication {
             LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | worker pid %d",
                     ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class), cloud.describe(),
                     worker.pid());
+            LOG.infof("Dev API key (tenant dev): %s   (set SPILLWAY_DEV_KEY to choose it; more keys: "
+                    + "local/api-keys create --tenant NAME --endpoint %s)", devKey, cloud.dynamoServer().endpoint());
             if (cloud.redis().isEmpty()) {
                 LOG.warn("redis-server is not installed: running without the L2 cache and completion notices");
             }

@@ -33,6 +33,7 @@ import dev.spillway.local.emulators.Ports;
 class LocalStackIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DEV_KEY = "local-stack-it-key";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Process stack;
     private static String base;
@@ -48,6 +49,7 @@ class LocalStackIT {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("SPILLWAY_PORT", Integer.toString(port));
+        builder.environment().put("SPILLWAY_DEV_KEY", DEV_KEY);
         builder.environment().remove("SPILLWAY_GGUF");
         builder.environment().remove("SPILLWAY_UPSTREAM_BASE_URL");
         stack = builder.start();
@@ -63,15 +65,15 @@ class LocalStackIT {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(130)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(130))
+                .header("Authorization", "Bearer " + DEV_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String path, String body, String prefer) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(130))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer local")
+                .header("Authorization", "Bearer " + DEV_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (prefer != null) {
             request.header("Prefer", prefer);
@@ -89,7 +91,7 @@ class LocalStackIT {
         Path sdkCheck = Path.of(System.getProperty("spillway.local.sdk-check-dir"));
         assertThat(run(sdkCheck, "npm", "ci", "--no-audit", "--no-fund", "--silent").exitValue()).isZero();
 
-        Process check = run(sdkCheck, "node", "check.mjs", base + "/v1", "spillway-tiny");
+        Process check = run(sdkCheck, "node", "check.mjs", base + "/v1", "spillway-tiny", DEV_KEY);
 
         String output = new String(check.getInputStream().readAllBytes());
         assertThat(check.exitValue()).as(output).isZero();
@@ -103,6 +105,15 @@ class LocalStackIT {
             throw new IllegalStateException(String.join(" ", command) + " did not finish");
         }
         return process;
+    }
+
+    @Test
+    void aCallWithoutTheKey_isRefused() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/models")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(response.body()).path("error").path("code").asText()).isEqualTo("missing_api_key");
     }
 
     @Test
@@ -168,6 +179,16 @@ class LocalStackIT {
         assertThat(second.headers().firstValue("X-Spillway-Cache").orElseThrow()).startsWith("hit-");
         assertThat(second.headers().firstValue("X-Spillway-Job-Id")).isEmpty();
         assertThat(JSON.readTree(second.body())).isEqualTo(JSON.readTree(first.body()));
+    }
+
+    @Test
+    void metrics_countRequestsByLaneAndCacheOutcome() throws Exception {
+        post("/v1/chat/completions", chat("count me", ""), "wait=100");
+
+        HttpResponse<String> metrics = get("/q/metrics");
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("spillway_requests_total{cache=\"bypass\",lane=\"spill\"}");
     }
 
     @Test

@@ -49,7 +49,7 @@ class WorkerProcessIT {
         cloud = LocalCloud.start(LocalCloud.Options.forTests().withVisibilityTimeout(Duration.ofSeconds(4)));
         upstream = new ScriptedUpstream();
         ObjectMapper json = new ObjectMapper();
-        store = new DynamoJobStore(cloud.dynamo(), cloud.jobsTable(), Duration.ofDays(1), json);
+        store = new DynamoJobStore(cloud.dynamo(), cloud.jobsTable(), cloud.idempotencyTable(), Duration.ofDays(1), json);
         queue = new SqsWorkQueue(cloud.sqs(), queues(), json);
     }
 

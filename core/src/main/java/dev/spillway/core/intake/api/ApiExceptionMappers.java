@@ -7,14 +7,22 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.spillway.core.api.ApiException;
+import dev.spillway.core.metrics.SpillwayMetrics;
 
 /** Every error leaves in the OpenAI error shape, whichever layer raised it. */
 public class ApiExceptionMappers {
 
     private static final Logger LOG = Logger.getLogger(ApiExceptionMappers.class);
 
+    private final SpillwayMetrics metrics;
+
+    public ApiExceptionMappers(SpillwayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @ServerExceptionMapper
     public Response api(ApiException e) {
+        metrics.refused(e.status(), e.toBody().error().code());
         return Responses.error(e).build();
     }
 

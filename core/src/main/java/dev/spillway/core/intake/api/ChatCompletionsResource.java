@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.spillway.core.auth.Authenticator;
 import dev.spillway.core.intake.CachePolicy;
 import dev.spillway.core.intake.Caller;
 import dev.spillway.core.intake.IntakeService;
@@ -25,22 +26,26 @@ import io.quarkus.arc.properties.IfBuildProperty;
 public class ChatCompletionsResource {
 
     private final IntakeService intake;
+    private final Authenticator authenticator;
 
-    public ChatCompletionsResource(IntakeService intake) {
+    public ChatCompletionsResource(IntakeService intake, Authenticator authenticator) {
         this.intake = intake;
+        this.authenticator = authenticator;
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response create(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Response create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(SpillwayHeaders.PREFER) String prefer,
             @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
-            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn) {
+            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
+            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey) {
+        Caller caller = authenticator.authenticate(authorization);
         JsonBodies.requireJson(contentType);
-        Caller caller = intake.caller();
         Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
-                Tier.INTERACTIVE);
+                Tier.INTERACTIVE, idempotencyKey);
         if (submission.isHit()) {
             return Response.ok(submission.hit().completion(), MediaType.APPLICATION_JSON_TYPE)
                     .header(SpillwayHeaders.CACHE, submission.cacheStatus())
@@ -52,6 +57,7 @@ public class ChatCompletionsResource {
         return Responses.completionOrJob(job, intake.pollAfter())
                 .header(SpillwayHeaders.CACHE, submission.cacheStatus())
                 .header(SpillwayHeaders.LANE, "spill")
+                .header(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null)
                 .header(SpillwayHeaders.PREFERENCE_APPLIED, "wait=" + budget.toSeconds())
                 .build();
     }

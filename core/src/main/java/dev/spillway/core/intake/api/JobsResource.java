@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.spillway.core.api.ApiException;
+import dev.spillway.core.auth.Authenticator;
 import dev.spillway.core.intake.CachePolicy;
 import dev.spillway.core.intake.Caller;
 import dev.spillway.core.intake.IntakeService;
@@ -31,21 +32,25 @@ import io.quarkus.arc.properties.IfBuildProperty;
 public class JobsResource {
 
     private final IntakeService intake;
+    private final Authenticator authenticator;
 
-    public JobsResource(IntakeService intake) {
+    public JobsResource(IntakeService intake, Authenticator authenticator) {
         this.intake = intake;
+        this.authenticator = authenticator;
     }
 
     /** Always 202 at once; a cache hit is returned as an already succeeded job would be, with 200. */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response submit(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Response submit(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
-            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn) {
+            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
+            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey) {
+        Caller caller = authenticator.authenticate(authorization);
         JsonBodies.requireJson(contentType);
-        Caller caller = intake.caller();
         Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
-                Tier.STANDARD);
+                Tier.STANDARD, idempotencyKey);
         if (submission.isHit()) {
             return Response.ok(submission.hit().completion())
                     .header(SpillwayHeaders.CACHE, submission.cacheStatus())
@@ -55,15 +60,17 @@ public class JobsResource {
         return Responses.accepted(submission.job(), intake.pollAfter())
                 .header(SpillwayHeaders.CACHE, submission.cacheStatus())
                 .header(SpillwayHeaders.LANE, "spill")
+                .header(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null)
                 .build();
     }
 
     /** The job; with {@code ?wait=N} holds the request up to N seconds for it to finish. */
     @GET
     @Path("/{id}")
-    public Response get(@PathParam("id") String id, @QueryParam("wait") String wait) {
+    public Response get(@PathParam("id") String id, @QueryParam("wait") String wait,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Caller caller = authenticator.authenticate(authorization);
         Duration budget = parseWait(wait);
-        Caller caller = intake.caller();
         Job job = intake.await(intake.find(caller, id), budget);
         Response.ResponseBuilder response = Response.ok(JobView.of(job));
         if (!job.status().isFinal()) {
@@ -74,8 +81,8 @@ public class JobsResource {
 
     @DELETE
     @Path("/{id}")
-    public JobView cancel(@PathParam("id") String id) {
-        return JobView.of(intake.cancel(intake.caller(), id));
+    public JobView cancel(@PathParam("id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return JobView.of(intake.cancel(authenticator.authenticate(authorization), id));
     }
 
     private Duration parseWait(String wait) {

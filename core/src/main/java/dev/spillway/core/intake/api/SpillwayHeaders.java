@@ -9,6 +9,10 @@ public final class SpillwayHeaders {
     public static final String JOB_ID = "X-Spillway-Job-Id";
     /** Which lane served the request: {@code cache} or {@code spill}. */
     public static final String LANE = "X-Spillway-Lane";
+    /** A retried submit with the same key (and request) returns the original job. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** {@code true} on a response to a submit that an {@code Idempotency-Key} matched to an earlier one. */
+    public static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
     /** RFC 7240. */
     public static final String PREFER = "Prefer";
     public static final String PREFERENCE_APPLIED = "Preference-Applied";

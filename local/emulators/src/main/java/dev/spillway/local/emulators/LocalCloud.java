@@ -101,6 +101,22 @@ public final class LocalCloud implements AutoCloseable {
                 .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
         provisionQueues();
         provisionJobsTable();
+        provisionApiKeysTable();
+        provisionIdempotencyTable();
+    }
+
+    private void provisionIdempotencyTable() {
+        dynamo.createTable(b -> b.tableName(idempotencyTable())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                        .attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build()));
+        dynamo.updateTimeToLive(b -> b.tableName(idempotencyTable())
+                .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
+    }
+
+    public String idempotencyTable() {
+        return options.tablePrefix() + "-idempotency";
     }
 
     private static StaticCredentialsProvider credentials() {
@@ -141,6 +157,25 @@ public final class LocalCloud implements AutoCloseable {
                 .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
         dynamo.updateTimeToLive(b -> b.tableName(table)
                 .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
+    }
+
+    private void provisionApiKeysTable() {
+        dynamo.createTable(b -> b.tableName(apiKeysTable())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("keyHash")
+                        .attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName("keyHash").keyType(KeyType.HASH).build()));
+    }
+
+    public String apiKeysTable() {
+        return options.tablePrefix() + "-api-keys";
+    }
+
+    /** Starts ElasticMQ again after an outage; its queues are in memory, so they are provisioned anew (same URLs). */
+    public void restartSqs() {
+        sqsServer.start();
+        queueUrls.clear();
+        provisionQueues();
     }
 
     public String jobsTable() {
@@ -186,6 +221,8 @@ public final class LocalCloud implements AutoCloseable {
         }
         config.put("quarkus.redis.devservices.enabled", "false");
         config.put("spillway.jobs.table", jobsTable());
+        config.put("spillway.auth.keys-table", apiKeysTable());
+        config.put("spillway.jobs.idempotency-table", idempotencyTable());
         for (String tier : TIERS) {
             config.put("spillway.queues." + tier + ".url", queueUrls.get(tier));
             config.put("spillway.queues." + tier + ".dlq-url", queueUrls.get(tier + "-dlq"));

@@ -1,0 +1,23 @@
+package dev.spillway.core.auth;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Where hashed API keys live. */
+public interface ApiKeyStore {
+
+    void put(ApiKey key);
+
+    Optional<ApiKey> find(String keyHash);
+
+    /**
+     * Revokes the one key whose hash starts with {@code keyIdOrHash} (a key id or the full hash).
+     *
+     * @return the revoked key; empty when none or more than one key matches
+     */
+    Optional<ApiKey> revoke(String keyIdOrHash, Instant now);
+
+    /** Keys of a tenant, or of every tenant when {@code tenant} is null. */
+    List<ApiKey> list(String tenant);
+}

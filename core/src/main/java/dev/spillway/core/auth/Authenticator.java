@@ -1,0 +1,91 @@
+package dev.spillway.core.auth;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.spillway.core.api.ApiException;
+import dev.spillway.core.config.IntakeConfig;
+import dev.spillway.core.intake.Caller;
+
+/** Turns an {@code Authorization: Bearer} header into a {@link Caller}, or refuses it with 401. */
+@ApplicationScoped
+public class Authenticator {
+
+    private static final Logger LOG = Logger.getLogger(Authenticator.class);
+    private static final int MAX_KEY_LENGTH = 200;
+
+    private final AuthConfig config;
+    private final ApiKeyStore store;
+    private final IntakeConfig intake;
+    private final Cache<String, Optional<ApiKey>> recent;
+
+    public Authenticator(AuthConfig config, ApiKeyStore store, IntakeConfig intake) {
+        this.config = config;
+        this.store = store;
+        this.intake = intake;
+        this.recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(config.keyCacheTtl()).build();
+    }
+
+    public Caller authenticate(String authorization) {
+        if (!config.enabled()) {
+            return Caller.anonymous(intake.defaultTenant());
+        }
+        String key = bearer(authorization);
+        if (key == null) {
+            throw unauthorized("missing_api_key", "You didn't provide an API key. Send it in the Authorization "
+                    + "header: 'Authorization: Bearer YOUR_KEY'.");
+        }
+        if (key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw invalidKey();
+        }
+        Optional<ApiKey> found = lookup(ApiKeys.hash(key));
+        if (found.isEmpty() || found.get().isRevoked()) {
+            throw invalidKey();
+        }
+        ApiKey apiKey = found.get();
+        return new Caller(apiKey.tenant(), apiKey.tier(), apiKey);
+    }
+
+    private Optional<ApiKey> lookup(String hash) {
+        Optional<ApiKey> cached = recent.getIfPresent(hash);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            Optional<ApiKey> found = store.find(hash);
+            recent.put(hash, found);
+            return found;
+        } catch (RuntimeException e) {
+            LOG.warnf("API key store unavailable: %s", e.toString());
+            throw ApiException.unavailable("auth_unavailable", "Spillway could not check the API key. Retry shortly.",
+                    Duration.ofSeconds(2));
+        }
+    }
+
+    private static String bearer(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.strip();
+        if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String key = value.substring(7).strip();
+        return key.isEmpty() ? null : key;
+    }
+
+    private static ApiException invalidKey() {
+        return unauthorized("invalid_api_key", "Incorrect API key provided.");
+    }
+
+    private static ApiException unauthorized(String code, String message) {
+        return new ApiException(401, ApiException.INVALID_REQUEST, code, null, message, null);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.spillway.functions;
+
+import static dev.spillway.functions.IntakeFixture.chat;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import dev.spillway.core.auth.ApiKeyStore;
+import dev.spillway.local.emulators.LocalCloud;
+import dev.spillway.local.emulators.SpillwayTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/**
+ * With the queue or the job store down, a request is refused with 503 and Retry-After, and nothing is left
+ * behind: never acknowledged and then lost. Runs on emulators of its own, since it stops them.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = SpillwayTestResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OutageTest {
+
+    @Inject
+    ApiKeyStore keys;
+
+    @BeforeEach
+    void authenticate() {
+        IntakeFixture.authenticate(keys);
+    }
+
+    @Test
+    @Order(1)
+    void queueDown_refusesWith503AndWithdrawsTheJob() {
+        LocalCloud cloud = SpillwayTestResource.cloud();
+        int jobsBefore = IntakeFixture.storedJobs();
+        cloud.sqsServer().stop();
+        try {
+            given().contentType(ContentType.JSON).body(chat("while SQS is down")).post("/v1/jobs")
+                    .then().statusCode(503)
+                    .header("Retry-After", notNullValue())
+                    .body("error.code", equalTo("queue_unavailable"));
+
+            assertThat(IntakeFixture.storedJobs()).as("the stored job was withdrawn").isEqualTo(jobsBefore);
+        } finally {
+            cloud.restartSqs();
+        }
+
+        given().contentType(ContentType.JSON).body(chat("after SQS is back")).post("/v1/jobs").then().statusCode(202);
+        assertThat(IntakeFixture.queuedMessages()).isEqualTo(1);
+    }
+
+    /** Last: DynamoDB Local keeps its tables in memory, so it is not restarted. */
+    @Test
+    @Order(2)
+    void jobStoreDown_refusesWith503AndQueuesNothing() {
+        LocalCloud cloud = SpillwayTestResource.cloud();
+        IntakeFixture.purgeQueues();
+        cloud.dynamoServer().stop();
+
+        given().contentType(ContentType.JSON).body(chat("while DynamoDB is down")).post("/v1/chat/completions")
+                .then().statusCode(503)
+                .header("Retry-After", notNullValue())
+                .body("error.type", equalTo("service_unavailable_error"));
+
+        assertThat(IntakeFixture.queuedMessages()).isZero();
+    }
+}
