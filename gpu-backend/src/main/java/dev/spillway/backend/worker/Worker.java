@@ -1,7 +1,12 @@
 package dev.spillway.backend.worker;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -23,8 +28,9 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * The polling loop. With a free slot it asks the tiers in priority order and takes from the first that has
- * work, so interactive work overtakes any standing batch backlog; when every queue is empty it long-polls the
- * interactive queue. On shutdown (SIGTERM) it stops polling, lets running jobs finish within the drain grace,
+ * work, so interactive work overtakes any standing batch backlog; a tier left unpolled for the starvation
+ * limit is asked first (aging), so lower tiers keep progressing under sustained higher-tier load. When every
+ * queue is empty it long-polls the interactive queue. On shutdown (SIGTERM) it stops polling, lets running jobs finish within the drain grace,
  * and hands back whatever is still running.
  */
 @ApplicationScoped
@@ -41,7 +47,9 @@ public class Worker {
     private final WorkerConfig config;
     private final WorkerIdentity identity;
 
+    private final Clock clock;
     private final Set<QueuedMessage> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<Tier, Instant> lastPolled = new ConcurrentHashMap<>();
     private Semaphore slots;
     private ExecutorService jobs;
     private ScheduledExecutorService timers;
@@ -49,12 +57,13 @@ public class Worker {
     private volatile boolean polling;
 
     public Worker(WorkQueue queue, JobRunner runner, DeadLetterSweeper sweeper, WorkerConfig config,
-            WorkerIdentity identity) {
+            WorkerIdentity identity, Clock clock) {
         this.queue = queue;
         this.runner = runner;
         this.sweeper = sweeper;
         this.config = config;
         this.identity = identity;
+        this.clock = clock;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -72,6 +81,8 @@ public class Worker {
         timers = Executors.newScheduledThreadPool(1, named("spillway-heartbeat"));
         timers.scheduleWithFixedDelay(this::sweepDeadLetters, 0, config.deadLetterSweepInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
+        Instant now = clock.instant();
+        PRIORITY.forEach(tier -> lastPolled.put(tier, now));
         polling = true;
         poller = named("spillway-poller").newThread(this::pollLoop);
         poller.start();
@@ -114,7 +125,8 @@ public class Worker {
     }
 
     private List<QueuedMessage> receiveByPriority(int max) {
-        for (Tier tier : PRIORITY) {
+        for (Tier tier : pollOrder(clock.instant())) {
+            lastPolled.put(tier, clock.instant());
             List<QueuedMessage> received = queue.receive(tier, max, Duration.ZERO, config.visibilityTimeout());
             if (!received.isEmpty()) {
                 return received;
@@ -124,6 +136,14 @@ public class Worker {
             return List.of();
         }
         return queue.receive(Tier.INTERACTIVE, max, config.pollWait(), config.visibilityTimeout());
+    }
+
+    /** Priority order, except that a tier not polled within the starvation limit goes first (aging). */
+    List<Tier> pollOrder(Instant now) {
+        List<Tier> order = new ArrayList<>(PRIORITY);
+        Instant starvedBefore = now.minus(config.tierStarvationLimit());
+        order.sort(Comparator.comparing(tier -> lastPolled.getOrDefault(tier, now).isBefore(starvedBefore) ? 0 : 1));
+        return order;
     }
 
     private void dispatch(QueuedMessage message) {

@@ -25,6 +25,13 @@ public interface WorkerConfig {
     @WithDefault("PT1S")
     Duration pollWait();
 
+    /**
+     * Aging: a tier not polled for this long is polled first, so lower tiers progress (one receive of up to the
+     * free slots per limit) even while higher tiers keep the worker busy.
+     */
+    @WithDefault("PT10S")
+    Duration tierStarvationLimit();
+
     /** Visibility timeout set on received messages and renewed by heartbeats. */
     @WithDefault("PT60S")
     Duration visibilityTimeout();
