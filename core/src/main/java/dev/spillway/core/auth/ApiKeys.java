@@ -1,10 +1,8 @@
 package dev.spillway.core.auth;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
+
+import dev.spillway.core.Sha256;
 
 /** API key material: {@code sk-spillway-} and 40 random base-62 characters (238 bits). */
 public final class ApiKeys {
@@ -25,11 +23,6 @@ public final class ApiKeys {
     }
 
     public static String hash(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return Sha256.hex(key);
     }
 }

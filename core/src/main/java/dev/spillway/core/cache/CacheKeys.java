@@ -1,14 +1,10 @@
 package dev.spillway.core.cache;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.spillway.core.Sha256;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 
@@ -50,7 +46,7 @@ public final class CacheKeys {
             request.stop().forEach(stop::add);
         }
         try {
-            return sha256(CANONICAL.writeValueAsString(canonical));
+            return Sha256.hex(CANONICAL.writeValueAsString(canonical));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -62,12 +58,4 @@ public final class CacheKeys {
         }
     }
 
-    public static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
-    }
 }

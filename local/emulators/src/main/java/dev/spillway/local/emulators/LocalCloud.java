@@ -106,11 +106,7 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     private void provisionIdempotencyTable() {
-        dynamo.createTable(b -> b.tableName(idempotencyTable())
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
-                        .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build()));
+        provisionKeyValueTable(idempotencyTable(), "id");
         dynamo.updateTimeToLive(b -> b.tableName(idempotencyTable())
                 .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
     }
@@ -160,11 +156,16 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     private void provisionApiKeysTable() {
-        dynamo.createTable(b -> b.tableName(apiKeysTable())
+        provisionKeyValueTable(apiKeysTable(), "keyHash");
+    }
+
+    /** An on-demand table with a single string partition key. */
+    private void provisionKeyValueTable(String name, String hashKey) {
+        dynamo.createTable(b -> b.tableName(name)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("keyHash")
+                .attributeDefinitions(AttributeDefinition.builder().attributeName(hashKey)
                         .attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("keyHash").keyType(KeyType.HASH).build()));
+                .keySchema(KeySchemaElement.builder().attributeName(hashKey).keyType(KeyType.HASH).build()));
     }
 
     public String apiKeysTable() {
