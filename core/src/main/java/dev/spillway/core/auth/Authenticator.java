@@ -6,6 +6,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -50,6 +51,7 @@ public class Authenticator {
             throw invalidKey();
         }
         ApiKey apiKey = found.get();
+        MDC.put("tenant", apiKey.tenant());
         return new Caller(apiKey.tenant(), apiKey.tier(), apiKey);
     }
 

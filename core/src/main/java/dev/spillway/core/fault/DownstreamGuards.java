@@ -9,8 +9,8 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.faulttolerance.api.Guard;
 
 /**
- * One named fault-tolerance policy per downstream, applied with {@code @ApplyGuard("<name>")} and tuned with
- * {@code smallrye.faulttolerance."<name>".*} properties. The numbers here are defaults, not the place to tune.
+ * One named fault-tolerance policy per downstream, applied with {@code @ApplyGuard("<name>")} and tuned through
+ * its own config mapping (programmatic guards do not read {@code smallrye.faulttolerance.*} keys).
  */
 public class DownstreamGuards {
 
@@ -20,14 +20,14 @@ public class DownstreamGuards {
     @Produces
     @Singleton
     @Identifier(REDIS)
-    Guard redis() {
+    Guard redis(RedisGuardConfig config) {
         return Guard.create()
                 .withDescription(REDIS)
-                .withTimeout().duration(500, ChronoUnit.MILLIS).done()
+                .withTimeout().duration(config.timeout().toMillis(), ChronoUnit.MILLIS).done()
                 .withCircuitBreaker()
-                .requestVolumeThreshold(4)
-                .failureRatio(0.5)
-                .delay(5, ChronoUnit.SECONDS)
+                .requestVolumeThreshold(config.breakerWindow())
+                .failureRatio(config.breakerFailureRatio())
+                .delay(config.breakerDelay().toMillis(), ChronoUnit.MILLIS)
                 .successThreshold(1)
                 .done()
                 .build();

@@ -11,7 +11,9 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
+import dev.spillway.core.Sha256;
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatRequestParser;
@@ -113,6 +115,7 @@ public class IntakeService {
         Instant now = clock.instant();
         Job job = Job.queued(JobIds.next(), caller.tenant(), tier, request, policy.write() ? cacheKey : null, now,
                 now.plus(jobs.deadline()));
+        MDC.put("jobId", job.id());
         String idempotencyId = idempotencyKey == null ? null : idempotencyId(caller, idempotencyKey);
         // An idempotent submit must own its job, so it never attaches to another's.
         if (cacheKey != null && policy.read() && idempotencyId == null) {
@@ -203,12 +206,12 @@ public class IntakeService {
     }
 
     private static String idempotencyId(Caller caller, String key) {
-        return caller.tenant() + "#" + CacheKeys.sha256(key);
+        return caller.tenant() + "#" + Sha256.hex(key);
     }
 
     /** What makes two submits "the same request": everything that shapes the answer, the user label and the tier. */
     private static String requestHash(Caller caller, ChatCompletionRequest request, Tier tier) {
-        return CacheKeys.sha256(CacheKeys.of(caller.tenant(), request) + "|" + request.user() + "|" + tier.name());
+        return Sha256.hex(CacheKeys.of(caller.tenant(), request) + "|" + request.user() + "|" + tier.name());
     }
 
     /** What a request may cost against a tokens-per-minute limit: about four characters a token, plus its output. */

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
@@ -67,6 +68,18 @@ public class JobRunner {
 
     /** Processes one message; {@code heartbeats} renews visibility and lease while the engine runs. */
     public void run(QueuedMessage message, ScheduledExecutorService heartbeats) {
+        MDC.put("jobId", String.valueOf(message.jobId()));
+        MDC.put("tier", message.tier().wireName());
+        try {
+            runLogged(message, heartbeats);
+        } finally {
+            MDC.remove("jobId");
+            MDC.remove("tier");
+            MDC.remove("tenant");
+        }
+    }
+
+    private void runLogged(QueuedMessage message, ScheduledExecutorService heartbeats) {
         if (message.jobId() == null) {
             LOG.warnf("dropping message %s on the %s queue: not a Spillway job message", message.messageId(),
                     message.tier().wireName());
@@ -80,6 +93,7 @@ public class JobRunner {
             return;
         }
         Job job = claimed.get();
+        MDC.put("tenant", job.tenant());
         if (job.attempts() == 1) {
             metrics.queueWait(job.tier(), Duration.between(job.created(), now));
         }
@@ -132,6 +146,8 @@ public class JobRunner {
                 Usage.of(generation.promptTokens(), generation.completionTokens()));
         if (store.succeed(job.id(), identity.id(), completion, finished)) {
             metrics.jobOutcome(job.tier(), "succeeded");
+            LOG.infof("job %s succeeded on attempt %d: %d prompt + %d completion tokens, finish %s", job.id(),
+                    job.attempts(), generation.promptTokens(), generation.completionTokens(), generation.finishReason());
             if (job.cacheKey() != null) {
                 cache.put(job.cacheKey(), completion);
             }
@@ -146,6 +162,7 @@ public class JobRunner {
     private void finishFailed(QueuedMessage message, Job job, JobError error) {
         if (store.fail(job.id(), identity.id(), error, clock.instant())) {
             metrics.jobOutcome(job.tier(), "failed");
+            LOG.warnf("job %s failed: %s (%s)", job.id(), error.code(), error.message());
             notices.publish(job.id());
             queue.delete(message);
         } else {

@@ -174,6 +174,19 @@ class WorkerTest {
     }
 
     @Test
+    void jobLongerThanTheVisibilityTimeout_keepsItsMessageAndLeaseUntilDone() {
+        // GIVEN visibility timeout and lease of 3 s, renewed every second
+        // WHEN a job runs for 7 s
+        Job job = submit("scripted", "sleep:7000 a long generation", Tier.INTERACTIVE);
+
+        // THEN no other slot took it over: one attempt, one engine call
+        Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(upstream().calls("sleep:7000 a long generation")).isEqualTo(1);
+        assertThat(Duration.between(done.started(), done.finished())).isGreaterThan(Duration.ofSeconds(6));
+    }
+
+    @Test
     void retryableEngineFailure_isRetriedAndSucceeds() {
         Job job = submit("scripted", "flaky:1 try again", Tier.INTERACTIVE);
 

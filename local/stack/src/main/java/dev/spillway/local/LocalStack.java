@@ -51,6 +51,9 @@ public class LocalStack implements QuarkusApplication {
 
         workerConfig = new LinkedHashMap<>(shared);
         workerConfig.put("quarkus.http.host", "127.0.0.1");
+        // The worker shares this console: keep it readable.
+        workerConfig.put("quarkus.log.console.json.enabled", "false");
+        workerConfig.put("spillway.redis.timeout", "PT2S");
         workerConfig.put("quarkus.http.port", Integer.toString(Ports.free()));
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
         Runtime.getRuntime().addShutdownHook(new Thread(LocalStack::closeCloud, "spillway-local-cloud"));

@@ -130,6 +130,11 @@ class WorkerProcessIT {
         Job done = store.find(job.id()).orElseThrow();
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.attempts()).isEqualTo(1);
+        // Its logs are JSON lines that carry the job and tenant they are about.
+        assertThat(jsonLogLines("drained")).anySatisfy(line -> {
+            assertThat(line.path("mdc").path("jobId").asText()).isEqualTo(job.id());
+            assertThat(line.path("mdc").path("tenant").asText()).isEqualTo("default");
+        });
     }
 
     @Test
@@ -152,6 +157,21 @@ class WorkerProcessIT {
         Job done = awaitJob(job.id(), j -> j.status() == JobStatus.SUCCEEDED);
         assertThat(done.attempts()).isEqualTo(2);
         assertThat(Optional.ofNullable(done.leaseOwner())).isEmpty();
+    }
+
+    private static List<com.fasterxml.jackson.databind.JsonNode> jsonLogLines(String worker) {
+        ObjectMapper json = new ObjectMapper();
+        try (var lines = java.nio.file.Files.lines(Path.of("target", "worker-" + worker + ".log"))) {
+            return lines.filter(line -> line.startsWith("{")).map(line -> {
+                try {
+                    return json.readTree(line);
+                } catch (Exception e) {
+                    throw new IllegalStateException("not a JSON log line: " + line, e);
+                }
+            }).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static QueuesConfig queues() {
