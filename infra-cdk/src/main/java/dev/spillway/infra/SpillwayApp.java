@@ -1,0 +1,147 @@
+package dev.spillway.infra;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.spillway.infra.api.ApiStack;
+import dev.spillway.infra.api.ApiStackProps;
+import dev.spillway.infra.cache.CacheStack;
+import dev.spillway.infra.cache.CacheStackProps;
+import dev.spillway.infra.data.DataStack;
+import dev.spillway.infra.data.DataStackProps;
+import dev.spillway.infra.data.PriorityQueuesProps;
+import dev.spillway.infra.fleet.FleetStack;
+import dev.spillway.infra.fleet.FleetStackProps;
+import dev.spillway.infra.fleet.WorkerImage;
+import dev.spillway.infra.network.NetworkStack;
+import dev.spillway.infra.observability.ObservabilityStack;
+import dev.spillway.infra.observability.ObservabilityStackProps;
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Aspects;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Tags;
+
+/**
+ * The Spillway CDK app. Stacks are environment-agnostic (account and region come from the CLI's credentials
+ * at deploy time), so synthesis needs no AWS access.
+ */
+public final class SpillwayApp {
+
+    /** The stacks of one deployment, in dependency order. */
+    public record Stacks(NetworkStack network, DataStack data, CacheStack cache, ApiStack api, FleetStack fleet,
+                         ObservabilityStack observability) {
+
+        public List<Stack> all() {
+            return List.of(network, data, cache, api, fleet, observability);
+        }
+    }
+
+    /**
+     * Feature flags this app is written for, set in code so that a bare {@code mvn compile exec:java} and the
+     * tests synthesize the same templates as the CLI. Context from the CLI or {@code cdk.json} still wins.
+     */
+    public static final Map<String, Object> FEATURE_FLAGS = Map.of(
+            "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true,
+            "@aws-cdk/aws-iam:minimizePolicies", true,
+            "@aws-cdk/aws-ecs:arnFormatIncludesClusterName", true,
+            "@aws-cdk/aws-lambda:recognizeLayerVersion", true,
+            "@aws-cdk/core:checkSecretUsage", true,
+            // Same-region references are Fn::ImportValue whatever this says; set to silence the reminder.
+            "@aws-cdk/core:defaultCrossStackReferences", "strong");
+
+    private SpillwayApp() {
+    }
+
+    public static void main(final String[] args) {
+        App app = newApp(Map.of());
+        assemble(app);
+        Aspects.of(app).add(new AwsSolutionsChecks());
+        app.synth();
+    }
+
+    /** An app with this project's feature flags and the given context (tests pass theirs here). */
+    public static App newApp(final Map<String, Object> context) {
+        Map<String, Object> merged = new HashMap<>(FEATURE_FLAGS);
+        merged.putAll(context);
+        return App.Builder.create().context(merged).build();
+    }
+
+    /** Adds every Spillway stack to {@code app}, configured from its context. */
+    public static Stacks assemble(final App app) {
+        SpillwaySettings settings = SpillwaySettings.from(app.getNode());
+        Tags.of(app).add("project", "spillway");
+
+        NetworkStack network = new NetworkStack(app, "SpillwayNetwork", StackProps.builder()
+                .description("Spillway: VPC (2 AZs, 1 NAT gateway) and client security groups").build());
+
+        DataStack data = new DataStack(app, "SpillwayData", DataStackProps.builder()
+                .description("Spillway: jobs, idempotency and API keys tables, tier queues, payload bucket")
+                .queues(PriorityQueuesProps.builder().maxReceiveCount(settings.maxReceiveCount()).build())
+                .build());
+
+        CacheStack cache = new CacheStack(app, "SpillwayCache", CacheStackProps.builder()
+                .description("Spillway: ElastiCache Serverless (Valkey) response cache")
+                .vpc(network.vpc())
+                .clients(List.of(network.intakeSecurityGroup(), network.fleetSecurityGroup()))
+                .build());
+
+        ApiStack api = new ApiStack(app, "SpillwayApi", ApiStackProps.builder()
+                .description("Spillway: HTTP API and the Quarkus intake function")
+                .vpc(network.vpc())
+                .intakeSecurityGroup(network.intakeSecurityGroup())
+                .jobsTable(data.jobsTable())
+                .idempotencyTable(data.idempotencyTable())
+                .apiKeysTable(data.apiKeysTable())
+                .queues(data.queues())
+                .payloadBucket(data.payloadBucket())
+                .redisHosts(cache.redisHosts())
+                .modelName(settings.modelName())
+                .functionArtifact(settings.functionZip())
+                .nativeImage(settings.nativeImage())
+                .requireArtifacts(settings.requireArtifacts())
+                .memorySizeMb(settings.nativeImage() ? 512 : 2048)
+                .reservedConcurrency(settings.reservedConcurrency())
+                .tracing(settings.tracing())
+                .build());
+
+        FleetStack fleet = new FleetStack(app, "SpillwayFleet", FleetStackProps.builder()
+                .description("Spillway: GPU worker fleet on ECS (vLLM + gpu-backend), scaled on queue backlog")
+                .vpc(network.vpc())
+                .fleetSecurityGroup(network.fleetSecurityGroup())
+                .jobsTable(data.jobsTable())
+                .queues(data.queues())
+                .payloadBucket(data.payloadBucket())
+                .redisHosts(cache.redisHosts())
+                .workerImage(WorkerImage.resolve(settings.workerImage(), settings.workerContext(),
+                        settings.workerDockerfile()))
+                .requireArtifacts(settings.requireArtifacts())
+                .vllmImage(settings.vllmImage())
+                .servedModelName(settings.modelName())
+                .huggingFaceModel(settings.huggingFaceModel())
+                .instanceType(settings.instanceType())
+                .maxTasks(settings.maxTasks())
+                .spot(settings.spot())
+                .workerConcurrency(settings.workerConcurrency())
+                .acceptableLatency(Duration.seconds(settings.acceptableLatencySec()))
+                .meanProcessingTime(Duration.seconds(settings.meanProcessingSec()))
+                .build());
+
+        ObservabilityStack observability = new ObservabilityStack(app, "SpillwayObservability",
+                ObservabilityStackProps.builder()
+                        .description("Spillway: dashboard, alarms and the alarm topic")
+                        .httpApi(api.httpApi())
+                        .intakeFunction(api.intake().function())
+                        .queues(data.queues())
+                        .cluster(fleet.cluster())
+                        .workerService(fleet.service())
+                        .maxTasks(settings.maxTasks())
+                        .alarmEmail(settings.alarmEmail().isBlank() ? null : settings.alarmEmail())
+                        .build());
+
+        return new Stacks(network, data, cache, api, fleet, observability);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.spillway.infra;
+
+import java.nio.file.Path;
+
+import dev.spillway.infra.fleet.FleetStackProps;
+import software.constructs.Node;
+
+/**
+ * Deployment choices read from CDK context ({@code cdk.json} or {@code -c key=value}). Every key has a default
+ * so that a bare {@code mvn compile exec:java} synthesizes; values given with {@code -c} arrive as strings.
+ *
+ * @param nativeImage          {@code native}: the function zip holds a native {@code bootstrap}
+ * @param functionZip          {@code functionZip}: path of the intake's {@code function.zip}
+ * @param requireArtifacts     {@code requireArtifacts}: fail synthesis instead of using placeholders
+ * @param workerImage          {@code workerImage}: image URI of the gpu-backend worker, or empty to build
+ *                             {@code workerContext} as a Docker asset
+ * @param workerContext        {@code workerContext}: gpu-backend folder holding the worker Dockerfile
+ * @param workerDockerfile     {@code workerDockerfile}: Dockerfile path inside {@code workerContext}
+ * @param vllmImage            {@code vllmImage}: pinned vLLM OpenAI-server image
+ * @param modelName            {@code modelName}: model name clients send and vLLM serves under
+ * @param huggingFaceModel     {@code huggingFaceModel}: Hugging Face id of the weights
+ * @param instanceType         {@code instanceType}: GPU instance type
+ * @param maxTasks             {@code maxTasks}: most worker tasks (and GPU instances)
+ * @param spot                 {@code spot}: run GPU instances on Spot
+ * @param workerConcurrency    {@code workerConcurrency}: jobs one worker runs at once
+ * @param acceptableLatencySec {@code acceptableLatencySeconds}: queue wait the scaler aims for
+ * @param meanProcessingSec    {@code meanProcessingSeconds}: task time per message
+ * @param maxReceiveCount      {@code maxReceiveCount}: deliveries before a message is dead-lettered
+ * @param reservedConcurrency  {@code reservedConcurrency}: intake reserved concurrency, absent for none
+ * @param tracing              {@code tracing}: X-Ray active tracing on the intake
+ * @param alarmEmail           {@code alarmEmail}: address subscribed to alarms, absent for none
+ */
+public record SpillwaySettings(boolean nativeImage, Path functionZip, boolean requireArtifacts, String workerImage,
+                               Path workerContext, String workerDockerfile, String vllmImage, String modelName,
+                               String huggingFaceModel, String instanceType, int maxTasks, boolean spot,
+                               int workerConcurrency, int acceptableLatencySec, int meanProcessingSec,
+                               int maxReceiveCount, Integer reservedConcurrency, boolean tracing, String alarmEmail) {
+
+    public static SpillwaySettings from(final Node node) {
+        return new SpillwaySettings(
+                bool(node, "native", false),
+                Path.of(string(node, "functionZip", "../functions/target/function.zip")),
+                bool(node, "requireArtifacts", false),
+                string(node, "workerImage", ""),
+                Path.of(string(node, "workerContext", "../gpu-backend")),
+                string(node, "workerDockerfile", "src/main/docker/Dockerfile.jvm"),
+                string(node, "vllmImage", FleetStackProps.DEFAULT_VLLM_IMAGE),
+                string(node, "modelName", FleetStackProps.DEFAULT_SERVED_MODEL),
+                string(node, "huggingFaceModel", FleetStackProps.DEFAULT_HUGGING_FACE_MODEL),
+                string(node, "instanceType", FleetStackProps.DEFAULT_INSTANCE_TYPE),
+                integer(node, "maxTasks", 4),
+                bool(node, "spot", false),
+                integer(node, "workerConcurrency", 8),
+                integer(node, "acceptableLatencySeconds", 60),
+                integer(node, "meanProcessingSeconds", 6),
+                integer(node, "maxReceiveCount", 5),
+                optionalInteger(node, "reservedConcurrency"),
+                bool(node, "tracing", false),
+                string(node, "alarmEmail", ""));
+    }
+
+    private static String string(final Node node, final String key, final String fallback) {
+        Object value = node.tryGetContext(key);
+        return value == null ? fallback : String.valueOf(value).trim();
+    }
+
+    private static boolean bool(final Node node, final String key, final boolean fallback) {
+        Object value = node.tryGetContext(key);
+        return value == null ? fallback : Boolean.parseBoolean(String.valueOf(value).trim());
+    }
+
+    private static int integer(final Node node, final String key, final int fallback) {
+        Integer value = optionalInteger(node, key);
+        return value == null ? fallback : value;
+    }
+
+    private static Integer optionalInteger(final Node node, final String key) {
+        Object value = node.tryGetContext(key);
+        if (value == null || String.valueOf(value).isBlank()) {
+            return null;
+        }
+        if (value instanceof Number n) {
+            return n.intValue();
+        }
+        try {
+            return Integer.valueOf(String.valueOf(value).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Context '" + key + "' must be an integer, got '" + value + "'", e);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.spillway.infra.api;
+
+import java.nio.file.Path;
+
+import dev.spillway.infra.data.PriorityQueues;
+import dev.spillway.infra.fleet.FleetStackProps;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.s3.IBucket;
+
+/** What {@link ApiStack} wires the intake to. */
+public interface ApiStackProps extends StackProps {
+
+    IVpc getVpc();
+
+    ISecurityGroup getIntakeSecurityGroup();
+
+    ITable getJobsTable();
+
+    /** Each tenant's {@code Idempotency-Key}s; the intake reads and writes them, the worker never does. */
+    ITable getIdempotencyTable();
+
+    /** Hashed API keys; the intake only reads them (operators create keys with their own credentials). */
+    ITable getApiKeysTable();
+
+    PriorityQueues getQueues();
+
+    IBucket getPayloadBucket();
+
+    /** {@code rediss://host:port} of the cache. */
+    String getRedisHosts();
+
+    /** Model name clients send; the intake refuses any other. Must match what the fleet serves. */
+    String getModelName();
+
+    /** Path of {@code function.zip}, relative to the working directory of synthesis. */
+    Path getFunctionArtifact();
+
+    boolean isNativeImage();
+
+    boolean isRequireArtifacts();
+
+    int getMemorySizeMb();
+
+    /** Reserved concurrency, or {@code null} to draw on the account's unreserved pool. */
+    Integer getReservedConcurrency();
+
+    boolean isTracing();
+
+    /** Steady-state request rate the stage admits, per second. */
+    double getThrottleRateLimit();
+
+    /** Burst of requests the stage admits above the rate. */
+    int getThrottleBurstLimit();
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    final class Builder {
+        private IVpc vpc;
+        private ISecurityGroup intakeSecurityGroup;
+        private ITable jobsTable;
+        private ITable idempotencyTable;
+        private ITable apiKeysTable;
+        private PriorityQueues queues;
+        private IBucket payloadBucket;
+        private String redisHosts;
+        private String modelName = FleetStackProps.DEFAULT_SERVED_MODEL;
+        private Path functionArtifact = Path.of("../functions/target/function.zip");
+        private boolean nativeImage;
+        private boolean requireArtifacts;
+        private int memorySizeMb = 2048;
+        private Integer reservedConcurrency;
+        private boolean tracing;
+        private double throttleRateLimit = 100;
+        private int throttleBurstLimit = 200;
+        private String description;
+
+        public Builder vpc(final IVpc value) {
+            this.vpc = value;
+            return this;
+        }
+
+        public Builder intakeSecurityGroup(final ISecurityGroup value) {
+            this.intakeSecurityGroup = value;
+            return this;
+        }
+
+        public Builder jobsTable(final ITable value) {
+            this.jobsTable = value;
+            return this;
+        }
+
+        public Builder idempotencyTable(final ITable value) {
+            this.idempotencyTable = value;
+            return this;
+        }
+
+        public Builder apiKeysTable(final ITable value) {
+            this.apiKeysTable = value;
+            return this;
+        }
+
+        public Builder queues(final PriorityQueues value) {
+            this.queues = value;
+            return this;
+        }
+
+        public Builder payloadBucket(final IBucket value) {
+            this.payloadBucket = value;
+            return this;
+        }
+
+        public Builder redisHosts(final String value) {
+            this.redisHosts = value;
+            return this;
+        }
+
+        public Builder modelName(final String value) {
+            this.modelName = value;
+            return this;
+        }
+
+        public Builder functionArtifact(final Path value) {
+            this.functionArtifact = value;
+            return this;
+        }
+
+        public Builder nativeImage(final boolean value) {
+            this.nativeImage = value;
+            return this;
+        }
+
+        public Builder requireArtifacts(final boolean value) {
+            this.requireArtifacts = value;
+            return this;
+        }
+
+        public Builder memorySizeMb(final int value) {
+            this.memorySizeMb = value;
+            return this;
+        }
+
+        public Builder reservedConcurrency(final Integer value) {
+            this.reservedConcurrency = value;
+            return this;
+        }
+
+        public Builder tracing(final boolean value) {
+            this.tracing = value;
+            return this;
+        }
+
+        public Builder throttle(final double rateLimit, final int burstLimit) {
+            this.throttleRateLimit = rateLimit;
+            this.throttleBurstLimit = burstLimit;
+            return this;
+        }
+
+        public Builder description(final String value) {
+            this.description = value;
+            return this;
+        }
+
+        public ApiStackProps build() {
+            return new Values(vpc, intakeSecurityGroup, jobsTable, idempotencyTable, apiKeysTable, queues,
+                    payloadBucket, redisHosts, modelName, functionArtifact, nativeImage, requireArtifacts,
+                    memorySizeMb, reservedConcurrency, tracing, throttleRateLimit, throttleBurstLimit, description);
+        }
+    }
+
+    record Values(IVpc getVpc, ISecurityGroup getIntakeSecurityGroup, ITable getJobsTable,
+                  ITable getIdempotencyTable, ITable getApiKeysTable, PriorityQueues getQueues,
+                  IBucket getPayloadBucket, String getRedisHosts, String getModelName, Path getFunctionArtifact,
+                  boolean isNativeImage, boolean isRequireArtifacts, int getMemorySizeMb,
+                  Integer getReservedConcurrency, boolean isTracing, double getThrottleRateLimit,
+                  int getThrottleBurstLimit, String getDescription) implements ApiStackProps {
+    }
+}

@@ -1,0 +1,103 @@
+package dev.spillway.infra.data;
+
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.StreamViewType;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.constructs.Construct;
+
+/**
+ * Durable state: the jobs table, the idempotency table, the API keys table, the tier queues and the payload
+ * bucket.
+ */
+public final class DataStack extends Stack {
+
+    /** GSI listing one tenant's jobs newest first. */
+    public static final String TENANT_CREATED_INDEX = "tenant-created-index";
+    /** Physical name the intake looks API keys up in. */
+    public static final String API_KEYS_TABLE_NAME = "spillway-api-keys";
+    /** Attribute DynamoDB's TTL reads (epoch seconds). */
+    public static final String TTL_ATTRIBUTE = "expiresAt";
+
+    private final Table jobsTable;
+    private final Table idempotencyTable;
+    private final Table apiKeysTable;
+    private final PriorityQueues queues;
+    private final PayloadBucket payloads;
+
+    public DataStack(final Construct scope, final String id, final DataStackProps props) {
+        super(scope, id, props);
+
+        this.jobsTable = Table.Builder.create(this, "JobsTable")
+                .partitionKey(Attribute.builder().name("id").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(TTL_ATTRIBUTE)
+                .stream(StreamViewType.NEW_AND_OLD_IMAGES)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .encryption(TableEncryption.AWS_MANAGED)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        jobsTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(TENANT_CREATED_INDEX)
+                .partitionKey(Attribute.builder().name("tenant").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("created").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
+
+        // One item per tenant and Idempotency-Key, written in one transaction with the job it created; DynamoDB's
+        // TTL drops it once spillway.jobs.idempotency-retention has passed.
+        this.idempotencyTable = Table.Builder.create(this, "IdempotencyTable")
+                .partitionKey(Attribute.builder().name("id").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(TTL_ATTRIBUTE)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .encryption(TableEncryption.AWS_MANAGED)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+
+        this.apiKeysTable = Table.Builder.create(this, "ApiKeysTable")
+                .tableName(API_KEYS_TABLE_NAME)
+                .partitionKey(Attribute.builder().name("keyHash").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .encryption(TableEncryption.AWS_MANAGED)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+
+        this.queues = new PriorityQueues(this, "Queues", props.getQueues());
+        this.payloads = new PayloadBucket(this, "Payloads", props.getResultsRetentionDays());
+    }
+
+    public ITable jobsTable() {
+        return jobsTable;
+    }
+
+    /** Each tenant's {@code Idempotency-Key}s (partition key {@code id}), read and written by the intake only. */
+    public ITable idempotencyTable() {
+        return idempotencyTable;
+    }
+
+    public ITable apiKeysTable() {
+        return apiKeysTable;
+    }
+
+    public PriorityQueues queues() {
+        return queues;
+    }
+
+    public IBucket payloadBucket() {
+        return payloads.bucket();
+    }
+}

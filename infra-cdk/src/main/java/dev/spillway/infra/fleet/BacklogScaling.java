@@ -1,0 +1,188 @@
+package dev.spillway.infra.fleet;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import dev.spillway.infra.data.PriorityQueues;
+import dev.spillway.infra.data.TierQueue;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.applicationautoscaling.AdjustmentType;
+import software.amazon.awscdk.services.applicationautoscaling.BasicStepScalingPolicyProps;
+import software.amazon.awscdk.services.applicationautoscaling.CfnScalingPolicy;
+import software.amazon.awscdk.services.applicationautoscaling.ScalableTarget;
+import software.amazon.awscdk.services.applicationautoscaling.ScalingInterval;
+import software.amazon.awscdk.services.applicationautoscaling.ServiceNamespace;
+import software.amazon.awscdk.services.applicationautoscaling.StepScalingPolicy;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.ecs.IService;
+import software.constructs.Construct;
+
+/**
+ * Desired task count of the worker service, from zero up, driven by the queue backlog.
+ *
+ * <ul>
+ *   <li>Target tracking on backlog per task, {@code sum(ApproximateNumberOfMessagesVisible of the tiers) /
+ *       RunningTaskCount}, with target {@code acceptableLatency / meanProcessingTime}: the AWS pattern for
+ *       queue workers. It is metric math, which the L2 does not render, hence the L1 policy.</li>
+ *   <li>Target tracking cannot leave zero (it scales proportionally to the running count, and the ratio is
+ *       undefined without tasks), so a step policy adds one task when there is backlog and nothing running.</li>
+ * </ul>
+ * Both read the running count from Container Insights ({@code ECS/ContainerInsights}), which the cluster enables.
+ */
+public final class BacklogScaling extends Construct {
+
+    static final String TASKS_ID = "tasks";
+    /** Cold start of a GPU task: instance launch, image pull, weight download, model load. */
+    static final Duration SCALE_FROM_ZERO_COOLDOWN = Duration.minutes(10);
+
+    private final ScalableTarget target;
+    private final CfnScalingPolicy backlogPerTask;
+    private final StepScalingPolicy scaleFromZero;
+    private final double targetBacklogPerTask;
+
+    public BacklogScaling(final Construct scope, final String id, final ICluster cluster, final IService service,
+                          final PriorityQueues queues, final int maxTasks, final Duration acceptableLatency,
+                          final Duration meanProcessingTime) {
+        super(scope, id);
+
+        double latency = acceptableLatency.toSeconds().doubleValue();
+        double processing = meanProcessingTime.toSeconds().doubleValue();
+        this.targetBacklogPerTask = processing > 0 ? latency / processing : 0;
+        getNode().addValidation(() -> validate(maxTasks, latency, processing));
+
+        this.target = ScalableTarget.Builder.create(this, "Resource")
+                .serviceNamespace(ServiceNamespace.ECS)
+                .resourceId("service/" + cluster.getClusterName() + "/" + service.getServiceName())
+                .scalableDimension("ecs:service:DesiredCount")
+                .minCapacity(0)
+                .maxCapacity(maxTasks)
+                .build();
+
+        String backlogSum = queues.all().stream().map(t -> t.tier().id()).collect(Collectors.joining(" + "));
+
+        List<CfnScalingPolicy.TargetTrackingMetricDataQueryProperty> queries = new ArrayList<>();
+        queries.add(CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
+                .id("backlog_per_task")
+                .label("Visible messages per running task")
+                .expression("(" + backlogSum + ") / " + TASKS_ID)
+                .returnData(true)
+                .build());
+        for (TierQueue tier : queues.all()) {
+            queries.add(query(tier.tier().id(), "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                    Map.of("QueueName", tier.queue().getQueueName()), "Sum"));
+        }
+        queries.add(query(TASKS_ID, "ECS/ContainerInsights", "RunningTaskCount",
+                runningTaskDimensions(cluster, service), "Average"));
+
+        this.backlogPerTask = CfnScalingPolicy.Builder.create(this, "BacklogPerTask")
+                .policyName(getNode().getPath().replace('/', '-') + "-backlog-per-task")
+                .policyType("TargetTrackingScaling")
+                .scalingTargetId(target.getScalableTargetId())
+                .targetTrackingScalingPolicyConfiguration(
+                        CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty.builder()
+                                .targetValue(targetBacklogPerTask)
+                                .scaleOutCooldown(60)
+                                .scaleInCooldown(300)
+                                .customizedMetricSpecification(
+                                        CfnScalingPolicy.CustomizedMetricSpecificationProperty.builder()
+                                                .metrics(queries)
+                                                .build())
+                                .build())
+                .build();
+
+        Map<String, IMetric> usingMetrics = new LinkedHashMap<>();
+        for (TierQueue tier : queues.all()) {
+            usingMetrics.put(tier.tier().id(), tier.queue().metricApproximateNumberOfMessagesVisible());
+        }
+        usingMetrics.put(TASKS_ID, runningTasks(cluster, service));
+        MathExpression idleWithBacklog = MathExpression.Builder.create()
+                .label("Backlog with no running task (1 = yes)")
+                .expression("IF((" + backlogSum + ") > 0 AND FILL(" + TASKS_ID + ", 0) == 0, 1, 0)")
+                .usingMetrics(usingMetrics)
+                .period(Duration.minutes(1))
+                .build();
+        this.scaleFromZero = target.scaleOnMetric("ScaleOutFromZero", BasicStepScalingPolicyProps.builder()
+                .metric(idleWithBacklog)
+                .adjustmentType(AdjustmentType.CHANGE_IN_CAPACITY)
+                .scalingSteps(List.of(
+                        ScalingInterval.builder().upper(1).change(0).build(),
+                        ScalingInterval.builder().lower(1).change(1).build()))
+                .evaluationPeriods(1)
+                .cooldown(SCALE_FROM_ZERO_COOLDOWN)
+                .build());
+    }
+
+    static List<String> validate(final int maxTasks, final double latencySeconds, final double processingSeconds) {
+        List<String> errors = new ArrayList<>();
+        if (maxTasks < 1) {
+            errors.add("maxTasks must be at least 1, got " + maxTasks);
+        }
+        if (latencySeconds <= 0 || processingSeconds <= 0) {
+            errors.add("acceptableLatency and meanProcessingTime must both be positive");
+        } else if (latencySeconds < processingSeconds) {
+            errors.add("acceptableLatency (" + latencySeconds + " s) is shorter than meanProcessingTime ("
+                    + processingSeconds + " s): the backlog-per-task target would be below one message");
+        }
+        return errors;
+    }
+
+    private static CfnScalingPolicy.TargetTrackingMetricDataQueryProperty query(
+            final String id, final String namespace, final String metricName, final Map<String, String> dimensions,
+            final String stat) {
+        return CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
+                .id(id)
+                .returnData(false)
+                .metricStat(CfnScalingPolicy.TargetTrackingMetricStatProperty.builder()
+                        .stat(stat)
+                        .metric(CfnScalingPolicy.TargetTrackingMetricProperty.builder()
+                                .namespace(namespace)
+                                .metricName(metricName)
+                                .dimensions(dimensions.entrySet().stream()
+                                        .map(e -> CfnScalingPolicy.TargetTrackingMetricDimensionProperty.builder()
+                                                .name(e.getKey()).value(e.getValue()).build())
+                                        .toList())
+                                .build())
+                        .build())
+                .build();
+    }
+
+    private static Map<String, String> runningTaskDimensions(final ICluster cluster, final IService service) {
+        Map<String, String> dims = new LinkedHashMap<>();
+        dims.put("ClusterName", cluster.getClusterName());
+        dims.put("ServiceName", service.getServiceName());
+        return dims;
+    }
+
+    /** Running worker tasks, as Container Insights reports them. */
+    public static Metric runningTasks(final ICluster cluster, final IService service) {
+        return Metric.Builder.create()
+                .namespace("ECS/ContainerInsights")
+                .metricName("RunningTaskCount")
+                .dimensionsMap(runningTaskDimensions(cluster, service))
+                .statistic("Average")
+                .period(Duration.minutes(1))
+                .build();
+    }
+
+    public ScalableTarget target() {
+        return target;
+    }
+
+    public CfnScalingPolicy backlogPerTaskPolicy() {
+        return backlogPerTask;
+    }
+
+    public StepScalingPolicy scaleFromZeroPolicy() {
+        return scaleFromZero;
+    }
+
+    public double targetBacklogPerTask() {
+        return targetBacklogPerTask;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.spillway.infra.fleet;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.spillway.infra.nag.Suppressions;
+import dev.spillway.infra.network.NetworkStack;
+import dev.spillway.infra.runtime.RuntimeEnvironment;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.ecs.CapacityProviderStrategy;
+import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
+import software.amazon.awscdk.services.ecs.Ec2Service;
+import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.ecs.IService;
+import software.constructs.Construct;
+
+/**
+ * The GPU worker fleet: ECS on GPU instances that start at zero, a service running the vLLM + worker task,
+ * and backlog-driven scaling of that service. ECS's capacity provider follows the tasks with instances.
+ */
+public final class FleetStack extends Stack {
+
+    private final GpuCapacity capacity;
+    private final InferenceTaskDefinition task;
+    private final Ec2Service service;
+    private final BacklogScaling scaling;
+    private final int maxTasks;
+
+    public FleetStack(final Construct scope, final String id, final FleetStackProps props) {
+        super(scope, id, props);
+        this.maxTasks = props.getMaxTasks();
+
+        if (props.getWorkerImage().isPlaceholder()) {
+            String why = props.getWorkerImage().missing();
+            Annotations.of(this).addWarning("Worker image: " + why + "; synthesizing with the unpullable PLACEHOLDER "
+                    + WorkerImage.PLACEHOLDER + ". Worker tasks cannot start until a real image is given.");
+            if (props.isRequireArtifacts()) {
+                getNode().addValidation(() -> List.of("requireArtifacts=true but there is no worker image (" + why
+                        + "): set context 'workerImage' to an image URI or build the worker with "
+                        + WorkerImage.BUILD_COMMAND));
+            }
+        }
+
+        this.capacity = new GpuCapacity(this, "Gpu", props.getVpc(), props.getInstanceType(), props.getMaxTasks(),
+                props.isSpot());
+
+        Map<String, String> workerEnv = new LinkedHashMap<>(
+                RuntimeEnvironment.shared(props.getJobsTable(), props.getQueues(), props.getRedisHosts()));
+        // vLLM serves under the very name clients send (--served-model-name in InferenceTaskDefinition), so the
+        // worker forwards that name upstream unchanged.
+        workerEnv.putAll(RuntimeEnvironment.worker(props.getServedModelName(), props.getServedModelName(),
+                props.getWorkerConcurrency()));
+        this.task = new InferenceTaskDefinition(this, "Task", props, workerEnv);
+
+        props.getQueues().grantConsume(task.taskDefinition().getTaskRole());
+        props.getJobsTable().grantReadWriteData(task.taskDefinition().getTaskRole());
+        props.getPayloadBucket().grantReadWrite(task.taskDefinition().getTaskRole());
+
+        this.service = Ec2Service.Builder.create(this, "Service")
+                .cluster(capacity.cluster())
+                .taskDefinition(task.taskDefinition())
+                // Application Auto Scaling owns the count from here on; start with no GPU running.
+                .desiredCount(0)
+                .minHealthyPercent(100)
+                .maxHealthyPercent(200)
+                .circuitBreaker(DeploymentCircuitBreaker.builder().rollback(true).build())
+                .capacityProviderStrategies(List.of(CapacityProviderStrategy.builder()
+                        .capacityProvider(capacity.capacityProvider().getCapacityProviderName())
+                        .weight(1)
+                        .build()))
+                .securityGroups(List.of(props.getFleetSecurityGroup()))
+                .vpcSubnets(NetworkStack.workloadSubnets())
+                .build();
+
+        this.scaling = new BacklogScaling(this, "Scaling", capacity.cluster(), service, props.getQueues(),
+                props.getMaxTasks(), props.getAcceptableLatency(), props.getMeanProcessingTime());
+
+        suppressFindings();
+    }
+
+    private void suppressFindings() {
+        NagSuppressions.addResourceSuppressions(task, List.of(
+                NagPackSuppression.builder()
+                        .id("AwsSolutions-ECS2")
+                        .reason("The worker's environment holds only resource names, queue URLs, the cache "
+                                + "endpoint and model settings; no secret is passed through it.")
+                        .build(),
+                Suppressions.grantWildcards(),
+                NagPackSuppression.builder()
+                        .id("AwsSolutions-IAM5")
+                        .reason("The task execution role pulls a Docker-asset image from ECR: "
+                                + "ecr:GetAuthorizationToken has no resource-level form.")
+                        .appliesTo(List.of("Resource::*"))
+                        .build()), true);
+        NagSuppressions.addResourceSuppressions(capacity, List.of(
+                NagPackSuppression.builder()
+                        .id("AwsSolutions-IAM5")
+                        .reason("ECS container agent permissions the cluster adds: ecs:Submit* is limited to this "
+                                + "cluster; ecs:Poll/StartTelemetrySession (conditioned on this cluster), "
+                                + "ecs:DiscoverPollEndpoint, ecr:GetAuthorizationToken and the agent's log writes "
+                                + "have no resource-level form.")
+                        .appliesTo(List.of("Action::ecs:Submit*", "Resource::*"))
+                        .build(),
+                NagPackSuppression.builder()
+                        .id("AwsSolutions-AS3")
+                        .reason("The ECS capacity provider, not people, drives this group; scaling activity is on "
+                                + "the Spillway dashboard and the fleet-at-max alarm pages through SNS.")
+                        .build()), true);
+    }
+
+    public ICluster cluster() {
+        return capacity.cluster();
+    }
+
+    public IService service() {
+        return service;
+    }
+
+    public GpuCapacity capacity() {
+        return capacity;
+    }
+
+    public InferenceTaskDefinition task() {
+        return task;
+    }
+
+    public BacklogScaling scaling() {
+        return scaling;
+    }
+
+    public int maxTasks() {
+        return maxTasks;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.spillway.infra.fleet;
+
+import java.util.List;
+import java.util.Map;
+
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
+import software.amazon.awscdk.services.ecs.ContainerDefinition;
+import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
+import software.amazon.awscdk.services.ecs.ContainerDependency;
+import software.amazon.awscdk.services.ecs.ContainerDependencyCondition;
+import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.ecs.Ec2TaskDefinition;
+import software.amazon.awscdk.services.ecs.HealthCheck;
+import software.amazon.awscdk.services.ecs.Host;
+import software.amazon.awscdk.services.ecs.LinuxParameters;
+import software.amazon.awscdk.services.ecs.LogDrivers;
+import software.amazon.awscdk.services.ecs.MountPoint;
+import software.amazon.awscdk.services.ecs.NetworkMode;
+import software.amazon.awscdk.services.ecs.PortMapping;
+import software.amazon.awscdk.services.ecs.Volume;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * The GPU task ({@code Resource}): a {@code vllm} container serving the model on port 8000 and the
+ * {@code worker} container (gpu-backend) that drains the tier queues into it. {@code awsvpc} networking puts
+ * both in one network namespace, so the worker reaches vLLM on 127.0.0.1. The worker starts only once vLLM
+ * reports healthy, and gets 120 s after SIGTERM to finish or release its jobs; ECS stops it before vLLM.
+ */
+public final class InferenceTaskDefinition extends Construct {
+
+    public static final int VLLM_PORT = 8000;
+    public static final int WORKER_PORT = 8080;
+    static final Duration WORKER_STOP_TIMEOUT = Duration.seconds(120);
+    /** Model weights survive task restarts on the same instance. */
+    static final String HF_CACHE_HOST_PATH = "/var/lib/spillway/huggingface";
+
+    private final Ec2TaskDefinition taskDefinition;
+    private final ContainerDefinition vllm;
+    private final ContainerDefinition worker;
+
+    /**
+     * @param settings     what to serve and run (model, images, concurrency)
+     * @param workerEnv    the worker's complete environment
+     */
+    public InferenceTaskDefinition(final Construct scope, final String id, final FleetStackProps settings,
+                                   final Map<String, String> workerEnv) {
+        super(scope, id);
+
+        LogGroup logs = LogGroup.Builder.create(this, "Logs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+
+        this.taskDefinition = Ec2TaskDefinition.Builder.create(this, "Resource")
+                .networkMode(NetworkMode.AWS_VPC)
+                .volumes(List.of(Volume.builder()
+                        .name("huggingface-cache")
+                        .host(Host.builder().sourcePath(HF_CACHE_HOST_PATH).build())
+                        .build()))
+                .build();
+
+        LinuxParameters linux = LinuxParameters.Builder.create(this, "VllmLinuxParameters")
+                .sharedMemorySize(2048)
+                .build();
+        this.vllm = taskDefinition.addContainer("vllm", ContainerDefinitionOptions.builder()
+                .image(ContainerImage.fromRegistry(settings.getVllmImage()))
+                .gpuCount(1)
+                .memoryReservationMiB(10_240)
+                .essential(true)
+                .command(List.of(
+                        "--model", settings.getHuggingFaceModel(),
+                        "--served-model-name", settings.getServedModelName(),
+                        "--host", "0.0.0.0",
+                        "--port", Integer.toString(VLLM_PORT),
+                        "--max-model-len", Integer.toString(settings.getMaxModelLength()),
+                        "--gpu-memory-utilization", "0.90"))
+                .portMappings(List.of(PortMapping.builder().containerPort(VLLM_PORT).build()))
+                .linuxParameters(linux)
+                .healthCheck(HealthCheck.builder()
+                        .command(List.of("CMD-SHELL", "python3 -c \"import urllib.request; "
+                                + "urllib.request.urlopen('http://127.0.0.1:" + VLLM_PORT + "/health', timeout=5)\""
+                                + " || exit 1"))
+                        .interval(Duration.seconds(30))
+                        .timeout(Duration.seconds(10))
+                        .retries(10)
+                        // Image pull, weight download and CUDA graph capture take minutes on a cold instance.
+                        .startPeriod(Duration.seconds(300))
+                        .build())
+                .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(logs).streamPrefix("vllm").build()))
+                .build());
+        vllm.addMountPoints(MountPoint.builder()
+                .sourceVolume("huggingface-cache")
+                .containerPath("/root/.cache/huggingface")
+                .readOnly(false)
+                .build());
+
+        this.worker = taskDefinition.addContainer("worker", ContainerDefinitionOptions.builder()
+                .image(settings.getWorkerImage().image())
+                .memoryReservationMiB(1024)
+                .essential(true)
+                .environment(workerEnv)
+                .stopTimeout(WORKER_STOP_TIMEOUT)
+                .portMappings(List.of(PortMapping.builder().containerPort(WORKER_PORT).build()))
+                .healthCheck(HealthCheck.builder()
+                        .command(List.of("CMD-SHELL",
+                                "curl -fsS http://127.0.0.1:" + WORKER_PORT + "/q/health/live || exit 1"))
+                        .interval(Duration.seconds(15))
+                        .timeout(Duration.seconds(5))
+                        .retries(3)
+                        .startPeriod(Duration.seconds(60))
+                        .build())
+                .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(logs).streamPrefix("worker").build()))
+                .build());
+        worker.addContainerDependencies(ContainerDependency.builder()
+                .container(vllm)
+                .condition(ContainerDependencyCondition.HEALTHY)
+                .build());
+    }
+
+    public Ec2TaskDefinition taskDefinition() {
+        return taskDefinition;
+    }
+
+    public ContainerDefinition vllm() {
+        return vllm;
+    }
+
+    public ContainerDefinition worker() {
+        return worker;
+    }
+}

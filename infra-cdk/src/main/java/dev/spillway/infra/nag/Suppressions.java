@@ -1,0 +1,35 @@
+package dev.spillway.infra.nag;
+
+import java.util.List;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
+
+/** cdk-nag suppressions shared by several stacks, each limited to the findings it explains. */
+public final class Suppressions {
+
+    private Suppressions() {
+    }
+
+    /**
+     * {@code AwsSolutions-IAM5} for the wildcards that {@code grantReadWriteData} on the jobs table and
+     * {@code grantReadWrite} on the payload bucket produce: the table's indexes, the bucket's objects, and
+     * S3 action families. Any other wildcard still fails the check.
+     */
+    public static NagPackSuppression grantWildcards() {
+        return NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("Wildcards from grant* helpers that stay inside Spillway's own resources: the jobs table's "
+                        + "indexes (tenant-created-index queries), the payload bucket's objects (batch files, large "
+                        + "payloads) and the S3 action families those grants need.")
+                .appliesTo(List.of(
+                        regex("/^Action::s3:[A-Za-z]+\\*$/"),
+                        regex("/^Resource::.*JobsTable.*\\/index\\/\\*$/"),
+                        regex("/^Resource::.*Payloads.*\\/\\*$/")))
+                .build();
+    }
+
+    private static RegexAppliesTo regex(final String pattern) {
+        return RegexAppliesTo.builder().regex(pattern).build();
+    }
+}

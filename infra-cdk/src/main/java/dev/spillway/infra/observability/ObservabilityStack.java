@@ -1,0 +1,210 @@
+package dev.spillway.infra.observability;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.spillway.infra.data.TierQueue;
+import dev.spillway.infra.fleet.BacklogScaling;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.cloudwatch.GraphWidget;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.IWidget;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TextWidget;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
+import software.constructs.Construct;
+
+/**
+ * One dashboard for the whole flow (front door, spill queues, fleet, cache and job outcomes) and the alarms
+ * that page through one SNS topic.
+ */
+public final class ObservabilityStack extends Stack {
+
+    /** Namespace of the metrics the intake and the worker publish themselves (EMF / Micrometer). */
+    public static final String CUSTOM_NAMESPACE = "Spillway";
+    public static final List<String> CUSTOM_METRICS =
+            List.of("CacheHit", "CacheMiss", "JobsSucceeded", "JobsFailed", "BatchSize");
+
+    private static final Duration PERIOD = Duration.minutes(5);
+
+    private final Topic alarmTopic;
+    private final Dashboard dashboard;
+    private final List<Alarm> alarms = new ArrayList<>();
+
+    public ObservabilityStack(final Construct scope, final String id, final ObservabilityStackProps props) {
+        super(scope, id, props);
+
+        this.alarmTopic = Topic.Builder.create(this, "AlarmTopic")
+                .displayName("Spillway alarms")
+                .enforceSsl(true)
+                .build();
+        NagSuppressions.addResourceSuppressions(alarmTopic, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-SNS2")
+                .reason("The topic carries only alarm state changes, no user data. CloudWatch cannot publish to a "
+                        + "topic encrypted with the AWS managed SNS key, and a customer managed key would add a "
+                        + "monthly charge to an otherwise idle deployment.")
+                .build()));
+        if (props.getAlarmEmail() != null && !props.getAlarmEmail().isBlank()) {
+            alarmTopic.addSubscription(new EmailSubscription(props.getAlarmEmail()));
+        }
+
+        this.dashboard = Dashboard.Builder.create(this, "Dashboard")
+                .defaultInterval(Duration.hours(3))
+                .build();
+        dashboard.addWidgets(TextWidget.Builder.create()
+                .markdown("# Spillway\nFront door → spill queues → GPU fleet. Custom metrics: namespace `"
+                        + CUSTOM_NAMESPACE + "`, `Lane` dimension where it applies.")
+                .width(24).height(2).build());
+        dashboard.addWidgets(apiWidgets(props).toArray(IWidget[]::new));
+        dashboard.addWidgets(queueWidgets(props).toArray(IWidget[]::new));
+        dashboard.addWidgets(fleetAndCustomWidgets(props).toArray(IWidget[]::new));
+
+        addAlarms(props);
+    }
+
+    private List<IWidget> apiWidgets(final ObservabilityStackProps props) {
+        MetricOptions sum = MetricOptions.builder().statistic("Sum").period(PERIOD).build();
+        return List.of(
+                graph("HTTP API requests and errors", List.of(
+                        props.getHttpApi().metricCount(sum),
+                        props.getHttpApi().metricClientError(sum),
+                        props.getHttpApi().metricServerError(sum))),
+                graph("Intake duration p99 (ms)", List.of(
+                        props.getIntakeFunction().metricDuration(MetricOptions.builder()
+                                .statistic("p99").period(PERIOD).build()))),
+                graph("Intake errors and throttles", List.of(
+                        props.getIntakeFunction().metricErrors(sum),
+                        props.getIntakeFunction().metricThrottles(sum))));
+    }
+
+    private List<IWidget> queueWidgets(final ObservabilityStackProps props) {
+        List<IMetric> depth = new ArrayList<>();
+        List<IMetric> age = new ArrayList<>();
+        List<IMetric> dlq = new ArrayList<>();
+        MetricOptions max = MetricOptions.builder().statistic("Maximum").period(PERIOD).build();
+        for (TierQueue tier : props.getQueues().all()) {
+            String name = tier.tier().id();
+            depth.add(tier.queue().metricApproximateNumberOfMessagesVisible(labelled(max, name)));
+            age.add(tier.queue().metricApproximateAgeOfOldestMessage(labelled(max, name)));
+            dlq.add(tier.deadLetterQueue().metricApproximateNumberOfMessagesVisible(labelled(max, name + " DLQ")));
+        }
+        return List.of(
+                graph("Queue depth (visible) per tier", depth),
+                graph("Oldest message age (s) per tier", age),
+                graph("Dead-letter queue depth", dlq));
+    }
+
+    private List<IWidget> fleetAndCustomWidgets(final ObservabilityStackProps props) {
+        return List.of(
+                graph("Worker tasks running", List.of(
+                        BacklogScaling.runningTasks(props.getCluster(), props.getWorkerService()))),
+                graph("Cache hits and misses", List.of(search("CacheHit", "Sum"), search("CacheMiss", "Sum"))),
+                graph("Jobs by outcome and lane", List.of(search("JobsSucceeded", "Sum"),
+                        search("JobsFailed", "Sum"))),
+                graph("Batch size (average per engine call)", List.of(search("BatchSize", "Average"))));
+    }
+
+    private void addAlarms(final ObservabilityStackProps props) {
+        for (TierQueue tier : props.getQueues().all()) {
+            String name = tier.tier().constructId();
+            alarm(Alarm.Builder.create(this, name + "DlqNotEmpty")
+                    .alarmDescription("Messages reached the " + tier.tier().id()
+                            + " dead-letter queue: jobs failed every delivery. Inspect, fix, redrive.")
+                    .metric(tier.deadLetterQueue().metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
+                            .statistic("Maximum").period(Duration.minutes(1)).build()))
+                    .threshold(0)
+                    .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                    .evaluationPeriods(1)
+                    .treatMissingData(TreatMissingData.NOT_BREACHING));
+            alarm(Alarm.Builder.create(this, name + "OldestMessageAge")
+                    .alarmDescription("The oldest " + tier.tier().id() + " message waited longer than "
+                            + props.getMaxMessageAge().toSeconds() + " s: the fleet is not keeping up or not starting.")
+                    .metric(tier.queue().metricApproximateAgeOfOldestMessage(MetricOptions.builder()
+                            .statistic("Maximum").period(Duration.minutes(1)).build()))
+                    .threshold(props.getMaxMessageAge().toSeconds())
+                    .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                    .evaluationPeriods(5)
+                    .datapointsToAlarm(3)
+                    .treatMissingData(TreatMissingData.NOT_BREACHING));
+        }
+
+        MetricOptions sum = MetricOptions.builder().statistic("Sum").period(PERIOD).build();
+        alarm(Alarm.Builder.create(this, "ApiServerErrorRate")
+                .alarmDescription("More than " + props.getServerErrorRatePercent()
+                        + " % of API requests answered 5xx.")
+                .metric(MathExpression.Builder.create()
+                        .label("5xx rate (%)")
+                        .expression("IF(requests > 0, 100 * errors / requests, 0)")
+                        .usingMetrics(Map.of(
+                                "requests", props.getHttpApi().metricCount(sum),
+                                "errors", props.getHttpApi().metricServerError(sum)))
+                        .period(PERIOD)
+                        .build())
+                .threshold(props.getServerErrorRatePercent())
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(3)
+                .datapointsToAlarm(2)
+                .treatMissingData(TreatMissingData.NOT_BREACHING));
+
+        int periods = (int) Math.max(1, Math.ceil(props.getFleetAtMaxFor().toMinutes().doubleValue() / 5));
+        alarm(Alarm.Builder.create(this, "FleetAtMaximum")
+                .alarmDescription("The worker fleet has run at its maximum of " + props.getMaxTasks()
+                        + " tasks for " + props.getFleetAtMaxFor().toMinutes()
+                        + " min: raise maxTasks or the GPU quota, or expect growing latency.")
+                .metric(BacklogScaling.runningTasks(props.getCluster(), props.getWorkerService())
+                        .with(MetricOptions.builder().statistic("Minimum").period(PERIOD).build()))
+                .threshold(props.getMaxTasks())
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .evaluationPeriods(periods)
+                .treatMissingData(TreatMissingData.NOT_BREACHING));
+    }
+
+    private void alarm(final Alarm.Builder builder) {
+        Alarm alarm = builder.build();
+        alarm.addAlarmAction(new SnsAction(alarmTopic));
+        alarms.add(alarm);
+    }
+
+    /** Every series of a custom metric, whatever its dimensions (e.g. one per {@code Lane}). */
+    private static MathExpression search(final String metricName, final String statistic) {
+        return MathExpression.Builder.create()
+                .expression("SEARCH('Namespace=\"" + CUSTOM_NAMESPACE + "\" MetricName=\"" + metricName + "\"', '"
+                        + statistic + "', " + PERIOD.toSeconds() + ")")
+                .usingMetrics(Map.of())
+                .label(metricName)
+                .period(PERIOD)
+                .build();
+    }
+
+    private static MetricOptions labelled(final MetricOptions base, final String label) {
+        return MetricOptions.builder().statistic(base.getStatistic()).period(base.getPeriod()).label(label).build();
+    }
+
+    private static GraphWidget graph(final String title, final List<? extends IMetric> left) {
+        return GraphWidget.Builder.create().title(title).left(List.copyOf(left)).width(8).height(6).build();
+    }
+
+    public Topic alarmTopic() {
+        return alarmTopic;
+    }
+
+    public Dashboard dashboard() {
+        return dashboard;
+    }
+
+    public List<Alarm> alarms() {
+        return List.copyOf(alarms);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.spillway.infra.observability;
+
+import dev.spillway.infra.data.PriorityQueues;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.apigatewayv2.IHttpApi;
+import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.ecs.IService;
+import software.amazon.awscdk.services.lambda.IFunction;
+
+/** What {@link ObservabilityStack} watches, and when it pages. */
+public interface ObservabilityStackProps extends StackProps {
+
+    IHttpApi getHttpApi();
+
+    IFunction getIntakeFunction();
+
+    PriorityQueues getQueues();
+
+    ICluster getCluster();
+
+    IService getWorkerService();
+
+    /** The fleet's task ceiling; sitting there long means the fleet is too small. */
+    int getMaxTasks();
+
+    /** Oldest queued message older than this pages. */
+    Duration getMaxMessageAge();
+
+    /** Share of API requests answered 5xx, in percent, above which it pages. */
+    double getServerErrorRatePercent();
+
+    /** How long the fleet may sit at {@code maxTasks} before it pages. */
+    Duration getFleetAtMaxFor();
+
+    /** E-mail address subscribed to the alarm topic, or {@code null}. */
+    String getAlarmEmail();
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    final class Builder {
+        private IHttpApi httpApi;
+        private IFunction intakeFunction;
+        private PriorityQueues queues;
+        private ICluster cluster;
+        private IService workerService;
+        private int maxTasks;
+        private Duration maxMessageAge = Duration.minutes(15);
+        private double serverErrorRatePercent = 5;
+        private Duration fleetAtMaxFor = Duration.minutes(30);
+        private String alarmEmail;
+        private String description;
+
+        public Builder httpApi(final IHttpApi value) {
+            this.httpApi = value;
+            return this;
+        }
+
+        public Builder intakeFunction(final IFunction value) {
+            this.intakeFunction = value;
+            return this;
+        }
+
+        public Builder queues(final PriorityQueues value) {
+            this.queues = value;
+            return this;
+        }
+
+        public Builder cluster(final ICluster value) {
+            this.cluster = value;
+            return this;
+        }
+
+        public Builder workerService(final IService value) {
+            this.workerService = value;
+            return this;
+        }
+
+        public Builder maxTasks(final int value) {
+            this.maxTasks = value;
+            return this;
+        }
+
+        public Builder maxMessageAge(final Duration value) {
+            this.maxMessageAge = value;
+            return this;
+        }
+
+        public Builder serverErrorRatePercent(final double value) {
+            this.serverErrorRatePercent = value;
+            return this;
+        }
+
+        public Builder fleetAtMaxFor(final Duration value) {
+            this.fleetAtMaxFor = value;
+            return this;
+        }
+
+        public Builder alarmEmail(final String value) {
+            this.alarmEmail = value;
+            return this;
+        }
+
+        public Builder description(final String value) {
+            this.description = value;
+            return this;
+        }
+
+        public ObservabilityStackProps build() {
+            return new Values(httpApi, intakeFunction, queues, cluster, workerService, maxTasks, maxMessageAge,
+                    serverErrorRatePercent, fleetAtMaxFor, alarmEmail, description);
+        }
+    }
+
+    record Values(IHttpApi getHttpApi, IFunction getIntakeFunction, PriorityQueues getQueues, ICluster getCluster,
+                  IService getWorkerService, int getMaxTasks, Duration getMaxMessageAge,
+                  double getServerErrorRatePercent, Duration getFleetAtMaxFor, String getAlarmEmail,
+                  String getDescription) implements ObservabilityStackProps {
+    }
+}

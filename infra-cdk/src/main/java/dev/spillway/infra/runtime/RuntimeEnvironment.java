@@ -1,0 +1,92 @@
+package dev.spillway.infra.runtime;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.spillway.infra.data.PriorityQueues;
+import dev.spillway.infra.data.TierQueue;
+import software.amazon.awscdk.services.dynamodb.ITable;
+
+/**
+ * The environment variables the intake function and the worker read (their {@code @ConfigMapping}s, by
+ * MicroProfile Config's environment-variable naming). Kept in one place so both units get the same names.
+ */
+public final class RuntimeEnvironment {
+
+    /** {@code spillway.jobs.table} */
+    public static final String JOBS_TABLE = "SPILLWAY_JOBS_TABLE";
+    /** {@code spillway.jobs.idempotency-table}: intake only. */
+    public static final String IDEMPOTENCY_TABLE = "SPILLWAY_JOBS_IDEMPOTENCY_TABLE";
+    /** {@code spillway.auth.keys-table}: intake only. */
+    public static final String API_KEYS_TABLE = "SPILLWAY_AUTH_KEYS_TABLE";
+    public static final String REDIS_HOSTS = "QUARKUS_REDIS_HOSTS";
+    /** {@code spillway.models.default.served-name}: the model name clients send. */
+    public static final String MODEL_SERVED_NAME = "SPILLWAY_MODELS_DEFAULT_SERVED_NAME";
+    public static final String MODEL_ENGINE = "SPILLWAY_MODELS_DEFAULT_ENGINE";
+    /** Worker only: where the engine reaches the model server. */
+    public static final String MODEL_BASE_URL = "SPILLWAY_MODELS_DEFAULT_BASE_URL";
+    /** Worker only: the name the model server serves under ({@code --served-model-name}). */
+    public static final String MODEL_UPSTREAM = "SPILLWAY_MODELS_DEFAULT_UPSTREAM_MODEL";
+    public static final String WORKER_CONCURRENCY = "SPILLWAY_WORKER_CONCURRENCY";
+
+    /** The engine that talks to vLLM's OpenAI-compatible server. */
+    public static final String OPENAI_ENGINE = "openai";
+    /** The vLLM sidecar shares the task's network namespace (awsvpc), so the worker reaches it on loopback. */
+    public static final String SIDECAR_BASE_URL = "http://127.0.0.1:8000/v1";
+
+    private RuntimeEnvironment() {
+    }
+
+    /** Table, queue and cache settings shared by the intake and the worker. */
+    public static Map<String, String> shared(final ITable jobsTable, final PriorityQueues queues,
+                                             final String redisHosts) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(JOBS_TABLE, jobsTable.getTableName());
+        for (TierQueue tier : queues.all()) {
+            env.put(tier.tier().urlVariable(), tier.queue().getQueueUrl());
+            env.put(tier.tier().dlqUrlVariable(), tier.deadLetterQueue().getQueueUrl());
+        }
+        env.put(REDIS_HOSTS, redisHosts);
+        return env;
+    }
+
+    /**
+     * What only the intake reads: where idempotency keys are recorded, where API keys are looked up, and the
+     * model name it admits (it refuses any other with {@code model_not_found}; it never calls the engine).
+     */
+    public static Map<String, String> intake(final ITable idempotencyTable, final ITable apiKeysTable,
+                                             final String modelName) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(IDEMPOTENCY_TABLE, idempotencyTable.getTableName());
+        env.put(API_KEYS_TABLE, apiKeysTable.getTableName());
+        env.putAll(servedModel(modelName));
+        return env;
+    }
+
+    /**
+     * What only the worker reads: the served model and how to reach it through the vLLM sidecar, and how many
+     * jobs it runs at once.
+     *
+     * @param modelName         the name clients send
+     * @param upstreamModelName the name vLLM serves under (its {@code --served-model-name})
+     */
+    public static Map<String, String> worker(final String modelName, final String upstreamModelName,
+                                             final int workerConcurrency) {
+        Map<String, String> env = new LinkedHashMap<>(servedModel(modelName));
+        env.put(MODEL_BASE_URL, SIDECAR_BASE_URL);
+        env.put(MODEL_UPSTREAM, upstreamModelName);
+        env.put(WORKER_CONCURRENCY, Integer.toString(workerConcurrency));
+        return env;
+    }
+
+    /**
+     * The one model a deployment serves, configured as {@code spillway.models.default.*} and served under
+     * {@code modelName}; the intake and the worker must agree on it.
+     */
+    private static Map<String, String> servedModel(final String modelName) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(MODEL_SERVED_NAME, modelName);
+        env.put(MODEL_ENGINE, OPENAI_ENGINE);
+        return env;
+    }
+}

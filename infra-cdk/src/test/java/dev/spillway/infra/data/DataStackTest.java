@@ -1,0 +1,135 @@
+package dev.spillway.infra.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.spillway.infra.DeployedApp;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+class DataStackTest {
+
+    private static Template template;
+
+    @BeforeAll
+    static void synthesize() {
+        template = DeployedApp.template(DeployedApp.stacks().data());
+    }
+
+    @Test
+    void jobsTable_isOnDemandWithTtlStreamPitrAndEncryption() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "KeySchema", List.of(Map.of("AttributeName", "id", "KeyType", "HASH")),
+                "BillingMode", "PAY_PER_REQUEST",
+                "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
+                "StreamSpecification", Map.of("StreamViewType", "NEW_AND_OLD_IMAGES"),
+                "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                "SSESpecification", Map.of("SSEEnabled", true))));
+    }
+
+    @Test
+    void jobsTable_hasTenantCreatedIndex() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "GlobalSecondaryIndexes", List.of(Match.objectLike(Map.of(
+                        "IndexName", "tenant-created-index",
+                        "KeySchema", List.of(
+                                Map.of("AttributeName", "tenant", "KeyType", "HASH"),
+                                Map.of("AttributeName", "created", "KeyType", "RANGE")),
+                        "Projection", Map.of("ProjectionType", "ALL")))),
+                "AttributeDefinitions", Match.arrayWith(List.of(
+                        Map.of("AttributeName", "tenant", "AttributeType", "S"),
+                        Map.of("AttributeName", "created", "AttributeType", "N"))))));
+    }
+
+    @Test
+    void idempotencyTable_isOnDemandEncryptedWithTtlOnExpiresAt() {
+        assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "DeletionPolicy", "Retain",
+                "Properties", Match.objectLike(Map.of(
+                        "KeySchema", List.of(Map.of("AttributeName", "id", "KeyType", "HASH")),
+                        "AttributeDefinitions", List.of(Map.of("AttributeName", "id", "AttributeType", "S")),
+                        "BillingMode", "PAY_PER_REQUEST",
+                        "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
+                        "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                        "SSESpecification", Map.of("SSEEnabled", true),
+                        // named by CloudFormation; the intake gets the name through SPILLWAY_JOBS_IDEMPOTENCY_TABLE
+                        "TableName", Match.absent(),
+                        "GlobalSecondaryIndexes", Match.absent(),
+                        "StreamSpecification", Match.absent()))))).keySet())
+                .singleElement().asString().startsWith("IdempotencyTable");
+    }
+
+    @Test
+    void apiKeysTable_isKeyedByHashUnderItsFixedName() {
+        template.resourceCountIs("AWS::DynamoDB::Table", 3);
+        template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "TableName", "spillway-api-keys",
+                "KeySchema", List.of(Map.of("AttributeName", "keyHash", "KeyType", "HASH")),
+                "BillingMode", "PAY_PER_REQUEST")));
+    }
+
+    @Test
+    void tables_areRetainedOnStackDeletion() {
+        assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "DeletionPolicy", "Retain")))).hasSize(3);
+    }
+
+    @Test
+    void everyTier_hasAnEncryptedQueueWithRedriveToItsDlq() {
+        template.resourceCountIs("AWS::SQS::Queue", 6);
+        assertThat(template.findResources("AWS::SQS::Queue", Match.objectLike(Map.of("Properties", Map.of(
+                "SqsManagedSseEnabled", true,
+                "VisibilityTimeout", 120,
+                "RedrivePolicy", Match.objectLike(Map.of("maxReceiveCount", 5))))))).hasSize(3);
+        assertThat(template.findResources("AWS::SQS::Queue", Match.objectLike(Map.of("Properties", Map.of(
+                "SqsManagedSseEnabled", true,
+                "MessageRetentionPeriod", 14 * 24 * 3600))))).hasSize(3);
+    }
+
+    @Test
+    void everyQueue_deniesRequestsWithoutTls() {
+        template.resourceCountIs("AWS::SQS::QueuePolicy", 6);
+        template.hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(
+                        Map.of("Effect", "Deny",
+                                "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))));
+    }
+
+    @Test
+    void payloadBucket_isPrivateEncryptedVersionedAndLogged() {
+        template.resourceCountIs("AWS::S3::Bucket", 2);
+        template.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
+                "VersioningConfiguration", Map.of("Status", "Enabled"),
+                "PublicAccessBlockConfiguration", Map.of(
+                        "BlockPublicAcls", true, "BlockPublicPolicy", true,
+                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                "BucketEncryption", Match.objectLike(Map.of("ServerSideEncryptionConfiguration", List.of(
+                        Match.objectLike(Map.of("ServerSideEncryptionByDefault",
+                                Map.of("SSEAlgorithm", "AES256")))))),
+                "LoggingConfiguration", Match.objectLike(Map.of(
+                        "DestinationBucketName", Match.anyValue(), "LogFilePrefix", "payloads/")))));
+    }
+
+    @Test
+    void payloadBucket_abortsMultipartAndExpiresResults() {
+        template.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
+                "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("AbortIncompleteMultipartUpload",
+                                Map.of("DaysAfterInitiation", 1), "Status", "Enabled")),
+                        Match.objectLike(Map.of("Prefix", "results/", "ExpirationInDays", 30,
+                                "Status", "Enabled"))))))));
+    }
+
+    @Test
+    void buckets_denyRequestsWithoutTls() {
+        template.resourceCountIs("AWS::S3::BucketPolicy", 2);
+        template.hasResourceProperties("AWS::S3::BucketPolicy", Match.objectLike(Map.of(
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(
+                        Map.of("Effect", "Deny",
+                                "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.spillway.infra.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.spillway.infra.DeployedApp;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+class BacklogScalingTest {
+
+    private static BacklogScaling scaling;
+    private static Template template;
+
+    @BeforeAll
+    static void synthesize() {
+        FleetStack fleet = DeployedApp.stacks().fleet();
+        scaling = fleet.scaling();
+        template = DeployedApp.template(fleet);
+    }
+
+    @Test
+    void scalableTarget_isTheServiceCountFromZero() {
+        template.resourceCountIs("AWS::ApplicationAutoScaling::ScalableTarget", 1);
+        template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Match.objectLike(Map.of(
+                "ServiceNamespace", "ecs",
+                "ScalableDimension", "ecs:service:DesiredCount",
+                "MinCapacity", 0,
+                "MaxCapacity", 4)));
+    }
+
+    @Test
+    void targetTracking_keepsVisibleBacklogPerRunningTaskAtLatencyOverProcessingTime() {
+        assertThat(scaling.targetBacklogPerTask()).isEqualTo(10.0);
+        template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Match.objectLike(Map.of(
+                "PolicyType", "TargetTrackingScaling",
+                "TargetTrackingScalingPolicyConfiguration", Match.objectLike(Map.of(
+                        "TargetValue", 10,
+                        "CustomizedMetricSpecification", Map.of("Metrics", Match.arrayWith(List.of(
+                                Match.objectLike(Map.of(
+                                        "Id", "backlog_per_task",
+                                        "Expression", "(interactive + standard + batch) / tasks",
+                                        "ReturnData", true)),
+                                sqsVisible("interactive"), sqsVisible("standard"), sqsVisible("batch"),
+                                Match.objectLike(Map.of(
+                                        "Id", "tasks",
+                                        "ReturnData", false,
+                                        "MetricStat", Match.objectLike(Map.of("Metric", Match.objectLike(Map.of(
+                                                "Namespace", "ECS/ContainerInsights",
+                                                "MetricName", "RunningTaskCount"))))))))))))));
+    }
+
+    @Test
+    void stepPolicy_addsATaskWhenThereIsBacklogAndNothingRuns() {
+        template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Match.objectLike(Map.of(
+                "PolicyType", "StepScaling",
+                "StepScalingPolicyConfiguration", Match.objectLike(Map.of(
+                        "AdjustmentType", "ChangeInCapacity",
+                        "Cooldown", 600,
+                        "StepAdjustments", List.of(Map.of("MetricIntervalLowerBound", 0, "ScalingAdjustment", 1)))))));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "ComparisonOperator", "GreaterThanOrEqualToThreshold",
+                "Threshold", 1,
+                "Metrics", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Expression", "IF((interactive + standard + batch) > 0 AND FILL(tasks, 0) == 0, 1, 0)")))),
+                "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("ScalingScaleOutFromZeroUpperPolicy.*"))))));
+        template.resourceCountIs("AWS::ApplicationAutoScaling::ScalingPolicy", 2);
+    }
+
+    @Test
+    void validation_rejectsATargetBelowOneMessagePerTask() {
+        assertThat(BacklogScaling.validate(4, 5, 10)).singleElement().asString()
+                .contains("acceptableLatency (5.0 s) is shorter than meanProcessingTime");
+        assertThat(BacklogScaling.validate(0, 60, 6)).singleElement().asString().contains("maxTasks");
+        assertThat(BacklogScaling.validate(4, 60, 6)).isEmpty();
+    }
+
+    private static Object sqsVisible(final String id) {
+        return Match.objectLike(Map.of(
+                "Id", id,
+                "ReturnData", false,
+                "MetricStat", Match.objectLike(Map.of(
+                        "Stat", "Sum",
+                        "Metric", Match.objectLike(Map.of(
+                                "Namespace", "AWS/SQS",
+                                "MetricName", "ApproximateNumberOfMessagesVisible",
+                                "Dimensions", List.of(Match.objectLike(Map.of("Name", "QueueName")))))))));
+    }
+}
