@@ -129,10 +129,11 @@ public class IntakeService {
             if (idempotencyId == null) {
                 store.create(job);
             } else {
-                JobStore.IdempotentCreate created = store.createIdempotent(job, idempotencyId,
-                        requestHash(caller, request, tier), now.plus(jobs.idempotencyRetention()));
+                String requestHash = requestHash(caller, request, tier);
+                JobStore.IdempotentCreate created = store.createIdempotent(job, idempotencyId, requestHash,
+                        now.plus(jobs.idempotencyRetention()));
                 if (!created.created()) {
-                    return replay(caller, created, requestHash(caller, request, tier));
+                    return replay(caller, created, requestHash);
                 }
             }
         } catch (ApiException e) {

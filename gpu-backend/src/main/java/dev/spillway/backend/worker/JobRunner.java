@@ -99,7 +99,16 @@ public class JobRunner {
         }
         LOG.debugf("job %s claimed from the %s queue (attempt %d, receive %d)", job.id(), message.tier().wireName(),
                 job.attempts(), message.receiveCount());
-        Optional<InferenceEngine> engine = engines.forModel(job.model());
+        Optional<InferenceEngine> engine;
+        try {
+            engine = engines.forModel(job.model());
+        } catch (RuntimeException e) {
+            // A model that cannot be loaded or reached is retried like any engine failure; the redrive policy
+            // turns a permanent one into a FAILED job with a reason.
+            LOG.errorf(e, "the engine for model %s could not be started", job.model());
+            retryLater(message, job, e.toString(), Optional.empty());
+            return;
+        }
         if (engine.isEmpty()) {
             finishFailed(message, job, JobError.server("model_not_served",
                     "No engine is configured for model '" + job.model() + "' on this worker."));

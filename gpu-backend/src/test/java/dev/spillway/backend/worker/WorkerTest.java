@@ -208,6 +208,17 @@ class WorkerTest {
     }
 
     @Test
+    void modelWhoseEngineCannotStart_isRetriedThenFailsWithAReason() {
+        // GIVEN a model configured with a GGUF file that does not exist
+        Job job = submit("broken", "anyone there?", Tier.STANDARD);
+
+        // THEN the job is not stuck RUNNING: it is retried, dead-lettered and failed with a readable reason
+        Job failed = awaitStatus(job.id(), JobStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo("delivery_attempts_exhausted");
+        assertThat(failed.attempts()).isEqualTo(3);
+    }
+
+    @Test
     void poisonMessage_reachesTheDeadLetterQueueAndTheJobFails() {
         // GIVEN a job whose engine call always fails with a retryable error
         Job job = submit("scripted", "fail:503 always busy", Tier.STANDARD);
