@@ -66,6 +66,13 @@ public class ResultCache {
         }
     }
 
+    /** Remembers a completion in this instance only, e.g. one a waiting request just received from its job. */
+    public void putLocal(String key, ChatCompletion completion) {
+        if (config.enabled()) {
+            local.put(key, completion);
+        }
+    }
+
     public void put(String key, ChatCompletion completion) {
         if (!config.enabled()) {
             return;

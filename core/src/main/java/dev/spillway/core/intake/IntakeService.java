@@ -234,7 +234,11 @@ public class IntakeService {
     }
 
     public Job await(Job job, Duration budget) {
-        return waiter.await(job, budget);
+        Job current = waiter.await(job, budget);
+        if (current.status() == JobStatus.SUCCEEDED && current.cacheKey() != null) {
+            cache.putLocal(current.cacheKey(), current.result());
+        }
+        return current;
     }
 
     /** Cancels an unfinished job; a worker that holds or later receives it drops it. */

@@ -153,13 +153,14 @@ public class JobRunner {
         ChatCompletion completion = ChatCompletion.of("chatcmpl-" + job.id().substring(4),
                 finished.getEpochSecond(), job.model(), generation.content(), generation.finishReason(),
                 Usage.of(generation.promptTokens(), generation.completionTokens()));
+        // Cache first: whoever then reads SUCCEEDED in the store also finds the answer in the cache.
+        if (job.cacheKey() != null) {
+            cache.put(job.cacheKey(), completion);
+        }
         if (store.succeed(job.id(), identity.id(), completion, finished)) {
             metrics.jobOutcome(job.tier(), "succeeded");
             LOG.infof("job %s succeeded on attempt %d: %d prompt + %d completion tokens, finish %s", job.id(),
                     job.attempts(), generation.promptTokens(), generation.completionTokens(), generation.finishReason());
-            if (job.cacheKey() != null) {
-                cache.put(job.cacheKey(), completion);
-            }
             notices.publish(job.id());
             queue.delete(message);
         } else {

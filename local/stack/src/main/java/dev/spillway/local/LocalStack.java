@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -40,10 +42,25 @@ public class LocalStack implements QuarkusApplication {
     private static LocalCloud cloud;
     private static Map<String, String> workerConfig;
     private static String devKey;
+    /** Counted down once run() has stopped the worker and the emulators, in that order. */
+    private static final CountDownLatch STOPPED = new CountDownLatch(1);
+    private static volatile boolean running;
 
     public static void main(String... args) {
         Map<String, String> env = System.getenv();
         cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(60), 5, true, false, "spillway", 0, 0, 0));
+        // Fallback for a start that fails before run(): never leave redis-server behind. After a normal start the
+        // hook waits for run() to stop the worker first, since JVM shutdown hooks run concurrently.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (running) {
+                try {
+                    STOPPED.await(90, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            closeCloud();
+        }, "spillway-local-cloud"));
         devKey = createDevKey(env.get("SPILLWAY_DEV_KEY"));
         Map<String, String> shared = new LinkedHashMap<>(cloud.config());
         shared.putAll(modelConfig(env));
@@ -56,7 +73,6 @@ public class LocalStack implements QuarkusApplication {
         workerConfig.put("spillway.redis.timeout", "PT2S");
         workerConfig.put("quarkus.http.port", Integer.toString(Ports.free()));
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
-        Runtime.getRuntime().addShutdownHook(new Thread(LocalStack::closeCloud, "spillway-local-cloud"));
         Quarkus.run(LocalStack.class, args);
     }
 
@@ -93,6 +109,17 @@ public class LocalStack implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
+        running = true;
+        try {
+            serve();
+        } finally {
+            closeCloud();
+            STOPPED.countDown();
+        }
+        return 0;
+    }
+
+    private void serve() {
         Path jar = Path.of(System.getProperty("spillway.local.worker-jar", "gpu-backend/target/quarkus-app/quarkus-run.jar"));
         try (WorkerProcess worker = WorkerProcess.start(jar, workerConfig, null)) {
             LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | worker pid %d",
@@ -106,7 +133,6 @@ public class LocalStack implements QuarkusApplication {
             Quarkus.waitForExit();
             LOG.info("stopping: draining the worker, then the emulators");
         }
-        return 0;
     }
 
     private static synchronized void closeCloud() {

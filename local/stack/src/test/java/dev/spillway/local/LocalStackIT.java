@@ -18,7 +18,10 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +33,7 @@ import dev.spillway.local.emulators.Ports;
  * emulators and a worker process with the embedded llama.cpp engine. Completions come back through the real
  * queue, worker and job store.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalStackIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,11 +61,28 @@ class LocalStackIT {
                 .until(() -> get("/v1/models").statusCode() == 200);
     }
 
+    /** Only if the orderly stop below did not happen: kill the children too, or they outlive the stack. */
     @AfterAll
     static void stopTheStack() throws Exception {
         if (stack != null && stack.isAlive()) {
+            stack.descendants().forEach(ProcessHandle::destroyForcibly);
             stack.destroyForcibly();
         }
+    }
+
+    /** Last: like Ctrl-C, SIGTERM stops the stack, its worker process and its redis-server. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void stopsCleanly_withItsWorkerAndRedis() throws Exception {
+        List<ProcessHandle> children = stack.descendants().toList();
+        assertThat(children).as("worker and redis-server run as children").hasSizeGreaterThanOrEqualTo(2);
+
+        stack.destroy();
+
+        assertThat(stack.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the stack exits").isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+        assertThat(java.nio.file.Files.readString(Path.of("target", "local-stack-it.log"))).contains("worker")
+                .contains("drained");
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
@@ -105,6 +126,26 @@ class LocalStackIT {
             throw new IllegalStateException(String.join(" ", command) + " did not finish");
         }
         return process;
+    }
+
+    @Test
+    void apiKeysCommand_createsAKeyTheStackAccepts() throws Exception {
+        // The endpoint the README tells users to pass, as the stack printed it
+        String log = java.nio.file.Files.readString(Path.of("target", "local-stack-it.log"));
+        java.util.regex.Matcher endpoint = java.util.regex.Pattern.compile("--endpoint (http://127\\.0\\.0\\.1:\\d+)")
+                .matcher(log);
+        assertThat(endpoint.find()).as("the stack prints how to create keys").isTrue();
+        Path repo = Path.of(System.getProperty("spillway.local.repo-dir"));
+
+        Process create = run(repo, repo.resolve("local/api-keys").toString(), "create", "--tenant", "it-tenant",
+                "--rpm", "100", "--endpoint", endpoint.group(1));
+
+        String output = new String(create.getInputStream().readAllBytes());
+        assertThat(create.exitValue()).as(output).isZero();
+        String key = output.lines().filter(line -> line.startsWith("sk-spillway-")).findFirst().orElseThrow();
+        HttpResponse<String> models = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/models"))
+                .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(models.statusCode()).isEqualTo(200);
     }
 
     @Test

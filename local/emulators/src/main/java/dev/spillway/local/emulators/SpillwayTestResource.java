@@ -14,6 +14,8 @@ public class SpillwayTestResource implements QuarkusTestResourceLifecycleManager
 
     private static volatile LocalCloud current;
     private LocalCloud.Options options = LocalCloud.Options.forTests();
+    /** This resource's own cloud: with several resources (restricted to classes) each stops only its own. */
+    private LocalCloud cloud;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -27,24 +29,28 @@ public class SpillwayTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public Map<String, String> start() {
-        current = LocalCloud.start(options);
-        return current.config();
+        cloud = LocalCloud.start(options);
+        current = cloud;
+        return cloud.config();
     }
 
     @Override
     public void stop() {
-        LocalCloud cloud = current;
-        current = null;
+        if (current == cloud) {
+            current = null;
+        }
         if (cloud != null) {
             cloud.close();
+            cloud = null;
         }
     }
 
+    /** The cloud of the application under test (the most recently started resource). */
     public static LocalCloud cloud() {
-        LocalCloud cloud = current;
-        if (cloud == null) {
+        LocalCloud started = current;
+        if (started == null) {
             throw new IllegalStateException("SpillwayTestResource is not started");
         }
-        return cloud;
+        return started;
     }
 }
