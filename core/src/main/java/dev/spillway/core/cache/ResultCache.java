@@ -73,12 +73,12 @@ public class ResultCache {
         }
     }
 
-    public void put(String key, ChatCompletion completion) {
-        if (!config.enabled()) {
-            return;
-        }
-        local.put(key, completion);
-        if (!config.l2Enabled()) {
+    /**
+     * Shares a completion with every intake through Redis. Workers call this; they never read the cache, so
+     * their own memory is left alone (an intake fills its L1 when it reads L2 or receives an answer).
+     */
+    public void share(String key, ChatCompletion completion) {
+        if (!config.enabled() || !config.l2Enabled()) {
             return;
         }
         try {

@@ -49,7 +49,8 @@ public class IntakeService {
 
     private final IntakeConfig intake;
     private final JobsConfig jobs;
-    private final ModelsConfig models;
+    /** The model names clients may send; the configuration is fixed for the life of the process. */
+    private final Set<String> servedModels;
     private final ChatRequestParser parser;
     private final ResultCache cache;
     private final CacheConfig cacheConfig;
@@ -68,8 +69,8 @@ public class IntakeService {
             SpillwayMetrics metrics, Clock clock) {
         this.intake = intake;
         this.jobs = jobs;
-        this.models = models;
-        this.parser = new ChatRequestParser(models.served()::containsKey, intake.maxTokensLimit());
+        this.servedModels = models.served().keySet();
+        this.parser = new ChatRequestParser(servedModels::contains, intake.maxTokensLimit());
         this.cache = cache;
         this.cacheConfig = cacheConfig;
         this.inFlight = inFlight;
@@ -272,6 +273,6 @@ public class IntakeService {
 
     /** The served models this caller may use. */
     public Set<String> modelNames(Caller caller) {
-        return models.served().keySet().stream().filter(caller::allows).collect(Collectors.toCollection(TreeSet::new));
+        return servedModels.stream().filter(caller::allows).collect(Collectors.toCollection(TreeSet::new));
     }
 }

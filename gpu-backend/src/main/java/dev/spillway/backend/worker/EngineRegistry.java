@@ -24,16 +24,17 @@ public class EngineRegistry {
 
     private static final Logger LOG = Logger.getLogger(EngineRegistry.class);
 
-    private final ModelsConfig models;
+    /** By the name clients send; the configuration is fixed for the life of the process. */
+    private final Map<String, ModelsConfig.Model> models;
     private final Map<String, InferenceEngine> engines = new ConcurrentHashMap<>();
 
     public EngineRegistry(ModelsConfig models) {
-        this.models = models;
+        this.models = models.served();
     }
 
     /** The engine serving {@code model}, or empty when this worker is not configured for it. */
     public Optional<InferenceEngine> forModel(String model) {
-        ModelsConfig.Model config = models.served().get(model);
+        ModelsConfig.Model config = models.get(model);
         if (config == null) {
             return Optional.empty();
         }

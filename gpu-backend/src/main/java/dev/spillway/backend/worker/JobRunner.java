@@ -155,7 +155,7 @@ public class JobRunner {
                 Usage.of(generation.promptTokens(), generation.completionTokens()));
         // Cache first: whoever then reads SUCCEEDED in the store also finds the answer in the cache.
         if (job.cacheKey() != null) {
-            cache.put(job.cacheKey(), completion);
+            cache.share(job.cacheKey(), completion);
         }
         if (store.succeed(job.id(), identity.id(), completion, finished)) {
             metrics.jobOutcome(job.tier(), "succeeded");

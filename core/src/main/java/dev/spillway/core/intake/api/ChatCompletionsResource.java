@@ -47,10 +47,7 @@ public class ChatCompletionsResource {
         Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
                 Tier.INTERACTIVE, idempotencyKey);
         if (submission.isHit()) {
-            return Response.ok(submission.hit().completion(), MediaType.APPLICATION_JSON_TYPE)
-                    .header(SpillwayHeaders.CACHE, submission.cacheStatus())
-                    .header(SpillwayHeaders.LANE, "cache")
-                    .build();
+            return Responses.fromCache(submission);
         }
         Duration budget = WaitPreference.parse(prefer).map(intake::clampWait).orElseGet(intake::defaultWait);
         Job job = intake.await(submission.job(), budget);

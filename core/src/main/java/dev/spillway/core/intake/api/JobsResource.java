@@ -52,10 +52,7 @@ public class JobsResource {
         Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
                 Tier.STANDARD, idempotencyKey);
         if (submission.isHit()) {
-            return Response.ok(submission.hit().completion())
-                    .header(SpillwayHeaders.CACHE, submission.cacheStatus())
-                    .header(SpillwayHeaders.LANE, "cache")
-                    .build();
+            return Responses.fromCache(submission);
         }
         return Responses.accepted(submission.job(), intake.pollAfter())
                 .header(SpillwayHeaders.CACHE, submission.cacheStatus())

@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.spillway.core.api.ApiException;
+import dev.spillway.core.intake.Submission;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStatus;
 
@@ -14,6 +15,14 @@ import dev.spillway.core.job.JobStatus;
 final class Responses {
 
     private Responses() {
+    }
+
+    /** 200 with a completion answered from the cache. */
+    static Response fromCache(Submission submission) {
+        return Response.ok(submission.hit().completion(), MediaType.APPLICATION_JSON_TYPE)
+                .header(SpillwayHeaders.CACHE, submission.cacheStatus())
+                .header(SpillwayHeaders.LANE, "cache")
+                .build();
     }
 
     static Response.ResponseBuilder accepted(Job job, Duration pollAfter) {
