@@ -1,6 +1,9 @@
 package dev.spillway.core.job;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.spillway.core.api.ChatCompletion;
@@ -13,6 +16,23 @@ public interface JobStore {
 
     /** Stores a new QUEUED job; fails if the id exists. */
     void create(Job job);
+
+    /**
+     * Stores many new QUEUED jobs; implementations merge the writes into as few calls as the store allows.
+     *
+     * @return the failure of each job that was not stored, by job id; empty when every one was
+     */
+    default Map<String, RuntimeException> createAll(List<Job> jobs) {
+        Map<String, RuntimeException> failures = new LinkedHashMap<>();
+        for (Job job : jobs) {
+            try {
+                create(job);
+            } catch (RuntimeException e) {
+                failures.put(job.id(), e);
+            }
+        }
+        return failures;
+    }
 
     /**
      * Stores a new QUEUED job together with the record of its idempotency key, atomically, unless the key was

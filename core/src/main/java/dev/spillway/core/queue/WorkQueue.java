@@ -1,7 +1,9 @@
 package dev.spillway.core.queue;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.spillway.core.job.Tier;
 
@@ -9,6 +11,23 @@ import dev.spillway.core.job.Tier;
 public interface WorkQueue {
 
     void send(Tier tier, String jobId);
+
+    /**
+     * Sends many job ids to one tier; implementations merge them into as few calls as the queue allows.
+     *
+     * @return the failure of each job id that was not sent, by job id; empty when every one was
+     */
+    default Map<String, RuntimeException> sendAll(Tier tier, List<String> jobIds) {
+        Map<String, RuntimeException> failures = new LinkedHashMap<>();
+        for (String jobId : jobIds) {
+            try {
+                send(tier, jobId);
+            } catch (RuntimeException e) {
+                failures.put(jobId, e);
+            }
+        }
+        return failures;
+    }
 
     /** Long-polls one tier for up to {@code wait}; received messages stay invisible for {@code visibility}. */
     List<QueuedMessage> receive(Tier tier, int max, Duration wait, Duration visibility);
