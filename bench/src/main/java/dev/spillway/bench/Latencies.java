@@ -1,0 +1,42 @@
+package dev.spillway.bench;
+
+import java.util.Arrays;
+
+/** Latencies of one measured run, in nanoseconds; percentiles by the nearest-rank method. */
+public final class Latencies {
+
+    private final long[] nanos;
+    private final long elapsedNanos;
+
+    public Latencies(long[] nanos, long elapsedNanos) {
+        this.nanos = nanos.clone();
+        Arrays.sort(this.nanos);
+        this.elapsedNanos = elapsedNanos;
+    }
+
+    public int count() {
+        return nanos.length;
+    }
+
+    /** Milliseconds at percentile {@code p} (0-100). */
+    public double percentileMillis(double p) {
+        if (nanos.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * nanos.length);
+        return nanos[Math.max(0, Math.min(nanos.length - 1, rank - 1))] / 1e6;
+    }
+
+    public double p50() {
+        return percentileMillis(50);
+    }
+
+    public double p99() {
+        return percentileMillis(99);
+    }
+
+    /** Completed operations per second of wall-clock time over the whole run. */
+    public double perSecond() {
+        return elapsedNanos == 0 ? Double.NaN : nanos.length / (elapsedNanos / 1e9);
+    }
+}

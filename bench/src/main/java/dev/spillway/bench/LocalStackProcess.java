@@ -1,0 +1,111 @@
+package dev.spillway.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.spillway.local.emulators.Ports;
+
+/**
+ * The packaged local stack ({@code local/run}'s jar) as a child process: emulators, intake API and a worker
+ * process, the same system a user starts. Built by {@code bench/run} before the benchmark runs.
+ */
+public final class LocalStackProcess implements AutoCloseable {
+
+    public static final String DEV_KEY = "spillway-bench-key";
+    public static final String MODEL = "bench-model";
+
+    private final Process process;
+    private final String baseUrl;
+
+    private LocalStackProcess(Process process, String baseUrl) {
+        this.process = process;
+        this.baseUrl = baseUrl;
+    }
+
+    /**
+     * @param upstreamBaseUrl the OpenAI-compatible server the worker's engine calls
+     * @param properties extra configuration for the intake (system properties of the stack process)
+     */
+    public static LocalStackProcess start(BenchOptions options, String name, String upstreamBaseUrl,
+            Map<String, String> properties) throws Exception {
+        Path repo = options.repoDir();
+        Path app = repo.resolve("local/stack/target/quarkus-app/quarkus-run.jar");
+        Path worker = repo.resolve("gpu-backend/target/quarkus-app/quarkus-run.jar");
+        for (Path jar : List.of(app, worker)) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: bench/run builds it (mvn -pl bench -am package)");
+            }
+        }
+        int port = Ports.free();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dspillway.local.worker-jar=" + worker);
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(app.toString());
+        Path log = repo.resolve("bench/target/" + name + "-stack.log");
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("SPILLWAY_PORT", Integer.toString(port));
+        env.put("SPILLWAY_DEV_KEY", DEV_KEY);
+        env.put("SPILLWAY_MODEL", MODEL);
+        env.put("SPILLWAY_UPSTREAM_BASE_URL", upstreamBaseUrl);
+        env.remove("SPILLWAY_GGUF");
+        LocalStackProcess stack = new LocalStackProcess(builder.start(), "http://127.0.0.1:" + port);
+        stack.awaitReady(log);
+        return stack;
+    }
+
+    private void awaitReady(Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the local stack exited at start; see " + log);
+            }
+            try {
+                HttpResponse<String> models = HttpLoad.client().send(request("/v1/models").GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (models.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        close();
+        throw new IllegalStateException("the local stack did not answer within 180 s; see " + log);
+    }
+
+    /** A request to the intake API with the dev key. */
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer " + DEV_KEY);
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** SIGTERM, as Ctrl-C: the stack drains its worker and stops the emulators; forced after a minute. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+}
