@@ -34,7 +34,10 @@ public class JobWaiter {
         this.clock = clock;
     }
 
-    /** The job as last read: final, or still in progress when the budget ran out. */
+    /**
+     * @param job the job as its caller just read or created it
+     * @return the job as last read: final, or still in progress when the budget ran out
+     */
     public Job await(Job job, Duration budget) {
         if (job.status().isFinal() || budget.isZero() || budget.isNegative()) {
             return job;
@@ -42,16 +45,19 @@ public class JobWaiter {
         Instant deadline = clock.instant().plus(budget);
         Duration interval = config.firstReadInterval();
         try (CompletionNotices.Watch watch = notices.watch(job.id())) {
+            // The caller has just read or created the job, so the first store read waits for a notice. A job that
+            // finished before the watch was registered is read after the first (short) interval instead.
             Job current = job;
+            Duration pause = min(budget, interval);
             while (true) {
+                pauseUntilNotice(watch, pause);
                 current = store.find(job.id()).orElse(current);
                 Duration remaining = Duration.between(clock.instant(), deadline);
                 if (current.status().isFinal() || remaining.isNegative() || remaining.isZero()) {
                     return current;
                 }
-                Duration pause = min(remaining, watch.live() ? config.maxReadInterval() : interval);
-                pauseUntilNotice(watch, pause);
                 interval = min(interval.multipliedBy(2), config.maxReadInterval());
+                pause = min(remaining, watch.live() ? config.maxReadInterval() : interval);
             }
         }
     }
