@@ -73,7 +73,19 @@ public class LocalStack implements QuarkusApplication {
         workerConfig.put("spillway.redis.timeout", "PT2S");
         workerConfig.put("quarkus.http.port", Integer.toString(Ports.free()));
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
+        workerConfig.putAll(workerOverrides(System.getProperties()));
         Quarkus.run(LocalStack.class, args);
+    }
+
+    /** {@code -Dspillway.local.worker.KEY=VALUE} on the stack sets {@code KEY} on the worker (benchmarks, debugging). */
+    static Map<String, String> workerOverrides(java.util.Properties properties) {
+        String prefix = "spillway.local.worker.";
+        Map<String, String> overrides = new LinkedHashMap<>();
+        properties.stringPropertyNames().stream()
+                .filter(name -> name.startsWith(prefix) && name.length() > prefix.length())
+                .sorted()
+                .forEach(name -> overrides.put(name.substring(prefix.length()), properties.getProperty(name)));
+        return overrides;
     }
 
     /** A key for tenant {@code dev} so a new user can call at once; its value is printed at start. */
