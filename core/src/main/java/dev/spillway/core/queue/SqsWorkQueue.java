@@ -7,6 +7,8 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -15,11 +17,15 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.Tier;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageNotInflightException;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException;
 
 /** {@link WorkQueue} on one SQS queue (and dead-letter queue) per tier. Bodies are {@code {"job":"<id>"}}. */
 @ApplicationScoped
 public class SqsWorkQueue implements WorkQueue {
+
+    private static final Logger LOG = Logger.getLogger(SqsWorkQueue.class);
 
     private final SqsClient sqs;
     private final QueuesConfig queues;
@@ -80,15 +86,28 @@ public class SqsWorkQueue implements WorkQueue {
         }
     }
 
+    /**
+     * A stale delivery (the message was received again since, with a newer receipt handle) can no longer delete or
+     * hide the message: that is the newer delivery's job, and its holder sees the job's state. Not an error.
+     */
     @Override
     public void delete(QueuedMessage message) {
-        sqs.deleteMessage(b -> b.queueUrl(url(message)).receiptHandle(message.receiptHandle()));
+        try {
+            sqs.deleteMessage(b -> b.queueUrl(url(message)).receiptHandle(message.receiptHandle()));
+        } catch (ReceiptHandleIsInvalidException stale) {
+            LOG.debugf("message %s was received again since; its newer delivery will remove it", message.messageId());
+        }
     }
 
     @Override
     public void changeVisibility(QueuedMessage message, Duration timeout) {
-        sqs.changeMessageVisibility(b -> b.queueUrl(url(message)).receiptHandle(message.receiptHandle())
-                .visibilityTimeout((int) Math.max(0, Math.min(43_200, timeout.toSeconds()))));
+        try {
+            sqs.changeMessageVisibility(b -> b.queueUrl(url(message)).receiptHandle(message.receiptHandle())
+                    .visibilityTimeout((int) Math.max(0, Math.min(43_200, timeout.toSeconds()))));
+        } catch (ReceiptHandleIsInvalidException | MessageNotInflightException stale) {
+            LOG.debugf("message %s was received again since; its newer delivery decides when it returns",
+                    message.messageId());
+        }
     }
 
     private String url(QueuedMessage message) {
