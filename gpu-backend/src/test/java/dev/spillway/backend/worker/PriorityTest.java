@@ -38,8 +38,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 @QuarkusTest
 @QuarkusTestResource(value = SpillwayTestResource.class, initArgs = {
-        @ResourceArg(name = "visibilityTimeout", value = "3"), @ResourceArg(name = "maxReceiveCount", value = "3") })
-@QuarkusTestResource(ScriptedUpstreamResource.class)
+        @ResourceArg(name = "visibilityTimeout", value = "3"), @ResourceArg(name = "maxReceiveCount", value = "3") },
+        restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ScriptedUpstreamResource.class, restrictToAnnotatedClass = true)
 class PriorityTest {
 
     @Inject

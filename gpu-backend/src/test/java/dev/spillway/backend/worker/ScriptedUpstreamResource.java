@@ -25,7 +25,7 @@ public class ScriptedUpstreamResource implements QuarkusTestResourceLifecycleMan
         }
     }
 
-    static ScriptedUpstream upstream() {
+    public static ScriptedUpstream upstream() {
         return upstream;
     }
 }

@@ -36,8 +36,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 @QuarkusTest
 @QuarkusTestResource(value = SpillwayTestResource.class, initArgs = {
-        @ResourceArg(name = "visibilityTimeout", value = "3"), @ResourceArg(name = "maxReceiveCount", value = "3") })
-@QuarkusTestResource(ScriptedUpstreamResource.class)
+        @ResourceArg(name = "visibilityTimeout", value = "3"), @ResourceArg(name = "maxReceiveCount", value = "3") },
+        restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ScriptedUpstreamResource.class, restrictToAnnotatedClass = true)
 class WorkerTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);

@@ -37,6 +37,10 @@ public final class DynamoDbLocalServer implements AutoCloseable {
         }
     }
 
+    public int port() {
+        return port;
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + port;
     }

@@ -1,18 +1,23 @@
 package dev.spillway.local.emulators;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Starts the {@link LocalCloud} for a {@code @QuarkusTest} and points the application at it. Init args:
- * {@code visibilityTimeout} (seconds) and {@code maxReceiveCount}. Tests reach the emulators through
- * {@link #cloud()} to look behind the API (what was queued, what was stored) and to break things.
+ * {@code visibilityTimeout} (seconds), {@code maxReceiveCount}, and {@code faultyLinks=true} to reach SQS and
+ * DynamoDB through {@link FaultyLink}s a test can cut ({@link #sqsLink()}, {@link #dynamoLink()}). Tests reach the
+ * emulators through {@link #cloud()} to look behind the API (what was queued, what was stored) and to break things.
  */
 public class SpillwayTestResource implements QuarkusTestResourceLifecycleManager {
 
     private static volatile LocalCloud current;
+    private static volatile FaultyLink sqsLink;
+    private static volatile FaultyLink dynamoLink;
+    private boolean faultyLinks;
     private LocalCloud.Options options = LocalCloud.Options.forTests();
     /** This resource's own cloud: with several resources (restricted to classes) each stops only its own. */
     private LocalCloud cloud;
@@ -25,13 +30,24 @@ public class SpillwayTestResource implements QuarkusTestResourceLifecycleManager
         if (initArgs.containsKey("maxReceiveCount")) {
             options = options.withMaxReceiveCount(Integer.parseInt(initArgs.get("maxReceiveCount")));
         }
+        faultyLinks = Boolean.parseBoolean(initArgs.get("faultyLinks"));
     }
 
     @Override
     public Map<String, String> start() {
         cloud = LocalCloud.start(options);
         current = cloud;
-        return cloud.config();
+        if (!faultyLinks) {
+            return cloud.config();
+        }
+        sqsLink = new FaultyLink(cloud.sqsServer().port());
+        dynamoLink = new FaultyLink(cloud.dynamoServer().port());
+        Map<String, String> config = new LinkedHashMap<>();
+        String sqsDirect = cloud.sqsServer().endpoint();
+        String sqsLinked = "http://127.0.0.1:" + sqsLink.port();
+        cloud.config().forEach((key, value) -> config.put(key, value.replace(sqsDirect, sqsLinked)));
+        config.put("quarkus.dynamodb.endpoint-override", "http://127.0.0.1:" + dynamoLink.port());
+        return config;
     }
 
     @Override
@@ -39,10 +55,31 @@ public class SpillwayTestResource implements QuarkusTestResourceLifecycleManager
         if (current == cloud) {
             current = null;
         }
+        if (faultyLinks) {
+            sqsLink.close();
+            dynamoLink.close();
+        }
         if (cloud != null) {
             cloud.close();
             cloud = null;
         }
+    }
+
+    /** The link the application reaches SQS through (init arg {@code faultyLinks=true}). */
+    public static FaultyLink sqsLink() {
+        return requireLink(sqsLink);
+    }
+
+    /** The link the application reaches DynamoDB through (init arg {@code faultyLinks=true}). */
+    public static FaultyLink dynamoLink() {
+        return requireLink(dynamoLink);
+    }
+
+    private static FaultyLink requireLink(FaultyLink link) {
+        if (link == null) {
+            throw new IllegalStateException("SpillwayTestResource was not started with faultyLinks=true");
+        }
+        return link;
     }
 
     /** The cloud of the application under test (the most recently started resource). */
