@@ -37,6 +37,27 @@ public final class LocalStackProcess implements AutoCloseable {
      */
     public static LocalStackProcess start(BenchOptions options, String name, String upstreamBaseUrl,
             Map<String, String> properties) throws Exception {
+        // A free port can be taken by another process before the stack binds it: try again with another.
+        for (int attempt = 1;; attempt++) {
+            try {
+                return startOnce(options, name, upstreamBaseUrl, properties);
+            } catch (ExitedAtStart e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The stack process ended before it answered. */
+    private static final class ExitedAtStart extends IllegalStateException {
+        ExitedAtStart(String message) {
+            super(message);
+        }
+    }
+
+    private static LocalStackProcess startOnce(BenchOptions options, String name, String upstreamBaseUrl,
+            Map<String, String> properties) throws Exception {
         Path repo = options.repoDir();
         Path app = repo.resolve("local/stack/target/quarkus-app/quarkus-run.jar");
         Path worker = repo.resolve("gpu-backend/target/quarkus-app/quarkus-run.jar");
@@ -71,7 +92,7 @@ public final class LocalStackProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the local stack exited at start; see " + log);
+                throw new ExitedAtStart("the local stack exited at start; see " + log);
             }
             try {
                 HttpResponse<String> models = HttpLoad.client().send(request("/v1/models").GET().build(),
