@@ -3,6 +3,7 @@ package dev.spillway.core.metrics;
 import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.spillway.core.job.Tier;
 import io.micrometer.core.instrument.Counter;
@@ -17,9 +18,17 @@ import io.micrometer.core.instrument.Timer;
 public class SpillwayMetrics {
 
     private final MeterRegistry registry;
+    private final EmbeddedMetrics cloudWatch;
 
-    public SpillwayMetrics(MeterRegistry registry) {
+    @Inject
+    public SpillwayMetrics(MeterRegistry registry, EmbeddedMetrics cloudWatch) {
         this.registry = registry;
+        this.cloudWatch = cloudWatch;
+    }
+
+    /** Micrometer only (tools and tests outside an application). */
+    public SpillwayMetrics(MeterRegistry registry) {
+        this(registry, EmbeddedMetrics.disabled());
     }
 
     /**
@@ -65,5 +74,6 @@ public class SpillwayMetrics {
     public void jobOutcome(Tier tier, String outcome) {
         Counter.builder("spillway.jobs").description("Jobs handled by workers, per tier and outcome")
                 .tag("tier", tier.wireName()).tag("outcome", outcome).register(registry).increment();
+        cloudWatch.jobOutcome(tier.wireName(), outcome);
     }
 }

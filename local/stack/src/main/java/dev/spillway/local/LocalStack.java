@@ -71,6 +71,8 @@ public class LocalStack implements QuarkusApplication {
         // The worker shares this console: keep it readable.
         workerConfig.put("quarkus.log.console.json.enabled", "false");
         workerConfig.put("spillway.redis.timeout", "PT2S");
+        // CloudWatch metrics lines are for AWS; locally /q/metrics has the same numbers.
+        workerConfig.put("spillway.metrics.emf.enabled", "false");
         workerConfig.put("quarkus.http.port", Integer.toString(Ports.free()));
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
         workerConfig.putAll(workerOverrides(System.getProperties()));
