@@ -108,6 +108,28 @@ class DirectLaneTest {
     }
 
     @Test
+    void create_whenRetryAfterOutlastsTheWaitBudget_movesOnAtOnceInsteadOfWaiting() {
+        // WHEN upstream a asks for Retry-After: 60 and the client waits at most 10 seconds
+        Response response = post("direct-model", "busy:60@a account at its limit", "", "wait=10");
+
+        // THEN a was called once (a retry would have outlasted the budget) and b answered
+        response.then().statusCode(200)
+                .header("X-Spillway-Lane", "direct")
+                .header("X-Spillway-Target", "secondary");
+        assertThat(a().calls("busy:60@a account at its limit")).isEqualTo(1);
+    }
+
+    @Test
+    void create_whenTheFirstTargetRejectsTheRequest_doesNotRetryItThere() {
+        // WHEN upstream a answers 400
+        Response response = post("direct-model", "fail:400@a rejected by a", "");
+
+        // THEN no retry at a, and the next target answered
+        response.then().statusCode(200).header("X-Spillway-Target", "secondary");
+        assertThat(a().calls("fail:400@a rejected by a")).isEqualTo(1);
+    }
+
+    @Test
     void create_whenTheTargetsBulkheadIsFull_spillsToTheQueue() {
         // GIVEN another intake request holds solo's only slot (through the service: the mock event server serves
         // one HTTP invocation at a time)
@@ -140,7 +162,7 @@ class DirectLaneTest {
     void create_whenTheBreakerIsOpen_spillsWithoutCallingTheUpstream() {
         // GIVEN two failed calls open fragile's breaker; each of those requests spilled
         for (String failing : List.of("fail:500 fragile one", "fail:500 fragile two")) {
-            post("fragile-model", failing, "", "wait=1").then().statusCode(202).header("X-Spillway-Lane", "spill");
+            post("fragile-model", failing, "", "wait=2").then().statusCode(202).header("X-Spillway-Lane", "spill");
         }
         assertThat(a().calls("fail:500 fragile one") + a().calls("fail:500 fragile two")).isEqualTo(2);
 

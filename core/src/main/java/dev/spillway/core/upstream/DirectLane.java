@@ -36,19 +36,20 @@ public class DirectLane {
 
     public DirectLane(UpstreamsConfig upstreams, ModelsConfig models, SpillwayMetrics metrics, Clock clock) {
         this.clock = clock;
+        // A misspelt target name fails startup rather than silently sending every request to the queue.
+        models.served().forEach((model, config) -> config.direct().ifPresent(names -> names.stream()
+                .filter(name -> !upstreams.targets().containsKey(name.strip()))
+                .findFirst()
+                .ifPresent(unknown -> {
+                    throw new IllegalStateException("spillway.models of " + model + " lists direct target '" + unknown
+                            + "', which no spillway.upstreams." + unknown + ".base-url defines");
+                })));
         Map<String, UpstreamTarget> targets = new HashMap<>();
         upstreams.targets().forEach((name, config) -> targets.put(name, new UpstreamTarget(name, config, metrics,
                 clock)));
         models.served().forEach((model, config) -> config.direct().ifPresent(names -> {
             List<UpstreamTarget> ordered = new ArrayList<>();
-            for (String name : names) {
-                UpstreamTarget target = targets.get(name.strip());
-                if (target == null) {
-                    throw new IllegalStateException("spillway.models of " + model + " lists direct target '" + name
-                            + "', which no spillway.upstreams." + name + ".base-url defines");
-                }
-                ordered.add(target);
-            }
+            names.forEach(name -> ordered.add(targets.get(name.strip())));
             targetsByModel.put(model, List.copyOf(ordered));
         }));
     }

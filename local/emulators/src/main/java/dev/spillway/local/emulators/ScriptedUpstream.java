@@ -31,6 +31,7 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code fail:<status> ...}: always answers that status with an OpenAI error body</li>
  * <li>{@code flaky:<n> ...}: answers 503 to the first n calls with that content, then succeeds</li>
  * <li>{@code ratelimit:<n> ...}: answers 429 with {@code Retry-After: 1} to the first n calls, then succeeds</li>
+ * <li>{@code busy:<s> ...}: always answers 429 with {@code Retry-After: s}, as an account at its concurrency limit</li>
  * <li>{@code keepalive:<n> ...}: holds the answer open with n blank lines and {@code : keep-alive} comments before
  * the JSON, as DeepSeek does when busy</li>
  * <li>{@code cut:<n> ...}: to the first n calls, promises the whole body, sends a third of it and closes</li>
@@ -46,7 +47,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private static final Pattern LAST_USER_CONTENT = Pattern.compile(
             "\"role\"\\s*:\\s*\"user\"\\s*,\\s*\"content\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern COMMAND = Pattern.compile(
-            "^(sleep|fail|flaky|ratelimit|keepalive|cut):(\\d+)(?:@([A-Za-z0-9_-]+))?(?:\\s.*)?$", Pattern.DOTALL);
+            "^(sleep|fail|flaky|ratelimit|busy|keepalive|cut):(\\d+)(?:@([A-Za-z0-9_-]+))?(?:\\s.*)?$", Pattern.DOTALL);
 
     private final String name;
     private final HttpServer server;
@@ -137,6 +138,10 @@ public final class ScriptedUpstream implements AutoCloseable {
                             return;
                         }
                     }
+                    case "busy" -> {
+                        error(exchange, 429, number);
+                        return;
+                    }
                     case "keepalive" -> {
                         sendAfterKeepAlives(exchange, completion(content), number);
                         return;
@@ -189,8 +194,13 @@ public final class ScriptedUpstream implements AutoCloseable {
     }
 
     private static void error(HttpExchange exchange, int status) throws IOException {
-        if (status == 429 || status == 503) {
-            exchange.getResponseHeaders().add("Retry-After", "1");
+        error(exchange, status, status == 429 || status == 503 ? 1 : -1);
+    }
+
+    /** @param retryAfterSeconds sent as {@code Retry-After} unless negative */
+    private static void error(HttpExchange exchange, int status, int retryAfterSeconds) throws IOException {
+        if (retryAfterSeconds >= 0) {
+            exchange.getResponseHeaders().add("Retry-After", Integer.toString(retryAfterSeconds));
         }
         send(exchange, status, "{\"error\":{\"message\":\"scripted failure " + status
                 + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"scripted\"}}");
