@@ -3,8 +3,11 @@ package dev.spillway.functions;
 import static dev.spillway.functions.IntakeFixture.chat;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+
+import java.time.Duration;
 
 import jakarta.inject.Inject;
 
@@ -59,9 +62,43 @@ class OutageTest {
         assertThat(IntakeFixture.queuedMessages()).isEqualTo(1);
     }
 
-    /** Last: DynamoDB Local keeps its tables in memory, so it is not restarted. */
     @Test
     @Order(2)
+    void queueDown_opensTheBreaker_whichRefusesWithoutTryingSqsUntilItsDelayPasses() {
+        // GIVEN the breaker is closed again after the first test
+        LocalCloud cloud = SpillwayTestResource.cloud();
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON)
+                .body(chat("breaker closed?")).post("/v1/jobs").statusCode() == 202);
+        IntakeFixture.purgeQueues();
+        int jobsBefore = IntakeFixture.storedJobs();
+
+        // WHEN SQS fails often enough to open the breaker (window of 4 sends, each request tries twice)
+        cloud.sqsServer().stop();
+        try {
+            for (int i = 0; i < 3; i++) {
+                given().contentType(ContentType.JSON).body(chat("while SQS is down " + i)).post("/v1/jobs")
+                        .then().statusCode(503).body("error.code", equalTo("queue_unavailable"));
+            }
+        } finally {
+            cloud.restartSqs();
+        }
+
+        // THEN with SQS back, the open breaker still refuses at once, with its delay as Retry-After, and queues nothing
+        given().contentType(ContentType.JSON).body(chat("while the breaker is open")).post("/v1/jobs")
+                .then().statusCode(503)
+                .header("Retry-After", "10")
+                .body("error.code", equalTo("queue_unavailable"));
+        assertThat(IntakeFixture.queuedMessages()).isZero();
+        assertThat(IntakeFixture.storedJobs()).as("every refused job was withdrawn").isEqualTo(jobsBefore);
+        // AND once the delay has passed, requests are accepted again
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON)
+                .body(chat("after the breaker closed")).post("/v1/jobs").statusCode() == 202);
+        assertThat(IntakeFixture.queuedMessages()).isEqualTo(1);
+    }
+
+    /** Last: DynamoDB Local keeps its tables in memory, so it is not restarted. */
+    @Test
+    @Order(3)
     void jobStoreDown_refusesWith503AndQueuesNothing() {
         LocalCloud cloud = SpillwayTestResource.cloud();
         IntakeFixture.purgeQueues();

@@ -3,6 +3,7 @@ package dev.spillway.core.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -41,6 +42,12 @@ public interface ModelsConfig {
 
         /** The model name clients send, when it differs from the configuration key. */
         Optional<String> servedName();
+
+        /**
+         * Intake: upstream targets ({@code spillway.upstreams.<name>}) tried in this order before the request spills to
+         * the queue. None: every request spills. The worker ignores it.
+         */
+        Optional<List<String>> direct();
 
         /** openai: base URL of the server's OpenAI API, e.g. {@code http://127.0.0.1:8000/v1}. */
         Optional<URI> baseUrl();

@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -26,6 +28,9 @@ import dev.spillway.core.config.CacheConfig;
 import dev.spillway.core.config.IntakeConfig;
 import dev.spillway.core.config.JobsConfig;
 import dev.spillway.core.config.ModelsConfig;
+import dev.spillway.core.fault.DownstreamGuards;
+import dev.spillway.core.fault.DynamoDbGuardConfig;
+import dev.spillway.core.fault.SqsGuardConfig;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
@@ -34,11 +39,15 @@ import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.queue.WorkQueue;
+import dev.spillway.core.upstream.DirectAnswer;
+import dev.spillway.core.upstream.DirectLane;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.faulttolerance.api.Guard;
 
 /**
- * Accepts chat-completion requests: validates, answers from the cache when it may, otherwise records a job
- * and queues it. A request is either durably accepted (job stored and queued) or refused with nothing left
- * behind.
+ * Accepts chat-completion requests: validates, answers from the cache when it may, then from an upstream target
+ * with capacity (the direct lane) when the caller waits, otherwise records a job and queues it (the spill lane). A
+ * spilled request is either durably accepted (job stored and queued) or refused with nothing left behind.
  */
 @ApplicationScoped
 public class IntakeService {
@@ -62,11 +71,18 @@ public class IntakeService {
     private final CompletionNotices notices;
     private final SpillwayMetrics metrics;
     private final Clock clock;
+    private final DirectLane directLane;
+    private final Guard sqsGuard;
+    private final Guard dynamoGuard;
+    private final SqsGuardConfig sqsGuardConfig;
+    private final DynamoDbGuardConfig dynamoGuardConfig;
 
     public IntakeService(IntakeConfig intake, JobsConfig jobs, ModelsConfig models, ResultCache cache,
             CacheConfig cacheConfig, InFlightRequests inFlight,
             JobStore store, WorkQueue queue, RateLimiter rateLimiter, JobWaiter waiter, CompletionNotices notices,
-            SpillwayMetrics metrics, Clock clock) {
+            SpillwayMetrics metrics, Clock clock, DirectLane directLane,
+            @Identifier(DownstreamGuards.SQS) Guard sqsGuard, @Identifier(DownstreamGuards.DYNAMODB) Guard dynamoGuard,
+            SqsGuardConfig sqsGuardConfig, DynamoDbGuardConfig dynamoGuardConfig) {
         this.intake = intake;
         this.jobs = jobs;
         this.servedModels = models.served().keySet();
@@ -81,13 +97,25 @@ public class IntakeService {
         this.notices = notices;
         this.metrics = metrics;
         this.clock = clock;
+        this.directLane = directLane;
+        this.sqsGuard = sqsGuard;
+        this.dynamoGuard = dynamoGuard;
+        this.sqsGuardConfig = sqsGuardConfig;
+        this.dynamoGuardConfig = dynamoGuardConfig;
+    }
+
+    /** A submit whose caller does not wait for the answer: it never goes direct. */
+    public Submission submit(Caller caller, byte[] body, CachePolicy policy, Tier tier, String idempotencyKey) {
+        return submit(caller, body, policy, tier, idempotencyKey, Duration.ZERO);
     }
 
     /**
      * @param idempotencyKey the client's {@code Idempotency-Key}, or null; a retried submit with the same key and
      *        request gets the original job back instead of a copy
+     * @param wait how long the caller waits for the answer; the direct lane may use it, zero skips it
      */
-    public Submission submit(Caller caller, byte[] body, CachePolicy policy, Tier tier, String idempotencyKey) {
+    public Submission submit(Caller caller, byte[] body, CachePolicy policy, Tier tier, String idempotencyKey,
+            Duration wait) {
         checkIdempotencyKey(idempotencyKey);
         if (body != null && body.length > intake.maxBodyBytes()) {
             throw new ApiException(413, ApiException.INVALID_REQUEST, "request_too_large", null,
@@ -113,6 +141,20 @@ public class IntakeService {
         }
         String cacheStatus = cacheKey != null && policy.read() ? "miss" : "bypass";
 
+        // An idempotent submit must return the same job when retried, so only a job may answer it.
+        boolean callerWaits = !wait.isZero() && !wait.isNegative();
+        if (idempotencyKey == null && tier != Tier.BATCH && callerWaits && directLane.serves(request.model())) {
+            Optional<DirectAnswer> answer = directLane.serve(request, wait);
+            if (answer.isPresent()) {
+                if (cacheKey != null && policy.write()) {
+                    cache.putLocal(cacheKey, answer.get().completion());
+                    cache.share(cacheKey, answer.get().completion());
+                }
+                metrics.request("direct", cacheStatus);
+                return Submission.direct(answer.get(), cacheStatus);
+            }
+        }
+
         Instant now = clock.instant();
         Job job = Job.queued(JobIds.next(), caller.tenant(), tier, request, policy.write() ? cacheKey : null, now,
                 now.plus(jobs.deadline()));
@@ -128,36 +170,51 @@ public class IntakeService {
         }
         try {
             if (idempotencyId == null) {
-                store.create(job);
+                guarded(dynamoGuard, () -> store.create(job));
             } else {
                 String requestHash = requestHash(caller, request, tier);
-                JobStore.IdempotentCreate created = store.createIdempotent(job, idempotencyId, requestHash,
-                        now.plus(jobs.idempotencyRetention()));
+                JobStore.IdempotentCreate created = dynamoGuard.call(() -> store.createIdempotent(job, idempotencyId,
+                        requestHash, now.plus(jobs.idempotencyRetention())), JobStore.IdempotentCreate.class);
                 if (!created.created()) {
                     return replay(caller, created, requestHash);
                 }
             }
         } catch (ApiException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             LOG.warnf("job store unavailable, request refused: %s", e.toString());
             throw ApiException.unavailable("job_store_unavailable",
-                    "Spillway could not record the request; nothing was accepted. Retry shortly.", RETRY_UNAVAILABLE);
+                    "Spillway could not record the request; nothing was accepted. Retry shortly.",
+                    retryAfter(e, dynamoGuardConfig.breakerDelay()));
         }
+        Tier queueTier = tier;
         try {
-            queue.send(tier, job.id());
-        } catch (RuntimeException e) {
+            guarded(sqsGuard, () -> queue.send(queueTier, job.id()));
+        } catch (Exception e) {
             LOG.warnf("queue unavailable, withdrawing job %s: %s", job.id(), e.toString());
             try {
-                store.withdraw(job.id(), idempotencyId);
-            } catch (RuntimeException withdrawFailed) {
+                guarded(dynamoGuard, () -> store.withdraw(job.id(), idempotencyId));
+            } catch (Exception withdrawFailed) {
                 LOG.errorf("job %s stored but not queued and not withdrawn: %s", job.id(), withdrawFailed.toString());
             }
             throw ApiException.unavailable("queue_unavailable",
-                    "Spillway could not queue the request; nothing was accepted. Retry shortly.", RETRY_UNAVAILABLE);
+                    "Spillway could not queue the request; nothing was accepted. Retry shortly.",
+                    retryAfter(e, sqsGuardConfig.breakerDelay()));
         }
         metrics.request("spill", cacheStatus);
         return Submission.queued(job, cacheStatus);
+    }
+
+    private static void guarded(Guard guard, Runnable write) throws Exception {
+        guard.call(() -> {
+            write.run();
+            return null;
+        }, Object.class);
+    }
+
+    /** An open breaker will refuse for about its delay; a single failure is worth retrying sooner. */
+    private static Duration retryAfter(Exception failure, Duration breakerDelay) {
+        return failure instanceof CircuitBreakerOpenException ? breakerDelay : RETRY_UNAVAILABLE;
     }
 
     /**

@@ -34,12 +34,24 @@ public class SpillwayMetrics {
     /**
      * An accepted request and how it was served.
      *
-     * @param lane {@code cache} or {@code spill}
+     * @param lane {@code cache}, {@code direct} or {@code spill}
      * @param cache {@code hit-l1}, {@code hit-l2}, {@code miss}, {@code bypass} or {@code coalesced}
      */
     public void request(String lane, String cache) {
         Counter.builder("spillway.requests").description("Accepted requests by lane and cache outcome")
                 .tag("lane", lane).tag("cache", cache).register(registry).increment();
+    }
+
+    /**
+     * One direct-lane attempt at an upstream target, or the target's policy turning it away.
+     *
+     * @param outcome {@code succeeded}; the upstream's failure ({@code rate_limited}, {@code overloaded},
+     *        {@code timeout}, {@code unavailable}, {@code bad_response}, {@code auth_failed}, {@code rejected}); or
+     *        the policy's refusal ({@code bulkhead_full}, {@code breaker_open}, {@code budget_spent})
+     */
+    public void upstreamCall(String target, String outcome) {
+        Counter.builder("spillway.upstream.calls").description("Direct-lane attempts per upstream target and outcome")
+                .tag("target", target).tag("outcome", outcome).register(registry).increment();
     }
 
     /** A request refused before anything was stored, by HTTP status. */

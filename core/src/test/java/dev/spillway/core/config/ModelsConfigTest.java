@@ -3,6 +3,7 @@ package dev.spillway.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -43,5 +44,21 @@ class ModelsConfigTest {
                 .build();
 
         assertThat(config.getConfigMapping(ModelsConfig.class).served()).containsOnlyKeys("local");
+    }
+
+    @Test
+    void direct_listsTheUpstreamTargetsInOrder_andIsAbsentByDefault() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new EnvConfigSource(Map.of(
+                        "SPILLWAY_MODELS_DEFAULT_SERVED_NAME", "deepseek-chat",
+                        "SPILLWAY_MODELS_DEFAULT_DIRECT", "deepseek,backup",
+                        "SPILLWAY_MODELS_LOCAL_ENGINE", "llamacpp"), 300))
+                .withMapping(ModelsConfig.class)
+                .build();
+
+        Map<String, ModelsConfig.Model> served = config.getConfigMapping(ModelsConfig.class).served();
+
+        assertThat(served.get("deepseek-chat").direct()).contains(List.of("deepseek", "backup"));
+        assertThat(served.get("local").direct()).isEmpty();
     }
 }

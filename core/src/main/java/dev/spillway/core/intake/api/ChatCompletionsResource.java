@@ -1,6 +1,8 @@
 package dev.spillway.core.intake.api;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -27,10 +29,12 @@ public class ChatCompletionsResource {
 
     private final IntakeService intake;
     private final Authenticator authenticator;
+    private final Clock clock;
 
-    public ChatCompletionsResource(IntakeService intake, Authenticator authenticator) {
+    public ChatCompletionsResource(IntakeService intake, Authenticator authenticator, Clock clock) {
         this.intake = intake;
         this.authenticator = authenticator;
+        this.clock = clock;
     }
 
     @POST
@@ -44,13 +48,19 @@ public class ChatCompletionsResource {
             @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey) {
         Caller caller = authenticator.authenticate(authorization);
         JsonBodies.requireJson(contentType);
+        Duration budget = WaitPreference.parse(prefer).map(intake::clampWait).orElseGet(intake::defaultWait);
+        Instant deadline = clock.instant().plus(budget);
         Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
-                Tier.INTERACTIVE, idempotencyKey);
+                Tier.INTERACTIVE, idempotencyKey, budget);
         if (submission.isHit()) {
             return Responses.fromCache(submission);
         }
-        Duration budget = WaitPreference.parse(prefer).map(intake::clampWait).orElseGet(intake::defaultWait);
-        Job job = intake.await(submission.job(), budget);
+        if (submission.isDirect()) {
+            return Responses.fromDirect(submission);
+        }
+        // A spill after the direct lane gave up waits only for what is left of the caller's budget.
+        Duration left = Duration.between(clock.instant(), deadline);
+        Job job = intake.await(submission.job(), left.isNegative() ? Duration.ZERO : left);
         return Responses.completionOrJob(job, intake.pollAfter())
                 .header(SpillwayHeaders.CACHE, submission.cacheStatus())
                 .header(SpillwayHeaders.LANE, "spill")

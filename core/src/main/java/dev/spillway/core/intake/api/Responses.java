@@ -25,6 +25,15 @@ final class Responses {
                 .build();
     }
 
+    /** 200 with a completion an upstream target answered directly; no job exists. */
+    static Response fromDirect(Submission submission) {
+        return Response.ok(submission.direct().completion(), MediaType.APPLICATION_JSON_TYPE)
+                .header(SpillwayHeaders.CACHE, submission.cacheStatus())
+                .header(SpillwayHeaders.LANE, "direct")
+                .header(SpillwayHeaders.TARGET, submission.direct().target())
+                .build();
+    }
+
     static Response.ResponseBuilder accepted(Job job, Duration pollAfter) {
         return Response.status(202)
                 .type(MediaType.APPLICATION_JSON_TYPE)

@@ -7,8 +7,10 @@ public final class SpillwayHeaders {
     public static final String CACHE = "X-Spillway-Cache";
     /** The job that produced (or will produce) the answer. */
     public static final String JOB_ID = "X-Spillway-Job-Id";
-    /** Which lane served the request: {@code cache} or {@code spill}. */
+    /** Which lane served the request: {@code cache}, {@code direct} or {@code spill}. */
     public static final String LANE = "X-Spillway-Lane";
+    /** On a direct-lane answer: the upstream target that produced it ({@code spillway.upstreams.<target>}). */
+    public static final String TARGET = "X-Spillway-Target";
     /** A retried submit with the same key (and request) returns the original job. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** {@code true} on a response to a submit that an {@code Idempotency-Key} matched to an earlier one. */

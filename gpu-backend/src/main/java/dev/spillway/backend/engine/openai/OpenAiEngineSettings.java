@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import dev.spillway.core.upstream.OpenAiCompatibleClient;
+
 /**
  * Where and how to reach an OpenAI-compatible chat-completions server (vLLM, SGLang, TGI, llama.cpp server, or an
  * upstream API such as DeepSeek).
@@ -30,7 +32,6 @@ public record OpenAiEngineSettings(URI baseUrl, Optional<String> apiKey, Optiona
 
     /** {@code {baseUrl}/chat/completions}, whether or not the base URL ends with a slash. */
     public URI chatCompletionsUri() {
-        String base = baseUrl.toString();
-        return URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
+        return OpenAiCompatibleClient.chatCompletionsUri(baseUrl);
     }
 }

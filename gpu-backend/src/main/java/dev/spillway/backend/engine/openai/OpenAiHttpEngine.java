@@ -1,271 +1,40 @@
 package dev.spillway.backend.engine.openai;
 
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.jboss.logging.Logger;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
 
 import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletionRequest;
-import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.upstream.OpenAiCompatibleClient;
+import dev.spillway.core.upstream.UpstreamCompletion;
+import dev.spillway.core.upstream.UpstreamException;
 
 /**
- * Calls an OpenAI-compatible {@code POST /chat/completions} (non-streaming) and maps its answer or failure: overload,
- * timeouts, 5xx and broken bodies are retryable (carrying {@code Retry-After}); rejections are permanent.
+ * Runs jobs on an OpenAI-compatible server through the {@link OpenAiCompatibleClient} the intake's direct lane also
+ * uses: overload, timeouts, 5xx and broken bodies are retryable (carrying {@code Retry-After}); rejections are
+ * permanent. Retrying is the queue's job (redelivery with back-off), so one call is one attempt.
  */
 public final class OpenAiHttpEngine implements InferenceEngine {
 
-    private static final Logger LOG = Logger.getLogger(OpenAiHttpEngine.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_ERROR_MESSAGE = 500;
-
     private final OpenAiEngineSettings settings;
-    private final URI endpoint;
-    private final HttpClient client;
+    private final OpenAiCompatibleClient client;
 
     public OpenAiHttpEngine(OpenAiEngineSettings settings) {
         this.settings = settings;
-        this.endpoint = settings.chatCompletionsUri();
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1) // inference servers speak h1; h2c upgrade only adds a round trip
-                .connectTimeout(settings.connectTimeout())
-                .build();
+        this.client = new OpenAiCompatibleClient(settings.baseUrl(), settings.apiKey(), settings.upstreamModel(),
+                settings.connectTimeout(), Clock.systemUTC());
     }
 
     @Override
     public Generation generate(ChatCompletionRequest request) throws EngineException {
-        HttpRequest.Builder http = HttpRequest.newBuilder(endpoint)
-                .timeout(settings.requestTimeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(request), StandardCharsets.UTF_8));
-        settings.apiKey().ifPresent(key -> http.header("Authorization", "Bearer " + key));
-
-        AtomicBoolean headersReceived = new AtomicBoolean();
-        BodyHandler<byte[]> handler = info -> {
-            headersReceived.set(true);
-            return BodyHandlers.ofByteArray().apply(info);
-        };
-        CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(http.build(), handler);
-        HttpResponse<byte[]> response;
         try {
-            // HttpRequest.timeout stops at the headers; busy upstreams stall inside the body, so bound the whole call.
-            response = call.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            throw timeout(e);
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            throw EngineException.retryable("upstream_interrupted", "the upstream call was interrupted", null, e);
-        } catch (ExecutionException e) {
-            throw transportFailure(e.getCause(), headersReceived.get());
+            UpstreamCompletion completion = client.complete(request, settings.requestTimeout());
+            return new Generation(completion.content(), completion.finishReason(), completion.promptTokens(),
+                    completion.completionTokens());
+        } catch (UpstreamException e) {
+            throw new EngineException(e.getMessage(), e.retryable(), e.code(), e.retryAfter().orElse(null),
+                    e.getCause());
         }
-        return answer(response);
-    }
-
-    private String body(ChatCompletionRequest request) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("model", settings.upstreamModel().orElse(request.model()));
-        ArrayNode messages = body.putArray("messages");
-        for (ChatMessage message : request.messages()) {
-            ObjectNode m = messages.addObject().put("role", message.role()).put("content", message.content());
-            if (message.name() != null) {
-                m.put("name", message.name());
-            }
-        }
-        if (request.temperature() != null) {
-            body.put("temperature", request.temperature());
-        }
-        if (request.topP() != null) {
-            body.put("top_p", request.topP());
-        }
-        if (request.maxTokens() != null) {
-            body.put("max_tokens", request.maxTokens());
-        }
-        if (request.seed() != null) {
-            body.put("seed", request.seed());
-        }
-        if (request.stop() != null) {
-            request.stop().forEach(body.putArray("stop")::add);
-        }
-        if (request.user() != null) {
-            body.put("user", request.user());
-        }
-        body.put("stream", false);
-        return body.toString();
-    }
-
-    private Generation answer(HttpResponse<byte[]> response) throws EngineException {
-        int status = response.statusCode();
-        String body = new String(response.body(), StandardCharsets.UTF_8);
-        if (status / 100 == 2) {
-            return parseCompletion(body);
-        }
-        Duration retryAfter = retryAfter(response.headers());
-        String detail = "upstream answered " + status + ": " + errorMessage(body);
-        switch (status) {
-            case 429:
-                throw EngineException.retryable("upstream_rate_limited", detail, retryAfter, null);
-            case 503:
-                throw EngineException.retryable("upstream_overloaded", detail, retryAfter, null);
-            case 408, 504:
-                throw EngineException.retryable("upstream_timeout", detail, retryAfter, null);
-            case 401, 403:
-                // the operator must fix the key; retrying only burns attempts
-                throw EngineException.permanent("upstream_auth_failed", detail);
-            default:
-                if (status >= 500) {
-                    throw EngineException.retryable("upstream_unavailable", detail, retryAfter, null);
-                }
-                throw EngineException.permanent(errorCode(body), detail);
-        }
-    }
-
-    private static Generation parseCompletion(String body) throws EngineException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(stripKeepAlives(body));
-        } catch (JsonProcessingException e) {
-            throw EngineException.retryable("upstream_bad_response",
-                    "upstream sent an unparseable completion: " + abbreviate(body), null, e);
-        }
-        JsonNode choice = root == null ? null : root.path("choices").path(0);
-        if (choice == null || !choice.isObject()) {
-            throw EngineException.retryable("upstream_bad_response",
-                    "upstream completion has no choices: " + abbreviate(body), null, null);
-        }
-        String content = choice.path("message").path("content").asText("");
-        // the contract knows stop and length; other reasons (content_filter, tool_calls) end the answer too
-        String finishReason = "length".equals(choice.path("finish_reason").asText()) ? "length" : "stop";
-        JsonNode usage = root.path("usage");
-        return new Generation(content, finishReason, usage.path("prompt_tokens").asInt(0),
-                usage.path("completion_tokens").asInt(0));
-    }
-
-    /** DeepSeek keeps busy connections open with blank lines and SSE comments ({@code : keep-alive}) before the JSON. */
-    static String stripKeepAlives(String body) {
-        int start = 0;
-        while (start < body.length()) {
-            int end = body.indexOf('\n', start);
-            String line = (end < 0 ? body.substring(start) : body.substring(start, end)).strip();
-            if (!line.isEmpty() && !line.startsWith(":")) {
-                break;
-            }
-            if (end < 0) {
-                return "";
-            }
-            start = end + 1;
-        }
-        return body.substring(start);
-    }
-
-    private EngineException transportFailure(Throwable cause, boolean headersReceived) {
-        if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
-            return EngineException.retryable("upstream_unavailable",
-                    "cannot connect to " + endpoint + ": " + cause, null, cause);
-        }
-        if (cause instanceof HttpTimeoutException) {
-            return timeout(cause);
-        }
-        if (headersReceived) {
-            return EngineException.retryable("upstream_bad_response",
-                    "upstream response was cut off: " + cause, null, cause);
-        }
-        LOG.debugf(cause, "call to %s failed", endpoint);
-        return EngineException.retryable("upstream_unavailable", "call to " + endpoint + " failed: " + cause, null,
-                cause);
-    }
-
-    private EngineException timeout(Throwable cause) {
-        return EngineException.retryable("upstream_timeout",
-                "upstream did not answer within " + settings.requestTimeout(), null, cause);
-    }
-
-    /** {@code Retry-After} as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); absent or unreadable is null. */
-    static Duration retryAfter(HttpHeaders headers) {
-        String value = headers.firstValue("Retry-After").map(String::strip).orElse(null);
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        try {
-            double seconds = Double.parseDouble(value);
-            return seconds < 0 ? null : Duration.ofMillis((long) (seconds * 1000));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration delay = Duration.between(Instant.now(), at);
-                return delay.isNegative() ? Duration.ZERO : delay;
-            } catch (DateTimeParseException notDate) {
-                return null;
-            }
-        }
-    }
-
-    /**
-     * The human message of an error body: OpenAI {@code {"error":{"message"}}}, vLLM {@code {"message"}}, TGI
-     * {@code {"error":"..."}}, FastAPI {@code {"detail"}}; otherwise the raw body, abbreviated.
-     */
-    private static String errorMessage(String body) {
-        JsonNode root = readQuietly(body);
-        if (root != null) {
-            for (JsonNode candidate : new JsonNode[] {root.path("error").path("message"), root.path("error"),
-                    root.path("message"), root.path("detail")}) {
-                if (candidate.isTextual() && !candidate.asText().isBlank()) {
-                    return abbreviate(candidate.asText());
-                }
-            }
-        }
-        return body.isBlank() ? "(empty body)" : abbreviate(body);
-    }
-
-    /** The upstream's own textual error code (e.g. {@code context_length_exceeded}); vLLM's numeric codes are not. */
-    private static String errorCode(String body) {
-        JsonNode root = readQuietly(body);
-        JsonNode code = root == null ? null : root.path("error").path("code");
-        if (code != null && code.isTextual() && !code.asText().isBlank()) {
-            return code.asText();
-        }
-        return "upstream_rejected";
-    }
-
-    private static JsonNode readQuietly(String body) {
-        try {
-            JsonNode root = JSON.readTree(body);
-            return root != null && root.isObject() ? root : null;
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= MAX_ERROR_MESSAGE ? text : text.substring(0, MAX_ERROR_MESSAGE) + "...";
     }
 }

@@ -7,8 +7,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -27,21 +30,39 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code sleep:<ms> ...}: answers after a delay</li>
  * <li>{@code fail:<status> ...}: always answers that status with an OpenAI error body</li>
  * <li>{@code flaky:<n> ...}: answers 503 to the first n calls with that content, then succeeds</li>
+ * <li>{@code ratelimit:<n> ...}: answers 429 with {@code Retry-After: 1} to the first n calls, then succeeds</li>
+ * <li>{@code busy:<s> ...}: always answers 429 with {@code Retry-After: s}, as an account at its concurrency limit</li>
+ * <li>{@code keepalive:<n> ...}: holds the answer open with n blank lines and {@code : keep-alive} comments before
+ * the JSON, as DeepSeek does when busy</li>
+ * <li>{@code cut:<n> ...}: to the first n calls, promises the whole body, sends a third of it and closes</li>
  * <li>anything else: {@code echo: <content>}</li>
  * </ul>
- * It counts calls per content, so tests can tell how often the engine really ran.
+ * A command may name the upstream it is meant for, {@code fail:503@primary ...}: an upstream with another
+ * {@linkplain #ScriptedUpstream(String) name} ignores it and echoes, so one prompt can script several upstreams.
+ * It counts calls per content, and remembers when they arrived, so tests can tell how often and how far apart the
+ * caller really called.
  */
 public final class ScriptedUpstream implements AutoCloseable {
 
     private static final Pattern LAST_USER_CONTENT = Pattern.compile(
             "\"role\"\\s*:\\s*\"user\"\\s*,\\s*\"content\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern COMMAND = Pattern.compile("^(sleep|fail|flaky):(\\d+)\\b.*", Pattern.DOTALL);
+    private static final Pattern COMMAND = Pattern.compile(
+            "^(sleep|fail|flaky|ratelimit|busy|keepalive|cut):(\\d+)(?:@([A-Za-z0-9_-]+))?(?:\\s.*)?$", Pattern.DOTALL);
 
+    private final String name;
     private final HttpServer server;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, List<Instant>> arrivals = new ConcurrentHashMap<>();
     private volatile CountDownLatch held = new CountDownLatch(1);
 
+    /** An upstream that obeys every command. */
     public ScriptedUpstream() {
+        this(null);
+    }
+
+    /** @param name the name commands address with {@code @name}; commands for other names are ignored */
+    public ScriptedUpstream(String name) {
+        this.name = name;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         } catch (IOException e) {
@@ -67,6 +88,12 @@ public final class ScriptedUpstream implements AutoCloseable {
         return count == null ? 0 : count.get();
     }
 
+    /** When each request whose last user message was {@code content} arrived, in order. */
+    public List<Instant> arrivals(String content) {
+        List<Instant> times = arrivals.get(content);
+        return times == null ? List.of() : List.copyOf(times);
+    }
+
     public int totalCalls() {
         return calls.values().stream().mapToInt(AtomicInteger::get).sum();
     }
@@ -85,11 +112,13 @@ public final class ScriptedUpstream implements AutoCloseable {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             String content = lastUserContent(body);
+            arrivals.computeIfAbsent(content, c -> new CopyOnWriteArrayList<>()).add(Instant.now());
             int call = calls.computeIfAbsent(content, c -> new AtomicInteger()).incrementAndGet();
             Matcher command = COMMAND.matcher(content);
+            boolean forMe = command.matches() && (command.group(3) == null || command.group(3).equals(name));
             if (content.startsWith("hold")) {
                 held.await(120, TimeUnit.SECONDS);
-            } else if (command.matches()) {
+            } else if (forMe) {
                 int number = Integer.parseInt(command.group(2));
                 switch (command.group(1)) {
                     case "sleep" -> Thread.sleep(number);
@@ -103,24 +132,75 @@ public final class ScriptedUpstream implements AutoCloseable {
                             return;
                         }
                     }
+                    case "ratelimit" -> {
+                        if (call <= number) {
+                            error(exchange, 429);
+                            return;
+                        }
+                    }
+                    case "busy" -> {
+                        error(exchange, 429, number);
+                        return;
+                    }
+                    case "keepalive" -> {
+                        sendAfterKeepAlives(exchange, completion(content), number);
+                        return;
+                    }
+                    case "cut" -> {
+                        if (call <= number) {
+                            sendCutOff(exchange, completion(content));
+                            return;
+                        }
+                    }
                     default -> throw new IllegalStateException(command.group(1));
                 }
             }
-            String answer = "echo: " + content;
-            String json = "{\"id\":\"chatcmpl-upstream\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"upstream\","
-                    + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + escape(answer)
-                    + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + words(content)
-                    + ",\"completion_tokens\":" + words(answer) + ",\"total_tokens\":" + (words(content) + words(answer))
-                    + "}}";
-            send(exchange, 200, json);
+            send(exchange, 200, completion(content));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
+    private static String completion(String content) {
+        String answer = "echo: " + content;
+        return "{\"id\":\"chatcmpl-upstream\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"upstream\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + escape(answer)
+                + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + words(content)
+                + ",\"completion_tokens\":" + words(answer) + ",\"total_tokens\":" + (words(content) + words(answer))
+                + "}}";
+    }
+
+    /** Chunked: the blank lines and SSE comments go out one by one before the JSON, as a busy DeepSeek sends them. */
+    private static void sendAfterKeepAlives(HttpExchange exchange, String json, int keepAlives) throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int i = 0; i < keepAlives; i++) {
+                out.write((i % 2 == 0 ? "\n" : ": keep-alive\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            out.write(json.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Closing the exchange short of the promised length makes the JDK server drop the connection mid-body. */
+    private static void sendCutOff(HttpExchange exchange, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, bytes.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(bytes, 0, bytes.length / 3);
+        out.flush();
+    }
+
     private static void error(HttpExchange exchange, int status) throws IOException {
-        if (status == 429 || status == 503) {
-            exchange.getResponseHeaders().add("Retry-After", "1");
+        error(exchange, status, status == 429 || status == 503 ? 1 : -1);
+    }
+
+    /** @param retryAfterSeconds sent as {@code Retry-After} unless negative */
+    private static void error(HttpExchange exchange, int status, int retryAfterSeconds) throws IOException {
+        if (retryAfterSeconds >= 0) {
+            exchange.getResponseHeaders().add("Retry-After", Integer.toString(retryAfterSeconds));
         }
         send(exchange, status, "{\"error\":{\"message\":\"scripted failure " + status
                 + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"scripted\"}}");
