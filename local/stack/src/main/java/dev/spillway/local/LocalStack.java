@@ -30,7 +30,9 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * <p>Environment: {@code SPILLWAY_MODEL} (model name clients send, default {@code spillway-tiny}),
  * {@code SPILLWAY_GGUF} (GGUF file to serve; without it a tiny random-weight model is generated and its text
  * is gibberish), or {@code SPILLWAY_UPSTREAM_BASE_URL} with {@code SPILLWAY_UPSTREAM_API_KEY} and
- * {@code SPILLWAY_UPSTREAM_MODEL} to have the worker call an OpenAI-compatible API such as DeepSeek's.
+ * {@code SPILLWAY_UPSTREAM_MODEL} to have the worker call an OpenAI-compatible API such as DeepSeek's;
+ * {@code SPILLWAY_DIRECT_BASE_URL} (with {@code SPILLWAY_DIRECT_API_KEY}, {@code SPILLWAY_DIRECT_MODEL}) for a
+ * direct lane: the intake calls that API first and spills to the queue when it is busy.
  * {@code SPILLWAY_DEV_KEY} sets the API key created for tenant {@code dev} (else one is generated and printed).
  * This launcher is the one place that reads them: it turns them into configuration before Quarkus starts.
  */
@@ -117,6 +119,18 @@ public class LocalStack implements QuarkusApplication {
             if (env.containsKey("SPILLWAY_GGUF")) {
                 config.put(prefix + "gguf-path", env.get("SPILLWAY_GGUF"));
             }
+        }
+        // The direct lane: the intake calls this API first and spills to the queue (and the worker) when it is busy.
+        String direct = env.get("SPILLWAY_DIRECT_BASE_URL");
+        if (direct != null && !direct.isBlank()) {
+            config.put("spillway.upstreams.direct.base-url", direct);
+            if (env.containsKey("SPILLWAY_DIRECT_API_KEY")) {
+                config.put("spillway.upstreams.direct.api-key", env.get("SPILLWAY_DIRECT_API_KEY"));
+            }
+            if (env.containsKey("SPILLWAY_DIRECT_MODEL")) {
+                config.put("spillway.upstreams.direct.model", env.get("SPILLWAY_DIRECT_MODEL"));
+            }
+            config.put(prefix + "direct", "direct");
         }
         return config;
     }
