@@ -2,7 +2,11 @@ package dev.spillway.backend.engine.llamacpp;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
@@ -19,12 +23,14 @@ import de.kherud.llama.ModelParameters;
 import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
+import dev.spillway.backend.engine.InterruptibleCall;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 
 /**
  * Embedded llama.cpp ({@code de.kherud:llama}): one loaded model with {@code parallelSlots} slots and continuous
- * batching, so concurrent {@link #generate} calls are decoded together in one batch per step.
+ * batching: a batch ({@link #generateBatch}) or concurrent {@link #generate} calls are decoded together in one
+ * {@code llama_decode} per step.
  *
  * <p>The binding returns only text, so tokens are counted here: the completion is streamed and every chunk but the
  * final one is one sampled token (a token that ends mid UTF-8 character is merged into the next chunk, the only
@@ -66,30 +72,70 @@ public final class LlamaCppEngine implements InferenceEngine {
 
     @Override
     public Generation generate(ChatCompletionRequest request) throws EngineException {
-        if (closed.get()) {
-            throw EngineException.retryable("engine_closed", "the llama.cpp engine is shut down", null, null);
-        }
         try {
-            String prompt = model.applyTemplate(templateInput(request));
-            int promptTokens = countTokens(prompt) + bosTokens;
-            int context = settings.contextPerSlot();
-            if (promptTokens >= context) {
-                throw EngineException.permanent("context_length_exceeded", "This model's maximum context length is "
-                        + context + " tokens, but the messages take " + promptTokens + " tokens.");
-            }
-            int maxTokens = request.maxTokens() != null ? request.maxTokens() : settings.defaultMaxTokens();
-            // The slot's context bounds the completion: hitting it is a length stop, as at max_tokens.
-            int limit = Math.max(1, Math.min(maxTokens, context - promptTokens));
-            return complete(parameters(prompt, limit, request), promptTokens, limit);
+            Sequence sequence = prepare(request);
+            return read(sequence, model.generate(sequence.parameters()).iterator());
         } catch (RuntimeException e) { // the binding's LlamaException is package-private
             throw map(e);
         }
     }
 
-    private Generation complete(InferenceParameters parameters, int promptTokens, int limit) throws EngineException {
+    /**
+     * Real batched decoding: every sequence of the batch is queued with llama.cpp before any is read, so the
+     * server's next step takes them all into free slots and decodes them together, one {@code llama_decode} per
+     * step. Each is then read on its own thread, so a short answer is delivered as soon as it ends and a failing or
+     * cancelled sequence leaves its batch mates decoding. Sequences beyond the free slots wait inside llama.cpp.
+     */
+    @Override
+    public List<CompletableFuture<Generation>> generateBatch(List<ChatCompletionRequest> requests,
+            Executor sequences) {
+        List<CompletableFuture<Generation>> outcomes = new ArrayList<>(requests.size());
+        for (ChatCompletionRequest request : requests) {
+            try {
+                Sequence sequence = prepare(request);
+                LlamaIterator chunks = model.generate(sequence.parameters()).iterator(); // queues it, does not block
+                outcomes.add(InterruptibleCall.start(sequences, () -> readMapped(sequence, chunks)));
+            } catch (EngineException e) {
+                outcomes.add(CompletableFuture.failedFuture(e));
+            } catch (RuntimeException e) {
+                outcomes.add(CompletableFuture.failedFuture(map(e)));
+            }
+        }
+        return outcomes;
+    }
+
+    /** A request turned into what llama.cpp runs, with its prompt measured against the slot's context. */
+    private record Sequence(InferenceParameters parameters, int promptTokens, int limit) {
+    }
+
+    private Sequence prepare(ChatCompletionRequest request) throws EngineException {
+        if (closed.get()) {
+            throw EngineException.retryable("engine_closed", "the llama.cpp engine is shut down", null, null);
+        }
+        String prompt = model.applyTemplate(templateInput(request));
+        int promptTokens = countTokens(prompt) + bosTokens;
+        int context = settings.contextPerSlot();
+        if (promptTokens >= context) {
+            throw EngineException.permanent("context_length_exceeded", "This model's maximum context length is "
+                    + context + " tokens, but the messages take " + promptTokens + " tokens.");
+        }
+        int maxTokens = request.maxTokens() != null ? request.maxTokens() : settings.defaultMaxTokens();
+        // The slot's context bounds the completion: hitting it is a length stop, as at max_tokens.
+        int limit = Math.max(1, Math.min(maxTokens, context - promptTokens));
+        return new Sequence(parameters(prompt, limit, request), promptTokens, limit);
+    }
+
+    private Generation readMapped(Sequence sequence, LlamaIterator chunks) throws EngineException {
+        try {
+            return read(sequence, chunks);
+        } catch (RuntimeException e) {
+            throw map(e);
+        }
+    }
+
+    private static Generation read(Sequence sequence, LlamaIterator chunks) throws EngineException {
         StringBuilder content = new StringBuilder();
         int completionTokens = 0;
-        LlamaIterator chunks = model.generate(parameters).iterator();
         while (chunks.hasNext()) {
             LlamaOutput chunk = chunks.next();
             content.append(chunk.text);
@@ -101,8 +147,8 @@ public final class LlamaCppEngine implements InferenceEngine {
                 throw EngineException.retryable("engine_interrupted", "generation was interrupted", null, null);
             }
         }
-        String finishReason = completionTokens >= limit ? "length" : "stop";
-        return new Generation(content.toString(), finishReason, promptTokens, completionTokens);
+        String finishReason = completionTokens >= sequence.limit() ? "length" : "stop";
+        return new Generation(content.toString(), finishReason, sequence.promptTokens(), completionTokens);
     }
 
     private static InferenceParameters parameters(String prompt, int limit, ChatCompletionRequest request) {
