@@ -29,7 +29,9 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code flaky:<n> ...}: answers 503 to the first n calls with that content, then succeeds</li>
  * <li>anything else: {@code echo: <content>}</li>
  * </ul>
- * It counts calls per content, so tests can tell how often the engine really ran.
+ * It counts calls per content, so tests can tell how often the engine really ran. Like vLLM it can publish its
+ * load on {@code GET /metrics} (Prometheus text) once a test sets it with {@link #reportLoad}; until then that page
+ * is a 404, as on a server without metrics.
  */
 public final class ScriptedUpstream implements AutoCloseable {
 
@@ -40,6 +42,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private volatile CountDownLatch held = new CountDownLatch(1);
+    private volatile String metricsPage;
 
     public ScriptedUpstream() {
         try {
@@ -53,6 +56,7 @@ public final class ScriptedUpstream implements AutoCloseable {
             return thread;
         }));
         server.createContext("/v1/chat/completions", this::handle);
+        server.createContext("/metrics", this::metrics);
         server.start();
     }
 
@@ -76,6 +80,30 @@ public final class ScriptedUpstream implements AutoCloseable {
         CountDownLatch current = held;
         held = new CountDownLatch(1);
         current.countDown();
+    }
+
+    /** From now on {@code GET /metrics} reports this load, in vLLM's gauge names. */
+    public void reportLoad(int waiting, int running, double kvCacheUsage) {
+        String labels = "{model_name=\"upstream\",engine=\"0\"}";
+        metricsPage = "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n"
+                + "# TYPE vllm:num_requests_waiting gauge\n"
+                + "vllm:num_requests_waiting" + labels + " " + (double) waiting + "\n"
+                + "# TYPE vllm:num_requests_running gauge\n"
+                + "vllm:num_requests_running" + labels + " " + (double) running + "\n"
+                + "# TYPE vllm:kv_cache_usage_perc gauge\n"
+                + "vllm:kv_cache_usage_perc" + labels + " " + kvCacheUsage + "\n";
+    }
+
+    private void metrics(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String page = metricsPage;
+            byte[] bytes = (page == null ? "not found" : page).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+            exchange.sendResponseHeaders(page == null ? 404 : 200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
