@@ -42,6 +42,7 @@ public class EngineRegistry {
     private final BatchingConfig batching;
     private final SpillwayMetrics metrics;
     private final Clock clock;
+    private final int workerConcurrency;
 
     public EngineRegistry(ModelsConfig models, BatchingConfig batching, WorkerConfig worker, SpillwayMetrics metrics,
             Clock clock) {
@@ -49,10 +50,7 @@ public class EngineRegistry {
         this.batching = batching;
         this.metrics = metrics;
         this.clock = clock;
-        if (worker.concurrency() < batching.maxBatchSize()) {
-            LOG.warnf("spillway.worker.concurrency (%d) is below spillway.batching.max-batch-size (%d): batches "
-                    + "can never fill", worker.concurrency(), batching.maxBatchSize());
-        }
+        this.workerConcurrency = worker.concurrency();
     }
 
     /** The engine serving {@code model}, or empty when this worker is not configured for it. */
@@ -78,8 +76,15 @@ public class EngineRegistry {
                 yield limit;
             }
         };
-        return new DynamicBatcher(name, engine, capacity,
-                BatchPolicy.forModel(batching, name, config.defaultMaxTokens()), metrics);
+        BatchPolicy policy = BatchPolicy.forModel(batching, name, config.defaultMaxTokens());
+        int mostInFlight = "llamacpp".equals(config.engine()) ? config.parallelSlots() : batching.adaptive().max();
+        if (workerConcurrency < mostInFlight) {
+            // Running jobs are what fill the engine: fewer job slots than it can take in flight leave it underfed.
+            LOG.warnf("spillway.worker.concurrency (%d) is below what the engine of model %s can take in flight (%d): "
+                    + "raise it, or lower %s", workerConcurrency, name, mostInFlight,
+                    "llamacpp".equals(config.engine()) ? "its parallel-slots" : "spillway.batching.adaptive.max");
+        }
+        return new DynamicBatcher(name, engine, capacity, policy, metrics);
     }
 
     private static InferenceEngine create(String name, ModelsConfig.Model config) {
