@@ -1,12 +1,15 @@
 package dev.spillway.core.metrics;
 
 import java.time.Duration;
+import java.util.function.ToDoubleFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.spillway.core.job.Tier;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -87,5 +90,25 @@ public class SpillwayMetrics {
         Counter.builder("spillway.jobs").description("Jobs handled by workers, per tier and outcome")
                 .tag("tier", tier.wireName()).tag("outcome", outcome).register(registry).increment();
         cloudWatch.jobOutcome(tier.wireName(), outcome);
+    }
+
+    /** A batch of requests started together in a model's engine (worker); buckets show the size distribution. */
+    public void batchStarted(String model, int size) {
+        DistributionSummary.builder("spillway.batch.size").description("Requests started together per batch, per model")
+                .tag("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry)
+                .record(size);
+    }
+
+    /**
+     * The in-flight gauges of a model's engine (worker): the limit the batcher keeps to (llama.cpp's slots or the
+     * adaptive limit of an OpenAI-compatible server) and the requests in flight now.
+     */
+    public <T> void engineInFlight(String model, T batcher, ToDoubleFunction<T> limit, ToDoubleFunction<T> inFlight) {
+        Gauge.builder("spillway.engine.inflight.limit", batcher, limit)
+                .description("Requests the batcher may keep in flight in the engine, per model")
+                .tag("model", model).strongReference(true).register(registry);
+        Gauge.builder("spillway.engine.inflight", batcher, inFlight)
+                .description("Requests in flight in the engine, per model")
+                .tag("model", model).strongReference(true).register(registry);
     }
 }

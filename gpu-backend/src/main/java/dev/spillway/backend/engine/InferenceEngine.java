@@ -1,11 +1,15 @@
 package dev.spillway.backend.engine;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
 import dev.spillway.core.api.ChatCompletionRequest;
 
 /**
- * Produces one chat completion. Implementations must be safe to call from several threads at once:
- * the worker runs as many jobs concurrently as it has slots, and engines that batch (embedded
- * llama.cpp with parallel slots, a vLLM server) turn that concurrency into batched decoding.
+ * Produces chat completions. Implementations must be safe to call from several threads at once: the worker runs as
+ * many jobs concurrently as it has slots, and the batcher in front of each engine hands it batches of them.
  */
 public interface InferenceEngine extends AutoCloseable {
 
@@ -14,6 +18,23 @@ public interface InferenceEngine extends AutoCloseable {
      *         succeed later (overload, timeout, 5xx), false when it never will (bad request, context too long)
      */
     Generation generate(ChatCompletionRequest request) throws EngineException;
+
+    /**
+     * Starts every request of a batch and returns at once with one outcome per request, in order. Each outcome
+     * completes on its own as soon as its sequence ends (batch mates never wait for each other) and fails alone
+     * with an {@link EngineException}; cancelling one stops that sequence only.
+     *
+     * <p>The default runs concurrent {@link #generate} calls on {@code sequences}, which is batching for engines
+     * that batch server-side (vLLM and friends); engines that decode batches themselves override it.
+     */
+    default List<CompletableFuture<Generation>> generateBatch(List<ChatCompletionRequest> requests,
+            Executor sequences) {
+        List<CompletableFuture<Generation>> outcomes = new ArrayList<>(requests.size());
+        for (ChatCompletionRequest request : requests) {
+            outcomes.add(InterruptibleCall.start(sequences, () -> generate(request)));
+        }
+        return outcomes;
+    }
 
     @Override
     default void close() {

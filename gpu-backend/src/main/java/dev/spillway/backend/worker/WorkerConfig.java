@@ -17,8 +17,11 @@ public interface WorkerConfig {
     /** Identity written as the lease owner; defaults to host name, process id and a random suffix. */
     Optional<String> id();
 
-    /** Jobs run at once; engines that batch decode these together. */
-    @WithDefault("4")
+    /**
+     * Jobs run at once: what feeds the batchers, so keep it at least {@code spillway.batching.max-batch-size} and
+     * the engines' capacity (llama.cpp slots, {@code spillway.batching.adaptive.max}).
+     */
+    @WithDefault("16")
     int concurrency();
 
     /** Long-poll wait on the interactive queue when every queue is empty. */

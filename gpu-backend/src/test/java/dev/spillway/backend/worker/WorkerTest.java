@@ -100,7 +100,9 @@ class WorkerTest {
         assertThat(metrics).contains("spillway_jobs_total{outcome=\"succeeded\",tier=\"batch\"}")
                 .contains("spillway_queue_wait_seconds_count{tier=\"interactive\"}")
                 .contains("spillway_engine_latency_seconds_count{model=\"scripted\",outcome=\"ok\"}")
-                .contains("spillway_tokens_generated_total{model=\"scripted\"}");
+                .contains("spillway_tokens_generated_total{model=\"scripted\"}")
+                .contains("spillway_batch_size_count{model=\"scripted\"}")
+                .contains("spillway_engine_inflight_limit{model=\"scripted\"}");
     }
 
     @Test

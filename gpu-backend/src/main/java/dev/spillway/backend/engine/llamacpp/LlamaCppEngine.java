@@ -2,7 +2,12 @@ package dev.spillway.backend.engine.llamacpp;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
@@ -24,7 +29,8 @@ import dev.spillway.core.api.ChatMessage;
 
 /**
  * Embedded llama.cpp ({@code de.kherud:llama}): one loaded model with {@code parallelSlots} slots and continuous
- * batching, so concurrent {@link #generate} calls are decoded together in one batch per step.
+ * batching: a batch ({@link #generateBatch}) or concurrent {@link #generate} calls are decoded together in one
+ * {@code llama_decode} per step.
  *
  * <p>The binding returns only text, so tokens are counted here: the completion is streamed and every chunk but the
  * final one is one sampled token (a token that ends mid UTF-8 character is merged into the next chunk, the only
@@ -41,6 +47,7 @@ public final class LlamaCppEngine implements InferenceEngine {
     private final LlamaModel model;
     private final int bosTokens;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final BatchReader reader = new BatchReader();
 
     public LlamaCppEngine(LlamaCppSettings settings) {
         this.settings = settings;
@@ -66,30 +73,145 @@ public final class LlamaCppEngine implements InferenceEngine {
 
     @Override
     public Generation generate(ChatCompletionRequest request) throws EngineException {
-        if (closed.get()) {
-            throw EngineException.retryable("engine_closed", "the llama.cpp engine is shut down", null, null);
-        }
         try {
-            String prompt = model.applyTemplate(templateInput(request));
-            int promptTokens = countTokens(prompt) + bosTokens;
-            int context = settings.contextPerSlot();
-            if (promptTokens >= context) {
-                throw EngineException.permanent("context_length_exceeded", "This model's maximum context length is "
-                        + context + " tokens, but the messages take " + promptTokens + " tokens.");
-            }
-            int maxTokens = request.maxTokens() != null ? request.maxTokens() : settings.defaultMaxTokens();
-            // The slot's context bounds the completion: hitting it is a length stop, as at max_tokens.
-            int limit = Math.max(1, Math.min(maxTokens, context - promptTokens));
-            return complete(parameters(prompt, limit, request), promptTokens, limit);
+            Sequence sequence = prepare(request);
+            return read(sequence, model.generate(sequence.parameters()).iterator());
         } catch (RuntimeException e) { // the binding's LlamaException is package-private
             throw map(e);
         }
     }
 
-    private Generation complete(InferenceParameters parameters, int promptTokens, int limit) throws EngineException {
+    /**
+     * Real batched decoding: every sequence of the batch is queued with llama.cpp before any is read, so the
+     * server's next step takes them all into free slots and decodes them together, one {@code llama_decode} per
+     * step. One reader thread takes a token from each running sequence in turn, which matches the lock-step of the
+     * decoding and costs one thread wake-up per step instead of one per sequence (on a small model, wake-ups cost
+     * more than the decoding). A sequence that ends is delivered at once; a failing or cancelled one leaves its mates
+     * decoding. Sequences beyond the free slots wait inside llama.cpp. {@code sequences} is not needed.
+     */
+    @Override
+    public List<CompletableFuture<Generation>> generateBatch(List<ChatCompletionRequest> requests,
+            Executor sequences) {
+        List<CompletableFuture<Generation>> outcomes = new ArrayList<>(requests.size());
+        List<Reading> started = new ArrayList<>(requests.size());
+        for (ChatCompletionRequest request : requests) {
+            try {
+                Sequence sequence = prepare(request);
+                LlamaIterator chunks = model.generate(sequence.parameters()).iterator(); // queues it, does not block
+                Reading reading = new Reading(sequence, chunks);
+                started.add(reading);
+                outcomes.add(reading);
+            } catch (EngineException e) {
+                outcomes.add(CompletableFuture.failedFuture(e));
+            } catch (RuntimeException e) {
+                outcomes.add(CompletableFuture.failedFuture(map(e)));
+            }
+        }
+        reader.addAll(started);
+        return outcomes;
+    }
+
+    /** A batched sequence being read: its text so far, and its outcome. */
+    private static final class Reading extends CompletableFuture<Generation> {
+
+        final Sequence sequence;
+        final LlamaIterator chunks;
+        final StringBuilder content = new StringBuilder();
+        int completionTokens;
+
+        Reading(Sequence sequence, LlamaIterator chunks) {
+            this.sequence = sequence;
+            this.chunks = chunks;
+        }
+
+        /** Takes the sequence's next chunk; true once it has ended (and its outcome is set). */
+        boolean readOne() {
+            if (isCancelled()) {
+                chunks.cancel(); // frees the slot for other requests
+                return true;
+            }
+            try {
+                if (chunks.hasNext()) {
+                    content.append(chunks.next().text);
+                    if (chunks.hasNext()) { // the last message only closes the stream
+                        completionTokens++;
+                        return false;
+                    }
+                }
+                complete(new Generation(content.toString(), completionTokens >= sequence.limit() ? "length" : "stop",
+                        sequence.promptTokens(), completionTokens));
+            } catch (RuntimeException e) {
+                completeExceptionally(map(e));
+            }
+            return true;
+        }
+    }
+
+    /** The thread that reads every batched sequence, one token each per turn. */
+    private final class BatchReader implements Runnable {
+
+        private final LinkedBlockingQueue<Reading> joining = new LinkedBlockingQueue<>();
+        private Thread thread;
+
+        synchronized void addAll(List<Reading> readings) {
+            joining.addAll(readings);
+            if (thread == null) {
+                thread = new Thread(this, "spillway-llamacpp-reader");
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
+
+        @Override
+        public void run() {
+            List<Reading> running = new ArrayList<>();
+            try {
+                while (!closed.get()) {
+                    if (running.isEmpty()) {
+                        running.add(joining.take());
+                    }
+                    joining.drainTo(running);
+                    running.removeIf(Reading::readOne);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                running.forEach(reading -> reading.completeExceptionally(EngineException.retryable("engine_closed",
+                        "the llama.cpp engine is shut down", null, null)));
+            }
+        }
+
+        synchronized void stop() {
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+    }
+
+    /** A request turned into what llama.cpp runs, with its prompt measured against the slot's context. */
+    private record Sequence(InferenceParameters parameters, int promptTokens, int limit) {
+    }
+
+    private Sequence prepare(ChatCompletionRequest request) throws EngineException {
+        if (closed.get()) {
+            throw EngineException.retryable("engine_closed", "the llama.cpp engine is shut down", null, null);
+        }
+        String prompt = model.applyTemplate(templateInput(request));
+        int promptTokens = countTokens(prompt) + bosTokens;
+        int context = settings.contextPerSlot();
+        if (promptTokens >= context) {
+            throw EngineException.permanent("context_length_exceeded", "This model's maximum context length is "
+                    + context + " tokens, but the messages take " + promptTokens + " tokens.");
+        }
+        int maxTokens = request.maxTokens() != null ? request.maxTokens() : settings.defaultMaxTokens();
+        // The slot's context bounds the completion: hitting it is a length stop, as at max_tokens.
+        int limit = Math.max(1, Math.min(maxTokens, context - promptTokens));
+        return new Sequence(parameters(prompt, limit, request), promptTokens, limit);
+    }
+
+    private static Generation read(Sequence sequence, LlamaIterator chunks) throws EngineException {
         StringBuilder content = new StringBuilder();
         int completionTokens = 0;
-        LlamaIterator chunks = model.generate(parameters).iterator();
         while (chunks.hasNext()) {
             LlamaOutput chunk = chunks.next();
             content.append(chunk.text);
@@ -101,8 +223,8 @@ public final class LlamaCppEngine implements InferenceEngine {
                 throw EngineException.retryable("engine_interrupted", "generation was interrupted", null, null);
             }
         }
-        String finishReason = completionTokens >= limit ? "length" : "stop";
-        return new Generation(content.toString(), finishReason, promptTokens, completionTokens);
+        String finishReason = completionTokens >= sequence.limit() ? "length" : "stop";
+        return new Generation(content.toString(), finishReason, sequence.promptTokens(), completionTokens);
     }
 
     private static InferenceParameters parameters(String prompt, int limit, ChatCompletionRequest request) {
@@ -165,6 +287,7 @@ public final class LlamaCppEngine implements InferenceEngine {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            reader.stop();
             model.close(); // stops the server loop; the native memory stays allocated (llama.cpp limitation)
         }
     }

@@ -7,9 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -179,6 +182,81 @@ class LlamaCppEngineTest {
         // THEN the completion fills the slot and no more
         assertThat(generation.completionTokens()).isEqualTo(CONTEXT_PER_SLOT - promptTokens);
         assertThat(generation.finishReason()).isEqualTo("length");
+    }
+
+    @Test
+    void generateBatch_decodesEverySequenceOfTheBatchAndGivesEachItsOwnAnswer() throws Exception {
+        // GIVEN four requests of different prompt lengths and limits, one per slot
+        List<ChatCompletionRequest> batch = new ArrayList<>();
+        for (int i = 0; i < SLOTS; i++) {
+            batch.add(request("the river " + "and the flood ".repeat(i), 0.0, 3 + i, null));
+        }
+        ExecutorService sequences = Executors.newCachedThreadPool();
+        try {
+            // WHEN they are started as one batch
+            List<CompletableFuture<Generation>> outcomes = engine.generateBatch(batch, sequences);
+
+            // THEN each outcome is its own request's: its own prompt, its own limit
+            assertThat(outcomes).hasSize(SLOTS);
+            for (int i = 0; i < SLOTS; i++) {
+                Generation generation = outcomes.get(i).get(60, TimeUnit.SECONDS);
+                Generation alone = engine.generate(batch.get(i));
+                assertThat(generation.promptTokens()).as("sequence %d", i).isEqualTo(alone.promptTokens());
+                assertThat(generation.completionTokens()).as("sequence %d", i).isEqualTo(3 + i);
+                assertThat(generation.finishReason()).isEqualTo("length");
+                assertThat(generation.content()).isNotEmpty();
+            }
+        } finally {
+            sequences.shutdownNow();
+        }
+    }
+
+    @Test
+    void generateBatch_aFailingSequenceFailsAloneAndItsBatchMatesComplete() throws Exception {
+        // GIVEN a batch whose middle request cannot fit a slot's context
+        List<ChatCompletionRequest> batch = List.of(request("first mate", 0.0, 4, null),
+                request("the river and the flood ".repeat(100), 0.0, 4, null), request("second mate", 0.0, 5, null));
+        ExecutorService sequences = Executors.newCachedThreadPool();
+        try {
+            // WHEN
+            List<CompletableFuture<Generation>> outcomes = engine.generateBatch(batch, sequences);
+
+            // THEN only that one fails, with its own reason
+            assertThat(outcomes.get(0).get(60, TimeUnit.SECONDS).completionTokens()).isEqualTo(4);
+            assertThat(outcomes.get(2).get(60, TimeUnit.SECONDS).completionTokens()).isEqualTo(5);
+            ExecutionException failed = catchThrowableOfType(ExecutionException.class,
+                    () -> outcomes.get(1).get(60, TimeUnit.SECONDS));
+            assertThat(failed.getCause()).isInstanceOf(EngineException.class);
+            assertThat(((EngineException) failed.getCause()).code()).isEqualTo("context_length_exceeded");
+        } finally {
+            sequences.shutdownNow();
+        }
+    }
+
+    @Test
+    void generateBatch_cancellingOneSequenceLeavesItsMatesToFinish() throws Exception {
+        // GIVEN a full batch: one long sequence and three short ones
+        List<ChatCompletionRequest> batch = new ArrayList<>();
+        batch.add(request("a very long answer please", 0.0, 200, null));
+        for (int i = 0; i < SLOTS - 1; i++) {
+            batch.add(request("short " + i, 0.0, 4, null));
+        }
+        ExecutorService sequences = Executors.newCachedThreadPool();
+        try {
+            List<CompletableFuture<Generation>> outcomes = engine.generateBatch(batch, sequences);
+
+            // WHEN the long one is cancelled
+            outcomes.get(0).cancel(true);
+
+            // THEN it ends cancelled, its mates finish with their own answers, and the engine keeps serving
+            for (int i = 1; i < SLOTS; i++) {
+                assertThat(outcomes.get(i).get(60, TimeUnit.SECONDS).completionTokens()).isEqualTo(4);
+            }
+            assertThat(outcomes.get(0)).isCancelled();
+            assertThat(engine.generate(request("after the cancel", 0.0, 3, null)).completionTokens()).isEqualTo(3);
+        } finally {
+            sequences.shutdownNow();
+        }
     }
 
     private static ChatCompletionRequest request(String user, Double temperature, Integer maxTokens,

@@ -40,7 +40,8 @@ import com.sun.net.httpserver.HttpServer;
  * A command may name the upstream it is meant for, {@code fail:503@primary ...}: an upstream with another
  * {@linkplain #ScriptedUpstream(String) name} ignores it and echoes, so one prompt can script several upstreams.
  * It counts calls per content, and remembers when they arrived, so tests can tell how often and how far apart the
- * caller really called.
+ * caller really called. Like vLLM it can publish its load on {@code GET /metrics} (Prometheus text) once a test
+ * sets it with {@link #reportLoad}; until then that page is a 404, as on a server without metrics.
  */
 public final class ScriptedUpstream implements AutoCloseable {
 
@@ -54,6 +55,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, List<Instant>> arrivals = new ConcurrentHashMap<>();
     private volatile CountDownLatch held = new CountDownLatch(1);
+    private volatile String metricsPage;
 
     /** An upstream that obeys every command. */
     public ScriptedUpstream() {
@@ -74,6 +76,7 @@ public final class ScriptedUpstream implements AutoCloseable {
             return thread;
         }));
         server.createContext("/v1/chat/completions", this::handle);
+        server.createContext("/metrics", this::metrics);
         server.start();
     }
 
@@ -103,6 +106,30 @@ public final class ScriptedUpstream implements AutoCloseable {
         CountDownLatch current = held;
         held = new CountDownLatch(1);
         current.countDown();
+    }
+
+    /** From now on {@code GET /metrics} reports this load, in vLLM's gauge names. */
+    public void reportLoad(int waiting, int running, double kvCacheUsage) {
+        String labels = "{model_name=\"upstream\",engine=\"0\"}";
+        metricsPage = "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n"
+                + "# TYPE vllm:num_requests_waiting gauge\n"
+                + "vllm:num_requests_waiting" + labels + " " + (double) waiting + "\n"
+                + "# TYPE vllm:num_requests_running gauge\n"
+                + "vllm:num_requests_running" + labels + " " + (double) running + "\n"
+                + "# TYPE vllm:kv_cache_usage_perc gauge\n"
+                + "vllm:kv_cache_usage_perc" + labels + " " + kvCacheUsage + "\n";
+    }
+
+    private void metrics(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String page = metricsPage;
+            byte[] bytes = (page == null ? "not found" : page).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+            exchange.sendResponseHeaders(page == null ? 404 : 200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
