@@ -97,6 +97,7 @@ public class SpillwayMetrics {
         DistributionSummary.builder("spillway.batch.size").description("Requests started together per batch, per model")
                 .tag("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry)
                 .record(size);
+        cloudWatch.batchSize(model, size);
     }
 
     /**
