@@ -22,15 +22,18 @@ import dev.spillway.local.emulators.ScriptedUpstream;
 
 /**
  * Sustained load: a mixed workload at a steady arrival rate (open loop: requests are sent on schedule whether or
- * not earlier ones have been answered) against the local stack, for minutes. Lanes: cache hits, the spill lane
- * waited on synchronously, and async jobs submitted with {@code Prefer: respond-async} then long-polled. Reports
- * throughput and p50/p99 per lane, errors, and lost and duplicated jobs (the upstream counts its calls per
- * request: each spilled request must reach it exactly once). The engine alone is the reference row.
+ * not earlier ones have been answered) against the local stack, for minutes. Lanes: cache hits, the direct lane
+ * (a second model whose requests go straight to an upstream with capacity), the spill lane waited on
+ * synchronously, and async jobs submitted with {@code Prefer: respond-async} then long-polled. Reports throughput
+ * and p50/p99 per lane, errors, and lost and duplicated requests (the upstreams count their calls per request:
+ * each must reach one of them exactly once). The engine alone is the reference row.
  */
 public final class SustainedLoadBenchmark implements Benchmark {
 
     private static final Pattern JOB_ID = Pattern.compile("\"id\"\\s*:\\s*\"(job_[a-z0-9]+)\"");
-    private static final String CACHED_BODY = body("What is a spillway?", 0);
+    private static final String CACHED_BODY = body(LocalStackProcess.MODEL, "What is a spillway?", 0);
+    /** A model with a direct target; the bench's main model has none, so its requests spill. */
+    private static final String DIRECT_MODEL = "bench-direct";
 
     /** One lane's tally. */
     private static final class Lane {
@@ -60,8 +63,9 @@ public final class SustainedLoadBenchmark implements Benchmark {
         int seconds = options.integer("seconds", 180, 8);
 
         try (ScriptedUpstream upstream = new ScriptedUpstream();
+                ScriptedUpstream directUpstream = new ScriptedUpstream("direct");
                 LocalStackProcess stack = LocalStackProcess.start(options, "sustained-load", upstream.baseUrl(),
-                        Map.of())) {
+                        directLaneConfig(directUpstream, upstream))) {
             HttpResponse<String> warm = HttpLoad.client().send(post(stack, CACHED_BODY).header("Prefer", "wait=60")
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (warm.statusCode() != 200) {
@@ -69,9 +73,10 @@ public final class SustainedLoadBenchmark implements Benchmark {
                 return false;
             }
             Lane cache = new Lane("cache hit");
+            Lane direct = new Lane("direct lane");
             Lane spill = new Lane("spill lane (waited on)");
             Lane async = new Lane("async job (202, then long-poll)");
-            List<Lane> cycle = List.of(cache, spill, cache, async);
+            List<Lane> cycle = List.of(cache, direct, spill, cache, async);
             Map<String, Lane> uniqueContents = new ConcurrentHashMap<>();
             List<CompletableFuture<?>> inFlight = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger tick = new AtomicInteger();
@@ -91,7 +96,9 @@ public final class SustainedLoadBenchmark implements Benchmark {
                 } else {
                     String content = lane.name + " " + n;
                     uniqueContents.put(content, lane);
-                    inFlight.add(lane == spill ? spilled(stack, lane, content) : asyncJob(stack, lane, content));
+                    inFlight.add(lane == direct ? answered(stack, lane, DIRECT_MODEL, content, "direct")
+                            : lane == spill ? answered(stack, lane, LocalStackProcess.MODEL, content, "spill")
+                            : asyncJob(stack, lane, content));
                 }
             }, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
             while (tick.get() < total) {
@@ -102,16 +109,17 @@ public final class SustainedLoadBenchmark implements Benchmark {
             CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
             double allSeconds = (System.nanoTime() - started) / 1e9;
 
-            HttpRequest.Builder direct = HttpRequest.newBuilder(URI.create(upstream.baseUrl() + "/chat/completions"))
+            HttpRequest.Builder reference = HttpRequest.newBuilder(URI.create(upstream.baseUrl() + "/chat/completions"))
                     .header("Content-Type", "application/json");
             HttpLoad.Result engine = HttpLoad.run(Math.min(200, total), 1,
-                    i -> direct.copy().POST(HttpRequest.BodyPublishers.ofString(body("reference " + i, 1))).build(),
+                    i -> reference.copy().POST(HttpRequest.BodyPublishers.ofString(
+                            body(LocalStackProcess.MODEL, "reference " + i, 1))).build(),
                     response -> response.statusCode() == 200);
 
             int duplicated = 0;
             int lost = 0;
             for (String content : uniqueContents.keySet()) {
-                int calls = upstream.calls(content);
+                int calls = upstream.calls(content) + directUpstream.calls(content);
                 duplicated += Math.max(0, calls - 1);
                 lost += calls == 0 ? 1 : 0;
             }
@@ -119,7 +127,7 @@ public final class SustainedLoadBenchmark implements Benchmark {
                     "Sustained load: %d req/s for %d s (open loop), local stack", rate, seconds),
                     "lane", "sent", "answered", "errors", "p50 ms", "p99 ms", "answered/s");
             int errors = 0;
-            for (Lane lane : List.of(cache, spill, async)) {
+            for (Lane lane : List.of(cache, direct, spill, async)) {
                 Latencies latencies = latencies(lane, allSeconds);
                 results.row(lane.name, lane.sent.get(), latencies.count(), lane.errors.get(), latencies.p50(),
                         latencies.p99(), latencies.count() / allSeconds);
@@ -132,14 +140,14 @@ public final class SustainedLoadBenchmark implements Benchmark {
 
             Table totals = new Table("Sustained load: totals", "measure", "value");
             totals.row("offered rate, req/s", (double) total / sendSeconds);
-            totals.row("jobs (spill + async)", uniqueContents.size());
-            totals.row("lost jobs (never reached the engine)", lost);
-            totals.row("duplicated jobs (engine called more than once)", duplicated);
+            totals.row("unique requests (direct + spill + async)", uniqueContents.size());
+            totals.row("lost (never reached an upstream)", lost);
+            totals.row("duplicated (an upstream called more than once)", duplicated);
             totals.row("errors", errors);
             totals.print(System.out);
             System.out.printf(Locale.ROOT, "%ngoal: zero lost, zero duplicated, zero errors -> %s%n",
                     CacheHitBenchmark.verdict(lost == 0 && duplicated == 0 && errors == 0));
-            for (Lane lane : List.of(cache, spill, async)) {
+            for (Lane lane : List.of(cache, direct, spill, async)) {
                 if (!lane.firstError.isEmpty()) {
                     System.out.println(lane.name + ", first error: " + lane.firstError.get("first"));
                 }
@@ -170,11 +178,14 @@ public final class SustainedLoadBenchmark implements Benchmark {
                 });
     }
 
-    private static CompletableFuture<?> spilled(LocalStackProcess stack, Lane lane, String content) {
+    /** Waited on until answered, by the lane the model's configuration implies. */
+    private static CompletableFuture<?> answered(LocalStackProcess stack, Lane lane, String model, String content,
+            String expectedLane) {
         long start = System.nanoTime();
-        return HttpLoad.client().sendAsync(post(stack, body(content, 1)).header("Prefer", "wait=60").build(),
+        return HttpLoad.client().sendAsync(post(stack, body(model, content, 1)).header("Prefer", "wait=60").build(),
                 HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
-                    if (failure == null && response.statusCode() == 200 && response.body().contains("echo: " + content)) {
+                    if (failure == null && response.statusCode() == 200 && response.body().contains("echo: " + content)
+                            && expectedLane.equals(response.headers().firstValue("X-Spillway-Lane").orElse(""))) {
                         lane.ok(start);
                     } else {
                         lane.error(failure != null ? failure.toString() : response.statusCode() + " " + response.body());
@@ -185,7 +196,8 @@ public final class SustainedLoadBenchmark implements Benchmark {
 
     private static CompletableFuture<?> asyncJob(LocalStackProcess stack, Lane lane, String content) {
         long start = System.nanoTime();
-        return HttpLoad.client().sendAsync(post(stack, body(content, 1)).header("Prefer", "respond-async").build(),
+        return HttpLoad.client().sendAsync(post(stack, body(LocalStackProcess.MODEL, content, 1))
+                .header("Prefer", "respond-async").build(),
                 HttpResponse.BodyHandlers.ofString()).thenCompose(accepted -> {
                     Matcher id = JOB_ID.matcher(accepted.body());
                     if (accepted.statusCode() != 202 || !id.find()) {
@@ -221,8 +233,24 @@ public final class SustainedLoadBenchmark implements Benchmark {
                 .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
-    private static String body(String content, int temperature) {
-        return "{\"model\":\"" + LocalStackProcess.MODEL + "\",\"temperature\":" + temperature
+    /**
+     * The second model: the intake calls {@code direct} first; its spills (none expected) would run on the same
+     * fleet upstream as the main model's.
+     */
+    private static Map<String, String> directLaneConfig(ScriptedUpstream direct, ScriptedUpstream fleet) {
+        String model = "spillway.models.\"" + DIRECT_MODEL + "\".";
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        config.put("spillway.upstreams.direct.base-url", direct.baseUrl());
+        config.put(model + "direct", "direct");
+        for (String prefix : List.of("", "spillway.local.worker.")) {
+            config.put(prefix + model + "engine", "openai");
+            config.put(prefix + model + "base-url", fleet.baseUrl());
+        }
+        return config;
+    }
+
+    private static String body(String model, String content, int temperature) {
+        return "{\"model\":\"" + model + "\",\"temperature\":" + temperature
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}";
     }
 }
