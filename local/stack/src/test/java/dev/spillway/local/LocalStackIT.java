@@ -116,7 +116,7 @@ class LocalStackIT {
 
         String output = new String(check.getInputStream().readAllBytes());
         assertThat(check.exitValue()).as(output).isZero();
-        assertThat(output).contains("\"ok\":true");
+        assertThat(output).contains("\"ok\":true").contains("\"batch\":\"batch_");
     }
 
     private static Process run(Path dir, String... command) throws Exception {
