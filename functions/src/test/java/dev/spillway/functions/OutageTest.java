@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
 
@@ -60,6 +61,37 @@ class OutageTest {
 
         given().contentType(ContentType.JSON).body(chat("after SQS is back")).post("/v1/jobs").then().statusCode(202);
         assertThat(IntakeFixture.queuedMessages()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(1)
+    void queueDown_refusesABatchWith503AndLeavesNothingBehind() {
+        LocalCloud cloud = SpillwayTestResource.cloud();
+        String line = "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
+                + chat("batch while SQS is down") + "}";
+        String batch = "{\"requests\":[" + String.format(line, "a") + "," + String.format(line, "b") + "]}";
+        int jobsBefore = IntakeFixture.storedJobs();
+        int batchesBefore = cloud.dynamo().scan(b -> b.tableName(cloud.batchesTable()).select("COUNT")).count();
+        cloud.sqsServer().stop();
+        try {
+            given().contentType(ContentType.JSON).header("Idempotency-Key", "batch-during-outage").body(batch)
+                    .post("/v1/batches")
+                    .then().statusCode(503)
+                    .header("Retry-After", notNullValue())
+                    .body("error.code", equalTo("queue_unavailable"));
+
+            assertThat(IntakeFixture.storedJobs()).as("the stored jobs were withdrawn").isEqualTo(jobsBefore);
+            assertThat(cloud.dynamo().scan(b -> b.tableName(cloud.batchesTable()).select("COUNT")).count())
+                    .as("the batch was withdrawn").isEqualTo(batchesBefore);
+        } finally {
+            cloud.restartSqs();
+        }
+
+        // The key was withdrawn with the batch: the retry creates it afresh.
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "batch-during-outage").body(batch)
+                .post("/v1/batches").then().statusCode(200).header("Idempotent-Replayed", nullValue())
+                .body("request_counts.total", equalTo(2));
+        assertThat(IntakeFixture.queuedMessages()).isEqualTo(2);
     }
 
     @Test

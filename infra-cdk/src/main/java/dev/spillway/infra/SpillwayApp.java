@@ -79,7 +79,7 @@ public final class SpillwayApp {
                 .description("Spillway: VPC (2 AZs, 1 NAT gateway) and client security groups").build());
 
         DataStack data = new DataStack(app, "SpillwayData", DataStackProps.builder()
-                .description("Spillway: jobs, idempotency and API keys tables, tier queues, payload bucket")
+                .description("Spillway: jobs, idempotency, API keys and batches tables, tier queues, payload bucket")
                 .queues(PriorityQueuesProps.builder().maxReceiveCount(settings.maxReceiveCount()).build())
                 .build());
 
@@ -96,6 +96,7 @@ public final class SpillwayApp {
                 .jobsTable(data.jobsTable())
                 .idempotencyTable(data.idempotencyTable())
                 .apiKeysTable(data.apiKeysTable())
+                .batchesTable(data.batchesTable())
                 .queues(data.queues())
                 .payloadBucket(data.payloadBucket())
                 .redisHosts(cache.redisHosts())

@@ -31,6 +31,11 @@ public class DynamoJobStore implements JobStore {
     /** Attribute names, shared with the table definitions in the local emulators and the CDK app. */
     public static final String ID = "id";
     public static final String EXPIRES_AT = "expiresAt";
+    /** GSI over a batch's jobs ({@code batchId}, ordered by {@code batchIndex}); only batch jobs carry its keys. */
+    public static final String BATCH_INDEX = "batch-index";
+    public static final String BATCH_ID = "batchId";
+    public static final String BATCH_LINE = "batchIndex";
+    public static final String CUSTOM_ID = "customId";
 
     private static final Map<String, String> NAMES = Map.ofEntries(
             Map.entry("#status", "status"), Map.entry("#owner", "leaseOwner"), Map.entry("#until", "leaseUntil"),
@@ -103,6 +108,11 @@ public class DynamoJobStore implements JobStore {
         item.put("created", n(job.created().toEpochMilli()));
         item.put("deadline", n(job.deadline().toEpochMilli()));
         item.put("attempts", n(0));
+        if (job.batchLine() != null) {
+            item.put(BATCH_ID, s(job.batchLine().batchId()));
+            item.put(CUSTOM_ID, s(job.batchLine().customId()));
+            item.put(BATCH_LINE, n(job.batchLine().index()));
+        }
         return item;
     }
 
@@ -239,7 +249,8 @@ public class DynamoJobStore implements JobStore {
         }
     }
 
-    private Job toJob(Map<String, AttributeValue> item) {
+    /** A job read from this table or one of its indexes projecting all attributes. */
+    public Job toJob(Map<String, AttributeValue> item) {
         JobError error = item.containsKey("errorCode")
                 ? new JobError(str(item, "errorMessage"), str(item, "errorType"), str(item, "errorCode"),
                         Integer.parseInt(item.get("errorStatus").n()))
@@ -259,7 +270,9 @@ public class DynamoJobStore implements JobStore {
                 instant(item, "leaseUntil"),
                 item.containsKey("attempts") ? Integer.parseInt(item.get("attempts").n()) : 0,
                 item.containsKey("result") ? read(str(item, "result"), ChatCompletion.class) : null,
-                error);
+                error,
+                item.containsKey(BATCH_ID) ? new BatchLine(str(item, BATCH_ID), str(item, CUSTOM_ID),
+                        Integer.parseInt(item.get(BATCH_LINE).n())) : null);
     }
 
     private String write(Object value) {

@@ -12,6 +12,7 @@ import dev.spillway.core.api.ChatCompletionRequest;
  * @param cacheKey where the worker stores the result for reuse; null when the request is not cacheable
  * @param leaseOwner worker currently entitled to finish the job (RUNNING only)
  * @param attempts how many times a worker claimed the job
+ * @param batchLine the batch request line this job runs; null for a job submitted on its own
  */
 public record Job(
         String id,
@@ -28,12 +29,19 @@ public record Job(
         Instant leaseUntil,
         int attempts,
         ChatCompletion result,
-        JobError error) {
+        JobError error,
+        BatchLine batchLine) {
 
     public static Job queued(String id, String tenant, Tier tier, ChatCompletionRequest request, String cacheKey,
             Instant created, Instant deadline) {
         return new Job(id, tenant, JobStatus.QUEUED, tier, request, cacheKey, created, deadline, null, null, null,
-                null, 0, null, null);
+                null, 0, null, null, null);
+    }
+
+    /** This job as line {@code batchLine} of a batch. */
+    public Job withBatchLine(BatchLine batchLine) {
+        return new Job(id, tenant, status, tier, request, cacheKey, created, deadline, started, finished, leaseOwner,
+                leaseUntil, attempts, result, error, batchLine);
     }
 
     public String model() {

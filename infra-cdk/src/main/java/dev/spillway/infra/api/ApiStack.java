@@ -37,7 +37,7 @@ public final class ApiStack extends Stack {
         Map<String, String> environment = new LinkedHashMap<>(
                 RuntimeEnvironment.shared(props.getJobsTable(), props.getQueues(), props.getRedisHosts()));
         environment.putAll(RuntimeEnvironment.intake(props.getIdempotencyTable(), props.getApiKeysTable(),
-                props.getModelName()));
+                props.getBatchesTable(), props.getModelName()));
         this.intake = new IntakeFunction(this, "Intake", IntakeFunctionProps.builder()
                 .vpc(props.getVpc())
                 .securityGroup(props.getIntakeSecurityGroup())
@@ -56,6 +56,8 @@ public final class ApiStack extends Stack {
         props.getIdempotencyTable().grantReadWriteData(intake.function());
         // Read only: keys are created and revoked by operators with their own credentials.
         props.getApiKeysTable().grantReadData(intake.function());
+        // The Batch API: records (TransactWriteItems with an idempotency record), cancel marks, withdrawals.
+        props.getBatchesTable().grantReadWriteData(intake.function());
         props.getQueues().grantSend(intake.function());
         props.getPayloadBucket().grantReadWrite(intake.function());
 

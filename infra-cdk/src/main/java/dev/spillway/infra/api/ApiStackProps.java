@@ -25,6 +25,9 @@ public interface ApiStackProps extends StackProps {
     /** Hashed API keys; the intake only reads them (operators create keys with their own credentials). */
     ITable getApiKeysTable();
 
+    /** The Batch API's batch records; the intake reads and writes them, the worker never does. */
+    ITable getBatchesTable();
+
     PriorityQueues getQueues();
 
     IBucket getPayloadBucket();
@@ -65,6 +68,7 @@ public interface ApiStackProps extends StackProps {
         private ITable jobsTable;
         private ITable idempotencyTable;
         private ITable apiKeysTable;
+        private ITable batchesTable;
         private PriorityQueues queues;
         private IBucket payloadBucket;
         private String redisHosts;
@@ -101,6 +105,11 @@ public interface ApiStackProps extends StackProps {
 
         public Builder apiKeysTable(final ITable value) {
             this.apiKeysTable = value;
+            return this;
+        }
+
+        public Builder batchesTable(final ITable value) {
+            this.batchesTable = value;
             return this;
         }
 
@@ -166,14 +175,14 @@ public interface ApiStackProps extends StackProps {
         }
 
         public ApiStackProps build() {
-            return new Values(vpc, intakeSecurityGroup, jobsTable, idempotencyTable, apiKeysTable, queues,
+            return new Values(vpc, intakeSecurityGroup, jobsTable, idempotencyTable, apiKeysTable, batchesTable, queues,
                     payloadBucket, redisHosts, modelName, functionArtifact, nativeImage, requireArtifacts,
                     memorySizeMb, reservedConcurrency, tracing, throttleRateLimit, throttleBurstLimit, description);
         }
     }
 
     record Values(IVpc getVpc, ISecurityGroup getIntakeSecurityGroup, ITable getJobsTable,
-                  ITable getIdempotencyTable, ITable getApiKeysTable, PriorityQueues getQueues,
+                  ITable getIdempotencyTable, ITable getApiKeysTable, ITable getBatchesTable, PriorityQueues getQueues,
                   IBucket getPayloadBucket, String getRedisHosts, String getModelName, Path getFunctionArtifact,
                   boolean isNativeImage, boolean isRequireArtifacts, int getMemorySizeMb,
                   Integer getReservedConcurrency, boolean isTracing, double getThrottleRateLimit,

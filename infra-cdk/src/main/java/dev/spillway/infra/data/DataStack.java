@@ -16,13 +16,15 @@ import software.amazon.awscdk.services.s3.IBucket;
 import software.constructs.Construct;
 
 /**
- * Durable state: the jobs table, the idempotency table, the API keys table, the tier queues and the payload
- * bucket.
+ * Durable state: the jobs table, the idempotency table, the API keys table, the batches table, the tier queues
+ * and the payload bucket.
  */
 public final class DataStack extends Stack {
 
-    /** GSI listing one tenant's jobs newest first. */
+    /** GSI listing one tenant's jobs newest first (and, on the batches table, one tenant's batches). */
     public static final String TENANT_CREATED_INDEX = "tenant-created-index";
+    /** GSI of the jobs table over one batch's jobs in request order: the batch's progress and result files. */
+    public static final String BATCH_INDEX = "batch-index";
     /** Physical name the intake looks API keys up in. */
     public static final String API_KEYS_TABLE_NAME = "spillway-api-keys";
     /** Attribute DynamoDB's TTL reads (epoch seconds). */
@@ -31,6 +33,7 @@ public final class DataStack extends Stack {
     private final Table jobsTable;
     private final Table idempotencyTable;
     private final Table apiKeysTable;
+    private final Table batchesTable;
     private final PriorityQueues queues;
     private final PayloadBucket payloads;
 
@@ -51,6 +54,13 @@ public final class DataStack extends Stack {
                 .indexName(TENANT_CREATED_INDEX)
                 .partitionKey(Attribute.builder().name("tenant").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("created").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
+        // Sparse: only jobs of a batch carry batchId. ALL, because the result files are read from it.
+        jobsTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(BATCH_INDEX)
+                .partitionKey(Attribute.builder().name("batchId").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("batchIndex").type(AttributeType.NUMBER).build())
                 .projectionType(ProjectionType.ALL)
                 .build());
 
@@ -76,6 +86,23 @@ public final class DataStack extends Stack {
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
+        // The Batch API's batch records; their progress is read from their jobs. TTL drops a record with its jobs.
+        this.batchesTable = Table.Builder.create(this, "BatchesTable")
+                .partitionKey(Attribute.builder().name("id").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(TTL_ATTRIBUTE)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .encryption(TableEncryption.AWS_MANAGED)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        batchesTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(TENANT_CREATED_INDEX)
+                .partitionKey(Attribute.builder().name("tenant").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("created").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
+
         this.queues = new PriorityQueues(this, "Queues", props.getQueues());
         this.payloads = new PayloadBucket(this, "Payloads", props.getResultsRetentionDays());
     }
@@ -91,6 +118,11 @@ public final class DataStack extends Stack {
 
     public ITable apiKeysTable() {
         return apiKeysTable;
+    }
+
+    /** Batch records (partition key {@code id}), read and written by the intake only. */
+    public ITable batchesTable() {
+        return batchesTable;
     }
 
     public PriorityQueues queues() {

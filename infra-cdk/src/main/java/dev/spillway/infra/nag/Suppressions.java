@@ -19,12 +19,13 @@ public final class Suppressions {
     public static NagPackSuppression grantWildcards() {
         return NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
-                .reason("Wildcards from grant* helpers that stay inside Spillway's own resources: the jobs table's "
-                        + "indexes (tenant-created-index queries), the payload bucket's objects (batch files, large "
-                        + "payloads) and the S3 action families those grants need.")
+                .reason("Wildcards from grant* helpers that stay inside Spillway's own resources: the jobs and "
+                        + "batches tables' indexes (tenant-created-index, batch-index queries), the payload bucket's "
+                        + "objects (batch files, large payloads) and the S3 action families those grants need.")
                 .appliesTo(List.of(
                         regex("/^Action::s3:[A-Za-z]+\\*$/"),
                         regex("/^Resource::.*JobsTable.*\\/index\\/\\*$/"),
+                        regex("/^Resource::.*BatchesTable.*\\/index\\/\\*$/"),
                         regex("/^Resource::.*Payloads.*\\/\\*$/")))
                 .build();
     }

@@ -17,6 +17,8 @@ public final class RuntimeEnvironment {
     public static final String JOBS_TABLE = "SPILLWAY_JOBS_TABLE";
     /** {@code spillway.jobs.idempotency-table}: intake only. */
     public static final String IDEMPOTENCY_TABLE = "SPILLWAY_JOBS_IDEMPOTENCY_TABLE";
+    /** {@code spillway.batches.table}: intake only. */
+    public static final String BATCHES_TABLE = "SPILLWAY_BATCHES_TABLE";
     /** {@code spillway.auth.keys-table}: intake only. */
     public static final String API_KEYS_TABLE = "SPILLWAY_AUTH_KEYS_TABLE";
     public static final String REDIS_HOSTS = "QUARKUS_REDIS_HOSTS";
@@ -51,13 +53,15 @@ public final class RuntimeEnvironment {
     }
 
     /**
-     * What only the intake reads: where idempotency keys are recorded, where API keys are looked up, and the
-     * model name it admits (it refuses any other with {@code model_not_found}; it never calls the engine).
+     * What only the intake reads: where idempotency keys are recorded, where API keys are looked up, where
+     * batches are recorded, and the model name it admits (it refuses any other with {@code model_not_found}; it
+     * never calls the engine).
      */
     public static Map<String, String> intake(final ITable idempotencyTable, final ITable apiKeysTable,
-                                             final String modelName) {
+                                             final ITable batchesTable, final String modelName) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(IDEMPOTENCY_TABLE, idempotencyTable.getTableName());
+        env.put(BATCHES_TABLE, batchesTable.getTableName());
         env.put(API_KEYS_TABLE, apiKeysTable.getTableName());
         env.putAll(servedModel(modelName));
         return env;

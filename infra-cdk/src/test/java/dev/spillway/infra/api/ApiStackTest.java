@@ -55,6 +55,7 @@ class ApiStackTest {
                         // the tables live in SpillwayData: their names arrive as imports of its exports
                         "SPILLWAY_JOBS_IDEMPOTENCY_TABLE", dataExport("RefIdempotencyTable"),
                         "SPILLWAY_AUTH_KEYS_TABLE", dataExport("RefApiKeysTable"),
+                        "SPILLWAY_BATCHES_TABLE", dataExport("RefBatchesTable"),
                         "SPILLWAY_MODELS_DEFAULT_SERVED_NAME", "deepseek-r1-distill-qwen-7b",
                         "SPILLWAY_MODELS_DEFAULT_ENGINE", "openai"))))));
     }
@@ -81,6 +82,13 @@ class ApiStackTest {
                                 "Action", Match.arrayWith(List.of("dynamodb:ConditionCheckItem",
                                         "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem")),
                                 "Resource", Match.arrayWith(List.of(dataExport("FnGetAttIdempotencyTable.*Arn"))))))))))));
+    }
+
+    @Test
+    void intake_mayRecordReadAndQueryBatches() {
+        List<String> batchActions = actionsOn("BatchesTable");
+        assertThat(batchActions).contains("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                "dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem");
     }
 
     @Test

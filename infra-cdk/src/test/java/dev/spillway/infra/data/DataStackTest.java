@@ -34,15 +34,50 @@ class DataStackTest {
     @Test
     void jobsTable_hasTenantCreatedIndex() {
         template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
-                "GlobalSecondaryIndexes", List.of(Match.objectLike(Map.of(
+                "GlobalSecondaryIndexes", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "IndexName", "tenant-created-index",
                         "KeySchema", List.of(
                                 Map.of("AttributeName", "tenant", "KeyType", "HASH"),
                                 Map.of("AttributeName", "created", "KeyType", "RANGE")),
-                        "Projection", Map.of("ProjectionType", "ALL")))),
+                        "Projection", Map.of("ProjectionType", "ALL"))))),
                 "AttributeDefinitions", Match.arrayWith(List.of(
                         Map.of("AttributeName", "tenant", "AttributeType", "S"),
                         Map.of("AttributeName", "created", "AttributeType", "N"))))));
+    }
+
+    @Test
+    void jobsTable_hasBatchIndexOverEachBatchsJobsInRequestOrder() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "StreamSpecification", Map.of("StreamViewType", "NEW_AND_OLD_IMAGES"),
+                "GlobalSecondaryIndexes", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "IndexName", "batch-index",
+                        "KeySchema", List.of(
+                                Map.of("AttributeName", "batchId", "KeyType", "HASH"),
+                                Map.of("AttributeName", "batchIndex", "KeyType", "RANGE")),
+                        "Projection", Map.of("ProjectionType", "ALL"))))),
+                "AttributeDefinitions", Match.arrayWith(List.of(
+                        Map.of("AttributeName", "batchId", "AttributeType", "S"),
+                        Map.of("AttributeName", "batchIndex", "AttributeType", "N"))))));
+    }
+
+    @Test
+    void batchesTable_isOnDemandEncryptedWithTtlAndListsEachTenantsBatches() {
+        assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "DeletionPolicy", "Retain",
+                "Properties", Match.objectLike(Map.of(
+                        "KeySchema", List.of(Map.of("AttributeName", "id", "KeyType", "HASH")),
+                        "BillingMode", "PAY_PER_REQUEST",
+                        "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
+                        "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                        "SSESpecification", Map.of("SSEEnabled", true),
+                        "StreamSpecification", Match.absent(),
+                        "GlobalSecondaryIndexes", List.of(Match.objectLike(Map.of(
+                                "IndexName", "tenant-created-index",
+                                "KeySchema", List.of(
+                                        Map.of("AttributeName", "tenant", "KeyType", "HASH"),
+                                        Map.of("AttributeName", "created", "KeyType", "RANGE")),
+                                "Projection", Map.of("ProjectionType", "ALL"))))))))).keySet())
+                .singleElement().asString().startsWith("BatchesTable");
     }
 
     @Test
@@ -65,7 +100,7 @@ class DataStackTest {
 
     @Test
     void apiKeysTable_isKeyedByHashUnderItsFixedName() {
-        template.resourceCountIs("AWS::DynamoDB::Table", 3);
+        template.resourceCountIs("AWS::DynamoDB::Table", 4);
         template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
                 "TableName", "spillway-api-keys",
                 "KeySchema", List.of(Map.of("AttributeName", "keyHash", "KeyType", "HASH")),
@@ -75,7 +110,7 @@ class DataStackTest {
     @Test
     void tables_areRetainedOnStackDeletion() {
         assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
-                "DeletionPolicy", "Retain")))).hasSize(3);
+                "DeletionPolicy", "Retain")))).hasSize(4);
     }
 
     @Test

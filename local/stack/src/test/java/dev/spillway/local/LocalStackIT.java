@@ -116,7 +116,7 @@ class LocalStackIT {
 
         String output = new String(check.getInputStream().readAllBytes());
         assertThat(check.exitValue()).as(output).isZero();
-        assertThat(output).contains("\"ok\":true");
+        assertThat(output).contains("\"ok\":true").contains("\"batch\":\"batch_");
     }
 
     private static Process run(Path dir, String... command) throws Exception {
@@ -242,5 +242,36 @@ class LocalStackIT {
 
         assertThat(job.path("status").asText()).isEqualTo("succeeded");
         assertThat(job.path("result").path("object").asText()).isEqualTo("chat.completion");
+    }
+
+    @Test
+    void batch_runsOnTheWorkerAndEndsWithItsOutputFile() throws Exception {
+        String lines = IntStream.range(0, 3).mapToObj(i -> "{\"custom_id\":\"line-" + i + "\",\"method\":\"POST\","
+                + "\"url\":\"/v1/chat/completions\",\"body\":" + chat("batch line " + i, "") + "}")
+                .collect(Collectors.joining(","));
+        HttpResponse<String> created = post("/v1/batches", "{\"requests\":[" + lines + "]}", null);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String batchId = JSON.readTree(created.body()).path("id").asText();
+
+        JsonNode batch = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> JSON.readTree(get("/v1/batches/" + batchId).body()),
+                        b -> b.path("status").asText().equals("completed"));
+
+        assertThat(batch.path("request_counts").path("completed").asInt()).isEqualTo(3);
+        assertThat(batch.path("error_file_id").isNull()).isTrue();
+        HttpResponse<String> output = get("/v1/files/" + batch.path("output_file_id").asText() + "/content");
+        assertThat(output.statusCode()).isEqualTo(200);
+        List<JsonNode> results = output.body().lines().map(line -> {
+            try {
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+        assertThat(results).extracting(r -> r.path("custom_id").asText()).containsExactly("line-0", "line-1", "line-2");
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r.path("response").path("status_code").asInt()).isEqualTo(200);
+            assertThat(r.path("response").path("body").path("object").asText()).isEqualTo("chat.completion");
+        });
     }
 }

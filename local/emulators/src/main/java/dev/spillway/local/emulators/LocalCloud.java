@@ -103,6 +103,28 @@ public final class LocalCloud implements AutoCloseable {
         provisionJobsTable();
         provisionApiKeysTable();
         provisionIdempotencyTable();
+        provisionBatchesTable();
+    }
+
+    /** Batch records, listed per tenant newest first; TTL removes them with their jobs. */
+    private void provisionBatchesTable() {
+        dynamo.createTable(b -> b.tableName(batchesTable())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("tenant").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("created").attributeType(ScalarAttributeType.N).build())
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                .globalSecondaryIndexes(g -> g.indexName("tenant-created-index")
+                        .keySchema(KeySchemaElement.builder().attributeName("tenant").keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName("created").keyType(KeyType.RANGE).build())
+                        .projection(p -> p.projectionType(ProjectionType.ALL))));
+        dynamo.updateTimeToLive(b -> b.tableName(batchesTable())
+                .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
+    }
+
+    public String batchesTable() {
+        return options.tablePrefix() + "-batches";
     }
 
     private void provisionIdempotencyTable() {
@@ -144,11 +166,18 @@ public final class LocalCloud implements AutoCloseable {
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build(),
                         AttributeDefinition.builder().attributeName("tenant").attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName("created").attributeType(ScalarAttributeType.N).build())
+                        AttributeDefinition.builder().attributeName("created").attributeType(ScalarAttributeType.N).build(),
+                        AttributeDefinition.builder().attributeName("batchId").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("batchIndex").attributeType(ScalarAttributeType.N).build())
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
                 .globalSecondaryIndexes(g -> g.indexName("tenant-created-index")
                         .keySchema(KeySchemaElement.builder().attributeName("tenant").keyType(KeyType.HASH).build(),
                                 KeySchemaElement.builder().attributeName("created").keyType(KeyType.RANGE).build())
+                        .projection(p -> p.projectionType(ProjectionType.ALL)),
+                        // A batch's jobs in request order: its progress and its output files are read from here.
+                        g -> g.indexName("batch-index")
+                        .keySchema(KeySchemaElement.builder().attributeName("batchId").keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName("batchIndex").keyType(KeyType.RANGE).build())
                         .projection(p -> p.projectionType(ProjectionType.ALL)))
                 .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
         dynamo.updateTimeToLive(b -> b.tableName(table)
@@ -224,6 +253,7 @@ public final class LocalCloud implements AutoCloseable {
         config.put("spillway.jobs.table", jobsTable());
         config.put("spillway.auth.keys-table", apiKeysTable());
         config.put("spillway.jobs.idempotency-table", idempotencyTable());
+        config.put("spillway.batches.table", batchesTable());
         for (String tier : TIERS) {
             config.put("spillway.queues." + tier + ".url", queueUrls.get(tier));
             config.put("spillway.queues." + tier + ".dlq-url", queueUrls.get(tier + "-dlq"));

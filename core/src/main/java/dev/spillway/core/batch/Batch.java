@@ -1,0 +1,35 @@
+package dev.spillway.core.batch;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The durable record of a batch. Its progress is not stored here: it is read from its jobs, so it stays true
+ * whatever happens to the workers that run them.
+ *
+ * @param total how many requests (jobs) the batch holds
+ * @param deadline when the completion window closes: unfinished requests then expire
+ * @param accepted when all its jobs were stored and queued; null while they are being created
+ * @param cancelRequested when the client asked to cancel it; null if never
+ */
+public record Batch(
+        String id,
+        String tenant,
+        String endpoint,
+        String completionWindow,
+        Map<String, String> metadata,
+        int total,
+        Instant created,
+        Instant deadline,
+        Instant accepted,
+        Instant cancelRequested) {
+
+    public Batch {
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    public static Batch creating(String id, String tenant, String endpoint, String completionWindow,
+            Map<String, String> metadata, int total, Instant created, Instant deadline) {
+        return new Batch(id, tenant, endpoint, completionWindow, metadata, total, created, deadline, null, null);
+    }
+}

@@ -1,0 +1,257 @@
+package dev.spillway.core.batch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.spillway.core.config.BatchesConfig;
+import dev.spillway.core.config.JobsConfig;
+import dev.spillway.core.job.DynamoJobStore;
+import dev.spillway.core.job.Job;
+import dev.spillway.core.job.JobStatus;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * {@link BatchStore} on DynamoDB: batch records in their own table (listed per tenant through its
+ * {@code tenant-created-index}), progress and results read from the jobs table's {@code batch-index}.
+ */
+@ApplicationScoped
+public class DynamoBatchStore implements BatchStore {
+
+    /** GSI of the batches table listing one tenant's batches newest first. */
+    public static final String TENANT_CREATED_INDEX = "tenant-created-index";
+    private static final String ID = DynamoJobStore.ID;
+    private static final String EXPIRES_AT = DynamoJobStore.EXPIRES_AT;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final String jobsTable;
+    private final String idempotencyTable;
+    private final Duration retention;
+    private final DynamoJobStore jobs;
+
+    @Inject
+    public DynamoBatchStore(DynamoDbClient dynamo, BatchesConfig batches, JobsConfig jobsConfig, DynamoJobStore jobs) {
+        this.dynamo = dynamo;
+        this.table = batches.table();
+        this.jobsTable = jobsConfig.table();
+        this.idempotencyTable = jobsConfig.idempotencyTable();
+        this.retention = jobsConfig.retention();
+        this.jobs = jobs;
+    }
+
+    @Override
+    public void create(Batch batch) {
+        dynamo.putItem(b -> b.tableName(table).item(toItem(batch)).conditionExpression("attribute_not_exists(id)"));
+    }
+
+    @Override
+    public KeyUse createIdempotent(Batch batch, String idempotencyId, String requestHash, Instant keyExpires) {
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(batch))
+                            .conditionExpression("attribute_not_exists(id)")).build(),
+                    TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable)
+                            .item(keyRecord(idempotencyId, batch.id(), requestHash, keyExpires))
+                            .conditionExpression("attribute_not_exists(id) OR #expires < :now")
+                            .expressionAttributeNames(Map.of("#expires", EXPIRES_AT))
+                            .expressionAttributeValues(Map.of(":now", n(batch.created().getEpochSecond())))).build()));
+            return new KeyUse(true, batch.id(), requestHash);
+        } catch (TransactionCanceledException e) {
+            return earlierUse(idempotencyId).orElseThrow(() -> e);
+        }
+    }
+
+    @Override
+    public KeyUse recordKey(String idempotencyId, String batchId, String requestHash, Instant now,
+            Instant keyExpires) {
+        try {
+            dynamo.putItem(b -> b.tableName(idempotencyTable)
+                    .item(keyRecord(idempotencyId, batchId, requestHash, keyExpires))
+                    .conditionExpression("attribute_not_exists(id) OR #expires < :now")
+                    .expressionAttributeNames(Map.of("#expires", EXPIRES_AT))
+                    .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond()))));
+            return new KeyUse(true, batchId, requestHash);
+        } catch (ConditionalCheckFailedException e) {
+            return earlierUse(idempotencyId).orElseThrow(() -> e);
+        }
+    }
+
+    /** The same record shape as a job's key ({@code jobId} holds the id), so keys share one namespace. */
+    private static Map<String, AttributeValue> keyRecord(String idempotencyId, String id, String requestHash,
+            Instant keyExpires) {
+        return Map.of(ID, s(idempotencyId), "jobId", s(id), "requestHash", s(requestHash), EXPIRES_AT,
+                n(keyExpires.getEpochSecond()));
+    }
+
+    private Optional<KeyUse> earlierUse(String idempotencyId) {
+        Map<String, AttributeValue> earlier = dynamo.getItem(b -> b.tableName(idempotencyTable)
+                .key(Map.of(ID, s(idempotencyId))).consistentRead(true)).item();
+        if (earlier == null || earlier.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new KeyUse(false, earlier.get("jobId").s(), earlier.get("requestHash").s()));
+    }
+
+    @Override
+    public Optional<Batch> find(String id) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toBatch(item));
+    }
+
+    @Override
+    public void markAccepted(String id, Instant now) {
+        dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+                .updateExpression("SET accepted = :now").conditionExpression("attribute_exists(id)")
+                .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()))));
+    }
+
+    @Override
+    public Batch requestCancel(String id, Instant now) {
+        return toBatch(dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+                .updateExpression("SET cancelRequested = if_not_exists(cancelRequested, :now)")
+                .conditionExpression("attribute_exists(id)")
+                .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli())))
+                .returnValues(ReturnValue.ALL_NEW)).attributes());
+    }
+
+    @Override
+    public void withdraw(String id, String idempotencyId) {
+        dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ID, s(id))));
+        if (idempotencyId != null) {
+            dynamo.deleteItem(b -> b.tableName(idempotencyTable).key(Map.of(ID, s(idempotencyId))));
+        }
+    }
+
+    @Override
+    public BatchPage list(String tenant, Batch after, int limit) {
+        QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(TENANT_CREATED_INDEX)
+                .keyConditionExpression("tenant = :tenant")
+                .expressionAttributeValues(Map.of(":tenant", s(tenant)))
+                .scanIndexForward(false)
+                .limit(limit + 1);
+        if (after != null) {
+            query.exclusiveStartKey(Map.of(ID, s(after.id()), "tenant", s(after.tenant()), "created",
+                    n(after.created().toEpochMilli())));
+        }
+        List<Batch> batches = new ArrayList<>();
+        for (Map<String, AttributeValue> item : dynamo.query(query.build()).items()) {
+            batches.add(toBatch(item));
+        }
+        boolean hasMore = batches.size() > limit;
+        return new BatchPage(hasMore ? batches.subList(0, limit) : batches, hasMore);
+    }
+
+    @Override
+    public BatchProgress progress(String batchId) {
+        Map<JobStatus, Integer> counted = new EnumMap<>(JobStatus.class);
+        Instant lastFinished = null;
+        for (QueryResponse page : dynamo.queryPaginator(jobsOf(batchId)
+                .projectionExpression("#status, #finished")
+                .expressionAttributeNames(Map.of("#batch", DynamoJobStore.BATCH_ID, "#status", "status",
+                        "#finished", "finished"))
+                .build())) {
+            for (Map<String, AttributeValue> item : page.items()) {
+                counted.merge(JobStatus.valueOf(item.get("status").s()), 1, Integer::sum);
+                AttributeValue finished = item.get("finished");
+                if (finished != null) {
+                    Instant at = Instant.ofEpochMilli(Long.parseLong(finished.n()));
+                    lastFinished = lastFinished == null || at.isAfter(lastFinished) ? at : lastFinished;
+                }
+            }
+        }
+        return new BatchProgress(counted, lastFinished);
+    }
+
+    @Override
+    public void forEachJob(String batchId, Consumer<Job> action) {
+        for (QueryResponse page : dynamo.queryPaginator(jobsOf(batchId)
+                .expressionAttributeNames(Map.of("#batch", DynamoJobStore.BATCH_ID)).build())) {
+            page.items().forEach(item -> action.accept(jobs.toJob(item)));
+        }
+    }
+
+    @Override
+    public List<String> unfinishedJobIds(String batchId) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":batch", s(batchId));
+        values.put(":queued", s(JobStatus.QUEUED.name()));
+        values.put(":running", s(JobStatus.RUNNING.name()));
+        List<String> ids = new ArrayList<>();
+        for (QueryResponse page : dynamo.queryPaginator(jobsOf(batchId)
+                .filterExpression("#status IN (:queued, :running)")
+                .projectionExpression("#id")
+                .expressionAttributeNames(Map.of("#batch", DynamoJobStore.BATCH_ID, "#status", "status", "#id", ID))
+                .expressionAttributeValues(values)
+                .build())) {
+            page.items().forEach(item -> ids.add(item.get(ID).s()));
+        }
+        return ids;
+    }
+
+    private QueryRequest.Builder jobsOf(String batchId) {
+        return QueryRequest.builder().tableName(jobsTable).indexName(DynamoJobStore.BATCH_INDEX)
+                .keyConditionExpression("#batch = :batch")
+                .expressionAttributeValues(Map.of(":batch", s(batchId)));
+    }
+
+    private Map<String, AttributeValue> toItem(Batch batch) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(ID, s(batch.id()));
+        item.put("tenant", s(batch.tenant()));
+        item.put("endpoint", s(batch.endpoint()));
+        item.put("completionWindow", s(batch.completionWindow()));
+        if (!batch.metadata().isEmpty()) {
+            Map<String, AttributeValue> metadata = new HashMap<>();
+            batch.metadata().forEach((key, value) -> metadata.put(key, s(value)));
+            item.put("metadata", AttributeValue.fromM(metadata));
+        }
+        item.put("total", n(batch.total()));
+        item.put("created", n(batch.created().toEpochMilli()));
+        item.put("deadline", n(batch.deadline().toEpochMilli()));
+        // Kept as long as the jobs it reports on.
+        item.put(EXPIRES_AT, n(batch.deadline().plus(retention).getEpochSecond()));
+        return item;
+    }
+
+    private static Batch toBatch(Map<String, AttributeValue> item) {
+        Map<String, String> metadata = new HashMap<>();
+        if (item.containsKey("metadata")) {
+            item.get("metadata").m().forEach((key, value) -> metadata.put(key, value.s()));
+        }
+        return new Batch(item.get(ID).s(), item.get("tenant").s(), item.get("endpoint").s(),
+                item.get("completionWindow").s(), metadata, Integer.parseInt(item.get("total").n()),
+                instant(item, "created"), instant(item, "deadline"), instant(item, "accepted"),
+                instant(item, "cancelRequested"));
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}
