@@ -28,7 +28,8 @@ class DynamoJobStoreTest {
 
     private static LocalCloud cloud;
     private static DynamoJobStore store;
-    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    /** Now, not a fixed date: DynamoDB Local sweeps items whose TTL has passed, and TTLs here are relative to T0. */
+    private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
     @BeforeAll
     static void startDynamo() {
