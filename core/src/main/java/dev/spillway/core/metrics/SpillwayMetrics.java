@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.spillway.core.job.Tier;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -65,5 +66,17 @@ public class SpillwayMetrics {
     public void jobOutcome(Tier tier, String outcome) {
         Counter.builder("spillway.jobs").description("Jobs handled by workers, per tier and outcome")
                 .tag("tier", tier.wireName()).tag("outcome", outcome).register(registry).increment();
+    }
+
+    /**
+     * One write call to a downstream and how many items it carried: the summary's count is the calls, its total the
+     * items, so total / count is what merging saves.
+     *
+     * @param downstream {@code sqs-send} or {@code dynamodb-create}
+     */
+    public void writeCall(String downstream, int items) {
+        DistributionSummary.builder("spillway.write.batch.size")
+                .description("Items per write call to a downstream (count = calls, total = items)")
+                .tag("downstream", downstream).register(registry).record(items);
     }
 }
