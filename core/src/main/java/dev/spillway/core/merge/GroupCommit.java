@@ -59,11 +59,14 @@ public final class GroupCommit<K, I> {
     /**
      * Writes one item, merged with whatever else is waiting; returns once it is written.
      *
+     * @throws NotWrittenException when the caller is interrupted before its item went into a call (a timeout);
+     *         once in a call, the caller waits for that call's outcome and keeps its interrupt status
      * @throws RuntimeException the item's own failure: the one the batch call reported for its key, or what the
      *         whole call threw (then the same instance reaches every caller of that batch)
      */
     public void submit(I item) {
         Pending<I> mine = new Pending<>(item);
+        boolean interrupted = false;
         lock.lock();
         try {
             waiting.addLast(mine);
@@ -84,12 +87,25 @@ public final class GroupCommit<K, I> {
                         callEnded.signalAll();
                     }
                 } else {
-                    // Uninterruptible: the item may already be in a call, whose outcome the caller must learn.
-                    callEnded.awaitUninterruptibly();
+                    try {
+                        callEnded.await();
+                    } catch (InterruptedException e) {
+                        if (waiting.remove(mine)) {
+                            // Not sent yet: withdraw it, so the caller knows for sure that nothing was written.
+                            Thread.currentThread().interrupt();
+                            throw new NotWrittenException(
+                                    "interrupted while waiting to be written; nothing was written");
+                        }
+                        // Already in a call: its outcome decides, and the caller must learn it.
+                        interrupted = true;
+                    }
                 }
             }
         } finally {
             lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (mine.failure != null) {
             throw mine.failure;
@@ -134,6 +150,14 @@ public final class GroupCommit<K, I> {
         }
         if (fatal != null) {
             throw fatal;
+        }
+    }
+
+    /** The caller gave up (was interrupted) before its item was sent: it was withdrawn, nothing was written. */
+    public static final class NotWrittenException extends RuntimeException {
+
+        NotWrittenException(String message) {
+            super(message);
         }
     }
 

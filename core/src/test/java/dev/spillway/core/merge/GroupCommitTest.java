@@ -16,7 +16,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
@@ -218,5 +220,36 @@ class GroupCommitTest {
         assertThat(written).hasSize(50).doesNotHaveDuplicates();
         assertThat(calls.size()).isLessThan(50);
         assertThat(calls).allSatisfy(batch -> assertThat(batch).hasSizeLessThanOrEqualTo(10));
+    }
+
+    @Test
+    void submit_whenInterruptedBeforeItsItemIsSent_withdrawsItAndReportsNothingWritten() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        GroupCommit<String, String> merger = new GroupCommit<>(10, 1, Function.identity(), recording(gate));
+        Future<?> first = submitAsync(merger, "first");
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() == 1);
+        AtomicReference<RuntimeException> thrown = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        Thread impatient = new Thread(() -> {
+            try {
+                merger.submit("impatient");
+            } catch (RuntimeException e) {
+                thrown.set(e);
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        impatient.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> merger.waiting() == 1);
+        List<Future<?>> later = queueInOrder(merger, List.of("patient"));
+
+        impatient.interrupt();
+        impatient.join(10_000);
+        gate.countDown();
+        awaitAll(later);
+        first.get(10, TimeUnit.SECONDS);
+
+        assertThat(thrown.get()).isInstanceOf(GroupCommit.NotWrittenException.class);
+        assertThat(stillInterrupted).isTrue();
+        assertThat(calls).containsExactly(List.of("first"), List.of("patient"));
     }
 }
