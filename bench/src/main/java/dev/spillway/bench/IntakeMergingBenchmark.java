@@ -52,9 +52,16 @@ public final class IntakeMergingBenchmark implements Benchmark {
         int clients = options.integer("clients", 64, 16);
         int warmup = options.integer("warmup", 100, 10);
         int workerSlots = options.integer("worker-slots", 4, 4);
+        // 0: the intake's default spillway.intake.merge.max-concurrent-calls
+        int maxConcurrentCalls = options.integer("max-concurrent-calls", 0, 0);
 
-        Run single = measure(options, "one call per request", false, requests, clients, warmup, workerSlots);
-        Run merged = measure(options, "merged calls", true, requests, clients, warmup, workerSlots);
+        Run single = measure(options, "one call per request", Map.of("spillway.intake.merge.enabled", "false"),
+                requests, clients, warmup, workerSlots);
+        Map<String, String> merging = new java.util.HashMap<>(Map.of("spillway.intake.merge.enabled", "true"));
+        if (maxConcurrentCalls > 0) {
+            merging.put("spillway.intake.merge.max-concurrent-calls", Integer.toString(maxConcurrentCalls));
+        }
+        Run merged = measure(options, "merged calls", merging, requests, clients, warmup, workerSlots);
 
         Table results = new Table(String.format(Locale.ROOT,
                 "Async jobs accepted per second on the spill lane (%d clients, local emulators)", clients),
@@ -96,11 +103,11 @@ public final class IntakeMergingBenchmark implements Benchmark {
         return intact;
     }
 
-    private static Run measure(BenchOptions options, String path, boolean merge, int requests, int clients,
-            int warmup, int workerSlots) throws Exception {
+    private static Run measure(BenchOptions options, String path, Map<String, String> intakeConfig, int requests,
+            int clients, int warmup, int workerSlots) throws Exception {
+        String name = "intake-merging-merge-" + intakeConfig.get("spillway.intake.merge.enabled");
         try (ScriptedUpstream upstream = new ScriptedUpstream();
-                LocalStackProcess stack = LocalStackProcess.start(options, "intake-merging-" + (merge ? "on" : "off"),
-                        upstream.baseUrl(), Map.of("spillway.intake.merge.enabled", Boolean.toString(merge)))) {
+                LocalStackProcess stack = LocalStackProcess.start(options, name, upstream.baseUrl(), intakeConfig)) {
             Set<String> warmIds = ConcurrentHashMap.newKeySet();
             HttpLoad.run(warmup, clients, i -> submit(stack, "warm-up " + i), response -> accepted(response, warmIds));
             awaitEngineCalls(upstream, warmIds.size());
