@@ -2,9 +2,14 @@ package dev.spillway.core.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,16 +20,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.config.JobsConfig;
+import dev.spillway.core.config.MergeConfig;
+import dev.spillway.core.merge.GroupCommit;
+import dev.spillway.core.metrics.SpillwayMetrics;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
-/** {@link JobStore} on a DynamoDB table keyed by {@code id}, each transition a conditional update. */
+/**
+ * {@link JobStore} on a DynamoDB table keyed by {@code id}, each transition a conditional update. With merging on,
+ * concurrent {@link #create}s leave together in {@code BatchWriteItem} calls.
+ */
 @ApplicationScoped
 public class DynamoJobStore implements JobStore {
 
@@ -36,6 +49,13 @@ public class DynamoJobStore implements JobStore {
     public static final String BATCH_ID = "batchId";
     public static final String BATCH_LINE = "batchIndex";
     public static final String CUSTOM_ID = "customId";
+
+    /** DynamoDB takes at most 25 writes per {@code BatchWriteItem}. */
+    static final int MAX_BATCH_WRITES = 25;
+    /** Calls per batch: the first, and retries of the items DynamoDB left unprocessed (throttling). */
+    private static final int MAX_BATCH_ATTEMPTS = 4;
+    private static final long FIRST_RETRY_DELAY_MILLIS = 25;
+    private static final String DOWNSTREAM = "dynamodb-create";
 
     private static final Map<String, String> NAMES = Map.ofEntries(
             Map.entry("#status", "status"), Map.entry("#owner", "leaseOwner"), Map.entry("#until", "leaseUntil"),
@@ -50,24 +70,147 @@ public class DynamoJobStore implements JobStore {
     private final String idempotencyTable;
     private final Duration retention;
     private final ObjectMapper json;
+    private final IntConsumer createCalls;
+    /** Null when merging is off. */
+    private final GroupCommit<String, Job> createMerger;
 
     @Inject
-    public DynamoJobStore(DynamoDbClient dynamo, JobsConfig config, ObjectMapper json) {
-        this(dynamo, config.table(), config.idempotencyTable(), config.retention(), json);
+    public DynamoJobStore(DynamoDbClient dynamo, JobsConfig config, ObjectMapper json, MergeConfig merge,
+            SpillwayMetrics metrics) {
+        this(dynamo, config.table(), config.idempotencyTable(), config.retention(), json,
+                merge.enabled() ? merge.maxConcurrentCalls() : 0, metrics);
     }
 
+    /** One call per create, unmetered. */
     public DynamoJobStore(DynamoDbClient dynamo, String table, String idempotencyTable, Duration retention,
             ObjectMapper json) {
+        this(dynamo, table, idempotencyTable, retention, json, 0, null);
+    }
+
+    /**
+     * @param mergeConcurrency batch calls in flight at once when merging concurrent creates; 0 writes each alone
+     * @param metrics where each create call's size is recorded, or null
+     */
+    public DynamoJobStore(DynamoDbClient dynamo, String table, String idempotencyTable, Duration retention,
+            ObjectMapper json, int mergeConcurrency, SpillwayMetrics metrics) {
         this.dynamo = dynamo;
         this.table = table;
         this.idempotencyTable = idempotencyTable;
         this.retention = retention;
         this.json = json;
+        this.createCalls = metrics == null ? items -> {
+        } : items -> metrics.writeCall(DOWNSTREAM, items);
+        this.createMerger = mergeConcurrency > 0
+                ? new GroupCommit<>(MAX_BATCH_WRITES, mergeConcurrency, Job::id, this::createAll)
+                : null;
     }
 
+    /** Merged with concurrent creates when merging is on; see {@link #createAll} for why that is safe. */
     @Override
     public void create(Job job) {
+        if (createMerger != null) {
+            createMerger.submit(job);
+        } else {
+            createOne(job);
+        }
+    }
+
+    private void createOne(Job job) {
+        createCalls.accept(1);
         dynamo.putItem(b -> b.tableName(table).item(toItem(job)).conditionExpression("attribute_not_exists(id)"));
+    }
+
+    /**
+     * {@code BatchWriteItem}, 25 a call; items DynamoDB leaves unprocessed are retried with back-off, and those
+     * still unwritten fail alone. A call DynamoDB refuses whole as invalid (an item over 400 KB, say) is redone one
+     * create per job, so only the bad job fails.
+     *
+     * <p>A batched put cannot carry the {@code attribute_not_exists(id)} condition of a single create, so it would
+     * overwrite an item with the same id. That is safe here only because every job id is fresh: 130 random bits
+     * from {@link JobIds#next()}, drawn moments before, so no stored job can have it. Creates whose uniqueness is
+     * the point (the idempotent create's transaction) and state transitions are never batched.
+     */
+    @Override
+    public Map<String, RuntimeException> createAll(List<Job> jobs) {
+        Map<String, RuntimeException> failures = new LinkedHashMap<>();
+        if (jobs.size() == 1) {
+            // Alone, the plain conditional put: same cost, and it keeps the duplicate-id check.
+            try {
+                createOne(jobs.get(0));
+            } catch (RuntimeException e) {
+                failures.put(jobs.get(0).id(), e);
+            }
+            return failures;
+        }
+        for (int from = 0; from < jobs.size(); from += MAX_BATCH_WRITES) {
+            failures.putAll(writeBatch(jobs.subList(from, Math.min(jobs.size(), from + MAX_BATCH_WRITES))));
+        }
+        return failures;
+    }
+
+    private Map<String, RuntimeException> writeBatch(List<Job> jobs) {
+        Map<String, RuntimeException> failures = new LinkedHashMap<>();
+        Map<String, Job> byId = new LinkedHashMap<>();
+        List<WriteRequest> pending = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            try {
+                pending.add(WriteRequest.builder().putRequest(p -> p.item(toItem(job))).build());
+                byId.put(job.id(), job);
+            } catch (RuntimeException unwritable) {
+                failures.put(job.id(), unwritable);
+            }
+        }
+        try {
+            for (int attempt = 1; !pending.isEmpty(); attempt++) {
+                List<WriteRequest> requests = pending;
+                createCalls.accept(requests.size());
+                pending = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, requests)))
+                        .unprocessedItems().getOrDefault(table, List.of());
+                if (!pending.isEmpty()
+                        && (attempt == MAX_BATCH_ATTEMPTS || !pause(FIRST_RETRY_DELAY_MILLIS << (attempt - 1)))) {
+                    for (WriteRequest left : pending) {
+                        failures.put(idOf(left), DynamoDbException.builder().message(
+                                "DynamoDB left the job unwritten (throttled) after " + attempt + " attempts").build());
+                    }
+                    return failures;
+                }
+            }
+        } catch (DynamoDbException refused) {
+            if (!isValidationError(refused)) {
+                pending.forEach(left -> failures.put(idOf(left), refused));
+                return failures;
+            }
+            for (WriteRequest left : pending) {
+                Job job = byId.get(idOf(left));
+                try {
+                    createOne(job);
+                } catch (RuntimeException e) {
+                    failures.put(job.id(), e);
+                }
+            }
+        } catch (RuntimeException unreachable) {
+            pending.forEach(left -> failures.put(idOf(left), unreachable));
+        }
+        return failures;
+    }
+
+    private static String idOf(WriteRequest request) {
+        return request.putRequest().item().get(ID).s();
+    }
+
+    private static boolean isValidationError(DynamoDbException e) {
+        return e.awsErrorDetails() != null && "ValidationException".equals(e.awsErrorDetails().errorCode());
+    }
+
+    /** Waits before a retry, with jitter so retries of parallel batches spread out; false when interrupted. */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override

@@ -14,11 +14,15 @@ import dev.spillway.core.api.ChatCompletion;
  */
 public interface JobStore {
 
-    /** Stores a new QUEUED job; fails if the id exists. */
+    /**
+     * Stores a new QUEUED job under a fresh id ({@link JobIds#next()}); fails if the id exists. Implementations may
+     * merge concurrent creates into one {@link #createAll} call, where the id's freshness is what keeps it unique.
+     */
     void create(Job job);
 
     /**
-     * Stores many new QUEUED jobs; implementations merge the writes into as few calls as the store allows.
+     * Stores many new QUEUED jobs, each under a fresh id ({@link JobIds#next()}); implementations merge the writes
+     * into as few calls as the store allows, which may not check that an id is unused.
      *
      * @return the failure of each job that was not stored, by job id; empty when every one was
      */

@@ -112,4 +112,16 @@ public class SpillwayMetrics {
                 .description("Requests in flight in the engine, per model")
                 .tag("model", model).strongReference(true).register(registry);
     }
+
+    /**
+     * One write call to a downstream and how many items it carried: the summary's count is the calls, its total the
+     * items, so total / count is what merging saves.
+     *
+     * @param downstream {@code sqs-send} or {@code dynamodb-create}
+     */
+    public void writeCall(String downstream, int items) {
+        DistributionSummary.builder("spillway.write.batch.size")
+                .description("Items per write call to a downstream (count = calls, total = items)")
+                .tag("downstream", downstream).register(registry).record(items);
+    }
 }

@@ -6,8 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,9 +28,14 @@ import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 import dev.spillway.core.api.Usage;
+import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.local.emulators.LocalCloud;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
 /** The job state machine on DynamoDB Local: every transition holds only from the state it leaves. */
 class DynamoJobStoreTest {
@@ -236,5 +250,127 @@ class DynamoJobStoreTest {
 
         assertThat(store.find(queued.id())).isEmpty();
         assertThat(store.find(running.id())).isPresent();
+    }
+
+    private static Job unsavedJob(String content) {
+        return Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD, new ChatCompletionRequest("m",
+                List.of(ChatMessage.of("user", content)), 0.0, 1.0, 8, 42L, List.of("END"), "u1"), null, T0,
+                T0.plus(Duration.ofHours(1)));
+    }
+
+    private static DynamoJobStore mergingStore(SpillwayMetrics metrics) {
+        return new DynamoJobStore(cloud.dynamo(), cloud.jobsTable(), cloud.idempotencyTable(), Duration.ofDays(7),
+                new ObjectMapper(), 1, metrics);
+    }
+
+    private static DistributionSummary createCalls(MeterRegistry registry) {
+        return registry.get("spillway.write.batch.size").tag("downstream", "dynamodb-create").summary();
+    }
+
+    @Test
+    void createAll_storesEveryJobInCallsOfAtMost25() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        DynamoJobStore metered = mergingStore(new SpillwayMetrics(registry));
+        List<Job> jobs = IntStream.range(0, 60).mapToObj(i -> unsavedJob("bulk " + i)).toList();
+
+        Map<String, RuntimeException> failures = metered.createAll(jobs);
+
+        assertThat(failures).isEmpty();
+        assertThat(jobs).allSatisfy(job -> assertThat(store.find(job.id())).hasValue(job));
+        assertThat(createCalls(registry).count()).isEqualTo(3);
+        assertThat(createCalls(registry).totalAmount()).isEqualTo(60);
+        assertThat(createCalls(registry).max()).isEqualTo(25);
+    }
+
+    @Test
+    void createAll_whenOneJobIsTooLargeForAnItem_failsThatJobAloneAndStoresTheOthers() {
+        Job before = unsavedJob("before");
+        Job tooLarge = unsavedJob("x".repeat(410_000));
+        Job after = unsavedJob("after");
+
+        Map<String, RuntimeException> failures = store.createAll(List.of(before, tooLarge, after));
+
+        assertThat(failures).containsOnlyKeys(tooLarge.id());
+        assertThat(failures.get(tooLarge.id())).isInstanceOf(DynamoDbException.class)
+                .hasMessageContaining("size");
+        assertThat(store.find(before.id())).hasValue(before);
+        assertThat(store.find(after.id())).hasValue(after);
+        assertThat(store.find(tooLarge.id())).isEmpty();
+    }
+
+    @Test
+    void createAll_ofOneJob_keepsTheDuplicateIdCheck() {
+        Job job = newJob();
+
+        Map<String, RuntimeException> failures = store.createAll(List.of(job));
+
+        assertThat(failures).containsOnlyKeys(job.id());
+        assertThat(failures.get(job.id())).isInstanceOf(ConditionalCheckFailedException.class);
+    }
+
+    @Test
+    void create_fromManyConcurrentCallers_storesEveryJobInFewerCallsThanJobs() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        DynamoJobStore merging = mergingStore(new SpillwayMetrics(registry));
+        List<Job> jobs = IntStream.range(0, 40).mapToObj(i -> unsavedJob("concurrent " + i)).toList();
+        ExecutorService callers = Executors.newFixedThreadPool(jobs.size());
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> created = new ArrayList<>();
+            for (Job job : jobs) {
+                created.add(callers.submit(() -> {
+                    start.await();
+                    merging.create(job);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> each : created) {
+                each.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+
+        assertThat(jobs).allSatisfy(job -> assertThat(store.find(job.id())).hasValue(job));
+        assertThat(createCalls(registry).totalAmount()).isEqualTo(40);
+        assertThat(createCalls(registry).count()).isLessThan(40);
+    }
+
+    @Test
+    void create_whenMergedWithOthers_stillFailsOnlyTheCallerWhoseJobIsTooLarge() throws Exception {
+        DynamoJobStore merging = mergingStore(new SpillwayMetrics(new SimpleMeterRegistry()));
+        List<Job> jobs = List.of(unsavedJob("fine 1"), unsavedJob("y".repeat(410_000)), unsavedJob("fine 2"),
+                unsavedJob("fine 3"));
+        ExecutorService callers = Executors.newFixedThreadPool(jobs.size());
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> created = new ArrayList<>();
+        try {
+            for (Job job : jobs) {
+                created.add(callers.submit(() -> {
+                    start.await();
+                    merging.create(job);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> each : created) {
+                try {
+                    each.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException expectedForTheLargeOne) {
+                    // checked below
+                }
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+
+        assertThatThrownBy(() -> created.get(1).get()).cause().isInstanceOf(DynamoDbException.class);
+        for (int i : new int[] { 0, 2, 3 }) {
+            assertThat(created.get(i)).isDone().isNotCancelled();
+            created.get(i).get();
+            assertThat(store.find(jobs.get(i).id())).hasValue(jobs.get(i));
+        }
+        assertThat(store.find(jobs.get(1).id())).isEmpty();
     }
 }

@@ -1,0 +1,214 @@
+package dev.spillway.bench;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.spillway.local.emulators.ScriptedUpstream;
+
+/**
+ * Intake merging gain: async jobs accepted per second on the spill lane when concurrent requests share their
+ * DynamoDB and SQS calls ({@code spillway.intake.merge.enabled=true}) vs one call of each per request, from many
+ * concurrent clients. Two local stacks, one after the other, differing only in that setting. The worker is parked
+ * on held jobs during the burst, so the figures are the intake's alone; afterwards it drains every accepted job,
+ * which proves each was both stored and queued, exactly once.
+ */
+public final class IntakeMergingBenchmark implements Benchmark {
+
+    private static final Pattern JOB_ID = Pattern.compile("\"id\"\\s*:\\s*\"(job_[0-9a-z]{26})\"");
+    private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z_]+)\"");
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(120);
+
+    /** One configuration's burst and what became of its jobs. */
+    private record Run(String path, HttpLoad.Result load, int accepted, int succeeded, int engineCalls,
+            Calls store, Calls queue) {
+
+        int lost() {
+            return accepted - succeeded;
+        }
+    }
+
+    /** Write calls to one downstream and the items they carried, from the stack's metrics. */
+    private record Calls(double calls, double items) {
+
+        Calls minus(Calls earlier) {
+            return new Calls(calls - earlier.calls, items - earlier.items);
+        }
+
+        String perCall() {
+            return calls == 0 ? "-" : String.format(Locale.ROOT, "%.1f", items / calls);
+        }
+    }
+
+    @Override
+    public boolean run(BenchOptions options) throws Exception {
+        int requests = options.integer("requests", 1000, 60);
+        int clients = options.integer("clients", 64, 16);
+        int warmup = options.integer("warmup", 100, 10);
+        int workerSlots = options.integer("worker-slots", 4, 4);
+        // 0: the intake's default spillway.intake.merge.max-concurrent-calls
+        int maxConcurrentCalls = options.integer("max-concurrent-calls", 0, 0);
+
+        Run single = measure(options, "one call per request", Map.of("spillway.intake.merge.enabled", "false"),
+                requests, clients, warmup, workerSlots);
+        Map<String, String> merging = new java.util.HashMap<>(Map.of("spillway.intake.merge.enabled", "true"));
+        if (maxConcurrentCalls > 0) {
+            merging.put("spillway.intake.merge.max-concurrent-calls", Integer.toString(maxConcurrentCalls));
+        }
+        Run merged = measure(options, "merged calls", merging, requests, clients, warmup, workerSlots);
+
+        Table results = new Table(String.format(Locale.ROOT,
+                "Async jobs accepted per second on the spill lane (%d clients, local emulators)", clients),
+                "path", "requests", "failed", "p50 ms", "p99 ms", "accepted/s", "jobs per DynamoDB call",
+                "jobs per SQS call");
+        for (Run run : List.of(single, merged)) {
+            Latencies latencies = run.load().latencies();
+            results.row(run.path(), latencies.count(), run.load().failures(), latencies.p50(), latencies.p99(),
+                    latencies.perSecond(), run.store().perCall(), run.queue().perCall());
+        }
+        results.print(System.out);
+
+        double gain = merged.load().latencies().perSecond() / single.load().latencies().perSecond();
+        Table checks = new Table("Intake merging gain and integrity", "measure", "value");
+        checks.row("throughput ratio (merged / one call per request)", gain);
+        for (Run run : List.of(single, merged)) {
+            checks.row(run.path() + ": accepted jobs lost (not stored or not queued)", run.lost());
+            checks.row(run.path() + ": engine calls per accepted job (1 = no loss, no duplicate)",
+                    run.accepted() == 0 ? 0.0 : (double) run.engineCalls() / run.accepted());
+        }
+        checks.print(System.out);
+        System.out.printf(Locale.ROOT, "%ngoal: accepted/s gain >= 3x -> %s (%.2fx)%s%n",
+                CacheHitBenchmark.verdict(gain >= 3), gain,
+                options.quick() ? " (quick run: too few requests to judge)" : "");
+
+        boolean intact = true;
+        for (Run run : List.of(single, merged)) {
+            if (run.load().failures() > 0) {
+                System.out.println(run.path() + ": wrong answers: " + run.load().failures() + ", e.g. "
+                        + run.load().firstFailure());
+                intact = false;
+            }
+            if (run.lost() != 0 || run.engineCalls() != run.accepted()) {
+                System.out.println(run.path() + ": " + run.accepted() + " jobs accepted, " + run.succeeded()
+                        + " succeeded, engine called " + run.engineCalls() + " times");
+                intact = false;
+            }
+        }
+        return intact;
+    }
+
+    private static Run measure(BenchOptions options, String path, Map<String, String> intakeConfig, int requests,
+            int clients, int warmup, int workerSlots) throws Exception {
+        String name = "intake-merging-merge-" + intakeConfig.get("spillway.intake.merge.enabled");
+        try (ScriptedUpstream upstream = new ScriptedUpstream();
+                LocalStackProcess stack = LocalStackProcess.start(options, name, upstream.baseUrl(), intakeConfig)) {
+            Set<String> warmIds = ConcurrentHashMap.newKeySet();
+            HttpLoad.run(warmup, clients, i -> submit(stack, "warm-up " + i), response -> accepted(response, warmIds));
+            awaitEngineCalls(upstream, warmIds.size());
+
+            // Park the worker: every slot holds a job until released, so it takes nothing during the burst.
+            Set<String> parkedIds = ConcurrentHashMap.newKeySet();
+            HttpLoad.run(workerSlots, workerSlots, i -> submit(stack, "hold park " + i),
+                    response -> accepted(response, parkedIds));
+            awaitEngineCalls(upstream, warmIds.size() + parkedIds.size());
+            int callsBefore = upstream.totalCalls();
+            Map<String, Calls> writesBefore = writeCalls(stack);
+
+            Set<String> burstIds = ConcurrentHashMap.newKeySet();
+            HttpLoad.Result burst = HttpLoad.run(requests, clients, i -> submit(stack, "burst " + i),
+                    response -> accepted(response, burstIds));
+
+            Map<String, Calls> writesAfter = writeCalls(stack);
+            upstream.releaseHeld();
+            boolean drained = awaitEngineCalls(upstream, callsBefore + burstIds.size());
+            int engineCalls = upstream.totalCalls() - callsBefore;
+            int succeeded = drained ? succeeded(stack, burstIds, clients) : 0;
+            return new Run(path, burst, burstIds.size(), succeeded, engineCalls,
+                    writesAfter.get("dynamodb-create").minus(writesBefore.get("dynamodb-create")),
+                    writesAfter.get("sqs-send").minus(writesBefore.get("sqs-send")));
+        }
+    }
+
+    /** Sampled (temperature 1), so never cached or coalesced; {@code respond-async} answers 202 at once. */
+    private static java.net.http.HttpRequest submit(LocalStackProcess stack, String question) {
+        return stack.request("/v1/chat/completions")
+                .header("Content-Type", "application/json")
+                .header("Prefer", "respond-async")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"" + LocalStackProcess.MODEL
+                        + "\",\"temperature\":1,\"messages\":[{\"role\":\"user\",\"content\":\"" + question
+                        + "\"}]}"))
+                .build();
+    }
+
+    /** A 202 carrying a job id, which is collected. */
+    private static boolean accepted(HttpResponse<String> response, Set<String> ids) {
+        if (response.statusCode() != 202) {
+            return false;
+        }
+        Matcher id = JOB_ID.matcher(response.body());
+        return id.find() && ids.add(id.group(1));
+    }
+
+    /**
+     * Waits until the engine has been called {@code expected} times: every job reached the worker through its
+     * queue. Late held jobs are released again. False when it does not happen within the limit.
+     */
+    private static boolean awaitEngineCalls(ScriptedUpstream upstream, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        while (upstream.totalCalls() < expected) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    /** How many of the jobs read back from the store as succeeded. */
+    private static int succeeded(LocalStackProcess stack, Set<String> ids, int clients) throws Exception {
+        List<String> all = List.copyOf(ids);
+        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        int succeeded;
+        do {
+            // The engine answered; the worker's write of the result may still be on its way.
+            succeeded = HttpLoad.run(all.size(), Math.min(clients, 16), i -> stack.request("/v1/jobs/" + all.get(i))
+                    .GET().build(), response -> response.statusCode() == 200 && statusOf(response).equals("succeeded"))
+                    .latencies().count();
+            if (succeeded == all.size()) {
+                return succeeded;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return succeeded;
+    }
+
+    private static String statusOf(HttpResponse<String> response) {
+        Matcher status = STATUS.matcher(response.body());
+        return status.find() ? status.group(1) : "";
+    }
+
+    /** The intake's {@code spillway.write.batch.size} summaries, per downstream, from its Prometheus endpoint. */
+    private static Map<String, Calls> writeCalls(LocalStackProcess stack) throws Exception {
+        String metrics = HttpLoad.client().send(stack.request("/q/metrics").GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Calls> calls = new java.util.HashMap<>();
+        for (String downstream : List.of("dynamodb-create", "sqs-send")) {
+            double count = sample(metrics, "spillway_write_batch_size_count", downstream);
+            double sum = sample(metrics, "spillway_write_batch_size_sum", downstream);
+            calls.put(downstream, new Calls(count, sum));
+        }
+        return calls;
+    }
+
+    private static double sample(String metrics, String name, String downstream) {
+        Matcher line = Pattern.compile("(?m)^" + name + "\\{[^}]*downstream=\"" + downstream + "\"[^}]*\\}\\s+(\\S+)$")
+                .matcher(metrics);
+        return line.find() ? Double.parseDouble(line.group(1)) : 0;
+    }
+}
