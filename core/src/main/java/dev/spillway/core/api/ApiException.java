@@ -51,6 +51,11 @@ public class ApiException extends RuntimeException {
         return status;
     }
 
+    /** The OpenAI error body's {@code code}, e.g. {@code queue_unavailable}. */
+    public String code() {
+        return code;
+    }
+
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import jakarta.inject.Inject;
 
@@ -41,7 +42,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * Downstreams fail while the intake accepts work and the worker drains it, in one process: SQS and DynamoDB
  * become unreachable for seconds (their links are cut; the emulators keep their state, as AWS does in an
- * outage), Redis is stopped and restarted. Each case reports accepted / refused / completed / lost / duplicated
+ * outage), Redis is stopped and restarted, the engine's upstream fails once per job. Each case reports accepted / refused / completed / lost / duplicated
  * and must lose nothing and duplicate nothing: every request is either refused (503) or completed exactly once.
  */
 @QuarkusTest
@@ -66,7 +67,8 @@ class ChaosTest {
     @Test
     @Order(1)
     void sqsUnreachableUnderLoad_everyRequestRefusedOrCompletedOnce() throws Exception {
-        Accounting result = underLoad("sqs-outage", false, () -> SpillwayTestResource.sqsLink().cut(),
+        Accounting result = underLoad("sqs-outage", false, n -> "sqs-outage " + n,
+                () -> SpillwayTestResource.sqsLink().cut(),
                 () -> SpillwayTestResource.sqsLink().restore());
 
         result.assertNothingLostOrDuplicated();
@@ -77,7 +79,8 @@ class ChaosTest {
     @Test
     @Order(2)
     void dynamoDbUnreachableUnderLoad_everyRequestRefusedOrCompletedOnce() throws Exception {
-        Accounting result = underLoad("dynamodb-outage", false, () -> SpillwayTestResource.dynamoLink().cut(),
+        Accounting result = underLoad("dynamodb-outage", false, n -> "dynamodb-outage " + n,
+                () -> SpillwayTestResource.dynamoLink().cut(),
                 () -> SpillwayTestResource.dynamoLink().restore());
 
         result.assertNothingLostOrDuplicated();
@@ -92,20 +95,39 @@ class ChaosTest {
         RedisServer redis = SpillwayTestResource.cloud().redis().orElseThrow(
                 () -> new AssertionError("redis-server must be installed (.ci/run installs it)"));
 
-        Accounting result = underLoad("redis-restart", true, redis::stop, redis::start);
+        Accounting result = underLoad("redis-restart", true, n -> "redis-restart " + n, redis::stop, redis::start);
 
         result.assertNothingLostOrDuplicated();
         assertThat(result.refused()).isZero();
     }
 
+    /**
+     * The engine's upstream misbehaves once per job, as DeepSeek does when busy: 503, 429 with Retry-After, a body
+     * cut mid-way, an answer held open with keep-alive lines. Each job is retried as needed and answered once.
+     */
+    @Test
+    @Order(4)
+    void upstreamFailingOncePerJobUnderLoad_everyJobCompletedOnce() throws Exception {
+        List<String> misbehaviours = List.of("flaky:1", "ratelimit:1", "cut:1", "keepalive:3");
+
+        Accounting result = underLoad("upstream-faults", false,
+                n -> misbehaviours.get(n % misbehaviours.size()) + " upstream-faults " + n, () -> {
+                }, () -> {
+                });
+
+        result.assertNothingLostOrDuplicated();
+        assertThat(result.refused()).isZero();
+        assertThat(result.engineReruns()).as("the failed first attempts were retried").isPositive();
+    }
+
     /** What a chaos run did to the requests sent during it. */
-    record Accounting(String name, int accepted, int refused, int completed, int lost, long duplicated,
-            int engineReruns, List<String> unexpected) {
+    record Accounting(String name, int accepted, int refused, Map<String, Integer> refusals, int completed, int lost,
+            long duplicated, int engineReruns, List<String> unexpected) {
 
         void assertNothingLostOrDuplicated() {
-            System.out.printf("chaos %-16s accepted=%d refused=%d completed=%d lost=%d duplicated=%d "
-                    + "(engine re-runs after a failed attempt: %d)%n", name, accepted, refused, completed, lost,
-                    duplicated, engineReruns);
+            System.out.printf("chaos %-16s accepted=%d refused=%d %s completed=%d lost=%d duplicated=%d "
+                    + "(engine re-runs after a failed attempt: %d)%n", name, accepted, refused, refusals, completed,
+                    lost, duplicated, engineReruns);
             assertThat(unexpected).as("every request is accepted or refused with 503").isEmpty();
             assertThat(accepted).as("work was accepted around the outage").isPositive();
             assertThat(lost).as("lost").isZero();
@@ -114,10 +136,12 @@ class ChaosTest {
         }
     }
 
-    private Accounting underLoad(String name, boolean cacheable, Runnable breakIt, Runnable repairIt)
-            throws Exception {
+    private Accounting underLoad(String name, boolean cacheable, IntFunction<String> contentFor, Runnable breakIt,
+            Runnable repairIt) throws Exception {
+        awaitAccepting(name);
         Map<String, String> acceptedContentByJob = new ConcurrentHashMap<>();
         AtomicInteger refused = new AtomicInteger();
+        Map<String, Integer> refusals = new ConcurrentHashMap<>();
         List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger sequence = new AtomicInteger();
         long stopAt = System.nanoTime() + LOAD.toNanos();
@@ -127,7 +151,7 @@ class ChaosTest {
         for (int c = 0; c < CLIENTS; c++) {
             running.add(clients.submit(() -> {
                 while (System.nanoTime() < stopAt) {
-                    String content = name + " " + sequence.incrementAndGet();
+                    String content = contentFor.apply(sequence.incrementAndGet());
                     try {
                         Submission submission = intake.submit(Caller.anonymous("chaos"), body(content, cacheable),
                                 CachePolicy.DEFAULT, Tier.INTERACTIVE, null);
@@ -135,6 +159,7 @@ class ChaosTest {
                     } catch (ApiException e) {
                         if (e.status() == 503) {
                             refused.incrementAndGet();
+                            refusals.merge(e.code(), 1, Integer::sum);
                         } else {
                             unexpected.add(e.status() + " " + e.getMessage());
                         }
@@ -183,8 +208,21 @@ class ChaosTest {
             }
             reruns += Math.max(0, ScriptedUpstreamResource.upstream().calls(accepted.getValue()) - 1);
         }
-        return new Accounting(name, acceptedContentByJob.size(), refused.get(), completed, lost, duplicated, reruns,
-                List.copyOf(unexpected));
+        return new Accounting(name, acceptedContentByJob.size(), refused.get(), Map.copyOf(refusals), completed, lost,
+                duplicated, reruns, List.copyOf(unexpected));
+    }
+
+    /** A case starts once the intake accepts again: a breaker opened by the previous case stays open a while. */
+    private void awaitAccepting(String name) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            try {
+                intake.submit(Caller.anonymous("chaos"), body(name + " warm-up", false), CachePolicy.DEFAULT,
+                        Tier.INTERACTIVE, null);
+                return true;
+            } catch (ApiException e) {
+                return false;
+            }
+        });
     }
 
     private boolean isFinal(String jobId) {
