@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -51,13 +52,15 @@ public class JobRunner {
     private final WorkerIdentity identity;
     private final SpillwayMetrics metrics;
     private final Clock clock;
+    private final EngineBreakers breakers;
 
-    public JobRunner(JobStore store, WorkQueue queue, EngineRegistry engines, ResultCache cache,
-            CompletionNotices notices, WorkerConfig config, WorkerIdentity identity, SpillwayMetrics metrics,
-            Clock clock) {
+    public JobRunner(JobStore store, WorkQueue queue, EngineRegistry engines, EngineBreakers breakers,
+            ResultCache cache, CompletionNotices notices, WorkerConfig config, WorkerIdentity identity,
+            SpillwayMetrics metrics, Clock clock) {
         this.store = store;
         this.queue = queue;
         this.engines = engines;
+        this.breakers = breakers;
         this.cache = cache;
         this.notices = notices;
         this.config = config;
@@ -119,7 +122,7 @@ public class JobRunner {
                 config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         long engineStart = System.nanoTime();
         try {
-            Generation generation = engine.get().generate(job.request());
+            Generation generation = breakers.call(job.model(), () -> engine.get().generate(job.request()));
             heartbeat.cancel(false);
             metrics.engineCall(job.model(), "ok", Duration.ofNanos(System.nanoTime() - engineStart),
                     generation.completionTokens());
@@ -141,7 +144,11 @@ public class JobRunner {
                         ? JobError.server(e.code(), e.getMessage())
                         : JobError.rejected(e.code(), e.getMessage()));
             }
-        } catch (RuntimeException e) {
+        } catch (CircuitBreakerOpenException e) {
+            heartbeat.cancel(false);
+            metrics.engineCall(job.model(), "engine_resting", Duration.ofNanos(System.nanoTime() - engineStart), 0);
+            retryLater(message, job, "its engine is resting after repeated failures", Optional.of(breakers.delay()));
+        } catch (Exception e) {
             heartbeat.cancel(false);
             LOG.errorf(e, "job %s failed unexpectedly; it will be retried", job.id());
             retryLater(message, job, e.toString(), Optional.empty());

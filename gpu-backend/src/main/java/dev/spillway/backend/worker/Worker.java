@@ -40,9 +40,12 @@ public class Worker {
     private static final List<Tier> PRIORITY = List.of(Tier.INTERACTIVE, Tier.STANDARD, Tier.BATCH);
     /** SQS returns at most 10 messages per receive. */
     private static final int MAX_MESSAGES_PER_RECEIVE = 10;
+    /** Longest sleep of the poll loop while engines rest, so a drain is noticed quickly. */
+    private static final Duration POLL_PAUSE = Duration.ofMillis(500);
 
     private final WorkQueue queue;
     private final JobRunner runner;
+    private final EngineBreakers breakers;
     private final DeadLetterSweeper sweeper;
     private final WorkerConfig config;
     private final WorkerIdentity identity;
@@ -56,10 +59,11 @@ public class Worker {
     private Thread poller;
     private volatile boolean polling;
 
-    public Worker(WorkQueue queue, JobRunner runner, DeadLetterSweeper sweeper, WorkerConfig config,
-            WorkerIdentity identity, Clock clock) {
+    public Worker(WorkQueue queue, JobRunner runner, EngineBreakers breakers, DeadLetterSweeper sweeper,
+            WorkerConfig config, WorkerIdentity identity, Clock clock) {
         this.queue = queue;
         this.runner = runner;
+        this.breakers = breakers;
         this.sweeper = sweeper;
         this.config = config;
         this.identity = identity;
@@ -92,6 +96,12 @@ public class Worker {
     private void pollLoop() {
         while (polling) {
             try {
+                Duration resting = breakers.rest();
+                if (!resting.isZero()) {
+                    // Every engine is known to be down: leave the jobs in the queue rather than fail them again.
+                    pause(resting.compareTo(POLL_PAUSE) < 0 ? resting : POLL_PAUSE);
+                    continue;
+                }
                 int free = acquireFreeSlots();
                 if (free == 0) {
                     continue;
@@ -147,6 +157,16 @@ public class Worker {
     }
 
     private void dispatch(QueuedMessage message) {
+        Duration resting = breakers.rest();
+        if (!resting.isZero()) {
+            // Received by a poll that began before the engines went to rest: hand it back unclaimed.
+            try {
+                queue.changeVisibility(message, resting);
+            } finally {
+                slots.release();
+            }
+            return;
+        }
         inFlight.add(message);
         jobs.execute(() -> {
             try {

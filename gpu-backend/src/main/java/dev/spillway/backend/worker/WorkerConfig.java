@@ -62,4 +62,22 @@ public interface WorkerConfig {
     /** On SIGTERM, how long running jobs may take to finish before they are released to other workers. */
     @WithDefault("PT20S")
     Duration drainGrace();
+
+    /** The circuit breaker in front of each model's engine. */
+    EngineBreaker engineBreaker();
+
+    interface EngineBreaker {
+
+        /** Engine calls the breaker judges over. */
+        @WithDefault("10")
+        int window();
+
+        /** Share of retryable failures in the window that opens it. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open breaker rests the engine (and, when every engine rests, the polling). */
+        @WithDefault("PT30S")
+        Duration delay();
+    }
 }

@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.spillway.backend.worker.EngineBreakers;
 import dev.spillway.backend.worker.EngineRegistry;
 import dev.spillway.backend.worker.JobRunner;
 import dev.spillway.backend.worker.ScriptedUpstreamResource;
@@ -67,6 +68,8 @@ class TwoWorkersOneMessageTest {
     @Inject
     EngineRegistry engines;
     @Inject
+    EngineBreakers breakers;
+    @Inject
     ResultCache cache;
     @Inject
     CompletionNotices notices;
@@ -93,7 +96,7 @@ class TwoWorkersOneMessageTest {
         assertThat(secondCopy.messageId()).isEqualTo(firstCopy.messageId());
         assertThat(secondCopy.receiveCount()).isEqualTo(2);
 
-        JobRunner secondWorker = new JobRunner(store, queue, engines, cache, notices, config,
+        JobRunner secondWorker = new JobRunner(store, queue, engines, breakers, cache, notices, config,
                 new WorkerIdentity(config), metrics, Clock.systemUTC());
         ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1);
         ExecutorService workers = Executors.newFixedThreadPool(2);

@@ -30,6 +30,7 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code sleep:<ms> ...}: answers after a delay</li>
  * <li>{@code fail:<status> ...}: always answers that status with an OpenAI error body</li>
  * <li>{@code flaky:<n> ...}: answers 503 to the first n calls with that content, then succeeds</li>
+ * <li>{@code down:<n> ...}: answers 502 to the first n calls, as a proxy in front of a server that is down</li>
  * <li>{@code ratelimit:<n> ...}: answers 429 with {@code Retry-After: 1} to the first n calls, then succeeds</li>
  * <li>{@code busy:<s> ...}: always answers 429 with {@code Retry-After: s}, as an account at its concurrency limit</li>
  * <li>{@code keepalive:<n> ...}: holds the answer open with n blank lines and {@code : keep-alive} comments before
@@ -48,7 +49,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private static final Pattern LAST_USER_CONTENT = Pattern.compile(
             "\"role\"\\s*:\\s*\"user\"\\s*,\\s*\"content\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern COMMAND = Pattern.compile(
-            "^(sleep|fail|flaky|ratelimit|busy|keepalive|cut):(\\d+)(?:@([A-Za-z0-9_-]+))?(?:\\s.*)?$", Pattern.DOTALL);
+            "^(sleep|fail|flaky|down|ratelimit|busy|keepalive|cut):(\\d+)(?:@([A-Za-z0-9_-]+))?(?:\\s.*)?$", Pattern.DOTALL);
 
     private final String name;
     private final HttpServer server;
@@ -156,6 +157,12 @@ public final class ScriptedUpstream implements AutoCloseable {
                     case "flaky" -> {
                         if (call <= number) {
                             error(exchange, 503);
+                            return;
+                        }
+                    }
+                    case "down" -> {
+                        if (call <= number) {
+                            error(exchange, 502);
                             return;
                         }
                     }
