@@ -30,6 +30,7 @@ import dev.spillway.core.config.IntakeConfig;
 import dev.spillway.core.config.JobsConfig;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.intake.Caller;
+import dev.spillway.core.intake.IdempotencyKeys;
 import dev.spillway.core.job.BatchLine;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;

@@ -116,7 +116,7 @@ public class IntakeService {
      */
     public Submission submit(Caller caller, byte[] body, CachePolicy policy, Tier tier, String idempotencyKey,
             Duration wait) {
-        checkIdempotencyKey(idempotencyKey);
+        IdempotencyKeys.check(idempotencyKey);
         if (body != null && body.length > intake.maxBodyBytes()) {
             throw new ApiException(413, ApiException.INVALID_REQUEST, "request_too_large", null,
                     "The request body is " + body.length + " bytes; the limit is " + intake.maxBodyBytes() + ".", null);
@@ -159,7 +159,7 @@ public class IntakeService {
         Job job = Job.queued(JobIds.next(), caller.tenant(), tier, request, policy.write() ? cacheKey : null, now,
                 now.plus(jobs.deadline()));
         MDC.put("jobId", job.id());
-        String idempotencyId = idempotencyKey == null ? null : idempotencyId(caller, idempotencyKey);
+        String idempotencyId = idempotencyKey == null ? null : IdempotencyKeys.id(caller, idempotencyKey);
         // An idempotent submit must own its job, so it never attaches to another's.
         if (cacheKey != null && policy.read() && idempotencyId == null) {
             Optional<Job> running = attachToRunning(cacheKey, job.id());
@@ -246,26 +246,11 @@ public class IntakeService {
     /** The job an earlier submit with the same key created, if it was for the same request. */
     private Submission replay(Caller caller, JobStore.IdempotentCreate earlier, String requestHash) {
         if (!earlier.requestHash().equals(requestHash)) {
-            throw new ApiException(422, ApiException.INVALID_REQUEST, "idempotency_key_reused", "Idempotency-Key",
-                    "This Idempotency-Key was already used with a different request. Use a new key for a new request.",
-                    null);
+            throw IdempotencyKeys.reused();
         }
         Job original = store.find(earlier.jobId()).filter(job -> job.tenant().equals(caller.tenant()))
-                .orElseThrow(() -> new ApiException(409, ApiException.CONFLICT, "idempotency_key_in_use",
-                        "Idempotency-Key", "The request first sent with this Idempotency-Key is still being accepted; "
-                                + "retry shortly.", Duration.ofSeconds(1)));
+                .orElseThrow(IdempotencyKeys::stillInUse);
         return Submission.replayed(original);
-    }
-
-    private static void checkIdempotencyKey(String key) {
-        if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
-            throw ApiException.invalid("Idempotency-Key", "invalid_idempotency_key",
-                    "Idempotency-Key must be 1 to 255 visible ASCII characters.");
-        }
-    }
-
-    private static String idempotencyId(Caller caller, String key) {
-        return caller.tenant() + "#" + Sha256.hex(key);
     }
 
     /** What makes two submits "the same request": everything that shapes the answer, the user label and the tier. */
