@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the intake Lambda as a native executable: functions/target/function.zip holding `bootstrap`, for the
+# Builds the intake Lambda as a native executable: functions/intake/target/function.zip holding `bootstrap`, for the
 # provided.al2023 runtime. Deploy it with the CDK app's `-c native=true` (which reads that same path).
 #
 #   native-build/build.sh [extra Maven arguments]
@@ -7,7 +7,7 @@
 # Needs one builder, tried in this order:
 #   1. a local GraalVM/Mandrel: `native-image` on the PATH or in $GRAALVM_HOME/bin (Java 21+, 23.1 or newer);
 #   2. Docker or Podman: the image is built inside the Mandrel builder pinned in
-#      functions/src/main/resources/application.properties (quarkus.native.builder-image).
+#      functions/intake/src/main/resources/application.properties (quarkus.native.builder-image).
 # Refuses, exit code 2, when neither exists.
 #
 # Environment:
@@ -15,7 +15,7 @@
 #   NATIVE_BUILDER_IMAGE=<image>         override the pinned builder image (container builds)
 #   NATIVE_RUN_TESTS=1                   also run the modules' tests (the JVM tests; CI runs them anyway)
 #
-# The native build replaces the JVM function.zip in functions/target; `mvn package` without -Dnative
+# The native build replaces the JVM function.zip in functions/intake/target; `mvn package` without -Dnative
 # brings the JVM one (SnapStart) back. Expect several minutes and ~6 GB of memory for native-image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +54,7 @@ if [ -z "$builder" ]; then
   fi
 fi
 
-args=(-B -pl functions -am package -Dnative)
+args=(-B -pl functions/intake -am package -Dnative)
 case "$builder" in
   local)
     local_native_image || refuse
@@ -79,7 +79,7 @@ fi
 echo "native-build: building with the $builder builder: mvn ${args[*]} $*"
 mvn "${args[@]}" "$@"
 
-zip=functions/target/function.zip
+zip=functions/intake/target/function.zip
 if [ ! -f "$zip" ]; then
   echo "native-build: the build ended without $zip" >&2
   exit 1

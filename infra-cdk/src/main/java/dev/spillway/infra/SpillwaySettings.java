@@ -39,7 +39,7 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, boolean re
     public static SpillwaySettings from(final Node node) {
         return new SpillwaySettings(
                 bool(node, "native", false),
-                Path.of(string(node, "functionZip", "../functions/target/function.zip")),
+                Path.of(string(node, "functionZip", "../functions/intake/target/function.zip")),
                 bool(node, "requireArtifacts", false),
                 string(node, "workerImage", ""),
                 Path.of(string(node, "workerContext", "../gpu-backend")),

@@ -29,9 +29,9 @@ class NativeFunctionsTest {
     @BeforeAll
     static void prepareTheNativeBuild() {
         Path root = Path.of(System.getProperty("spillway.root", "..")).toAbsolutePath().normalize();
-        functionsModule = root.resolve("functions");
+        functionsModule = root.resolve("functions/intake");
         outcome = NativePreparation.run(functionsModule,
-                System.getProperty("spillway.functions.final-name", "spillway-functions"),
+                System.getProperty("spillway.functions.final-name", "spillway-function-intake"),
                 Path.of(System.getProperty("spillway.native.preparation-dir", "target/native-preparation")),
                 Path.of(System.getProperty("spillway.native.no-runtime-path", "target/no-container-runtime")));
     }

@@ -73,7 +73,7 @@ public interface ApiStackProps extends StackProps {
         private IBucket payloadBucket;
         private String redisHosts;
         private String modelName = FleetStackProps.DEFAULT_SERVED_MODEL;
-        private Path functionArtifact = Path.of("../functions/target/function.zip");
+        private Path functionArtifact = Path.of("../functions/intake/target/function.zip");
         private boolean nativeImage;
         private boolean requireArtifacts;
         private int memorySizeMb = 2048;

@@ -106,7 +106,7 @@ public final class IntakeFunction extends Construct {
         try {
             Path dir = Files.createTempDirectory("spillway-placeholder-function");
             Files.writeString(dir.resolve("PLACEHOLDER.txt"),
-                    "Synthesis-only placeholder: build functions/target/function.zip before deploying.\n",
+                    "Synthesis-only placeholder: build functions/intake/target/function.zip before deploying.\n",
                     StandardCharsets.UTF_8);
             return dir;
         } catch (IOException e) {

@@ -31,7 +31,7 @@ public record IntakeFunctionProps(IVpc vpc, ISecurityGroup securityGroup, Map<St
         private IVpc vpc;
         private ISecurityGroup securityGroup;
         private Map<String, String> environment = Map.of();
-        private Path artifact = Path.of("../functions/target/function.zip");
+        private Path artifact = Path.of("../functions/intake/target/function.zip");
         private boolean nativeImage;
         private boolean requireArtifacts;
         private int memorySizeMb = 2048;

@@ -1,6 +1,7 @@
 package dev.spillway.local.emulators;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -21,6 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -35,34 +38,54 @@ public final class LocalCloud implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalCloud.class);
     public static final String REGION = "us-east-1";
     private static final String[] TIERS = { "interactive", "standard", "batch" };
+    /** The tier queues, and the ingest queue producers put chat-completion requests on. */
+    private static final String[] QUEUES = { "interactive", "standard", "batch", "ingest" };
 
     private final Options options;
     private final ElasticMqServer sqsServer;
     private final DynamoDbLocalServer dynamoServer;
     private final RedisServer redis;
+    private final S3Server s3Server;
     private final Map<String, String> queueUrls = new LinkedHashMap<>();
     private SqsClient sqs;
     private DynamoDbClient dynamo;
+    private S3Client s3;
 
     /**
      * @param visibilityTimeout default visibility timeout of the tier queues
      * @param maxReceiveCount receives after which a message moves to the dead-letter queue
      * @param redis whether to start a redis-server (when installed)
      * @param requireRedis fail when Redis is wanted but not installed (tests), rather than run without it (local)
+     * @param s3 whether to start an S3 server (s3proxy, its own JVM) with the files bucket
+     * @param s3Folder where the S3 server keeps objects, or null for memory
      */
     public record Options(Duration visibilityTimeout, int maxReceiveCount, boolean redis, boolean requireRedis,
-            String tablePrefix, int sqsPort, int dynamoPort, int redisPort) {
+            String tablePrefix, int sqsPort, int dynamoPort, int redisPort, boolean s3, Path s3Folder) {
+
+        public Options(Duration visibilityTimeout, int maxReceiveCount, boolean redis, boolean requireRedis,
+                String tablePrefix, int sqsPort, int dynamoPort, int redisPort) {
+            this(visibilityTimeout, maxReceiveCount, redis, requireRedis, tablePrefix, sqsPort, dynamoPort, redisPort,
+                    false, null);
+        }
 
         public static Options forTests() {
             return new Options(Duration.ofSeconds(30), 5, true, true, "spillway", 0, 0, 0);
         }
 
         public Options withVisibilityTimeout(Duration timeout) {
-            return new Options(timeout, maxReceiveCount, redis, requireRedis, tablePrefix, sqsPort, dynamoPort, redisPort);
+            return new Options(timeout, maxReceiveCount, redis, requireRedis, tablePrefix, sqsPort, dynamoPort, redisPort,
+                    s3, s3Folder);
         }
 
         public Options withMaxReceiveCount(int count) {
-            return new Options(visibilityTimeout, count, redis, requireRedis, tablePrefix, sqsPort, dynamoPort, redisPort);
+            return new Options(visibilityTimeout, count, redis, requireRedis, tablePrefix, sqsPort, dynamoPort, redisPort,
+                    s3, s3Folder);
+        }
+
+        /** With an S3 server keeping its objects in {@code folder} (null: in memory). */
+        public Options withS3(Path folder) {
+            return new Options(visibilityTimeout, maxReceiveCount, redis, requireRedis, tablePrefix, sqsPort, dynamoPort,
+                    redisPort, true, folder);
         }
     }
 
@@ -76,6 +99,7 @@ public final class LocalCloud implements AutoCloseable {
             throw new IllegalStateException("redis-server is not installed (apt-get install -y redis-server)");
         }
         this.redis = installed.orElse(null);
+        this.s3Server = options.s3() ? new S3Server(Ports.free(), options.s3Folder()) : null;
     }
 
     public static LocalCloud start(Options options) {
@@ -94,6 +118,18 @@ public final class LocalCloud implements AutoCloseable {
         dynamoServer.start();
         if (redis != null) {
             redis.start();
+        }
+        if (s3Server != null) {
+            s3Server.start();
+            s3 = S3Client.builder().endpointOverride(URI.create(s3Server.endpoint())).region(Region.of(REGION))
+                    .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .credentialsProvider(StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create(S3Server.ACCESS_KEY, S3Server.SECRET_KEY)))
+                    .build();
+            if (!s3.listBuckets().buckets().stream().anyMatch(bucket -> bucket.name().equals(filesBucket()))) {
+                s3.createBucket(b -> b.bucket(filesBucket()));
+            }
         }
         sqs = SqsClient.builder().endpointOverride(URI.create(sqsServer.endpoint())).region(Region.of(REGION))
                 .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
@@ -142,7 +178,7 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     private void provisionQueues() {
-        for (String tier : TIERS) {
+        for (String tier : QUEUES) {
             String dlqUrl = sqs.createQueue(b -> b.queueName(options.tablePrefix() + "-" + tier + "-dlq")
                     .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
             String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
@@ -212,7 +248,24 @@ public final class LocalCloud implements AutoCloseable {
         return options.tablePrefix() + "-jobs";
     }
 
-    /** URL of a tier's queue ({@code interactive}, ...) or its dead-letter queue ({@code interactive-dlq}). */
+    /** Bucket of batch input and output files (only with an S3 server). */
+    public String filesBucket() {
+        return options.tablePrefix() + "-files";
+    }
+
+    /** The S3 server's client, when one was started. */
+    public Optional<S3Client> s3() {
+        return Optional.ofNullable(s3);
+    }
+
+    public Optional<S3Server> s3Server() {
+        return Optional.ofNullable(s3Server);
+    }
+
+    /**
+     * URL of a queue: a tier's ({@code interactive}, ...), the ingest queue ({@code ingest}), or one's dead-letter
+     * queue ({@code interactive-dlq}, {@code ingest-dlq}).
+     */
     public String queueUrl(String name) {
         return queueUrls.get(name);
     }
@@ -258,6 +311,18 @@ public final class LocalCloud implements AutoCloseable {
             config.put("spillway.queues." + tier + ".url", queueUrls.get(tier));
             config.put("spillway.queues." + tier + ".dlq-url", queueUrls.get(tier + "-dlq"));
         }
+        config.put("spillway.ingest.queue-url", queueUrls.get("ingest"));
+        config.put("spillway.ingest.dlq-url", queueUrls.get("ingest-dlq"));
+        if (s3Server != null) {
+            config.put("quarkus.s3.endpoint-override", s3Server.endpoint());
+            config.put("quarkus.s3.path-style-access", "true");
+            config.put("quarkus.s3.aws.region", REGION);
+            config.put("quarkus.s3.aws.credentials.type", "static");
+            config.put("quarkus.s3.aws.credentials.static-provider.access-key-id", S3Server.ACCESS_KEY);
+            config.put("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3Server.SECRET_KEY);
+            config.put("quarkus.s3.devservices.enabled", "false");
+            config.put("spillway.files.bucket", filesBucket());
+        }
         if (redis != null) {
             config.put("quarkus.redis.hosts", redis.uri());
         } else {
@@ -275,14 +340,18 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     public String describe() {
-        return String.format(Locale.ROOT, "SQS (ElasticMQ) %s, DynamoDB Local %s, Redis %s", sqsServer.endpoint(),
-                dynamoServer.endpoint(), redis == null ? "not installed: running without L2 cache and notices" : redis.uri());
+        return String.format(Locale.ROOT, "SQS (ElasticMQ) %s, DynamoDB Local %s, Redis %s%s", sqsServer.endpoint(),
+                dynamoServer.endpoint(), redis == null ? "not installed: running without L2 cache and notices" : redis.uri(),
+                s3Server == null ? "" : ", S3 (s3proxy) " + s3Server.endpoint()
+                        + (options.s3Folder() == null ? "" : " keeping objects in " + options.s3Folder()));
     }
 
     @Override
     public void close() {
         closeQuietly(sqs);
         closeQuietly(dynamo);
+        closeQuietly(s3);
+        closeQuietly(s3Server);
         closeQuietly(redis);
         closeQuietly(dynamoServer);
         closeQuietly(sqsServer);

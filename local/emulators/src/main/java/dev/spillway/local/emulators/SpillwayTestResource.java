@@ -8,7 +8,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Starts the {@link LocalCloud} for a {@code @QuarkusTest} and points the application at it. Init args:
- * {@code visibilityTimeout} (seconds), {@code maxReceiveCount}, and {@code faultyLinks=true} to reach SQS and
+ * {@code visibilityTimeout} (seconds), {@code maxReceiveCount}, {@code s3=true} for an S3 server with the files
+ * bucket, and {@code faultyLinks=true} to reach SQS and
  * DynamoDB through {@link FaultyLink}s a test can cut ({@link #sqsLink()}, {@link #dynamoLink()}). Tests reach the
  * emulators through {@link #cloud()} to look behind the API (what was queued, what was stored) and to break things.
  */
@@ -29,6 +30,9 @@ public class SpillwayTestResource implements QuarkusTestResourceLifecycleManager
         }
         if (initArgs.containsKey("maxReceiveCount")) {
             options = options.withMaxReceiveCount(Integer.parseInt(initArgs.get("maxReceiveCount")));
+        }
+        if (Boolean.parseBoolean(initArgs.get("s3"))) {
+            options = options.withS3(null);
         }
         faultyLinks = Boolean.parseBoolean(initArgs.get("faultyLinks"));
     }
