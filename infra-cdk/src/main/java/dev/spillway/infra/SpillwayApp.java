@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.spillway.infra.api.ApiStack;
 import dev.spillway.infra.api.ApiStackProps;
+import dev.spillway.infra.api.QuarkusFunction;
 import dev.spillway.infra.cache.CacheStack;
 import dev.spillway.infra.cache.CacheStackProps;
 import dev.spillway.infra.data.DataStack;
@@ -79,7 +80,8 @@ public final class SpillwayApp {
                 .description("Spillway: VPC (2 AZs, 1 NAT gateway) and client security groups").build());
 
         DataStack data = new DataStack(app, "SpillwayData", DataStackProps.builder()
-                .description("Spillway: jobs, idempotency, API keys and batches tables, tier queues, payload bucket")
+                .description("Spillway: jobs, idempotency, API keys and batches tables, tier and ingest queues, "
+                        + "payload bucket")
                 .queues(PriorityQueuesProps.builder().maxReceiveCount(settings.maxReceiveCount()).build())
                 .build());
 
@@ -90,7 +92,7 @@ public final class SpillwayApp {
                 .build());
 
         ApiStack api = new ApiStack(app, "SpillwayApi", ApiStackProps.builder()
-                .description("Spillway: HTTP API and the Quarkus intake function")
+                .description("Spillway: HTTP API, the Quarkus intake function and the event-source functions")
                 .vpc(network.vpc())
                 .intakeSecurityGroup(network.intakeSecurityGroup())
                 .jobsTable(data.jobsTable())
@@ -99,9 +101,11 @@ public final class SpillwayApp {
                 .batchesTable(data.batchesTable())
                 .queues(data.queues())
                 .payloadBucket(data.payloadBucket())
+                .ingestQueue(data.ingestQueue().queue(), data.ingestQueue().deadLetterQueue())
                 .redisHosts(cache.redisHosts())
                 .modelName(settings.modelName())
                 .functionArtifact(settings.functionZip())
+                .eventsArtifact(settings.eventsFunctionZip())
                 .nativeImage(settings.nativeImage())
                 .requireArtifacts(settings.requireArtifacts())
                 .memorySizeMb(settings.nativeImage() ? 512 : 2048)
@@ -137,6 +141,12 @@ public final class SpillwayApp {
                         .httpApi(api.httpApi())
                         .intakeFunction(api.intake().function())
                         .queues(data.queues())
+                        .eventFunctions(api.eventSources().all().stream().collect(java.util.stream.Collectors.toMap(
+                                QuarkusFunction::handlerName, QuarkusFunction::function)))
+                        .eventFailureQueues(Map.of(
+                                "ingest dead-letter queue", data.ingestQueue().deadLetterQueue(),
+                                "batch-file failure queue", api.eventSources().batchFileFailures(),
+                                "notifier failure queue", api.eventSources().notifierFailures()))
                         .cluster(fleet.cluster())
                         .workerService(fleet.service())
                         .maxTasks(settings.maxTasks())

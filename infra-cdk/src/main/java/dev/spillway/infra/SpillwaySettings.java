@@ -11,6 +11,7 @@ import software.constructs.Node;
  *
  * @param nativeImage          {@code native}: the function zip holds a native {@code bootstrap}
  * @param functionZip          {@code functionZip}: path of the intake's {@code function.zip}
+ * @param eventsFunctionZip    {@code eventsFunctionZip}: path of the event-source functions' {@code function.zip}
  * @param requireArtifacts     {@code requireArtifacts}: fail synthesis instead of using placeholders
  * @param workerImage          {@code workerImage}: image URI of the gpu-backend worker, or empty to build
  *                             {@code workerContext} as a Docker asset
@@ -30,7 +31,7 @@ import software.constructs.Node;
  * @param tracing              {@code tracing}: X-Ray active tracing on the intake
  * @param alarmEmail           {@code alarmEmail}: address subscribed to alarms, absent for none
  */
-public record SpillwaySettings(boolean nativeImage, Path functionZip, boolean requireArtifacts, String workerImage,
+public record SpillwaySettings(boolean nativeImage, Path functionZip, Path eventsFunctionZip, boolean requireArtifacts, String workerImage,
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
                                String huggingFaceModel, String instanceType, int maxTasks, boolean spot,
                                int workerConcurrency, int acceptableLatencySec, int meanProcessingSec,
@@ -40,6 +41,7 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, boolean re
         return new SpillwaySettings(
                 bool(node, "native", false),
                 Path.of(string(node, "functionZip", "../functions/intake/target/function.zip")),
+                Path.of(string(node, "eventsFunctionZip", "../functions/events/target/function.zip")),
                 bool(node, "requireArtifacts", false),
                 string(node, "workerImage", ""),
                 Path.of(string(node, "workerContext", "../gpu-backend")),

@@ -25,11 +25,15 @@ import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
-/** The public HTTPS front door: an HTTP API whose every route proxies to the intake function's alias. */
+/**
+ * The public HTTPS front door (an HTTP API whose every route proxies to the intake function's alias) and the
+ * event-source functions, the doors that are not HTTP.
+ */
 public final class ApiStack extends Stack {
 
     private final HttpApi httpApi;
-    private final IntakeFunction intake;
+    private final QuarkusFunction intake;
+    private final EventSourceFunctions eventSources;
 
     public ApiStack(final Construct scope, final String id, final ApiStackProps props) {
         super(scope, id, props);
@@ -38,7 +42,7 @@ public final class ApiStack extends Stack {
                 RuntimeEnvironment.shared(props.getJobsTable(), props.getQueues(), props.getRedisHosts()));
         environment.putAll(RuntimeEnvironment.intake(props.getIdempotencyTable(), props.getApiKeysTable(),
                 props.getBatchesTable(), props.getModelName()));
-        this.intake = new IntakeFunction(this, "Intake", IntakeFunctionProps.builder()
+        this.intake = new QuarkusFunction(this, "Intake", QuarkusFunctionProps.builder()
                 .vpc(props.getVpc())
                 .securityGroup(props.getIntakeSecurityGroup())
                 .environment(environment)
@@ -60,6 +64,15 @@ public final class ApiStack extends Stack {
         props.getBatchesTable().grantReadWriteData(intake.function());
         props.getQueues().grantSend(intake.function());
         props.getPayloadBucket().grantReadWrite(intake.function());
+
+        Map<String, String> eventsEnvironment = new LinkedHashMap<>(environment);
+        eventsEnvironment.putAll(RuntimeEnvironment.events(props.getPayloadBucket().getBucketName(),
+                props.getIngestQueue().getQueueUrl(), props.getIngestDeadLetterQueue().getQueueUrl()));
+        this.eventSources = new EventSourceFunctions(this, "Events", new EventSourceFunctionsProps(
+                props.getVpc(), props.getIntakeSecurityGroup(), eventsEnvironment, props.getEventsArtifact(),
+                props.isNativeImage(), props.isRequireArtifacts(), props.isTracing(), props.getJobsTable(),
+                props.getIdempotencyTable(), props.getApiKeysTable(), props.getBatchesTable(), props.getQueues(),
+                props.getPayloadBucket(), props.getIngestQueue(), props.getIngestDeadLetterQueue()));
 
         this.httpApi = HttpApi.Builder.create(this, "HttpApi")
                 .description("Spillway: OpenAI/DeepSeek-compatible inference front door")
@@ -141,7 +154,11 @@ public final class ApiStack extends Stack {
         return httpApi;
     }
 
-    public IntakeFunction intake() {
+    public QuarkusFunction intake() {
         return intake;
+    }
+
+    public EventSourceFunctions eventSources() {
+        return eventSources;
     }
 }

@@ -9,8 +9,9 @@ import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.sqs.IQueue;
 
-/** What {@link ApiStack} wires the intake to. */
+/** What {@link ApiStack} wires the intake and the event-source functions to. */
 public interface ApiStackProps extends StackProps {
 
     IVpc getVpc();
@@ -30,7 +31,14 @@ public interface ApiStackProps extends StackProps {
 
     PriorityQueues getQueues();
 
+    /** Payloads and batch files: the batch-files function reads inputs from it and writes outputs beside them. */
     IBucket getPayloadBucket();
+
+    /** The SQS ingest queue the ingest function drains. */
+    IQueue getIngestQueue();
+
+    /** Where the ingest function puts invalid messages with their reason. */
+    IQueue getIngestDeadLetterQueue();
 
     /** {@code rediss://host:port} of the cache. */
     String getRedisHosts();
@@ -38,8 +46,11 @@ public interface ApiStackProps extends StackProps {
     /** Model name clients send; the intake refuses any other. Must match what the fleet serves. */
     String getModelName();
 
-    /** Path of {@code function.zip}, relative to the working directory of synthesis. */
+    /** Path of the intake's {@code function.zip}, relative to the working directory of synthesis. */
     Path getFunctionArtifact();
+
+    /** Path of the event-source app's {@code function.zip}, relative to the working directory of synthesis. */
+    Path getEventsArtifact();
 
     boolean isNativeImage();
 
@@ -71,9 +82,12 @@ public interface ApiStackProps extends StackProps {
         private ITable batchesTable;
         private PriorityQueues queues;
         private IBucket payloadBucket;
+        private IQueue ingestQueue;
+        private IQueue ingestDeadLetterQueue;
         private String redisHosts;
         private String modelName = FleetStackProps.DEFAULT_SERVED_MODEL;
         private Path functionArtifact = Path.of("../functions/intake/target/function.zip");
+        private Path eventsArtifact = Path.of("../functions/events/target/function.zip");
         private boolean nativeImage;
         private boolean requireArtifacts;
         private int memorySizeMb = 2048;
@@ -120,6 +134,17 @@ public interface ApiStackProps extends StackProps {
 
         public Builder payloadBucket(final IBucket value) {
             this.payloadBucket = value;
+            return this;
+        }
+
+        public Builder ingestQueue(final IQueue queue, final IQueue deadLetterQueue) {
+            this.ingestQueue = queue;
+            this.ingestDeadLetterQueue = deadLetterQueue;
+            return this;
+        }
+
+        public Builder eventsArtifact(final Path value) {
+            this.eventsArtifact = value;
             return this;
         }
 
@@ -176,14 +201,16 @@ public interface ApiStackProps extends StackProps {
 
         public ApiStackProps build() {
             return new Values(vpc, intakeSecurityGroup, jobsTable, idempotencyTable, apiKeysTable, batchesTable, queues,
-                    payloadBucket, redisHosts, modelName, functionArtifact, nativeImage, requireArtifacts,
+                    payloadBucket, ingestQueue, ingestDeadLetterQueue, redisHosts, modelName, functionArtifact,
+                    eventsArtifact, nativeImage, requireArtifacts,
                     memorySizeMb, reservedConcurrency, tracing, throttleRateLimit, throttleBurstLimit, description);
         }
     }
 
     record Values(IVpc getVpc, ISecurityGroup getIntakeSecurityGroup, ITable getJobsTable,
                   ITable getIdempotencyTable, ITable getApiKeysTable, ITable getBatchesTable, PriorityQueues getQueues,
-                  IBucket getPayloadBucket, String getRedisHosts, String getModelName, Path getFunctionArtifact,
+                  IBucket getPayloadBucket, IQueue getIngestQueue, IQueue getIngestDeadLetterQueue,
+                  String getRedisHosts, String getModelName, Path getFunctionArtifact, Path getEventsArtifact,
                   boolean isNativeImage, boolean isRequireArtifacts, int getMemorySizeMb,
                   Integer getReservedConcurrency, boolean isTracing, double getThrottleRateLimit,
                   int getThrottleBurstLimit, String getDescription) implements ApiStackProps {

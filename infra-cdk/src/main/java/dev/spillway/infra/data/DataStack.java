@@ -16,8 +16,8 @@ import software.amazon.awscdk.services.s3.IBucket;
 import software.constructs.Construct;
 
 /**
- * Durable state: the jobs table, the idempotency table, the API keys table, the batches table, the tier queues
- * and the payload bucket.
+ * Durable state: the jobs table, the idempotency table, the API keys table, the batches table, the tier queues,
+ * the ingest queue and the payload bucket (which also holds batch files).
  */
 public final class DataStack extends Stack {
 
@@ -36,6 +36,7 @@ public final class DataStack extends Stack {
     private final Table batchesTable;
     private final PriorityQueues queues;
     private final PayloadBucket payloads;
+    private final IngestQueue ingest;
 
     public DataStack(final Construct scope, final String id, final DataStackProps props) {
         super(scope, id, props);
@@ -105,6 +106,7 @@ public final class DataStack extends Stack {
 
         this.queues = new PriorityQueues(this, "Queues", props.getQueues());
         this.payloads = new PayloadBucket(this, "Payloads", props.getResultsRetentionDays());
+        this.ingest = new IngestQueue(this, "Ingest", props.getQueues().maxReceiveCount());
     }
 
     public ITable jobsTable() {
@@ -131,5 +133,10 @@ public final class DataStack extends Stack {
 
     public IBucket payloadBucket() {
         return payloads.bucket();
+    }
+
+    /** The SQS ingest queue and its dead-letter queue. */
+    public IngestQueue ingestQueue() {
+        return ingest;
     }
 }

@@ -86,7 +86,10 @@ public final class ObservabilityStack extends Stack {
                                 .statistic("p99").period(PERIOD).build()))),
                 graph("Intake errors and throttles", List.of(
                         props.getIntakeFunction().metricErrors(sum),
-                        props.getIntakeFunction().metricThrottles(sum))));
+                        props.getIntakeFunction().metricThrottles(sum))),
+                graph("Event-source function errors", new java.util.TreeMap<>(props.getEventFunctions()).entrySet()
+                        .stream().map(e -> (IMetric) e.getValue().metricErrors(labelled(sum, e.getKey())))
+                        .toList()));
     }
 
     private List<IWidget> queueWidgets(final ObservabilityStackProps props) {
@@ -139,6 +142,17 @@ public final class ObservabilityStack extends Stack {
                     .datapointsToAlarm(3)
                     .treatMissingData(TreatMissingData.NOT_BREACHING));
         }
+
+        new java.util.TreeMap<>(props.getEventFailureQueues()).forEach((label, queue) -> alarm(
+                Alarm.Builder.create(this, label.replaceAll("[^A-Za-z0-9]", "") + "NotEmpty")
+                        .alarmDescription("Messages reached the " + label + ": events that could not be handled. "
+                                + "Inspect the reason, fix, redrive.")
+                        .metric(queue.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
+                                .statistic("Maximum").period(Duration.minutes(1)).build()))
+                        .threshold(0)
+                        .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                        .evaluationPeriods(1)
+                        .treatMissingData(TreatMissingData.NOT_BREACHING)));
 
         MetricOptions sum = MetricOptions.builder().statistic("Sum").period(PERIOD).build();
         alarm(Alarm.Builder.create(this, "ApiServerErrorRate")

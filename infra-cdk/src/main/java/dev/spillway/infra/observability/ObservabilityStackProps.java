@@ -1,5 +1,7 @@
 package dev.spillway.infra.observability;
 
+import java.util.Map;
+
 import dev.spillway.infra.data.PriorityQueues;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.StackProps;
@@ -7,6 +9,7 @@ import software.amazon.awscdk.services.apigatewayv2.IHttpApi;
 import software.amazon.awscdk.services.ecs.ICluster;
 import software.amazon.awscdk.services.ecs.IService;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.sqs.IQueue;
 
 /** What {@link ObservabilityStack} watches, and when it pages. */
 public interface ObservabilityStackProps extends StackProps {
@@ -16,6 +19,15 @@ public interface ObservabilityStackProps extends StackProps {
     IFunction getIntakeFunction();
 
     PriorityQueues getQueues();
+
+    /** The event-source functions, by name ({@code ingest}, ...): their errors are graphed and page. */
+    Map<String, IFunction> getEventFunctions();
+
+    /**
+     * Queues where events that could not be handled are parked (the ingest DLQ, the batch-file and notifier
+     * failure queues), by label; any message there pages.
+     */
+    Map<String, IQueue> getEventFailureQueues();
 
     ICluster getCluster();
 
@@ -44,6 +56,8 @@ public interface ObservabilityStackProps extends StackProps {
         private IHttpApi httpApi;
         private IFunction intakeFunction;
         private PriorityQueues queues;
+        private Map<String, IFunction> eventFunctions = Map.of();
+        private Map<String, IQueue> eventFailureQueues = Map.of();
         private ICluster cluster;
         private IService workerService;
         private int maxTasks;
@@ -65,6 +79,16 @@ public interface ObservabilityStackProps extends StackProps {
 
         public Builder queues(final PriorityQueues value) {
             this.queues = value;
+            return this;
+        }
+
+        public Builder eventFunctions(final Map<String, IFunction> value) {
+            this.eventFunctions = Map.copyOf(value);
+            return this;
+        }
+
+        public Builder eventFailureQueues(final Map<String, IQueue> value) {
+            this.eventFailureQueues = Map.copyOf(value);
             return this;
         }
 
@@ -109,12 +133,14 @@ public interface ObservabilityStackProps extends StackProps {
         }
 
         public ObservabilityStackProps build() {
-            return new Values(httpApi, intakeFunction, queues, cluster, workerService, maxTasks, maxMessageAge,
+            return new Values(httpApi, intakeFunction, queues, eventFunctions, eventFailureQueues, cluster, workerService, maxTasks, maxMessageAge,
                     serverErrorRatePercent, fleetAtMaxFor, alarmEmail, description);
         }
     }
 
-    record Values(IHttpApi getHttpApi, IFunction getIntakeFunction, PriorityQueues getQueues, ICluster getCluster,
+    record Values(IHttpApi getHttpApi, IFunction getIntakeFunction, PriorityQueues getQueues,
+                  Map<String, IFunction> getEventFunctions, Map<String, IQueue> getEventFailureQueues,
+                  ICluster getCluster,
                   IService getWorkerService, int getMaxTasks, Duration getMaxMessageAge,
                   double getServerErrorRatePercent, Duration getFleetAtMaxFor, String getAlarmEmail,
                   String getDescription) implements ObservabilityStackProps {

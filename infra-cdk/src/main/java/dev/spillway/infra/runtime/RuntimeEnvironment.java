@@ -30,6 +30,14 @@ public final class RuntimeEnvironment {
     /** Worker only: the name the model server serves under ({@code --served-model-name}). */
     public static final String MODEL_UPSTREAM = "SPILLWAY_MODELS_DEFAULT_UPSTREAM_MODEL";
     public static final String WORKER_CONCURRENCY = "SPILLWAY_WORKER_CONCURRENCY";
+    /** {@code spillway.files.bucket}: where batch input files arrive and their outputs are written. */
+    public static final String FILES_BUCKET = "SPILLWAY_FILES_BUCKET";
+    /** {@code spillway.ingest.queue-url}: the SQS ingest queue. */
+    public static final String INGEST_QUEUE_URL = "SPILLWAY_INGEST_QUEUE_URL";
+    /** {@code spillway.ingest.dlq-url}: where invalid ingest messages end, with their reason. */
+    public static final String INGEST_DLQ_URL = "SPILLWAY_INGEST_DLQ_URL";
+    /** {@code quarkus.lambda.handler}: which {@code @Named} handler of the event-source app a function runs. */
+    public static final String LAMBDA_HANDLER = "QUARKUS_LAMBDA_HANDLER";
 
     /** The engine that talks to vLLM's OpenAI-compatible server. */
     public static final String OPENAI_ENGINE = "openai";
@@ -64,6 +72,16 @@ public final class RuntimeEnvironment {
         env.put(BATCHES_TABLE, batchesTable.getTableName());
         env.put(API_KEYS_TABLE, apiKeysTable.getTableName());
         env.putAll(servedModel(modelName));
+        return env;
+    }
+
+    /** What the event-source functions read besides the intake's settings: the files bucket and the ingest queue. */
+    public static Map<String, String> events(final String filesBucket, final String ingestQueueUrl,
+                                             final String ingestDlqUrl) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(FILES_BUCKET, filesBucket);
+        env.put(INGEST_QUEUE_URL, ingestQueueUrl);
+        env.put(INGEST_DLQ_URL, ingestDlqUrl);
         return env;
     }
 

@@ -115,19 +115,31 @@ class DataStackTest {
 
     @Test
     void everyTier_hasAnEncryptedQueueWithRedriveToItsDlq() {
-        template.resourceCountIs("AWS::SQS::Queue", 6);
+        // three tiers and the ingest queue, each with its dead-letter queue
+        template.resourceCountIs("AWS::SQS::Queue", 8);
         assertThat(template.findResources("AWS::SQS::Queue", Match.objectLike(Map.of("Properties", Map.of(
                 "SqsManagedSseEnabled", true,
                 "VisibilityTimeout", 120,
                 "RedrivePolicy", Match.objectLike(Map.of("maxReceiveCount", 5))))))).hasSize(3);
         assertThat(template.findResources("AWS::SQS::Queue", Match.objectLike(Map.of("Properties", Map.of(
                 "SqsManagedSseEnabled", true,
-                "MessageRetentionPeriod", 14 * 24 * 3600))))).hasSize(3);
+                "MessageRetentionPeriod", 14 * 24 * 3600))))).hasSize(4);
+    }
+
+    @Test
+    void ingestQueue_hidesAMessageSixFunctionTimeoutsAndRedrivesToItsDlq() {
+        template.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
+                "SqsManagedSseEnabled", true,
+                "VisibilityTimeout", 180,
+                "RedrivePolicy", Match.objectLike(Map.of(
+                        "maxReceiveCount", 5,
+                        "deadLetterTargetArn", Map.of("Fn::GetAtt",
+                                List.of(Match.stringLikeRegexp("IngestDlq.*"), "Arn")))))));
     }
 
     @Test
     void everyQueue_deniesRequestsWithoutTls() {
-        template.resourceCountIs("AWS::SQS::QueuePolicy", 6);
+        template.resourceCountIs("AWS::SQS::QueuePolicy", 8);
         template.hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
                 "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(
                         Map.of("Effect", "Deny",

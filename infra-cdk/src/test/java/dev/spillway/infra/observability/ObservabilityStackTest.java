@@ -48,14 +48,15 @@ class ObservabilityStackTest {
     }
 
     @Test
-    void everyDeadLetterQueue_pagesWhenNotEmpty() {
+    void everyDeadLetterAndFailureQueue_pagesWhenNotEmpty() {
         Object dlqNotEmpty = Match.objectLike(Map.of(
                 "MetricName", "ApproximateNumberOfMessagesVisible",
                 "Namespace", "AWS/SQS",
                 "Threshold", 0,
                 "ComparisonOperator", "GreaterThanThreshold",
                 "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("AlarmTopic.*")))));
-        template.resourcePropertiesCountIs("AWS::CloudWatch::Alarm", dlqNotEmpty, 3);
+        // three tier DLQs, the ingest DLQ, and the batch-file and notifier failure queues
+        template.resourcePropertiesCountIs("AWS::CloudWatch::Alarm", dlqNotEmpty, 6);
     }
 
     @Test
@@ -85,7 +86,7 @@ class ObservabilityStackTest {
                 "Threshold", 4,
                 "EvaluationPeriods", 6,
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold")));
-        template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 11);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.spillway.infra.network.NetworkStack;
+import dev.spillway.infra.runtime.RuntimeEnvironment;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -26,15 +27,16 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /**
- * The Quarkus intake ({@code quarkus-amazon-lambda-http}) as a Lambda function ({@code Resource}) with a
- * {@code live} alias on its current version. The JVM build runs on Java 21 with SnapStart on published
- * versions; the native build runs {@code bootstrap} on provided.al2023.
+ * A Quarkus Lambda app (the intake on {@code quarkus-amazon-lambda-http}, or one handler of the event-source app on
+ * {@code quarkus-amazon-lambda}) as a Lambda function ({@code Resource}) with a {@code live} alias on its current
+ * version, which every trigger invokes. The JVM build runs on Java 21 with SnapStart on published versions; the
+ * native build runs {@code bootstrap} on provided.al2023.
  *
  * <p>When the artifact is missing (CI synthesizes without building the functions) a placeholder asset is
  * used so that synthesis still works; a warning says so, and with {@code requireArtifacts} synthesis fails
  * instead. A placeholder function cannot serve: its handler class does not exist.
  */
-public final class IntakeFunction extends Construct {
+public final class QuarkusFunction extends Construct {
 
     public static final String JVM_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
     public static final String NATIVE_HANDLER = "not.used.in.provided.runtime";
@@ -43,11 +45,13 @@ public final class IntakeFunction extends Construct {
     private final Function function;
     private final Alias alias;
     private final boolean placeholder;
+    private final String handlerName;
 
-    public IntakeFunction(final Construct scope, final String id, final IntakeFunctionProps props) {
+    public QuarkusFunction(final Construct scope, final String id, final QuarkusFunctionProps props) {
         super(scope, id);
 
         this.placeholder = !Files.isRegularFile(props.artifact());
+        this.handlerName = props.handlerName() == null ? "intake" : props.handlerName();
         Code code;
         if (placeholder) {
             code = Code.fromAsset(placeholderAsset().toString());
@@ -66,6 +70,9 @@ public final class IntakeFunction extends Construct {
         if (props.nativeImage()) {
             environment.put("DISABLE_SIGNAL_HANDLERS", "true");
         }
+        if (props.handlerName() != null) {
+            environment.put(RuntimeEnvironment.LAMBDA_HANDLER, props.handlerName());
+        }
 
         LogGroup logs = LogGroup.Builder.create(this, "Logs")
                 .retention(RetentionDays.ONE_MONTH)
@@ -73,13 +80,13 @@ public final class IntakeFunction extends Construct {
                 .build();
 
         Function.Builder builder = Function.Builder.create(this, "Resource")
-                .description("Spillway intake (" + (props.nativeImage() ? "native" : "JVM") + ")")
+                .description(props.description() + " (" + (props.nativeImage() ? "native" : "JVM") + ")")
                 .runtime(props.nativeImage() ? Runtime.PROVIDED_AL2023 : Runtime.JAVA_21)
                 .handler(props.nativeImage() ? NATIVE_HANDLER : JVM_HANDLER)
                 .architecture(Architecture.X86_64)
                 .code(code)
                 .memorySize(props.memorySizeMb())
-                .timeout(Duration.seconds(30))
+                .timeout(Duration.seconds(props.timeoutSeconds()))
                 .environment(environment)
                 .vpc(props.vpc())
                 .vpcSubnets(NetworkStack.workloadSubnets())
@@ -106,7 +113,7 @@ public final class IntakeFunction extends Construct {
         try {
             Path dir = Files.createTempDirectory("spillway-placeholder-function");
             Files.writeString(dir.resolve("PLACEHOLDER.txt"),
-                    "Synthesis-only placeholder: build functions/intake/target/function.zip before deploying.\n",
+                    "Synthesis-only placeholder: build the functions (mvn package) before deploying.\n",
                     StandardCharsets.UTF_8);
             return dir;
         } catch (IOException e) {
@@ -119,9 +126,14 @@ public final class IntakeFunction extends Construct {
         return function;
     }
 
-    /** The alias API Gateway invokes (a published version, so SnapStart applies). */
+    /** The alias every trigger invokes (a published version, so SnapStart applies). */
     public IFunction alias() {
         return alias;
+    }
+
+    /** The {@code @Named} handler it runs; {@code intake} for the HTTP intake. */
+    public String handlerName() {
+        return handlerName;
     }
 
     public boolean isPlaceholder() {

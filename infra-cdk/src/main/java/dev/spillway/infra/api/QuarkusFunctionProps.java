@@ -7,8 +7,12 @@ import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.IVpc;
 
 /**
- * Settings of the intake function.
+ * Settings of one Quarkus Lambda function (the intake, or one of the event-source handlers).
  *
+ * @param description         what the function is, in the console
+ * @param handlerName         the {@code @Named} handler the app runs ({@code QUARKUS_LAMBDA_HANDLER}), or null when the
+ *                            app has only one (the HTTP intake)
+ * @param timeoutSeconds      how long one invocation may run
  * @param vpc                 VPC the function joins to reach the cache
  * @param securityGroup       the intake's security group (the cache admits it)
  * @param environment         runtime configuration (see {@code RuntimeEnvironment})
@@ -19,7 +23,7 @@ import software.amazon.awscdk.services.ec2.IVpc;
  * @param reservedConcurrency reserved concurrent executions, or {@code null} for the account's unreserved pool
  * @param tracing             X-Ray active tracing
  */
-public record IntakeFunctionProps(IVpc vpc, ISecurityGroup securityGroup, Map<String, String> environment,
+public record QuarkusFunctionProps(String description, String handlerName, int timeoutSeconds, IVpc vpc, ISecurityGroup securityGroup, Map<String, String> environment,
                                   Path artifact, boolean nativeImage, boolean requireArtifacts, int memorySizeMb,
                                   Integer reservedConcurrency, boolean tracing) {
 
@@ -28,6 +32,9 @@ public record IntakeFunctionProps(IVpc vpc, ISecurityGroup securityGroup, Map<St
     }
 
     public static final class Builder {
+        private String description = "Spillway intake";
+        private String handlerName;
+        private int timeoutSeconds = 30;
         private IVpc vpc;
         private ISecurityGroup securityGroup;
         private Map<String, String> environment = Map.of();
@@ -37,6 +44,21 @@ public record IntakeFunctionProps(IVpc vpc, ISecurityGroup securityGroup, Map<St
         private int memorySizeMb = 2048;
         private Integer reservedConcurrency;
         private boolean tracing;
+
+        public Builder description(final String value) {
+            this.description = value;
+            return this;
+        }
+
+        public Builder handlerName(final String value) {
+            this.handlerName = value;
+            return this;
+        }
+
+        public Builder timeoutSeconds(final int value) {
+            this.timeoutSeconds = value;
+            return this;
+        }
 
         public Builder vpc(final IVpc value) {
             this.vpc = value;
@@ -83,8 +105,8 @@ public record IntakeFunctionProps(IVpc vpc, ISecurityGroup securityGroup, Map<St
             return this;
         }
 
-        public IntakeFunctionProps build() {
-            return new IntakeFunctionProps(vpc, securityGroup, environment, artifact, nativeImage,
+        public QuarkusFunctionProps build() {
+            return new QuarkusFunctionProps(description, handlerName, timeoutSeconds, vpc, securityGroup, environment, artifact, nativeImage,
                     requireArtifacts, memorySizeMb, reservedConcurrency, tracing);
         }
     }

@@ -19,24 +19,24 @@ import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.ec2.Vpc;
 
-class IntakeFunctionTest {
+class QuarkusFunctionTest {
 
     @TempDir
     static Path artifacts;
 
     private static Stack nativeStack;
-    private static IntakeFunction nativeIntake;
+    private static QuarkusFunction nativeIntake;
     private static Stack missingStack;
-    private static IntakeFunction missingIntake;
+    private static QuarkusFunction missingIntake;
 
     @BeforeAll
     static void synthesize() throws IOException {
         Path zip = Files.write(artifacts.resolve("function.zip"), new byte[] {'P', 'K', 5, 6});
         App app = new App();
         nativeStack = new Stack(app, "NativeIntake");
-        nativeIntake = new IntakeFunction(nativeStack, "Intake", props(nativeStack, zip, true, false));
+        nativeIntake = new QuarkusFunction(nativeStack, "Intake", props(nativeStack, zip, true, false));
         missingStack = new Stack(app, "MissingIntake");
-        missingIntake = new IntakeFunction(missingStack, "Intake",
+        missingIntake = new QuarkusFunction(missingStack, "Intake",
                 props(missingStack, artifacts.resolve("absent.zip"), false, false));
     }
 
@@ -66,16 +66,16 @@ class IntakeFunctionTest {
     @Test
     void missingArtifact_failsSynthesisWhenArtifactsAreRequired() {
         Stack stack = new Stack(new App(), "RequiredIntake");
-        new IntakeFunction(stack, "Intake", props(stack, artifacts.resolve("absent.zip"), false, true));
+        new QuarkusFunction(stack, "Intake", props(stack, artifacts.resolve("absent.zip"), false, true));
 
         assertThatThrownBy(() -> Template.fromStack(stack))
                 .hasMessageContaining("requireArtifacts=true but the function artifact");
     }
 
-    private static IntakeFunctionProps props(final Stack stack, final Path zip, final boolean nativeImage,
+    private static QuarkusFunctionProps props(final Stack stack, final Path zip, final boolean nativeImage,
                                              final boolean required) {
         Vpc vpc = Vpc.Builder.create(stack, "Vpc").maxAzs(2).natGateways(1).build();
-        return IntakeFunctionProps.builder()
+        return QuarkusFunctionProps.builder()
                 .vpc(vpc)
                 .securityGroup(SecurityGroup.Builder.create(stack, "Sg").vpc(vpc).build())
                 .environment(Map.of("SPILLWAY_JOBS_TABLE", "jobs"))

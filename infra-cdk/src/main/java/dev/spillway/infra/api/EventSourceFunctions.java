@@ -1,0 +1,270 @@
+package dev.spillway.infra.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.spillway.infra.data.Tier;
+import dev.spillway.infra.nag.Suppressions;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
+import software.amazon.awscdk.services.lambda.FilterCriteria;
+import software.amazon.awscdk.services.lambda.FilterRule;
+import software.amazon.awscdk.services.lambda.StartingPosition;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SqsDlq;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.s3.BucketAttributes;
+import software.amazon.awscdk.services.s3.EventType;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.s3.NotificationKeyFilter;
+import software.amazon.awscdk.services.s3.notifications.LambdaDestination;
+import software.amazon.awscdk.services.sqs.IQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+/**
+ * The event-source handlers of {@code functions/events}, one Lambda function each from the same artifact, with their
+ * triggers: S3 batch files ({@code batch-files}), the SQS ingest queue ({@code ingest}), DynamoDB Streams on the jobs
+ * table ({@code notifier}) and an EventBridge schedule ({@code scheduler}). Every trigger invokes the function's
+ * {@code live} alias. What a trigger could not deliver lands in a failure queue instead of vanishing.
+ */
+public final class EventSourceFunctions extends Construct {
+
+    public static final String BATCH_FILES_HANDLER = "batch-files";
+    public static final String INGEST_HANDLER = "ingest";
+    public static final String NOTIFIER_HANDLER = "notifier";
+    public static final String SCHEDULER_HANDLER = "scheduler";
+    /** Key prefix of batch files: inputs arrive under it, their output and error files are written beside them. */
+    public static final String BATCH_FILES_PREFIX = "batches/";
+    /** Where an input file's arrival starts a batch. */
+    public static final String BATCH_INPUT_PREFIX = BATCH_FILES_PREFIX + "input/";
+    /** A webhook's retries happen inside one invocation; give them room. */
+    static final int NOTIFIER_TIMEOUT_SECONDS = 120;
+    /** A 200 MB batch file is streamed into jobs in one invocation. */
+    static final int BATCH_FILES_TIMEOUT_SECONDS = 900;
+
+    private final QuarkusFunction batchFiles;
+    private final QuarkusFunction ingest;
+    private final QuarkusFunction notifier;
+    private final QuarkusFunction scheduler;
+    private final Queue batchFileFailures;
+    private final Queue notifierFailures;
+
+    public EventSourceFunctions(final Construct scope, final String id, final EventSourceFunctionsProps props) {
+        super(scope, id);
+        this.batchFileFailures = failureQueue("BatchFileFailures");
+        this.notifierFailures = failureQueue("NotifierFailures");
+
+        this.batchFiles = function(props, "BatchFiles", BATCH_FILES_HANDLER, "Spillway batch files (S3)",
+                BATCH_FILES_TIMEOUT_SECONDS);
+        this.ingest = function(props, "Ingest", INGEST_HANDLER, "Spillway ingest queue (SQS)", 30);
+        this.notifier = function(props, "Notifier", NOTIFIER_HANDLER, "Spillway webhooks (DynamoDB Streams)",
+                NOTIFIER_TIMEOUT_SECONDS);
+        this.scheduler = function(props, "Scheduler", SCHEDULER_HANDLER,
+                "Spillway scheduler: backlog signal, reaper, batch outputs (EventBridge)", 60);
+
+        wireBatchFiles(props);
+        wireIngest(props);
+        wireNotifier(props);
+        wireScheduler(props);
+        suppressFindings(props.tracing());
+    }
+
+    private QuarkusFunction function(final EventSourceFunctionsProps props, final String id, final String handler,
+                                     final String description, final int timeoutSeconds) {
+        return new QuarkusFunction(this, id, QuarkusFunctionProps.builder()
+                .description(description)
+                .handlerName(handler)
+                .timeoutSeconds(timeoutSeconds)
+                .vpc(props.vpc())
+                .securityGroup(props.securityGroup())
+                .environment(new LinkedHashMap<>(props.environment()))
+                .artifact(props.artifact())
+                .nativeImage(props.nativeImage())
+                .requireArtifacts(props.requireArtifacts())
+                .memorySizeMb(props.nativeImage() ? 512 : 1024)
+                .tracing(props.tracing())
+                .build());
+    }
+
+    /** S3 invokes asynchronously: two retries, then the event is kept in a failure queue for a replay. */
+    private void wireBatchFiles(final EventSourceFunctionsProps props) {
+        // Imported by name, so the notification is added from this stack without a cycle back to the data stack.
+        IBucket files = software.amazon.awscdk.services.s3.Bucket.fromBucketAttributes(this, "FilesBucket",
+                BucketAttributes.builder()
+                        .bucketName(props.filesBucket().getBucketName())
+                        .bucketArn(props.filesBucket().getBucketArn())
+                        .build());
+        files.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(batchFiles.alias()),
+                NotificationKeyFilter.builder().prefix(BATCH_INPUT_PREFIX).suffix(".jsonl").build());
+        batchFiles.alias().configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(2)
+                .maxEventAge(Duration.hours(6))
+                .onFailure(new SqsDestination(batchFileFailures))
+                .build());
+
+        props.filesBucket().grantRead(batchFiles.function(), BATCH_FILES_PREFIX + "*");
+        props.filesBucket().grantPut(batchFiles.function(), BATCH_FILES_PREFIX + "*");
+        props.jobsTable().grantReadWriteData(batchFiles.function());
+        props.batchesTable().grantReadWriteData(batchFiles.function());
+        props.apiKeysTable().grantReadData(batchFiles.function());
+        props.queues().tier(Tier.BATCH).queue().grantSendMessages(batchFiles.function());
+    }
+
+    /** One bad message is reported alone (partial batch response); it never replays the others. */
+    private void wireIngest(final EventSourceFunctionsProps props) {
+        ingest.alias().addEventSource(SqsEventSource.Builder.create(props.ingestQueue())
+                .batchSize(10)
+                .maxBatchingWindow(Duration.seconds(1))
+                .reportBatchItemFailures(true)
+                .build());
+        props.ingestDeadLetterQueue().grantSendMessages(ingest.function());
+        props.jobsTable().grantReadWriteData(ingest.function());
+        props.idempotencyTable().grantReadWriteData(ingest.function());
+        props.apiKeysTable().grantReadData(ingest.function());
+        props.queues().grantSend(ingest.function());
+    }
+
+    /**
+     * Only modifications can move a job into a final state; the filter keeps every other change from invoking the
+     * function. A record that keeps failing is bisected away from its batch, then parked in a failure queue.
+     */
+    private void wireNotifier(final EventSourceFunctionsProps props) {
+        notifier.alias().addEventSource(DynamoEventSource.Builder.create(props.jobsTable())
+                .startingPosition(StartingPosition.LATEST)
+                .batchSize(50)
+                .maxBatchingWindow(Duration.seconds(1))
+                .bisectBatchOnError(true)
+                .reportBatchItemFailures(true)
+                .retryAttempts(10)
+                .maxRecordAge(Duration.hours(24))
+                .parallelizationFactor(2)
+                .onFailure(new SqsDlq(notifierFailures))
+                .filters(List.of(FilterCriteria.filter(Map.of(
+                        "eventName", FilterRule.isEqual("MODIFY"),
+                        "dynamodb", Map.of("NewImage", Map.of(
+                                "status", Map.of("S", List.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"))))))))
+                .build());
+        props.jobsTable().grantReadWriteData(notifier.function());
+        props.apiKeysTable().grantReadData(notifier.function());
+    }
+
+    /** Every minute; a missed tick is not retried, the next one does the same work. */
+    private void wireScheduler(final EventSourceFunctionsProps props) {
+        Rule.Builder.create(this, "EveryMinute")
+                .description("Spillway scheduler tick: backlog signal, reaper, batch outputs")
+                .schedule(Schedule.rate(Duration.minutes(1)))
+                .targets(List.of(new LambdaFunction(scheduler.alias(), LambdaFunctionProps.builder()
+                        .retryAttempts(0)
+                        .maxEventAge(Duration.minutes(2))
+                        .build())))
+                .build();
+        props.jobsTable().grantReadWriteData(scheduler.function());
+        props.batchesTable().grantReadWriteData(scheduler.function());
+        props.filesBucket().grantRead(scheduler.function(), BATCH_FILES_PREFIX + "*");
+        props.filesBucket().grantPut(scheduler.function(), BATCH_FILES_PREFIX + "*");
+        props.queues().grantSend(scheduler.function());
+        props.queues().all().forEach(tier -> tier.queue().grant(scheduler.function(), "sqs:GetQueueAttributes"));
+    }
+
+    private Queue failureQueue(final String id) {
+        return Queue.Builder.create(this, id)
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(14))
+                .build();
+    }
+
+    private void suppressFindings(final boolean tracing) {
+        for (Construct failures : List.of(batchFileFailures, notifierFailures)) {
+            NagSuppressions.addResourceSuppressions(failures, List.of(NagPackSuppression.builder()
+                    .id("AwsSolutions-SQS3")
+                    .reason("This queue is itself where failed events are parked for inspection and replay.")
+                    .build()));
+        }
+        for (QuarkusFunction function : all()) {
+            NagSuppressions.addResourceSuppressions(function, List.of(
+                    NagPackSuppression.builder()
+                            .id("AwsSolutions-IAM4")
+                            .reason("AWS managed Lambda execution policies: CloudWatch Logs writes and the VPC ENI "
+                                    + "management Lambda needs to join the VPC; both are scoped by AWS to those "
+                                    + "actions.")
+                            .appliesTo(List.of(
+                                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
+                            .build(),
+                    Suppressions.grantWildcards(),
+                    NagPackSuppression.builder()
+                            .id("AwsSolutions-L1")
+                            .reason("Built and tested for Java 21 (SnapStart); the native variant runs on "
+                                    + "provided.al2023. Moving runtimes is a deliberate change.")
+                            .build()), true);
+            List<String> starReasons = new java.util.ArrayList<>();
+            if (tracing) {
+                starReasons.add("Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no "
+                        + "resource-level form.");
+            }
+            if (function == notifier) {
+                starReasons.add("The DynamoDB Streams event source needs dynamodb:ListStreams, which has no "
+                        + "resource-level form; reading records is granted on the jobs table's stream only.");
+            }
+            if (!starReasons.isEmpty()) {
+                NagSuppressions.addResourceSuppressions(function, List.of(NagPackSuppression.builder()
+                        .id("AwsSolutions-IAM5")
+                        .reason(String.join(" ", starReasons))
+                        .appliesTo(List.of("Resource::*"))
+                        .build()), true);
+            }
+        }
+        // CDK's singleton that applies S3 notifications to the (imported) files bucket.
+        NagSuppressions.addResourceSuppressionsByPath(Stack.of(this),
+                "/" + Stack.of(this).getStackName() + "/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource",
+                List.of(NagPackSuppression.builder()
+                        .id("AwsSolutions-IAM4")
+                        .reason("CDK's bucket-notifications handler: the AWS managed basic execution policy only "
+                                + "lets it write its own CloudWatch logs.")
+                        .appliesTo(List.of(
+                                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))
+                        .build()));
+    }
+
+    public List<QuarkusFunction> all() {
+        return List.of(batchFiles, ingest, notifier, scheduler);
+    }
+
+    public QuarkusFunction batchFiles() {
+        return batchFiles;
+    }
+
+    public QuarkusFunction ingest() {
+        return ingest;
+    }
+
+    public QuarkusFunction notifier() {
+        return notifier;
+    }
+
+    public QuarkusFunction scheduler() {
+        return scheduler;
+    }
+
+    /** Batch-file events S3 could not deliver after its retries. */
+    public IQueue batchFileFailures() {
+        return batchFileFailures;
+    }
+
+    /** Stream records the notifier gave up on (their batch info, for a replay from the stream). */
+    public IQueue notifierFailures() {
+        return notifierFailures;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.spillway.infra.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.spillway.infra.DeployedApp;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+class EventSourceFunctionsTest {
+
+    private static Template template;
+
+    @BeforeAll
+    static void synthesize() {
+        template = DeployedApp.template(DeployedApp.stacks().api());
+    }
+
+    @Test
+    void eachHandler_isItsOwnFunctionFromTheEventsArtifact() {
+        for (String handler : List.of("batch-files", "ingest", "notifier", "scheduler")) {
+            template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "Handler", "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest",
+                    "Runtime", "java21",
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                            "QUARKUS_LAMBDA_HANDLER", handler,
+                            "SPILLWAY_JOBS_TABLE", Match.anyValue(),
+                            "SPILLWAY_FILES_BUCKET", Match.anyValue(),
+                            "SPILLWAY_INGEST_QUEUE_URL", Match.anyValue(),
+                            "SPILLWAY_INGEST_DLQ_URL", Match.anyValue()))))));
+        }
+        // the intake and the four handlers, each behind a live alias on a published version
+        template.resourceCountIs("AWS::Lambda::Alias", 5);
+    }
+
+    @Test
+    void ingest_drainsTheIngestQueueReportingFailuresPerMessage() {
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectLike(Map.of(
+                "EventSourceArn", Map.of("Fn::ImportValue", Match.stringLikeRegexp(".*GetAttIngest[0-9A-F]{8}Arn.*")),
+                "BatchSize", 10,
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"))));
+    }
+
+    @Test
+    void notifier_readsTheJobsStreamBisectingAndParkingFailures() {
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectLike(Map.of(
+                "EventSourceArn", Map.of("Fn::ImportValue", Match.stringLikeRegexp(".*JobsTable.*StreamArn.*")),
+                "StartingPosition", "LATEST",
+                "BisectBatchOnFunctionError", true,
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+                "DestinationConfig", Map.of("OnFailure", Map.of("Destination",
+                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("EventsNotifierFailures.*"), "Arn")))),
+                "FilterCriteria", Map.of("Filters", List.of(Map.of("Pattern", Match.serializedJson(Map.of(
+                        "eventName", List.of("MODIFY"),
+                        "dynamodb", Map.of("NewImage", Map.of("status", Map.of("S",
+                                List.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"))))))))))));
+    }
+
+    @Test
+    void batchFiles_isInvokedByS3ForInputFilesAndParksWhatItCannotHandle() {
+        template.hasResourceProperties("Custom::S3BucketNotifications", Match.objectLike(Map.of(
+                "NotificationConfiguration", Map.of("LambdaFunctionConfigurations", List.of(Match.objectLike(Map.of(
+                        "Events", List.of("s3:ObjectCreated:*"),
+                        "LambdaFunctionArn", Map.of("Ref", Match.stringLikeRegexp("EventsBatchFilesLive.*")),
+                        "Filter", Map.of("Key", Map.of("FilterRules", Match.arrayEquals(List.of(
+                                Map.of("Name", "suffix", "Value", ".jsonl"),
+                                Map.of("Name", "prefix", "Value", "batches/input/"))))))))),
+                // the bucket belongs to the data stack: keep notifications other stacks may add
+                "Managed", false)));
+        template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectLike(Map.of(
+                "MaximumRetryAttempts", 2,
+                "DestinationConfig", Map.of("OnFailure", Map.of("Destination",
+                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("EventsBatchFileFailures.*"), "Arn")))))));
+    }
+
+    @Test
+    void scheduler_ticksEveryMinuteWithoutRetries() {
+        template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
+                "ScheduleExpression", "rate(1 minute)",
+                "State", "ENABLED",
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Ref", Match.stringLikeRegexp("EventsSchedulerLive.*")),
+                        "RetryPolicy", Map.of("MaximumRetryAttempts", 0, "MaximumEventAgeInSeconds", 120)))))));
+    }
+
+    @Test
+    void scheduler_mayReadTierQueueDepths() {
+        List<String> schedulerPolicies = template.findResources("AWS::IAM::Policy").values().stream()
+                .map(String::valueOf)
+                .filter(policy -> policy.contains("EventsSchedulerServiceRole"))
+                .toList();
+        assertThat(schedulerPolicies).singleElement().asString()
+                .contains("sqs:GetQueueAttributes")
+                .contains("GetAttQueuesInteractive", "GetAttQueuesStandard", "GetAttQueuesBatch");
+    }
+
+    @Test
+    void ingest_mayPutInvalidMessagesOnItsDeadLetterQueue_andOnlyItDoes() {
+        List<String> sendingToIngestDlq = template.findResources("AWS::IAM::Policy").values().stream()
+                .map(String::valueOf)
+                .filter(policy -> policy.matches("(?s).*sqs:SendMessage.*GetAttIngestDlq.*"))
+                .toList();
+        assertThat(sendingToIngestDlq).singleElement().asString().contains("EventsIngestServiceRole");
+    }
+
+    @Test
+    void batchFiles_touchesOnlyTheBatchFilesPrefixOfTheBucket() {
+        template.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("EventsBatchFilesServiceRole.*"))),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Action", Match.arrayWith(List.of("s3:PutObject")),
+                        "Resource", Map.of("Fn::Join", List.of("", List.of(Match.anyValue(), "/batches/*"))))))))))));
+    }
+}
