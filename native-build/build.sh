@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the intake Lambda as a native executable: functions/intake/target/function.zip holding `bootstrap`, for the
-# provided.al2023 runtime. Deploy it with the CDK app's `-c native=true` (which reads that same path).
+# Builds the Lambda functions as native executables: functions/intake/target/function.zip (the HTTP intake) and
+# functions/events/target/function.zip (the event-source handlers), each holding `bootstrap`, for the
+# provided.al2023 runtime. Deploy them with the CDK app's `-c native=true` (which reads those same paths).
 #
 #   native-build/build.sh [extra Maven arguments]
 #
@@ -15,7 +16,7 @@
 #   NATIVE_BUILDER_IMAGE=<image>         override the pinned builder image (container builds)
 #   NATIVE_RUN_TESTS=1                   also run the modules' tests (the JVM tests; CI runs them anyway)
 #
-# The native build replaces the JVM function.zip in functions/intake/target; `mvn package` without -Dnative
+# The native build replaces the JVM function.zip in functions/*/target; `mvn package` without -Dnative
 # brings the JVM one (SnapStart) back. Expect several minutes and ~6 GB of memory for native-image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +55,7 @@ if [ -z "$builder" ]; then
   fi
 fi
 
-args=(-B -pl functions/intake -am package -Dnative)
+args=(-B -pl functions/intake,functions/events -am package -Dnative)
 case "$builder" in
   local)
     local_native_image || refuse
@@ -79,18 +80,19 @@ fi
 echo "native-build: building with the $builder builder: mvn ${args[*]} $*"
 mvn "${args[@]}" "$@"
 
-zip=functions/intake/target/function.zip
-if [ ! -f "$zip" ]; then
-  echo "native-build: the build ended without $zip" >&2
-  exit 1
-fi
-if ! python3 - "$zip" <<'PY'
+for zip in functions/intake/target/function.zip functions/events/target/function.zip; do
+  if [ ! -f "$zip" ]; then
+    echo "native-build: the build ended without $zip" >&2
+    exit 1
+  fi
+  if ! python3 - "$zip" <<'PY'
 import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 sys.exit(0 if "bootstrap" in names else 1)
 PY
-then
-  echo "native-build: $zip has no 'bootstrap': it is not a native (provided.al2023) package" >&2
-  exit 1
-fi
-echo "native-build: $zip is ready; deploy it with: (cd infra-cdk && npx aws-cdk@2.1148.1 deploy --all -c native=true)"
+  then
+    echo "native-build: $zip has no 'bootstrap': it is not a native (provided.al2023) package" >&2
+    exit 1
+  fi
+done
+echo "native-build: the native function.zip files are ready; deploy them with: (cd infra-cdk && npx aws-cdk@2.1148.1 deploy --all -c native=true)"

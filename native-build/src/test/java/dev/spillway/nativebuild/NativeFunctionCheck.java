@@ -15,24 +15,38 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
- * The native Lambda function, as far as it can be checked without a GraalVM/Mandrel builder: Quarkus runs every
+ * A native Lambda function, as far as it can be checked without a GraalVM/Mandrel builder: Quarkus runs every
  * build step of the native package and the metadata it hands to {@code native-image} registers everything
- * Spillway (de)serializes. The image itself is built by {@code native-build/build.sh}.
+ * Spillway (de)serializes. The image itself is built by {@code native-build/build.sh}. One subclass per function.
  */
-class NativeFunctionsTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class NativeFunctionCheck {
 
-    private static Path functionsModule;
-    private static NativePreparation.Outcome outcome;
+    private final String moduleDirectory;
+    private final String artifactId;
+    private Path functionsModule;
+    private NativePreparation.Outcome outcome;
+
+    /**
+     * @param moduleDirectory the function's module, relative to the repository root
+     * @param artifactId      its Maven artifact id (the native build names its output after it)
+     */
+    NativeFunctionCheck(String moduleDirectory, String artifactId) {
+        this.moduleDirectory = moduleDirectory;
+        this.artifactId = artifactId;
+    }
 
     @BeforeAll
-    static void prepareTheNativeBuild() {
+    void prepareTheNativeBuild() {
         Path root = Path.of(System.getProperty("spillway.root", "..")).toAbsolutePath().normalize();
-        functionsModule = root.resolve("functions/intake");
+        functionsModule = root.resolve(moduleDirectory);
         outcome = NativePreparation.run(functionsModule,
-                System.getProperty("spillway.functions.final-name", "spillway-function-intake"),
-                Path.of(System.getProperty("spillway.native.preparation-dir", "target/native-preparation")),
+                artifactId + "-" + System.getProperty("spillway.version", "0.1.0-SNAPSHOT"),
+                Path.of(System.getProperty("spillway.native.preparation-dir", "target/native-preparation"))
+                        .resolve(artifactId),
                 Path.of(System.getProperty("spillway.native.no-runtime-path", "target/no-container-runtime")));
     }
 
@@ -92,7 +106,7 @@ class NativeFunctionsTest {
     }
 
     /** Spillway's own code in the image: the functions' classes and every dev.spillway library in lib/. */
-    private static List<Path> spillwayCode() {
+    private List<Path> spillwayCode() {
         List<Path> code = new ArrayList<>();
         code.add(functionsModule.resolve("target/classes"));
         code.addAll(libJars().stream()
@@ -102,7 +116,7 @@ class NativeFunctionsTest {
         return code;
     }
 
-    private static Path runnerJar() {
+    private Path runnerJar() {
         Path dir = outcome.sourceJarDir().orElseThrow(() -> new AssertionError(
                 "no native-image source jar was written" + outcome.failure()
                         .map(f -> "; the build failed:\n" + NativePreparation.messages(f)).orElse("")));
@@ -114,7 +128,7 @@ class NativeFunctionsTest {
         }
     }
 
-    private static List<Path> libJars() {
+    private List<Path> libJars() {
         Path lib = runnerJar().resolveSibling("lib");
         try (Stream<Path> files = Files.list(lib)) {
             return files.filter(p -> p.toString().endsWith(".jar")).sorted().collect(Collectors.toList());

@@ -1,0 +1,9 @@
+package dev.spillway.nativebuild;
+
+/** The HTTP intake (quarkus-amazon-lambda-http). */
+class IntakeNativeTest extends NativeFunctionCheck {
+
+    IntakeNativeTest() {
+        super("functions/intake", "spillway-function-intake");
+    }
+}
