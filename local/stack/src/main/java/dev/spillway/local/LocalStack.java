@@ -34,6 +34,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * {@code SPILLWAY_DIRECT_BASE_URL} (with {@code SPILLWAY_DIRECT_API_KEY}, {@code SPILLWAY_DIRECT_MODEL}) for a
  * direct lane: the intake calls that API first and spills to the queue when it is busy.
  * {@code SPILLWAY_DEV_KEY} sets the API key created for tenant {@code dev} (else one is generated and printed).
+ * {@code SPILLWAY_FILES_DIR} (default {@code .spillway/files}) is the local S3 server's folder: the files bucket
+ * is its {@code spillway-files} subfolder, so a batch file dropped there starts a batch.
  * This launcher is the one place that reads them: it turns them into configuration before Quarkus starts.
  */
 @QuarkusMain
@@ -50,7 +52,8 @@ public class LocalStack implements QuarkusApplication {
 
     public static void main(String... args) {
         Map<String, String> env = System.getenv();
-        cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(60), 5, true, false, "spillway", 0, 0, 0));
+        cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(60), 5, true, false, "spillway", 0, 0, 0)
+                .withS3(filesFolder(env)));
         // Fallback for a start that fails before run(): never leave redis-server behind. After a normal start the
         // hook waits for run() to stop the worker first, since JVM shutdown hooks run concurrently.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -79,6 +82,11 @@ public class LocalStack implements QuarkusApplication {
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
         workerConfig.putAll(workerOverrides(System.getProperties()));
         Quarkus.run(LocalStack.class, args);
+    }
+
+    /** Where the local S3 server keeps its objects: a batch file dropped under it is an object in the files bucket. */
+    static Path filesFolder(Map<String, String> env) {
+        return Path.of(env.getOrDefault("SPILLWAY_FILES_DIR", ".spillway/files")).toAbsolutePath().normalize();
     }
 
     /** {@code -Dspillway.local.worker.KEY=VALUE} on the stack sets {@code KEY} on the worker (benchmarks, debugging). */
