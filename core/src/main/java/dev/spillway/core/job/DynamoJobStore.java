@@ -339,7 +339,7 @@ public class DynamoJobStore implements JobStore {
             usage = ", #promptTokens = :pt, #completionTokens = :ct";
         }
         return update(id, "SET #status = :final, #finished = :now, #expires = :expires, #result = :result" + usage
-                + " REMOVE " + LEAVE_RUNNING, "#status = :running AND #owner = :owner", values).isPresent();
+                + " REMOVE " + LEAVE_UNFINISHED, "#status = :running AND #owner = :owner", values).isPresent();
     }
 
     @Override
@@ -358,12 +358,12 @@ public class DynamoJobStore implements JobStore {
         return update(id, FAILURE_UPDATE, "#status IN (:queued, :running)", values).isPresent();
     }
 
+    /** What a final transition removes: the lease and both sparse index keys (whichever state it leaves). */
+    private static final String LEAVE_UNFINISHED = "#owner, #until, #leaseShard, #queuedShard";
+
     private static final String FAILURE_UPDATE = "SET #status = :final, #finished = :now, #expires = :expires, "
             + "#errMessage = :errMessage, #errType = :errType, #errCode = :errCode, #errStatus = :errStatus "
-            + "REMOVE #owner, #until, #leaseShard, #queuedShard";
-
-    /** What a final transition removes: the lease and both sparse index keys (whichever state it leaves). */
-    private static final String LEAVE_RUNNING = "#owner, #until, #leaseShard, #queuedShard";
+            + "REMOVE " + LEAVE_UNFINISHED;
 
     private Map<String, AttributeValue> failureValues(JobError error, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>(finalValues(JobStatus.FAILED, now));
@@ -401,7 +401,7 @@ public class DynamoJobStore implements JobStore {
         Map<String, AttributeValue> values = new HashMap<>(finalValues(JobStatus.EXPIRED, now));
         values.put(":running", status(JobStatus.RUNNING));
         values.put(":queued", status(JobStatus.QUEUED));
-        return update(id, "SET #status = :final, #finished = :now, #expires = :expires REMOVE " + LEAVE_RUNNING,
+        return update(id, "SET #status = :final, #finished = :now, #expires = :expires REMOVE " + LEAVE_UNFINISHED,
                 "#deadline < :now AND (#status = :queued OR (#status = :running AND #until < :now))", values)
                 .isPresent();
     }
@@ -452,7 +452,7 @@ public class DynamoJobStore implements JobStore {
         values.put(":running", status(JobStatus.RUNNING));
         values.put(":queued", status(JobStatus.QUEUED));
         values.put(":tenant", s(tenant));
-        return update(id, "SET #status = :final, #finished = :now, #expires = :expires REMOVE " + LEAVE_RUNNING,
+        return update(id, "SET #status = :final, #finished = :now, #expires = :expires REMOVE " + LEAVE_UNFINISHED,
                 "#tenant = :tenant AND #status IN (:queued, :running)", values);
     }
 
