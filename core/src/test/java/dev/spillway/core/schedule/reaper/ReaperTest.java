@@ -1,6 +1,7 @@
 package dev.spillway.core.schedule.reaper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -36,6 +37,7 @@ import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.SqsWorkQueue;
+import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.core.schedule.LocalQueues;
 import dev.spillway.local.emulators.LocalCloud;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,13 +90,17 @@ class ReaperTest {
     }
 
     private Reaper reaper(JobStore jobs) {
-        ReaperConfig config = new SmallRyeConfigBuilder()
+        return new Reaper(jobs, queue, config(), new SpillwayMetrics(registry));
+    }
+
+    /** The defaults, but for a shorter grace. */
+    private static ReaperConfig config() {
+        return new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(Map.of("spillway.reaper.lease-grace", GRACE.toString()),
                         "test", 300))
                 .withMapping(ReaperConfig.class)
                 .build()
                 .getConfigMapping(ReaperConfig.class);
-        return new Reaper(jobs, queue, config, new SpillwayMetrics(registry));
     }
 
     private static Job queuedJob(Tier tier, Instant deadline) {
@@ -229,6 +235,29 @@ class ReaperTest {
         reaper(store).run(T0.plusSeconds(20));
 
         assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    @Test
+    void whenSendingFails_theReaperStillHandlesEveryOtherCandidate_thenReportsTheFailure() {
+        // GIVEN two abandoned jobs, a third past its deadline, and a queue that refuses every send
+        Job first = abandonedJob(Tier.STANDARD);
+        Job second = abandonedJob(Tier.STANDARD);
+        Job overdue = queuedJob(Tier.BATCH, T0.plusSeconds(10));
+        Instant now = T0.plus(LEASE).plus(GRACE).plusSeconds(1);
+        WorkQueue refusing = (WorkQueue) Proxy.newProxyInstance(WorkQueue.class.getClassLoader(),
+                new Class<?>[] { WorkQueue.class }, (proxy, method, args) -> {
+                    throw new IllegalStateException("SQS unreachable");
+                });
+        Reaper reaper = new Reaper(store, refusing, config(), new SpillwayMetrics(registry));
+
+        // WHEN it runs, THEN it fails only after the whole sweep
+        assertThatThrownBy(() -> reaper.run(now)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("2 overdue jobs not handled").hasMessageContaining("SQS unreachable");
+        assertThat(store.find(overdue.id()).orElseThrow().status()).isEqualTo(JobStatus.EXPIRED);
+        // the reclaims stand (QUEUED, out of the lease index); their old messages or their deadline finish them
+        assertThat(List.of(first, second)).allSatisfy(job ->
+                assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED));
+        assertThat(reaped("expired")).isEqualTo(1);
     }
 
     /**
