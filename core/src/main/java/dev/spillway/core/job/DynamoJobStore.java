@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -49,6 +50,26 @@ public class DynamoJobStore implements JobStore {
     public static final String BATCH_ID = "batchId";
     public static final String BATCH_LINE = "batchIndex";
     public static final String CUSTOM_ID = "customId";
+    /**
+     * Sparse GSI over RUNNING jobs ({@code leaseShard}, ordered by {@code leaseUntil}): the reaper's lapsed leases.
+     * {@code leaseShard} exists only while the job is RUNNING; every transition sets or removes it in the same
+     * conditional update that changes the status.
+     */
+    public static final String LEASE_INDEX = "lease-index";
+    public static final String LEASE_SHARD = "leaseShard";
+    public static final String LEASE_UNTIL = "leaseUntil";
+    /**
+     * Sparse GSI over QUEUED jobs ({@code queuedShard}, ordered by {@code deadline}): the reaper's overdue jobs.
+     * {@code queuedShard} exists only while the job is QUEUED.
+     */
+    public static final String DEADLINE_INDEX = "deadline-index";
+    public static final String QUEUED_SHARD = "queuedShard";
+    public static final String DEADLINE = "deadline";
+    /**
+     * Partitions of each sparse index, so its writes and queries spread instead of landing on one hot partition.
+     * Fixed: changing it would strand jobs under shards no query reads.
+     */
+    static final int SHARDS = 4;
 
     /** DynamoDB takes at most 25 writes per {@code BatchWriteItem}. */
     static final int MAX_BATCH_WRITES = 25;
@@ -63,7 +84,9 @@ public class DynamoJobStore implements JobStore {
             Map.entry("#result", "result"), Map.entry("#expires", EXPIRES_AT), Map.entry("#tenant", "tenant"),
             Map.entry("#errMessage", "errorMessage"), Map.entry("#errType", "errorType"),
             Map.entry("#errCode", "errorCode"), Map.entry("#errStatus", "errorStatus"),
-            Map.entry("#promptTokens", "promptTokens"), Map.entry("#completionTokens", "completionTokens"));
+            Map.entry("#promptTokens", "promptTokens"), Map.entry("#completionTokens", "completionTokens"),
+            Map.entry("#leaseShard", LEASE_SHARD), Map.entry("#queuedShard", QUEUED_SHARD),
+            Map.entry("#deadline", DEADLINE));
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -251,6 +274,9 @@ public class DynamoJobStore implements JobStore {
         item.put("created", n(job.created().toEpochMilli()));
         item.put("deadline", n(job.deadline().toEpochMilli()));
         item.put("attempts", n(0));
+        if (job.status() == JobStatus.QUEUED) {
+            item.put(QUEUED_SHARD, shard(job.id()));
+        }
         if (job.batchLine() != null) {
             item.put(BATCH_ID, s(job.batchLine().batchId()));
             item.put(CUSTOM_ID, s(job.batchLine().customId()));
@@ -285,10 +311,11 @@ public class DynamoJobStore implements JobStore {
     public Optional<Job> claim(String id, String owner, Instant now, Instant leaseUntil) {
         return update(id,
                 "SET #status = :running, #owner = :owner, #until = :until, #started = if_not_exists(#started, :now), "
-                        + "#attempts = #attempts + :one",
+                        + "#attempts = #attempts + :one, #leaseShard = :shard REMOVE #queuedShard",
                 "attribute_exists(id) AND (#status = :queued OR (#status = :running AND #until < :now))",
                 Map.of(":running", status(JobStatus.RUNNING), ":queued", status(JobStatus.QUEUED), ":owner", s(owner),
-                        ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1)));
+                        ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1),
+                        ":shard", shard(id)));
     }
 
     @Override
@@ -312,7 +339,7 @@ public class DynamoJobStore implements JobStore {
             usage = ", #promptTokens = :pt, #completionTokens = :ct";
         }
         return update(id, "SET #status = :final, #finished = :now, #expires = :expires, #result = :result" + usage
-                + " REMOVE #owner, #until", "#status = :running AND #owner = :owner", values).isPresent();
+                + " REMOVE " + LEAVE_UNFINISHED, "#status = :running AND #owner = :owner", values).isPresent();
     }
 
     @Override
@@ -331,9 +358,12 @@ public class DynamoJobStore implements JobStore {
         return update(id, FAILURE_UPDATE, "#status IN (:queued, :running)", values).isPresent();
     }
 
+    /** What a final transition removes: the lease and both sparse index keys (whichever state it leaves). */
+    private static final String LEAVE_UNFINISHED = "#owner, #until, #leaseShard, #queuedShard";
+
     private static final String FAILURE_UPDATE = "SET #status = :final, #finished = :now, #expires = :expires, "
             + "#errMessage = :errMessage, #errType = :errType, #errCode = :errCode, #errStatus = :errStatus "
-            + "REMOVE #owner, #until";
+            + "REMOVE " + LEAVE_UNFINISHED;
 
     private Map<String, AttributeValue> failureValues(JobError error, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>(finalValues(JobStatus.FAILED, now));
@@ -346,9 +376,74 @@ public class DynamoJobStore implements JobStore {
 
     @Override
     public boolean release(String id, String owner) {
-        return update(id, "SET #status = :queued REMOVE #owner, #until", "#status = :running AND #owner = :owner",
-                Map.of(":running", status(JobStatus.RUNNING), ":queued", status(JobStatus.QUEUED), ":owner", s(owner)))
+        return update(id, "SET #status = :queued, #queuedShard = :shard REMOVE #owner, #until, #leaseShard",
+                "#status = :running AND #owner = :owner",
+                Map.of(":running", status(JobStatus.RUNNING), ":queued", status(JobStatus.QUEUED), ":owner", s(owner),
+                        ":shard", shard(id)))
                 .isPresent();
+    }
+
+    /**
+     * The lease must still be exactly the one the reaper saw (owner and end), and lapsed: of concurrent reapers
+     * holding the same candidate, one write wins, and a worker that claimed the job since is left alone.
+     */
+    @Override
+    public boolean reclaim(String id, String owner, Instant leaseUntil, Instant now) {
+        return update(id, "SET #status = :queued, #queuedShard = :shard REMOVE #owner, #until, #leaseShard",
+                "#status = :running AND #owner = :owner AND #until = :until AND #until < :now",
+                Map.of(":running", status(JobStatus.RUNNING), ":queued", status(JobStatus.QUEUED), ":owner", s(owner),
+                        ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":shard", shard(id)))
+                .isPresent();
+    }
+
+    @Override
+    public boolean expire(String id, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>(finalValues(JobStatus.EXPIRED, now));
+        values.put(":running", status(JobStatus.RUNNING));
+        values.put(":queued", status(JobStatus.QUEUED));
+        return update(id, "SET #status = :final, #finished = :now, #expires = :expires REMOVE " + LEAVE_UNFINISHED,
+                "#deadline < :now AND (#status = :queued OR (#status = :running AND #until < :now))", values)
+                .isPresent();
+    }
+
+    @Override
+    public List<Overdue> lapsedLeases(Instant before, int limit) {
+        return queryShards(LEASE_INDEX, LEASE_SHARD, LEASE_UNTIL, before, limit);
+    }
+
+    @Override
+    public List<Overdue> pastDeadline(Instant before, int limit) {
+        return queryShards(DEADLINE_INDEX, QUEUED_SHARD, DEADLINE, before, limit);
+    }
+
+    /** Items of every shard of a sparse index whose sort key is below {@code before}, each shard oldest first. */
+    private List<Overdue> queryShards(String index, String shardKey, String sortKey, Instant before, int limit) {
+        List<Overdue> found = new ArrayList<>();
+        for (int shard = 0; shard < SHARDS && found.size() < limit; shard++) {
+            Map<String, AttributeValue> values = Map.of(":shard", s(Integer.toString(shard)), ":before",
+                    n(before.toEpochMilli()));
+            Map<String, AttributeValue> start = null;
+            do {
+                Map<String, AttributeValue> from = start;
+                int room = limit - found.size();
+                QueryResponse page = dynamo.query(b -> b.tableName(table).indexName(index)
+                        .keyConditionExpression("#shard = :shard AND #sort < :before")
+                        .expressionAttributeNames(Map.of("#shard", shardKey, "#sort", sortKey))
+                        .expressionAttributeValues(values)
+                        .limit(room)
+                        .exclusiveStartKey(from));
+                page.items().forEach(item -> found.add(new Overdue(str(item, ID), Tier.valueOf(str(item, "tier")),
+                        str(item, "leaseOwner"), instant(item, LEASE_UNTIL), instant(item, DEADLINE))));
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey()
+                        : null;
+            } while (start != null && found.size() < limit);
+        }
+        return found;
+    }
+
+    /** The shard of a job in the sparse indexes: fixed by its id, so a transition sets it without a read. */
+    static AttributeValue shard(String id) {
+        return s(Integer.toString(Math.floorMod(id.hashCode(), SHARDS)));
     }
 
     @Override
@@ -357,7 +452,7 @@ public class DynamoJobStore implements JobStore {
         values.put(":running", status(JobStatus.RUNNING));
         values.put(":queued", status(JobStatus.QUEUED));
         values.put(":tenant", s(tenant));
-        return update(id, "SET #status = :final, #finished = :now, #expires = :expires REMOVE #owner, #until",
+        return update(id, "SET #status = :final, #finished = :now, #expires = :expires REMOVE " + LEAVE_UNFINISHED,
                 "#tenant = :tenant AND #status IN (:queued, :running)", values);
     }
 

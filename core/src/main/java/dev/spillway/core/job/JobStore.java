@@ -80,6 +80,36 @@ public interface JobStore {
     boolean release(String id, String owner);
 
     /**
+     * RUNNING under exactly this lease ({@code owner} until {@code leaseUntil}), lapsed before {@code now} → QUEUED,
+     * for the reaper. Only one of concurrent callers holding the same lease gets true, so only that one re-sends the
+     * job's message.
+     */
+    boolean reclaim(String id, String owner, Instant leaseUntil, Instant now);
+
+    /**
+     * QUEUED, or RUNNING with a lapsed lease, whose deadline passed before {@code now} → EXPIRED. A job a live
+     * worker is running is left to finish.
+     */
+    boolean expire(String id, Instant now);
+
+    /**
+     * RUNNING jobs whose lease ended before {@code before}, up to {@code limit}, read from an eventually consistent
+     * index: a candidate may have moved on since, which the conditional {@link #reclaim} and {@link #expire} catch.
+     */
+    List<Overdue> lapsedLeases(Instant before, int limit);
+
+    /** QUEUED jobs whose deadline passed before {@code before}, up to {@code limit}; eventually consistent too. */
+    List<Overdue> pastDeadline(Instant before, int limit);
+
+    /**
+     * A job the reaper may act on, as its index saw it.
+     *
+     * @param leaseOwner and {@code leaseUntil}: the lapsed lease (RUNNING candidates only, else null)
+     */
+    record Overdue(String id, Tier tier, String leaseOwner, Instant leaseUntil, Instant deadline) {
+    }
+
+    /**
      * QUEUED or RUNNING of {@code tenant} → CANCELLED.
      *
      * @return the cancelled job, or empty when it does not exist for that tenant or is already final

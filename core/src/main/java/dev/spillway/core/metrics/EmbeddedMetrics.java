@@ -35,7 +35,8 @@ public class EmbeddedMetrics {
         this(config.emf().enabled(), config.emf().namespace(), clock, line -> System.out.println(line));
     }
 
-    EmbeddedMetrics(boolean enabled, String namespace, Clock clock, Consumer<String> out) {
+    /** Lines to {@code out} instead of stdout: tests and tools. */
+    public EmbeddedMetrics(boolean enabled, String namespace, Clock clock, Consumer<String> out) {
         this.enabled = enabled;
         this.namespace = namespace;
         this.clock = clock;
@@ -77,7 +78,51 @@ public class EmbeddedMetrics {
         write(Map.of("Model", model), Map.of("BatchSize", size), Map.of());
     }
 
+    /**
+     * The autoscaling signal of one tier, from one scheduler tick: {@code Backlog} (visible messages, what the
+     * fleet's target tracking divides by the running tasks), {@code BacklogInFlight} (received, not yet done), and
+     * {@code BacklogPerWorker} when the scheduler knows the worker count itself.
+     */
+    public void backlog(String tier, long visible, long inFlight, Double perWorker) {
+        if (!enabled) {
+            return;
+        }
+        Map<String, Number> counts = new LinkedHashMap<>();
+        counts.put("Backlog", visible);
+        counts.put("BacklogInFlight", inFlight);
+        Map<String, Double> ratios = perWorker == null ? Map.of() : Map.of("BacklogPerWorker", perWorker);
+        write(Map.of("Tier", tier), counts, Map.of(), ratios);
+    }
+
+    /** One run of a scheduled task: {@code ScheduledTaskRuns} and {@code ScheduledTaskFailures} (0 or 1). */
+    public void scheduledTask(String task, boolean failed) {
+        if (!enabled) {
+            return;
+        }
+        Map<String, Number> counts = new LinkedHashMap<>();
+        counts.put("ScheduledTaskRuns", 1);
+        counts.put("ScheduledTaskFailures", failed ? 1 : 0);
+        write(Map.of("Task", task), counts, Map.of());
+    }
+
+    /** Jobs the reaper acted on in one run: {@code JobsReclaimed} and {@code JobsExpired}. */
+    public void reaped(int reclaimed, int expired) {
+        if (!enabled) {
+            return;
+        }
+        Map<String, Number> counts = new LinkedHashMap<>();
+        counts.put("JobsReclaimed", reclaimed);
+        counts.put("JobsExpired", expired);
+        write(Map.of(), counts, Map.of());
+    }
+
     private void write(Map<String, String> dimensions, Map<String, Number> counts, Map<String, Double> millis) {
+        write(dimensions, counts, millis, Map.of());
+    }
+
+    /** @param ratios unit {@code None}, written as decimals */
+    private void write(Map<String, String> dimensions, Map<String, Number> counts, Map<String, Double> millis,
+            Map<String, Double> ratios) {
         ObjectNode line = JSON.createObjectNode();
         ObjectNode aws = line.putObject("_aws");
         aws.put("Timestamp", clock.millis());
@@ -88,9 +133,11 @@ public class EmbeddedMetrics {
         ArrayNode metrics = directive.putArray("Metrics");
         counts.keySet().forEach(name -> metrics.addObject().put("Name", name).put("Unit", "Count"));
         millis.keySet().forEach(name -> metrics.addObject().put("Name", name).put("Unit", "Milliseconds"));
+        ratios.keySet().forEach(name -> metrics.addObject().put("Name", name).put("Unit", "None"));
         dimensions.forEach(line::put);
         counts.forEach((name, value) -> line.put(name, value.longValue()));
         millis.forEach(line::put);
+        ratios.forEach(line::put);
         out.accept(line.toString());
     }
 

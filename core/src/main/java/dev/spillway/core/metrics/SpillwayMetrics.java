@@ -1,6 +1,9 @@
 package dev.spillway.core.metrics;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +25,7 @@ public class SpillwayMetrics {
 
     private final MeterRegistry registry;
     private final EmbeddedMetrics cloudWatch;
+    private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
 
     @Inject
     public SpillwayMetrics(MeterRegistry registry, EmbeddedMetrics cloudWatch) {
@@ -111,6 +115,52 @@ public class SpillwayMetrics {
         Gauge.builder("spillway.engine.inflight", batcher, inFlight)
                 .description("Requests in flight in the engine, per model")
                 .tag("model", model).strongReference(true).register(registry);
+    }
+
+    /**
+     * The backlog of a tier as the scheduler last read it (gauges, so Prometheus shows the latest tick):
+     * {@code spillway.queue.backlog} (visible messages), {@code spillway.queue.backlog.inflight} and, when the
+     * worker count is known, {@code spillway.queue.backlog.per.worker}. Also written to CloudWatch (EMF).
+     */
+    public void backlog(Tier tier, long visible, long inFlight, Double perWorker) {
+        gauge("spillway.queue.backlog", "Visible messages waiting for a worker, per tier", tier).set((double) visible);
+        gauge("spillway.queue.backlog.inflight", "Messages received by workers and not yet done, per tier", tier)
+                .set((double) inFlight);
+        if (perWorker != null) {
+            gauge("spillway.queue.backlog.per.worker", "Visible messages per running worker, per tier", tier)
+                    .set(perWorker);
+        }
+        cloudWatch.backlog(tier.wireName(), visible, inFlight, perWorker);
+    }
+
+    /** Latest value of one gauge: the holder of the tier's gauge of that name, registered on first use. */
+    private AtomicReference<Double> gauge(String name, String description, Tier tier) {
+        return gauges.computeIfAbsent(name + "|" + tier, key -> {
+            AtomicReference<Double> held = new AtomicReference<>(0.0);
+            Gauge.builder(name, held, AtomicReference::get).description(description).tag("tier", tier.wireName())
+                    .strongReference(true).register(registry);
+            return held;
+        });
+    }
+
+    /**
+     * One run of a scheduled task.
+     *
+     * @param outcome {@code ok} or {@code failed}
+     */
+    public void scheduledTask(String task, String outcome) {
+        Counter.builder("spillway.scheduler.tasks").description("Scheduled task runs, per task and outcome")
+                .tag("task", task).tag("outcome", outcome).register(registry).increment();
+        cloudWatch.scheduledTask(task, !"ok".equals(outcome));
+    }
+
+    /** What one reaper run did: jobs handed back to their queue, and jobs given up on past their deadline. */
+    public void reaped(int reclaimed, int expired) {
+        Counter.builder("spillway.reaper.jobs").description("Jobs the reaper acted on, per outcome")
+                .tag("outcome", "reclaimed").register(registry).increment(reclaimed);
+        Counter.builder("spillway.reaper.jobs").description("Jobs the reaper acted on, per outcome")
+                .tag("outcome", "expired").register(registry).increment(expired);
+        cloudWatch.reaped(reclaimed, expired);
     }
 
     /**

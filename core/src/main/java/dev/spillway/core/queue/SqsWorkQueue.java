@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageNotInflightException;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
@@ -206,6 +207,21 @@ public class SqsWorkQueue implements WorkQueue {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    @Override
+    public QueueDepth depth(Tier tier) {
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(queues.of(tier).url())
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return new QueueDepth(tier, count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
+                count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    private static long count(Map<QueueAttributeName, String> attributes, QueueAttributeName name) {
+        String value = attributes.get(name);
+        return value == null ? 0 : Long.parseLong(value);
     }
 
     @Override

@@ -29,6 +29,9 @@ public interface WorkQueue {
         return failures;
     }
 
+    /** The tier queue's approximate message counts. */
+    QueueDepth depth(Tier tier);
+
     /** Long-polls one tier for up to {@code wait}; received messages stay invisible for {@code visibility}. */
     List<QueuedMessage> receive(Tier tier, int max, Duration wait, Duration visibility);
 

@@ -159,6 +159,23 @@ class WorkerTest {
     }
 
     @Test
+    void jobExpiredInTheQueue_isNeverRunAndItsMessageDeleted() {
+        // GIVEN a job the reaper expired past its deadline while its message still waited in the queue
+        Instant now = Instant.now();
+        Job job = Job.queued(JobIds.next(), "default", Tier.BATCH, new ChatCompletionRequest("scripted",
+                List.of(ChatMessage.of("user", "expired in the queue")), null, null, null, null, null, null), null,
+                now.minusSeconds(3600), now.minusSeconds(1));
+        store.create(job);
+        assertThat(store.expire(job.id(), now)).isTrue();
+        queue.send(Tier.BATCH, job.id());
+
+        // THEN the worker's claim is refused: it drops the message and never runs the engine
+        await().atMost(PATIENCE).until(() -> messagesLeft("batch") == 0);
+        assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(upstream().calls("expired in the queue")).isZero();
+    }
+
+    @Test
     void jobCancelledWhileRunning_keepsCancelledAndTheResultIsDropped() {
         // GIVEN a job the engine is working on
         Job job = submit("scripted", "hold cancel-while-running", Tier.INTERACTIVE);

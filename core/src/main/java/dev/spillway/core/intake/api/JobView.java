@@ -7,8 +7,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.spillway.core.api.ApiError;
+import dev.spillway.core.api.ApiException;
 import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.job.Job;
+import dev.spillway.core.job.JobStatus;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A job as clients see it: {@code GET /v1/jobs/{id}} and the body of every 202. Times are Unix seconds. */
@@ -33,11 +35,18 @@ public record JobView(
     }
 
     public static JobView of(Job job) {
-        ApiError.Detail error = job.error() == null ? null
-                : new ApiError.Detail(job.error().message(), job.error().type(), null, job.error().code());
+        ApiError.Detail error = job.error() != null
+                ? new ApiError.Detail(job.error().message(), job.error().type(), null, job.error().code())
+                : job.status() == JobStatus.EXPIRED ? expired(job) : null;
         return new JobView(job.id(), "job", job.status().wireName(), job.model(), job.tier().wireName(),
                 job.created().getEpochSecond(), seconds(job.started()), seconds(job.finished()), job.attempts(),
                 job.result(), error, Map.of("self", path(job.id())));
+    }
+
+    /** The reaper marks a job EXPIRED without an error of its own: say why, as a waiting client is told (504). */
+    private static ApiError.Detail expired(Job job) {
+        return new ApiError.Detail("Job '" + job.id() + "' expired in the queue before a worker could run it.",
+                ApiException.SERVER_ERROR, null, "job_expired");
     }
 
     private static Long seconds(Instant instant) {

@@ -204,7 +204,11 @@ public final class LocalCloud implements AutoCloseable {
                         AttributeDefinition.builder().attributeName("tenant").attributeType(ScalarAttributeType.S).build(),
                         AttributeDefinition.builder().attributeName("created").attributeType(ScalarAttributeType.N).build(),
                         AttributeDefinition.builder().attributeName("batchId").attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName("batchIndex").attributeType(ScalarAttributeType.N).build())
+                        AttributeDefinition.builder().attributeName("batchIndex").attributeType(ScalarAttributeType.N).build(),
+                        AttributeDefinition.builder().attributeName("leaseShard").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("leaseUntil").attributeType(ScalarAttributeType.N).build(),
+                        AttributeDefinition.builder().attributeName("queuedShard").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("deadline").attributeType(ScalarAttributeType.N).build())
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
                 .globalSecondaryIndexes(g -> g.indexName("tenant-created-index")
                         .keySchema(KeySchemaElement.builder().attributeName("tenant").keyType(KeyType.HASH).build(),
@@ -214,7 +218,19 @@ public final class LocalCloud implements AutoCloseable {
                         g -> g.indexName("batch-index")
                         .keySchema(KeySchemaElement.builder().attributeName("batchId").keyType(KeyType.HASH).build(),
                                 KeySchemaElement.builder().attributeName("batchIndex").keyType(KeyType.RANGE).build())
-                        .projection(p -> p.projectionType(ProjectionType.ALL)))
+                        .projection(p -> p.projectionType(ProjectionType.ALL)),
+                        // Sparse, for the reaper: leaseShard ("0".."3") exists only while RUNNING, queuedShard only
+                        // while QUEUED, so each index holds just the jobs it may act on. Only what the reaper reads is
+                        // projected: a job's request and result stay out of the indexes.
+                        g -> g.indexName("lease-index")
+                        .keySchema(KeySchemaElement.builder().attributeName("leaseShard").keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName("leaseUntil").keyType(KeyType.RANGE).build())
+                        .projection(p -> p.projectionType(ProjectionType.INCLUDE)
+                                .nonKeyAttributes("leaseOwner", "tier", "deadline")),
+                        g -> g.indexName("deadline-index")
+                        .keySchema(KeySchemaElement.builder().attributeName("queuedShard").keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName("deadline").keyType(KeyType.RANGE).build())
+                        .projection(p -> p.projectionType(ProjectionType.INCLUDE).nonKeyAttributes("tier")))
                 .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
         dynamo.updateTimeToLive(b -> b.tableName(table)
                 .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
