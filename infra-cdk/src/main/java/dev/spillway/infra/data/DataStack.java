@@ -1,5 +1,7 @@
 package dev.spillway.infra.data;
 
+import java.util.List;
+
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.dynamodb.Attribute;
@@ -25,6 +27,10 @@ public final class DataStack extends Stack {
     public static final String TENANT_CREATED_INDEX = "tenant-created-index";
     /** GSI of the jobs table over one batch's jobs in request order: the batch's progress and result files. */
     public static final String BATCH_INDEX = "batch-index";
+    /** Sparse GSI of the jobs table over RUNNING jobs by lease expiry, in shards: the reaper's lapsed leases. */
+    public static final String LEASE_INDEX = "lease-index";
+    /** Sparse GSI of the jobs table over QUEUED jobs by deadline, in shards: what the reaper expires. */
+    public static final String DEADLINE_INDEX = "deadline-index";
     /** Physical name the intake looks API keys up in. */
     public static final String API_KEYS_TABLE_NAME = "spillway-api-keys";
     /** Attribute DynamoDB's TTL reads (epoch seconds). */
@@ -63,6 +69,22 @@ public final class DataStack extends Stack {
                 .partitionKey(Attribute.builder().name("batchId").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("batchIndex").type(AttributeType.NUMBER).build())
                 .projectionType(ProjectionType.ALL)
+                .build());
+        // Sparse: leaseShard exists only while a job is RUNNING, queuedShard only while QUEUED (each a shard number
+        // "0".."3" so one partition never gets hot). Only what the reaper reads is projected, never the bodies.
+        jobsTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(LEASE_INDEX)
+                .partitionKey(Attribute.builder().name("leaseShard").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("leaseUntil").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.INCLUDE)
+                .nonKeyAttributes(List.of("leaseOwner", "tier", "deadline"))
+                .build());
+        jobsTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(DEADLINE_INDEX)
+                .partitionKey(Attribute.builder().name("queuedShard").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("deadline").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.INCLUDE)
+                .nonKeyAttributes(List.of("tier"))
                 .build());
 
         // One item per tenant and Idempotency-Key, written in one transaction with the job it created; DynamoDB's

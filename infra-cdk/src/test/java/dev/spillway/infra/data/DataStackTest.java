@@ -61,6 +61,31 @@ class DataStackTest {
     }
 
     @Test
+    void jobsTable_hasTheReapersSparseIndexes_projectingNoBodies() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "GlobalSecondaryIndexes", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of(
+                                "IndexName", "lease-index",
+                                "KeySchema", List.of(
+                                        Map.of("AttributeName", "leaseShard", "KeyType", "HASH"),
+                                        Map.of("AttributeName", "leaseUntil", "KeyType", "RANGE")),
+                                "Projection", Map.of("ProjectionType", "INCLUDE",
+                                        "NonKeyAttributes", List.of("leaseOwner", "tier", "deadline")))),
+                        Match.objectLike(Map.of(
+                                "IndexName", "deadline-index",
+                                "KeySchema", List.of(
+                                        Map.of("AttributeName", "queuedShard", "KeyType", "HASH"),
+                                        Map.of("AttributeName", "deadline", "KeyType", "RANGE")),
+                                "Projection", Map.of("ProjectionType", "INCLUDE",
+                                        "NonKeyAttributes", List.of("tier")))))),
+                "AttributeDefinitions", Match.arrayWith(List.of(
+                        Map.of("AttributeName", "leaseShard", "AttributeType", "S"),
+                        Map.of("AttributeName", "leaseUntil", "AttributeType", "N"),
+                        Map.of("AttributeName", "queuedShard", "AttributeType", "S"),
+                        Map.of("AttributeName", "deadline", "AttributeType", "N"))))));
+    }
+
+    @Test
     void batchesTable_isOnDemandEncryptedWithTtlAndListsEachTenantsBatches() {
         assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
                 "DeletionPolicy", "Retain",
