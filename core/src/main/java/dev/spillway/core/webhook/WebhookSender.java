@@ -56,7 +56,8 @@ public class WebhookSender {
                 out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
                 out.write(body);
                 out.flush();
-                return readStatus(new BufferedInputStream(socket.getInputStream()));
+                return readStatus(new BufferedInputStream(socket.getInputStream()),
+                        System.nanoTime() + responseTimeout.toNanos());
             }
         } finally {
             raw.close();
@@ -76,13 +77,19 @@ public class WebhookSender {
         return socket;
     }
 
-    /** Reads {@code HTTP/1.x NNN reason}; the rest of the response does not matter. */
-    private static int readStatus(InputStream in) throws IOException {
+    /**
+     * Reads {@code HTTP/1.x NNN reason}; the rest of the response does not matter. The deadline bounds the whole
+     * line, so a receiver trickling one byte at a time cannot hold the notifier past the response timeout.
+     */
+    private static int readStatus(InputStream in, long deadlineNanos) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) != -1 && c != '\n') {
             if (line.size() >= MAX_STATUS_LINE) {
                 throw new IOException("response status line too long");
+            }
+            if (System.nanoTime() - deadlineNanos > 0) {
+                throw new java.net.SocketTimeoutException("no complete response status line in time");
             }
             line.write(c);
         }

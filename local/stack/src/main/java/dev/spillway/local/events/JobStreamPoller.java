@@ -28,10 +28,12 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -60,6 +62,8 @@ public class JobStreamPoller {
     private static final class ShardCursor {
         String iterator;
         List<Record> pending = List.of();
+        /** The last record handed over that needs no retry; where a fresh iterator resumes. */
+        String lastSequence;
     }
 
     @Inject
@@ -143,28 +147,38 @@ public class JobStreamPoller {
     int pollOnce(DynamoDbStreamsClient streams, String arn) {
         String streamArn = arn;
         for (Shard shard : streams.describeStream(b -> b.streamArn(streamArn)).streamDescription().shards()) {
-            if (!finishedShards.contains(shard.shardId()) && !cursors.containsKey(shard.shardId())) {
-                ShardCursor cursor = new ShardCursor();
-                cursor.iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
-                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
-                cursors.put(shard.shardId(), cursor);
+            if (!finishedShards.contains(shard.shardId())) {
+                cursors.computeIfAbsent(shard.shardId(), id -> new ShardCursor());
             }
         }
         int handed = 0;
         for (var entry : new ArrayList<>(cursors.entrySet())) {
             ShardCursor cursor = entry.getValue();
             List<Record> batch = new ArrayList<>(cursor.pending);
-            if (batch.isEmpty() && cursor.iterator != null) {
+            if (batch.isEmpty()) {
+                if (cursor.iterator == null && !finishedShards.contains(entry.getKey())) {
+                    cursor.iterator = iterator(streams, streamArn, entry.getKey(), cursor.lastSequence);
+                }
                 String iterator = cursor.iterator;
-                GetRecordsResponse page = streams.getRecords(b -> b.shardIterator(iterator).limit(100));
-                batch.addAll(page.records());
-                cursor.iterator = page.nextShardIterator();
+                try {
+                    GetRecordsResponse page = streams.getRecords(b -> b.shardIterator(iterator).limit(100));
+                    batch.addAll(page.records());
+                    cursor.iterator = page.nextShardIterator();
+                    if (cursor.iterator == null && batch.isEmpty()) {
+                        cursors.remove(entry.getKey()); // a closed shard, read to its end
+                        finishedShards.add(entry.getKey());
+                        continue;
+                    }
+                } catch (TrimmedDataAccessException | ExpiredIteratorException stale) {
+                    // DynamoDB Local invalidates an iterator taken on an empty shard once records arrive, and any
+                    // iterator expires after 15 minutes: take a fresh one next time, after the last record handled.
+                    LOG.debugf("stream poller: fresh iterator for shard %s (%s)", entry.getKey(),
+                            stale.getClass().getSimpleName());
+                    cursor.iterator = null;
+                    continue;
+                }
             }
             if (batch.isEmpty()) {
-                if (cursor.iterator == null) {
-                    cursors.remove(entry.getKey()); // a closed shard, read to its end
-                    finishedShards.add(entry.getKey());
-                }
                 continue;
             }
             handed += batch.size();
@@ -172,8 +186,23 @@ public class JobStreamPoller {
                     r.dynamodb().sequenceNumber(), r.dynamodb().hasOldImage() ? r.dynamodb().oldImage() : null,
                     r.dynamodb().hasNewImage() ? r.dynamodb().newImage() : null)).toList());
             cursor.pending = failed.map(sequence -> from(batch, sequence)).orElse(List.of());
+            int done = batch.size() - cursor.pending.size();
+            if (done > 0) {
+                cursor.lastSequence = batch.get(done - 1).dynamodb().sequenceNumber();
+            }
         }
         return handed;
+    }
+
+    private static String iterator(DynamoDbStreamsClient streams, String arn, String shardId, String after) {
+        return streams.getShardIterator(b -> {
+            b.streamArn(arn).shardId(shardId);
+            if (after == null) {
+                b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+            } else {
+                b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(after);
+            }
+        }).shardIterator();
     }
 
     private static List<Record> from(List<Record> batch, String sequence) {
