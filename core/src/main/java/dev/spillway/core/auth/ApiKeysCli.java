@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.webhook.WebhookSignatures;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -26,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  * create --tenant NAME [--tier interactive|standard|batch] [--models a,b] [--rpm N] [--tpm N]
  * list [--tenant NAME]
  * revoke KEY_ID
+ * webhook-secret --tenant NAME   (the tenant's webhook signing secret, from SPILLWAY_WEBHOOKS_SIGNING_SECRET)
  * options: [--table spillway-api-keys] [--endpoint URL] [--region REGION]
  * </pre>
  */
@@ -33,10 +35,17 @@ public final class ApiKeysCli {
 
     private final ApiKeyStore store;
     private final PrintStream out;
+    /** The deployment's webhook master secret, when known; never taken from the command line (it shows in ps). */
+    private final Optional<String> webhookMasterSecret;
 
     public ApiKeysCli(ApiKeyStore store, PrintStream out) {
+        this(store, out, Optional.empty());
+    }
+
+    public ApiKeysCli(ApiKeyStore store, PrintStream out, Optional<String> webhookMasterSecret) {
         this.store = store;
         this.out = out;
+        this.webhookMasterSecret = webhookMasterSecret;
     }
 
     public static void main(String[] args) {
@@ -53,7 +62,7 @@ public final class ApiKeysCli {
         int status;
         try (DynamoDbClient dynamo = builder.build()) {
             status = new ApiKeysCli(new DynamoApiKeyStore(dynamo, options.getOrDefault("table", "spillway-api-keys")),
-                    System.out).run(args);
+                    System.out, Optional.ofNullable(System.getenv("SPILLWAY_WEBHOOKS_SIGNING_SECRET"))).run(args);
         }
         System.exit(status);
     }
@@ -103,6 +112,19 @@ public final class ApiKeysCli {
                 out.println("revoked " + revoked.get().keyId() + " of tenant " + revoked.get().tenant());
                 return 0;
             }
+            case "webhook-secret" -> {
+                if (!options.containsKey("tenant")) {
+                    return usage("webhook-secret needs --tenant");
+                }
+                if (webhookMasterSecret.filter(secret -> !secret.isBlank()).isEmpty()) {
+                    out.println("set SPILLWAY_WEBHOOKS_SIGNING_SECRET to the deployment's spillway.webhooks.signing-secret");
+                    return 1;
+                }
+                out.println(WebhookSignatures.tenantSecret(webhookMasterSecret.get(), options.get("tenant")));
+                out.println("# verifies Spillway-Signature on webhooks of tenant " + options.get("tenant")
+                        + "; give it to that tenant only.");
+                return 0;
+            }
             default -> {
                 return usage(null);
             }
@@ -114,7 +136,8 @@ public final class ApiKeysCli {
             out.println(problem);
         }
         out.println("usage: create --tenant NAME [--tier interactive|standard|batch] [--models a,b] [--rpm N] [--tpm N]"
-                + " | list [--tenant NAME] | revoke KEY_ID   [--table T] [--endpoint URL] [--region R]");
+                + " | list [--tenant NAME] | revoke KEY_ID | webhook-secret --tenant NAME"
+                + "   [--table T] [--endpoint URL] [--region R]");
         return 2;
     }
 

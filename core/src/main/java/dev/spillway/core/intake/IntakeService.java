@@ -41,6 +41,7 @@ import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.core.upstream.DirectAnswer;
 import dev.spillway.core.upstream.DirectLane;
+import dev.spillway.core.webhook.CallbackUrls;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.faulttolerance.api.Guard;
 
@@ -76,13 +77,14 @@ public class IntakeService {
     private final Guard dynamoGuard;
     private final SqsGuardConfig sqsGuardConfig;
     private final DynamoDbGuardConfig dynamoGuardConfig;
+    private final CallbackUrls callbackUrls;
 
     public IntakeService(IntakeConfig intake, JobsConfig jobs, ModelsConfig models, ResultCache cache,
             CacheConfig cacheConfig, InFlightRequests inFlight,
             JobStore store, WorkQueue queue, RateLimiter rateLimiter, JobWaiter waiter, CompletionNotices notices,
             SpillwayMetrics metrics, Clock clock, DirectLane directLane,
             @Identifier(DownstreamGuards.SQS) Guard sqsGuard, @Identifier(DownstreamGuards.DYNAMODB) Guard dynamoGuard,
-            SqsGuardConfig sqsGuardConfig, DynamoDbGuardConfig dynamoGuardConfig) {
+            SqsGuardConfig sqsGuardConfig, DynamoDbGuardConfig dynamoGuardConfig, CallbackUrls callbackUrls) {
         this.intake = intake;
         this.jobs = jobs;
         this.servedModels = models.served().keySet();
@@ -102,6 +104,7 @@ public class IntakeService {
         this.dynamoGuard = dynamoGuard;
         this.sqsGuardConfig = sqsGuardConfig;
         this.dynamoGuardConfig = dynamoGuardConfig;
+        this.callbackUrls = callbackUrls;
     }
 
     /** A submit whose caller does not wait for the answer: it never goes direct. */
@@ -116,12 +119,27 @@ public class IntakeService {
      */
     public Submission submit(Caller caller, byte[] body, CachePolicy policy, Tier tier, String idempotencyKey,
             Duration wait) {
+        return submit(caller, body, policy, tier, idempotencyKey, wait, null, null);
+    }
+
+    /**
+     * @param callbackUrl where the job view is POSTed once the job is final, or null; checked here (a refused URL
+     *        is a 400 with nothing stored). A request with a callback always becomes a job of its own, so the
+     *        webhook has something to report: it is not answered from the cache, the direct lane or another job.
+     * @param callbackParam the name the client gave the callback URL, for the error's {@code param}
+     */
+    public Submission submit(Caller caller, byte[] body, CachePolicy policy, Tier tier, String idempotencyKey,
+            Duration wait, String callbackUrl, String callbackParam) {
         IdempotencyKeys.check(idempotencyKey);
         if (body != null && body.length > intake.maxBodyBytes()) {
             throw new ApiException(413, ApiException.INVALID_REQUEST, "request_too_large", null,
                     "The request body is " + body.length + " bytes; the limit is " + intake.maxBodyBytes() + ".", null);
         }
         ChatCompletionRequest request = parser.parse(body);
+        String callback = callbackUrls.checkAtSubmission(callbackUrl, callbackParam);
+        if (callback != null) {
+            policy = new CachePolicy(false, policy.write(), policy.force());
+        }
         if (!caller.allows(request.model())) {
             throw new ApiException(403, ApiException.PERMISSION, "model_not_allowed", "model",
                     "This API key may not use the model `" + request.model() + "`.", null);
@@ -143,7 +161,8 @@ public class IntakeService {
 
         // An idempotent submit must return the same job when retried, so only a job may answer it.
         boolean callerWaits = !wait.isZero() && !wait.isNegative();
-        if (idempotencyKey == null && tier != Tier.BATCH && callerWaits && directLane.serves(request.model())) {
+        if (idempotencyKey == null && callback == null && tier != Tier.BATCH && callerWaits
+                && directLane.serves(request.model())) {
             Optional<DirectAnswer> answer = directLane.serve(request, wait);
             if (answer.isPresent()) {
                 if (cacheKey != null && policy.write()) {
@@ -157,7 +176,7 @@ public class IntakeService {
 
         Instant now = clock.instant();
         Job job = Job.queued(JobIds.next(), caller.tenant(), tier, request, policy.write() ? cacheKey : null, now,
-                now.plus(jobs.deadline()));
+                now.plus(jobs.deadline())).withCallbackUrl(callback);
         MDC.put("jobId", job.id());
         String idempotencyId = idempotencyKey == null ? null : IdempotencyKeys.id(caller, idempotencyKey);
         // An idempotent submit must own its job, so it never attaches to another's.
@@ -172,7 +191,7 @@ public class IntakeService {
             if (idempotencyId == null) {
                 guarded(dynamoGuard, () -> store.create(job));
             } else {
-                String requestHash = requestHash(caller, request, tier);
+                String requestHash = requestHash(caller, request, tier, callback);
                 JobStore.IdempotentCreate created = dynamoGuard.call(() -> store.createIdempotent(job, idempotencyId,
                         requestHash, now.plus(jobs.idempotencyRetention())), JobStore.IdempotentCreate.class);
                 if (!created.created()) {
@@ -253,9 +272,13 @@ public class IntakeService {
         return Submission.replayed(original);
     }
 
-    /** What makes two submits "the same request": everything that shapes the answer, the user label and the tier. */
-    private static String requestHash(Caller caller, ChatCompletionRequest request, Tier tier) {
-        return Sha256.hex(CacheKeys.of(caller.tenant(), request) + "|" + request.user() + "|" + tier.name());
+    /**
+     * What makes two submits "the same request": everything that shapes the answer, the user label, the tier and
+     * where the webhook goes.
+     */
+    private static String requestHash(Caller caller, ChatCompletionRequest request, Tier tier, String callback) {
+        return Sha256.hex(CacheKeys.of(caller.tenant(), request) + "|" + request.user() + "|" + tier.name()
+                + (callback == null ? "" : "|" + callback));
     }
 
     /** What a request may cost against a tokens-per-minute limit: about four characters a token, plus its output. */

@@ -70,6 +70,15 @@ public class DynamoJobStore implements JobStore {
      * Fixed: changing it would strand jobs under shards no query reads.
      */
     static final int SHARDS = 4;
+    /** Webhook target and the record of its delivery (see {@link WebhookDelivery}). */
+    public static final String CALLBACK_URL = "callbackUrl";
+    public static final String WEBHOOK_STATE = "webhookState";
+    public static final String WEBHOOK_ATTEMPTS = "webhookAttempts";
+    public static final String WEBHOOK_LAST_STATUS = "webhookLastStatus";
+    public static final String WEBHOOK_LAST_ERROR = "webhookLastError";
+    public static final String WEBHOOK_DELIVERED_AT = "webhookDeliveredAt";
+    public static final String WEBHOOK_OWNER = "webhookOwner";
+    public static final String WEBHOOK_LEASE_UNTIL = "webhookLeaseUntil";
 
     /** DynamoDB takes at most 25 writes per {@code BatchWriteItem}. */
     static final int MAX_BATCH_WRITES = 25;
@@ -86,7 +95,11 @@ public class DynamoJobStore implements JobStore {
             Map.entry("#errCode", "errorCode"), Map.entry("#errStatus", "errorStatus"),
             Map.entry("#promptTokens", "promptTokens"), Map.entry("#completionTokens", "completionTokens"),
             Map.entry("#leaseShard", LEASE_SHARD), Map.entry("#queuedShard", QUEUED_SHARD),
-            Map.entry("#deadline", DEADLINE));
+            Map.entry("#deadline", DEADLINE),
+            Map.entry("#callback", CALLBACK_URL), Map.entry("#whState", WEBHOOK_STATE),
+            Map.entry("#whAttempts", WEBHOOK_ATTEMPTS), Map.entry("#whLastStatus", WEBHOOK_LAST_STATUS),
+            Map.entry("#whLastError", WEBHOOK_LAST_ERROR), Map.entry("#whDeliveredAt", WEBHOOK_DELIVERED_AT),
+            Map.entry("#whOwner", WEBHOOK_OWNER), Map.entry("#whLeaseUntil", WEBHOOK_LEASE_UNTIL));
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -282,6 +295,9 @@ public class DynamoJobStore implements JobStore {
             item.put(CUSTOM_ID, s(job.batchLine().customId()));
             item.put(BATCH_LINE, n(job.batchLine().index()));
         }
+        if (job.callbackUrl() != null) {
+            item.put(CALLBACK_URL, s(job.callbackUrl()));
+        }
         return item;
     }
 
@@ -456,6 +472,52 @@ public class DynamoJobStore implements JobStore {
                 "#tenant = :tenant AND #status IN (:queued, :running)", values);
     }
 
+    @Override
+    public Optional<Job> claimWebhook(String id, String owner, Instant now, Instant leaseUntil) {
+        return update(id,
+                "SET #whState = :delivering, #whOwner = :owner, #whLeaseUntil = :until, "
+                        + "#whAttempts = if_not_exists(#whAttempts, :zero)",
+                "attribute_exists(#callback) AND #status IN (:succeeded, :failed, :cancelled, :expired) AND "
+                        + "(attribute_not_exists(#whState) OR (#whState = :delivering AND #whLeaseUntil < :now))",
+                Map.of(":delivering", s(WebhookDelivery.State.DELIVERING.name()), ":owner", s(owner),
+                        ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":zero", n(0),
+                        ":succeeded", status(JobStatus.SUCCEEDED), ":failed", status(JobStatus.FAILED),
+                        ":cancelled", status(JobStatus.CANCELLED), ":expired", status(JobStatus.EXPIRED)));
+    }
+
+    @Override
+    public boolean recordWebhook(String id, String owner, WebhookDelivery delivery) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":delivering", s(WebhookDelivery.State.DELIVERING.name()));
+        values.put(":owner", s(owner));
+        values.put(":state", s(delivery.state().name()));
+        values.put(":attempts", n(delivery.attempts()));
+        List<String> set = new ArrayList<>(List.of("#whState = :state", "#whAttempts = :attempts"));
+        List<String> remove = new ArrayList<>();
+        if (delivery.lastStatus() != null) {
+            values.put(":lastStatus", n(delivery.lastStatus()));
+            set.add("#whLastStatus = :lastStatus");
+        } else {
+            remove.add("#whLastStatus");
+        }
+        if (delivery.lastError() != null) {
+            values.put(":lastError", s(delivery.lastError()));
+            set.add("#whLastError = :lastError");
+        } else {
+            remove.add("#whLastError");
+        }
+        if (delivery.deliveredAt() != null) {
+            values.put(":deliveredAt", n(delivery.deliveredAt().toEpochMilli()));
+            set.add("#whDeliveredAt = :deliveredAt");
+        }
+        if (delivery.state().isFinal()) {
+            remove.add("#whOwner");
+            remove.add("#whLeaseUntil");
+        }
+        String update = "SET " + String.join(", ", set) + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
+        return update(id, update, "#whState = :delivering AND #whOwner = :owner", values).isPresent();
+    }
+
     private Map<String, AttributeValue> finalValues(JobStatus status, Instant now) {
         return Map.of(":final", status(status), ":now", n(now.toEpochMilli()), ":expires",
                 n(now.plus(retention).getEpochSecond()));
@@ -510,7 +572,20 @@ public class DynamoJobStore implements JobStore {
                 item.containsKey("result") ? read(str(item, "result"), ChatCompletion.class) : null,
                 error,
                 item.containsKey(BATCH_ID) ? new BatchLine(str(item, BATCH_ID), str(item, CUSTOM_ID),
-                        Integer.parseInt(item.get(BATCH_LINE).n())) : null);
+                        Integer.parseInt(item.get(BATCH_LINE).n())) : null,
+                str(item, CALLBACK_URL),
+                webhook(item));
+    }
+
+    private static WebhookDelivery webhook(Map<String, AttributeValue> item) {
+        if (!item.containsKey(WEBHOOK_STATE)) {
+            return null;
+        }
+        return new WebhookDelivery(WebhookDelivery.State.valueOf(str(item, WEBHOOK_STATE)),
+                item.containsKey(WEBHOOK_ATTEMPTS) ? Integer.parseInt(item.get(WEBHOOK_ATTEMPTS).n()) : 0,
+                item.containsKey(WEBHOOK_LAST_STATUS) ? Integer.valueOf(item.get(WEBHOOK_LAST_STATUS).n()) : null,
+                str(item, WEBHOOK_LAST_ERROR), instant(item, WEBHOOK_DELIVERED_AT), str(item, WEBHOOK_OWNER),
+                instant(item, WEBHOOK_LEASE_UNTIL));
     }
 
     private String write(Object value) {

@@ -13,6 +13,8 @@ import dev.spillway.core.api.ChatCompletionRequest;
  * @param leaseOwner worker currently entitled to finish the job (RUNNING only)
  * @param attempts how many times a worker claimed the job
  * @param batchLine the batch request line this job runs; null for a job submitted on its own
+ * @param callbackUrl where the job view is POSTed when the job reaches a final state; null for no webhook
+ * @param webhook what became of that POST so far; null until the notifier first takes it up
  */
 public record Job(
         String id,
@@ -30,18 +32,26 @@ public record Job(
         int attempts,
         ChatCompletion result,
         JobError error,
-        BatchLine batchLine) {
+        BatchLine batchLine,
+        String callbackUrl,
+        WebhookDelivery webhook) {
 
     public static Job queued(String id, String tenant, Tier tier, ChatCompletionRequest request, String cacheKey,
             Instant created, Instant deadline) {
         return new Job(id, tenant, JobStatus.QUEUED, tier, request, cacheKey, created, deadline, null, null, null,
-                null, 0, null, null, null);
+                null, 0, null, null, null, null, null);
     }
 
     /** This job as line {@code batchLine} of a batch. */
     public Job withBatchLine(BatchLine batchLine) {
         return new Job(id, tenant, status, tier, request, cacheKey, created, deadline, started, finished, leaseOwner,
-                leaseUntil, attempts, result, error, batchLine);
+                leaseUntil, attempts, result, error, batchLine, callbackUrl, webhook);
+    }
+
+    /** This job with a webhook to {@code callbackUrl} (already checked) once it is final. */
+    public Job withCallbackUrl(String callbackUrl) {
+        return new Job(id, tenant, status, tier, request, cacheKey, created, deadline, started, finished, leaseOwner,
+                leaseUntil, attempts, result, error, batchLine, callbackUrl, webhook);
     }
 
     public String model() {

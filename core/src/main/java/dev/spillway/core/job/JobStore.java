@@ -115,4 +115,20 @@ public interface JobStore {
      * @return the cancelled job, or empty when it does not exist for that tenant or is already final
      */
     Optional<Job> cancel(String id, String tenant, Instant now);
+
+    /**
+     * Takes up the webhook of a final job that has a callback URL: no delivery recorded yet, or one whose owner's
+     * lease lapsed (a crashed notifier) → DELIVERING under {@code owner} until {@code leaseUntil}.
+     *
+     * @return the job as now stored; empty when there is nothing to deliver (not final, no callback URL, already
+     *         delivered, failed or refused) or another notifier holds the delivery
+     */
+    Optional<Job> claimWebhook(String id, String owner, Instant now, Instant leaseUntil);
+
+    /**
+     * Records the delivery's progress while {@code owner} holds it; a final state releases it for good.
+     *
+     * @return false when the owner no longer holds the delivery
+     */
+    boolean recordWebhook(String id, String owner, WebhookDelivery delivery);
 }

@@ -6,12 +6,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.webhook.WebhookSignatures;
 import dev.spillway.local.emulators.LocalCloud;
 
 /** The key-management command against DynamoDB Local: what it creates authenticates, what it revokes does not. */
@@ -70,5 +72,17 @@ class ApiKeysCliTest {
     @Test
     void create_withoutTenant_isAUsageError() {
         assertThat(run("create")).startsWith("2\ncreate needs --tenant");
+    }
+
+    @Test
+    void webhookSecret_isTheTenantsDerivedSigningSecret_andNeedsTheMasterSecret() {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int status = new ApiKeysCli(store, new PrintStream(buffer, true, StandardCharsets.UTF_8),
+                Optional.of("master")).run(new String[] { "webhook-secret", "--tenant", "acme" });
+
+        assertThat(status).isZero();
+        assertThat(buffer.toString(StandardCharsets.UTF_8).split("\n")[0])
+                .isEqualTo(WebhookSignatures.tenantSecret("master", "acme")).startsWith("whsec_");
+        assertThat(run("webhook-secret", "--tenant", "acme")).startsWith("1\n");
     }
 }

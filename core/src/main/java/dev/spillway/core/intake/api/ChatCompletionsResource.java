@@ -45,13 +45,14 @@ public class ChatCompletionsResource {
             @HeaderParam(SpillwayHeaders.PREFER) String prefer,
             @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
             @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
-            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey) {
+            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+            @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
         Caller caller = authenticator.authenticate(authorization);
         JsonBodies.requireJson(contentType);
         Duration budget = WaitPreference.parse(prefer).map(intake::clampWait).orElseGet(intake::defaultWait);
         Instant deadline = clock.instant().plus(budget);
         Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
-                Tier.INTERACTIVE, idempotencyKey, budget);
+                Tier.INTERACTIVE, idempotencyKey, budget, callbackUrl, SpillwayHeaders.CALLBACK_URL);
         if (submission.isHit()) {
             return Responses.fromCache(submission);
         }

@@ -11,6 +11,7 @@ import dev.spillway.core.api.ApiException;
 import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStatus;
+import dev.spillway.core.job.WebhookDelivery;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A job as clients see it: {@code GET /v1/jobs/{id}} and the body of every 202. Times are Unix seconds. */
@@ -28,7 +29,37 @@ public record JobView(
         int attempts,
         ChatCompletion result,
         ApiError.Detail error,
-        Map<String, String> links) {
+        Map<String, String> links,
+        WebhookView webhook) {
+
+    /**
+     * The job's webhook: null when the job has none. {@code status} is {@code pending} until the job is final and
+     * the notifier takes it up, then {@code delivering}, {@code delivered}, {@code failed} (every attempt failed) or
+     * {@code refused} (the URL was refused at delivery; never connected).
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record WebhookView(
+            String url,
+            String status,
+            int attempts,
+            @JsonProperty("last_http_status") Integer lastHttpStatus,
+            @JsonProperty("last_error") String lastError,
+            @JsonProperty("delivered_at") Long deliveredAt) {
+
+        static WebhookView of(Job job) {
+            if (job.callbackUrl() == null) {
+                return null;
+            }
+            WebhookDelivery delivery = job.webhook();
+            if (delivery == null) {
+                return new WebhookView(job.callbackUrl(), "pending", 0, null, null, null);
+            }
+            return new WebhookView(job.callbackUrl(), delivery.state().wireName(), delivery.attempts(),
+                    delivery.lastStatus(), delivery.lastError(), seconds(delivery.deliveredAt()));
+        }
+    }
+
 
     public static String path(String jobId) {
         return "/v1/jobs/" + jobId;
@@ -40,7 +71,7 @@ public record JobView(
                 : job.status() == JobStatus.EXPIRED ? expired(job) : null;
         return new JobView(job.id(), "job", job.status().wireName(), job.model(), job.tier().wireName(),
                 job.created().getEpochSecond(), seconds(job.started()), seconds(job.finished()), job.attempts(),
-                job.result(), error, Map.of("self", path(job.id())));
+                job.result(), error, Map.of("self", path(job.id())), WebhookView.of(job));
     }
 
     /** The reaper marks a job EXPIRED without an error of its own: say why, as a waiting client is told (504). */

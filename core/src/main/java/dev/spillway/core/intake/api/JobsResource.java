@@ -46,11 +46,12 @@ public class JobsResource {
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
             @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
-            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey) {
+            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+            @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
         Caller caller = authenticator.authenticate(authorization);
         JsonBodies.requireJson(contentType);
         Submission submission = intake.submit(caller, body, CachePolicy.from(cacheControl, cacheOptIn),
-                Tier.STANDARD, idempotencyKey);
+                Tier.STANDARD, idempotencyKey, Duration.ZERO, callbackUrl, SpillwayHeaders.CALLBACK_URL);
         if (submission.isHit()) {
             return Responses.fromCache(submission);
         }

@@ -15,6 +15,11 @@ public final class SpillwayHeaders {
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** {@code true} on a response to a submit that an {@code Idempotency-Key} matched to an earlier one. */
     public static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+    /**
+     * Where to POST the job (as {@code GET /v1/jobs/{id}} shows it) once it is final, signed; see
+     * {@code dev.spillway.core.webhook.WebhookSignatures}. A request carrying it always becomes a job.
+     */
+    public static final String CALLBACK_URL = "Spillway-Callback-Url";
     /** RFC 7240. */
     public static final String PREFER = "Prefer";
     public static final String PREFERENCE_APPLIED = "Preference-Applied";
