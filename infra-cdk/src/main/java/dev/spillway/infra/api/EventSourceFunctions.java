@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.spillway.infra.data.Tier;
 import dev.spillway.infra.nag.Suppressions;
+import dev.spillway.infra.runtime.RuntimeEnvironment;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.Duration;
@@ -27,6 +28,9 @@ import software.amazon.awscdk.services.s3.EventType;
 import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.s3.NotificationKeyFilter;
 import software.amazon.awscdk.services.s3.notifications.LambdaDestination;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
@@ -48,8 +52,12 @@ public final class EventSourceFunctions extends Construct {
     public static final String BATCH_FILES_PREFIX = "batches/";
     /** Where an input file's arrival starts a batch. */
     public static final String BATCH_INPUT_PREFIX = BATCH_FILES_PREFIX + "input/";
-    /** A webhook's retries happen inside one invocation; give them room. */
-    static final int NOTIFIER_TIMEOUT_SECONDS = 120;
+    /**
+     * A webhook's retries happen inside one invocation (worst case about 90 s per job: five attempts with their
+     * timeouts and pauses), so the notifier takes few records at a time and has the time for all of them.
+     */
+    static final int NOTIFIER_TIMEOUT_SECONDS = 600;
+    static final int NOTIFIER_BATCH_SIZE = 5;
     /** A 200 MB batch file is streamed into jobs in one invocation. */
     static final int BATCH_FILES_TIMEOUT_SECONDS = 900;
 
@@ -59,6 +67,7 @@ public final class EventSourceFunctions extends Construct {
     private final QuarkusFunction scheduler;
     private final Queue batchFileFailures;
     private final Queue notifierFailures;
+    private final Secret signingSecret;
 
     public EventSourceFunctions(final Construct scope, final String id, final EventSourceFunctionsProps props) {
         super(scope, id);
@@ -68,8 +77,19 @@ public final class EventSourceFunctions extends Construct {
         this.batchFiles = function(props, "BatchFiles", BATCH_FILES_HANDLER, "Spillway batch files (S3)",
                 BATCH_FILES_TIMEOUT_SECONDS);
         this.ingest = function(props, "Ingest", INGEST_HANDLER, "Spillway ingest queue (SQS)", 30);
-        this.notifier = function(props, "Notifier", NOTIFIER_HANDLER, "Spillway webhooks (DynamoDB Streams)",
-                NOTIFIER_TIMEOUT_SECONDS);
+        this.signingSecret = Secret.Builder.create(this, "WebhookSigningSecret")
+                .description("Spillway: master secret each tenant's webhook signing secret is derived from (HKDF)")
+                .generateSecretString(SecretStringGenerator.builder()
+                        .passwordLength(64)
+                        .excludePunctuation(true)
+                        .build())
+                .build();
+        Map<String, String> notifierEnvironment = new LinkedHashMap<>(props.environment());
+        // A dynamic reference: CloudFormation resolves it at deploy time, the template never holds the value.
+        notifierEnvironment.put(RuntimeEnvironment.WEBHOOK_SIGNING_SECRET,
+                signingSecret.getSecretValue().unsafeUnwrap());
+        this.notifier = function(props, notifierEnvironment, "Notifier", NOTIFIER_HANDLER,
+                "Spillway webhooks (DynamoDB Streams)", NOTIFIER_TIMEOUT_SECONDS);
         this.scheduler = function(props, "Scheduler", SCHEDULER_HANDLER,
                 "Spillway scheduler: backlog signal, reaper, batch outputs (EventBridge)", 60);
 
@@ -82,13 +102,19 @@ public final class EventSourceFunctions extends Construct {
 
     private QuarkusFunction function(final EventSourceFunctionsProps props, final String id, final String handler,
                                      final String description, final int timeoutSeconds) {
+        return function(props, props.environment(), id, handler, description, timeoutSeconds);
+    }
+
+    private QuarkusFunction function(final EventSourceFunctionsProps props, final Map<String, String> environment,
+                                     final String id, final String handler, final String description,
+                                     final int timeoutSeconds) {
         return new QuarkusFunction(this, id, QuarkusFunctionProps.builder()
                 .description(description)
                 .handlerName(handler)
                 .timeoutSeconds(timeoutSeconds)
                 .vpc(props.vpc())
                 .securityGroup(props.securityGroup())
-                .environment(new LinkedHashMap<>(props.environment()))
+                .environment(environment)
                 .artifact(props.artifact())
                 .nativeImage(props.nativeImage())
                 .requireArtifacts(props.requireArtifacts())
@@ -136,24 +162,26 @@ public final class EventSourceFunctions extends Construct {
     }
 
     /**
-     * Only modifications can move a job into a final state; the filter keeps every other change from invoking the
-     * function. A record that keeps failing is bisected away from its batch, then parked in a failure queue.
+     * Only modifications can move a job into a final state, and only jobs with a callback URL have anyone to tell;
+     * the filter keeps every other change from invoking the function. A record that keeps failing is bisected away
+     * from its batch, then parked in a failure queue.
      */
     private void wireNotifier(final EventSourceFunctionsProps props) {
         notifier.alias().addEventSource(DynamoEventSource.Builder.create(props.jobsTable())
                 .startingPosition(StartingPosition.LATEST)
-                .batchSize(50)
+                .batchSize(NOTIFIER_BATCH_SIZE)
                 .maxBatchingWindow(Duration.seconds(1))
                 .bisectBatchOnError(true)
                 .reportBatchItemFailures(true)
                 .retryAttempts(10)
                 .maxRecordAge(Duration.hours(24))
-                .parallelizationFactor(2)
+                .parallelizationFactor(4)
                 .onFailure(new SqsDlq(notifierFailures))
                 .filters(List.of(FilterCriteria.filter(Map.of(
                         "eventName", FilterRule.isEqual("MODIFY"),
                         "dynamodb", Map.of("NewImage", Map.of(
-                                "status", Map.of("S", List.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"))))))))
+                                "status", Map.of("S", List.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED")),
+                                "callbackUrl", Map.of("S", FilterRule.exists())))))))
                 .build());
         props.jobsTable().grantReadWriteData(notifier.function());
         props.apiKeysTable().grantReadData(notifier.function());
@@ -186,6 +214,11 @@ public final class EventSourceFunctions extends Construct {
     }
 
     private void suppressFindings(final boolean tracing) {
+        NagSuppressions.addResourceSuppressions(signingSecret, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-SMG4")
+                .reason("Rotating the master secret changes every tenant's webhook signing secret at once; receivers "
+                        + "must be handed their new secret first, so rotation is a deliberate operator step.")
+                .build()));
         for (Construct failures : List.of(batchFileFailures, notifierFailures)) {
             NagSuppressions.addResourceSuppressions(failures, List.of(NagPackSuppression.builder()
                     .id("AwsSolutions-SQS3")
@@ -256,6 +289,11 @@ public final class EventSourceFunctions extends Construct {
 
     public QuarkusFunction scheduler() {
         return scheduler;
+    }
+
+    /** The master secret of webhook signatures (operators read it to hand tenants their derived secrets). */
+    public ISecret webhookSigningSecret() {
+        return signingSecret;
     }
 
     /** Batch-file events S3 could not deliver after its retries. */

@@ -36,6 +36,8 @@ public final class RuntimeEnvironment {
     public static final String INGEST_QUEUE_URL = "SPILLWAY_INGEST_QUEUE_URL";
     /** {@code spillway.ingest.dlq-url}: where invalid ingest messages end, with their reason. */
     public static final String INGEST_DLQ_URL = "SPILLWAY_INGEST_DLQ_URL";
+    /** {@code spillway.webhooks.signing-secret}: the notifier's master secret of webhook signatures. */
+    public static final String WEBHOOK_SIGNING_SECRET = "SPILLWAY_WEBHOOKS_SIGNING_SECRET";
     /** {@code quarkus.lambda.handler}: which {@code @Named} handler of the event-source app a function runs. */
     public static final String LAMBDA_HANDLER = "QUARKUS_LAMBDA_HANDLER";
 

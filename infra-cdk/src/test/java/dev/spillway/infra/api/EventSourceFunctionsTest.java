@@ -56,8 +56,24 @@ class EventSourceFunctionsTest {
                         Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("EventsNotifierFailures.*"), "Arn")))),
                 "FilterCriteria", Map.of("Filters", List.of(Map.of("Pattern", Match.serializedJson(Map.of(
                         "eventName", List.of("MODIFY"),
-                        "dynamodb", Map.of("NewImage", Map.of("status", Map.of("S",
-                                List.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"))))))))))));
+                        "dynamodb", Map.of("NewImage", Map.of(
+                                "status", Map.of("S", List.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED")),
+                                "callbackUrl", Map.of("S", List.of(Map.of("exists", true)))))))))))));
+    }
+
+    @Test
+    void notifier_signsWithADerivedSecretFromSecretsManager_resolvedAtDeployTime() {
+        template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "QUARKUS_LAMBDA_HANDLER", "notifier",
+                        "SPILLWAY_WEBHOOKS_SIGNING_SECRET", Map.of("Fn::Join", List.of("", List.of(
+                                "{{resolve:secretsmanager:",
+                                Map.of("Ref", Match.stringLikeRegexp("EventsWebhookSigningSecret.*")),
+                                ":SecretString:::}}")))))))));
+        List<String> withTheSecret = template.findResources("AWS::Lambda::Function").values().stream()
+                .map(String::valueOf).filter(function -> function.contains("SPILLWAY_WEBHOOKS_SIGNING_SECRET")).toList();
+        assertThat(withTheSecret).as("only the notifier holds the signing secret").hasSize(1);
     }
 
     @Test
