@@ -134,6 +134,17 @@ public final class BatchRequestParser {
         return new ParsedBatch(CHAT_COMPLETIONS, COMPLETION_WINDOW, Map.of(), lines(lines));
     }
 
+    /**
+     * One line of an OpenAI batch input file, read on its own: the file is streamed, so the caller checks that
+     * {@code custom_id}s are unique and counts the lines.
+     *
+     * @param index the line's position in the file (0-based), which error messages and params name
+     * @throws ApiException naming what is wrong with the line
+     */
+    public ParsedLine parseLine(byte[] line, int index) {
+        return line(read(line, "requests[" + index + "]"), index);
+    }
+
     private List<ParsedLine> lines(List<JsonNode> nodes) {
         if (nodes.isEmpty()) {
             throw ApiException.invalid("requests", "empty_array", "The batch holds no requests.");

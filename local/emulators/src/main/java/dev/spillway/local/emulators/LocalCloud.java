@@ -322,6 +322,8 @@ public final class LocalCloud implements AutoCloseable {
             config.put("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3Server.SECRET_KEY);
             config.put("quarkus.s3.devservices.enabled", "false");
             config.put("spillway.files.bucket", filesBucket());
+            // s3proxy rejects the SDK's default trailing checksums on uploads.
+            config.put("spillway.files.request-checksums", "when-required");
         }
         if (redis != null) {
             config.put("quarkus.redis.hosts", redis.uri());
