@@ -255,9 +255,24 @@ public class BatchFileService {
             return new Reading(batch, owner, state.get(), in.response().contentLength()).run(new LineReader(in,
                     intake.maxBodyBytes() + LINE_OVERHEAD_BYTES));
         } catch (NoSuchKeyException gone) {
+            release(batch.id(), owner);
             return Ingest.of(Outcome.SUPERSEDED, batch.id(), "the object no longer exists");
         } catch (IOException e) {
+            release(batch.id(), owner);
             throw new UncheckedIOException("reading s3://" + file.bucket() + "/" + file.inputKey(), e);
+        } catch (RuntimeException e) {
+            // A failure this process saw: the next delivery may carry on at once. A reader that dies outright
+            // keeps its lease until it lapses.
+            release(batch.id(), owner);
+            throw e;
+        }
+    }
+
+    private void release(String batchId, String owner) {
+        try {
+            fileBatches.releaseIngest(batchId, owner);
+        } catch (RuntimeException e) {
+            LOG.debugf("lease on batch %s not released (it lapses): %s", batchId, e.toString());
         }
     }
 
@@ -273,7 +288,6 @@ public class BatchFileService {
         private final List<Job> chunk = new ArrayList<>();
         private final S3UploadStream rejectedOut;
         private long chunkBytes;
-        private long lastLine;
         private int accepted;
         private int rejected;
         private LineReader reader;
@@ -296,7 +310,6 @@ public class BatchFileService {
                     if (!line.isBlank()) {
                         take(line);
                     }
-                    lastLine = line.number();
                 }
                 flush();
                 rejectedOut.close();
@@ -353,7 +366,6 @@ public class BatchFileService {
                     parsed.request(), cacheKey, batch.created(), batch.deadline())
                     .withBatchLine(new BatchLine(batch.id(), parsed.customId(), index)));
             chunkBytes += line.bytes().length;
-            lastLine = number;
             if (chunk.size() >= config.chunkSize() || chunkBytes >= config.chunkBytes()) {
                 flush();
             }

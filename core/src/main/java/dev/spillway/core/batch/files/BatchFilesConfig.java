@@ -50,15 +50,4 @@ public interface BatchFilesConfig {
     /** Part size of the multipart uploads that stream result files to S3 (S3's minimum is 5 MB). */
     @WithDefault("8388608")
     int partSize();
-
-    /**
-     * When the S3 client adds checksums to uploads: {@code when-supported} (the SDK's default), or
-     * {@code when-required} for S3 emulators that reject the SDK's trailing checksums.
-     */
-    @WithDefault("when-supported")
-    Checksums requestChecksums();
-
-    enum Checksums {
-        WHEN_SUPPORTED, WHEN_REQUIRED
-    }
 }

@@ -99,6 +99,11 @@ public class FileBatchStore {
                 .map(item -> new IngestState(number(item, "ingestCheckpoint"), number(item, "ingestWriting")));
     }
 
+    /** Gives up the lease at once (the reader failed), so the next reader need not wait for it to lapse. */
+    public void releaseIngest(String batchId, String owner) {
+        update(batchId, "REMOVE #ingestOwner, #ingestUntil", "#ingestOwner = :owner", Map.of(":owner", s(owner)));
+    }
+
     /** Records that the jobs of lines up to {@code line} are about to be written. */
     public void markWriting(String batchId, String owner, long line, Instant until) {
         require(batchId, update(batchId, "SET #writing = :line, #ingestUntil = :until", "#ingestOwner = :owner",
