@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.spillway.core.schedule.ScheduledTask;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * On every scheduler tick, writes the result files of the file batches that have ended, and carries on reading
@@ -15,6 +16,7 @@ import dev.spillway.core.schedule.ScheduledTask;
  * once. Does nothing when batch files are off ({@code spillway.files.bucket} unset).
  */
 @ApplicationScoped
+@IfBuildProperty(name = "spillway.files.enabled", stringValue = "true")
 public class BatchFileOutputsTask implements ScheduledTask {
 
     private static final Logger LOG = Logger.getLogger(BatchFileOutputsTask.class);

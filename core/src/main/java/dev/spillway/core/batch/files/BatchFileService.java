@@ -49,6 +49,7 @@ import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.queue.WorkQueue;
+import io.quarkus.arc.properties.IfBuildProperty;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -79,6 +80,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * ignores a message for a job that is no longer queued), and carries on. A batch already accepted is left alone.
  */
 @ApplicationScoped
+@IfBuildProperty(name = "spillway.files.enabled", stringValue = "true")
 public class BatchFileService {
 
     private static final Logger LOG = Logger.getLogger(BatchFileService.class);

@@ -10,6 +10,14 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "spillway.files")
 public interface BatchFilesConfig {
 
+    /**
+     * Include batch files in this application (the reader, the outputs task, their S3 client). Read at build
+     * time: the events function and the local stack set it; the intake and the worker, which share the core
+     * module, do not, so they need no S3 client.
+     */
+    @WithDefault("false")
+    boolean enabled();
+
     /** Bucket of batch input files and their result files; unset turns batch files off. */
     Optional<String> bucket();
 

@@ -12,6 +12,7 @@ import dev.spillway.core.batch.Batch;
 import dev.spillway.core.batch.DynamoBatchStore;
 import dev.spillway.core.config.BatchesConfig;
 import dev.spillway.core.job.DynamoJobStore;
+import io.quarkus.arc.properties.IfBuildProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * ({@value #OPEN_ID}, a string set of batch ids), so finding them never scans the table.
  */
 @ApplicationScoped
+@IfBuildProperty(name = "spillway.files.enabled", stringValue = "true")
 public class FileBatchStore {
 
     /** The item listing the file batches whose result files are not written yet. */

@@ -36,6 +36,7 @@ import dev.spillway.core.batch.BatchStore;
 import dev.spillway.core.batch.api.BatchView;
 import dev.spillway.core.batch.BatchService;
 import dev.spillway.core.batch.files.BatchFileOutputsTask;
+import dev.spillway.core.batch.files.BatchFileKeys;
 import dev.spillway.core.batch.files.BatchFileProgress;
 import dev.spillway.core.batch.files.BatchFileService;
 import dev.spillway.core.job.Job;
@@ -351,6 +352,23 @@ class BatchFilesTest {
         assertThat(outcomes).containsExactly("MALFORMED", "IGNORED", "IGNORED", "IGNORED", "ACCEPTED");
         assertThat(jobsByCustomId(records.get(4).get("batchId").asText())).containsOnlyKeys("only");
         assertThat(batchQueueMessages()).isEqualTo(1);
+    }
+
+    @Test
+    void fileOfATenantWithoutAnActiveKey_isRefusedWhole_andItsErrorFileSaysWhy() {
+        // GIVEN a file under a tenant segment no API key belongs to
+        String key = "batches/nobody/stray.jsonl";
+        String etag = upload(key, line("s1", "stray") + "\n");
+
+        // WHEN S3 reports it
+        JsonNode report = deliverOk(fixture("s3-object-created.json", key, etag)).get("records").get(0);
+
+        // THEN no batch and no job exist, and the error file next to it explains
+        assertThat(report.get("outcome").asText()).isEqualTo("REFUSED");
+        assertThat(batches.find(BatchFileKeys.batchId(cloud().filesBucket(), key, etag))).isEmpty();
+        assertThat(batchQueueMessages()).isZero();
+        assertThat(readJsonLines("batches/nobody/stray.errors.jsonl")).singleElement()
+                .satisfies(line -> assertThat(line.at("/error/code").asText()).isEqualTo("unknown_tenant"));
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import dev.spillway.core.batch.files.BatchFileService;
 import dev.spillway.core.batch.files.BatchFilesConfig;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -28,6 +29,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * looks at everything again. Runs only when {@code spillway.files.bucket} is configured.
  */
 @ApplicationScoped
+@IfBuildProperty(name = "spillway.files.enabled", stringValue = "true")
 public class BatchFilesPoller {
 
     private static final Logger LOG = Logger.getLogger(BatchFilesPoller.class);
