@@ -32,7 +32,9 @@ public class ReadObserver {
     }
 
     void on(@Observes BatchFileProgress progress) {
-        SEEN.add(progress);
+        if (SEEN.size() < 100_000) {
+            SEEN.add(progress);
+        }
         if (failAtLine >= 0 && progress.step() == BatchFileProgress.Step.STORED && progress.line() >= failAtLine) {
             failAtLine = -1;
             if (hard) {

@@ -6,13 +6,19 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
+import jakarta.enterprise.inject.Alternative;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 /** The system clock, which a test can move forward (a lease lapsing) without waiting. */
 public class TestClock extends Clock {
 
-    /** Puts it in place of the application's clock. */
+    /**
+     * Puts it in place of the application's clock, only where a test profile enables it (so other tests of this
+     * module keep theirs).
+     */
+    @Alternative
+    @Singleton
     public static class Producer {
 
         @Produces
