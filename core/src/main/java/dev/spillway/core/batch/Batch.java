@@ -11,6 +11,7 @@ import java.util.Map;
  * @param deadline when the completion window closes: unfinished requests then expire
  * @param accepted when all its jobs were stored and queued; null while they are being created
  * @param cancelRequested when the client asked to cancel it; null if never
+ * @param file the S3 object the batch was read from, and its result files; null for a batch sent to the API
  */
 public record Batch(
         String id,
@@ -22,10 +23,18 @@ public record Batch(
         Instant created,
         Instant deadline,
         Instant accepted,
-        Instant cancelRequested) {
+        Instant cancelRequested,
+        FileSource file) {
 
     public Batch {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** A batch sent to the API. */
+    public Batch(String id, String tenant, String endpoint, String completionWindow, Map<String, String> metadata,
+            int total, Instant created, Instant deadline, Instant accepted, Instant cancelRequested) {
+        this(id, tenant, endpoint, completionWindow, metadata, total, created, deadline, accepted, cancelRequested,
+                null);
     }
 
     public static Batch creating(String id, String tenant, String endpoint, String completionWindow,

@@ -134,6 +134,17 @@ public final class BatchRequestParser {
         return new ParsedBatch(CHAT_COMPLETIONS, COMPLETION_WINDOW, Map.of(), lines(lines));
     }
 
+    /**
+     * One line of an OpenAI batch input file, read on its own: the file is streamed, so the caller checks that
+     * {@code custom_id}s are unique and counts the lines.
+     *
+     * @param index the line's position in the file (0-based), which error messages and params name
+     * @throws ApiException naming what is wrong with the line
+     */
+    public ParsedLine parseLine(byte[] line, int index) {
+        return line(read(line, "requests[" + index + "]", "Batch request " + (index + 1)), index);
+    }
+
     private List<ParsedLine> lines(List<JsonNode> nodes) {
         if (nodes.isEmpty()) {
             throw ApiException.invalid("requests", "empty_array", "The batch holds no requests.");
@@ -230,6 +241,11 @@ public final class BatchRequestParser {
     }
 
     private static JsonNode read(byte[] body, String param) {
+        return read(body, param, param == null ? "The request body" : "Batch request line " + param);
+    }
+
+    /** @param where how the message names what is not JSON */
+    private static JsonNode read(byte[] body, String param, String where) {
         if (body == null || body.length == 0) {
             throw ApiException.invalid(param, "invalid_json", "The request body is empty; expected a JSON object.");
         }
@@ -242,7 +258,6 @@ public final class BatchRequestParser {
         } catch (IOException e) {
             String message = String.valueOf(e.getMessage());
             int cut = message.indexOf('\n');
-            String where = param == null ? "The request body" : "Batch request line " + param;
             throw ApiException.invalid(param, "invalid_json",
                     where + " is not valid JSON: " + truncate(cut < 0 ? message : message.substring(0, cut)));
         }

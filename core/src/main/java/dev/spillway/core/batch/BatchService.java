@@ -252,7 +252,7 @@ public class BatchService {
      * whose creation failed) and still has some stops them here, so every read moves it towards its end even if
      * the request that asked for the stop died half-way.
      */
-    private BatchSnapshot snapshot(Batch batch) {
+    public BatchSnapshot snapshot(Batch batch) {
         BatchSnapshot snapshot = BatchSnapshot.of(batch, batches.progress(batch.id()), clock.instant());
         if (!snapshot.stoppable()) {
             return snapshot;

@@ -36,6 +36,14 @@ public class DynamoBatchStore implements BatchStore {
 
     /** GSI of the batches table listing one tenant's batches newest first. */
     public static final String TENANT_CREATED_INDEX = "tenant-created-index";
+    /** Attributes of a batch read from an S3 object ({@link FileSource}); absent on API batches. */
+    public static final String FILE_BUCKET = "fileBucket";
+    public static final String FILE_KEY = "fileKey";
+    public static final String FILE_VERSION = "fileVersion";
+    public static final String REJECTED = "rejected";
+    public static final String OUTPUT_KEY = "outputKey";
+    public static final String ERROR_KEY = "errorKey";
+    public static final String OUTPUTS_WRITTEN = "outputsWritten";
     private static final String ID = DynamoJobStore.ID;
     private static final String EXPIRES_AT = DynamoJobStore.EXPIRES_AT;
 
@@ -212,7 +220,8 @@ public class DynamoBatchStore implements BatchStore {
                 .expressionAttributeValues(Map.of(":batch", s(batchId)));
     }
 
-    private Map<String, AttributeValue> toItem(Batch batch) {
+    /** The item of a new batch (not yet accepted). */
+    public Map<String, AttributeValue> toItem(Batch batch) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ID, s(batch.id()));
         item.put("tenant", s(batch.tenant()));
@@ -228,10 +237,16 @@ public class DynamoBatchStore implements BatchStore {
         item.put("deadline", n(batch.deadline().toEpochMilli()));
         // Kept as long as the jobs it reports on.
         item.put(EXPIRES_AT, n(batch.deadline().plus(retention).getEpochSecond()));
+        if (batch.file() != null) {
+            item.put(FILE_BUCKET, s(batch.file().bucket()));
+            item.put(FILE_KEY, s(batch.file().inputKey()));
+            item.put(FILE_VERSION, s(batch.file().version()));
+            item.put(REJECTED, n(batch.file().rejected()));
+        }
         return item;
     }
 
-    private static Batch toBatch(Map<String, AttributeValue> item) {
+    public static Batch toBatch(Map<String, AttributeValue> item) {
         Map<String, String> metadata = new HashMap<>();
         if (item.containsKey("metadata")) {
             item.get("metadata").m().forEach((key, value) -> metadata.put(key, value.s()));
@@ -239,7 +254,17 @@ public class DynamoBatchStore implements BatchStore {
         return new Batch(item.get(ID).s(), item.get("tenant").s(), item.get("endpoint").s(),
                 item.get("completionWindow").s(), metadata, Integer.parseInt(item.get("total").n()),
                 instant(item, "created"), instant(item, "deadline"), instant(item, "accepted"),
-                instant(item, "cancelRequested"));
+                instant(item, "cancelRequested"), toFileSource(item));
+    }
+
+    private static FileSource toFileSource(Map<String, AttributeValue> item) {
+        if (!item.containsKey(FILE_KEY)) {
+            return null;
+        }
+        return new FileSource(item.get(FILE_BUCKET).s(), item.get(FILE_KEY).s(), item.get(FILE_VERSION).s(),
+                item.containsKey(REJECTED) ? Integer.parseInt(item.get(REJECTED).n()) : 0,
+                item.containsKey(OUTPUT_KEY) ? item.get(OUTPUT_KEY).s() : null,
+                item.containsKey(ERROR_KEY) ? item.get(ERROR_KEY).s() : null, instant(item, OUTPUTS_WRITTEN));
     }
 
     private static Instant instant(Map<String, AttributeValue> item, String name) {

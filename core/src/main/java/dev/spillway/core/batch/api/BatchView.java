@@ -10,10 +10,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.spillway.core.batch.BatchFile;
 import dev.spillway.core.batch.BatchSnapshot;
 import dev.spillway.core.batch.BatchStatus;
+import dev.spillway.core.batch.FileSource;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * The OpenAI batch object. Times are Unix seconds. The requests arrive inline, so {@code input_file_id} is null;
+ * The OpenAI batch object. Times are Unix seconds. A batch read from an S3 object names its files by URI:
+ * {@code input_file_id} is {@code s3://bucket/key} of the input, {@code output_file_id} and {@code error_file_id}
+ * those of the result files written next to it once the batch ended, and {@code request_counts} include the lines
+ * that never became requests (as failed). Otherwise the requests arrive inline, so {@code input_file_id} is null;
  * result files are produced on read, so there is no separate finalizing phase ({@code finalizing_at} is the time
  * the last request finished).
  */
@@ -63,10 +67,12 @@ public record BatchView(
                 "batch_creation_interrupted", "The batch was interrupted while its requests were being queued; "
                         + "nothing of it runs. Submit it again.", null, null)))
                 : null;
-        return new BatchView(batch.id(), "batch", batch.endpoint(), errors, null, batch.completionWindow(),
-                status.wireName(),
-                snapshot.hasOutputFile() ? BatchFile.Kind.OUTPUT.fileOf(batch.id()) : null,
-                snapshot.hasErrorFile() ? BatchFile.Kind.ERRORS.fileOf(batch.id()) : null,
+        FileSource file = batch.file();
+        int rejected = file == null ? 0 : file.rejected();
+        return new BatchView(batch.id(), "batch", batch.endpoint(), errors, file == null ? null : file.inputUri(),
+                batch.completionWindow(), status.wireName(),
+                file != null ? file.outputUri() : snapshot.hasOutputFile() ? BatchFile.Kind.OUTPUT.fileOf(batch.id()) : null,
+                file != null ? file.errorUri() : snapshot.hasErrorFile() ? BatchFile.Kind.ERRORS.fileOf(batch.id()) : null,
                 batch.created().getEpochSecond(),
                 seconds(batch.accepted()),
                 batch.deadline().getEpochSecond(),
@@ -76,7 +82,7 @@ public record BatchView(
                 status == BatchStatus.EXPIRED ? seconds(batch.deadline()) : null,
                 seconds(batch.cancelRequested()),
                 status == BatchStatus.CANCELLED ? seconds(finished != null ? finished : batch.cancelRequested()) : null,
-                new RequestCounts(batch.total(), snapshot.completed(), snapshot.failed()),
+                new RequestCounts(batch.total() + rejected, snapshot.completed(), snapshot.failed() + rejected),
                 batch.metadata().isEmpty() ? null : batch.metadata());
     }
 

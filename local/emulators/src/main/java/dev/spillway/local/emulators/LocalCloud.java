@@ -338,6 +338,10 @@ public final class LocalCloud implements AutoCloseable {
             config.put("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3Server.SECRET_KEY);
             config.put("quarkus.s3.devservices.enabled", "false");
             config.put("spillway.files.bucket", filesBucket());
+            // s3proxy rejects the SDK's default trailing checksums on uploads. The extension passes this to
+            // S3Configuration.checksumValidationEnabled, which the SDK turns into WHEN_REQUIRED request checksums
+            // (setting requestChecksumCalculation on the builder as well is refused as a conflict).
+            config.put("quarkus.s3.checksum-validation", "false");
         }
         if (redis != null) {
             config.put("quarkus.redis.hosts", redis.uri());

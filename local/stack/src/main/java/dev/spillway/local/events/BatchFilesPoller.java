@@ -1,0 +1,99 @@
+package dev.spillway.local.events;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.spillway.core.batch.files.BatchFileService;
+import dev.spillway.core.batch.files.BatchFilesConfig;
+import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The local stand-in for S3 event notifications: every couple of seconds, lists the input prefix of the files
+ * bucket and hands each new or changed batch input to the same {@link BatchFileService} the Lambda handler uses.
+ * Handing an object over twice is harmless (its batch id comes from its key and ETag), so a restart simply
+ * looks at everything again. Runs only when {@code spillway.files.bucket} is configured.
+ */
+@ApplicationScoped
+@IfBuildProperty(name = "spillway.files.enabled", stringValue = "true")
+public class BatchFilesPoller {
+
+    private static final Logger LOG = Logger.getLogger(BatchFilesPoller.class);
+
+    private final BatchFilesConfig config;
+    private final BatchFileService files;
+    /** Resolved only when batch files are on: without a bucket the S3 client may have nothing to connect to. */
+    private final Instance<S3Client> s3;
+    private final Duration interval;
+    /** ETag last handed over, by key. */
+    private final Map<String, String> handed = new ConcurrentHashMap<>();
+    private ScheduledExecutorService timer;
+
+    public BatchFilesPoller(BatchFilesConfig config, BatchFileService files, Instance<S3Client> s3,
+            @ConfigProperty(name = "spillway.files.poll-interval", defaultValue = "PT2S") Duration interval) {
+        this.config = config;
+        this.files = files;
+        this.s3 = s3;
+        this.interval = interval;
+    }
+
+    void start(@Observes StartupEvent started) {
+        if (config.bucket().isEmpty()) {
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "batch-files-poller");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.infof("batch files: drop OpenAI batch JSONL files under s3://%s/%s", config.bucket().get(),
+                config.inputPrefix());
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    /** One look at the input prefix; a failure is logged and the object looked at again next time. */
+    void poll() {
+        String bucket = config.bucket().get();
+        try {
+            for (S3Object object : s3.get().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(config.inputPrefix()))
+                    .contents()) {
+                String etag = object.eTag();
+                if (files.keys().parse(object.key()).isEmpty() || etag.equals(handed.get(object.key()))) {
+                    continue;
+                }
+                try {
+                    BatchFileService.Ingest ingest = files.ingest(bucket, object.key(), etag);
+                    LOG.infof("batch file %s: %s %s", object.key(), ingest.outcome(),
+                            ingest.batchId() == null ? "" : ingest.batchId());
+                    if (ingest.outcome() != BatchFileService.Outcome.IN_PROGRESS) {
+                        handed.put(object.key(), etag);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warnf("batch file %s not read yet (tried again shortly): %s", object.key(), e.toString());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("batch files: cannot list s3://%s/%s: %s", bucket, config.inputPrefix(), e.toString());
+        }
+    }
+}
