@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.infra.data.PayloadBucket;
 import dev.spillway.infra.data.Tier;
 import dev.spillway.infra.nag.Suppressions;
 import dev.spillway.infra.runtime.RuntimeEnvironment;
@@ -48,10 +49,14 @@ public final class EventSourceFunctions extends Construct {
     public static final String INGEST_HANDLER = "ingest";
     public static final String NOTIFIER_HANDLER = "notifier";
     public static final String SCHEDULER_HANDLER = "scheduler";
-    /** Key prefix of batch files: inputs arrive under it, their output and error files are written beside them. */
+    /**
+     * Key prefix of batch files ({@code spillway.files.input-prefix}): an input {@code batches/<tenant>/<name>.jsonl}
+     * starts a batch, and its output and error files are written beside it (the handler never takes those for
+     * inputs).
+     */
     public static final String BATCH_FILES_PREFIX = "batches/";
-    /** Where an input file's arrival starts a batch. */
-    public static final String BATCH_INPUT_PREFIX = BATCH_FILES_PREFIX + "input/";
+    /** Where rejected lines wait until a batch's error file is written ({@code spillway.files.work-prefix}). */
+    public static final String WORK_PREFIX = PayloadBucket.WORK_PREFIX;
     /**
      * A webhook's retries happen inside one invocation (worst case about 90 s per job: five attempts with their
      * timeouts and pauses), so the notifier takes few records at a time and has the time for all of them.
@@ -132,7 +137,7 @@ public final class EventSourceFunctions extends Construct {
                         .bucketArn(props.filesBucket().getBucketArn())
                         .build());
         files.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(batchFiles.alias()),
-                NotificationKeyFilter.builder().prefix(BATCH_INPUT_PREFIX).suffix(".jsonl").build());
+                NotificationKeyFilter.builder().prefix(BATCH_FILES_PREFIX).suffix(".jsonl").build());
         batchFiles.alias().configureAsyncInvoke(EventInvokeConfigOptions.builder()
                 .retryAttempts(2)
                 .maxEventAge(Duration.hours(6))
@@ -141,6 +146,7 @@ public final class EventSourceFunctions extends Construct {
 
         props.filesBucket().grantRead(batchFiles.function(), BATCH_FILES_PREFIX + "*");
         props.filesBucket().grantPut(batchFiles.function(), BATCH_FILES_PREFIX + "*");
+        props.filesBucket().grantPut(batchFiles.function(), WORK_PREFIX + "*");
         props.jobsTable().grantReadWriteData(batchFiles.function());
         props.batchesTable().grantReadWriteData(batchFiles.function());
         props.apiKeysTable().grantReadData(batchFiles.function());
@@ -199,8 +205,12 @@ public final class EventSourceFunctions extends Construct {
                 .build();
         props.jobsTable().grantReadWriteData(scheduler.function());
         props.batchesTable().grantReadWriteData(scheduler.function());
+        // The batch-file outputs task writes result files, and may resume a read whose function died.
         props.filesBucket().grantRead(scheduler.function(), BATCH_FILES_PREFIX + "*");
         props.filesBucket().grantPut(scheduler.function(), BATCH_FILES_PREFIX + "*");
+        props.filesBucket().grantRead(scheduler.function(), WORK_PREFIX + "*");
+        props.filesBucket().grantPut(scheduler.function(), WORK_PREFIX + "*");
+        props.filesBucket().grantDelete(scheduler.function(), WORK_PREFIX + "*");
         props.queues().grantSend(scheduler.function());
         props.queues().all().forEach(tier -> tier.queue().grant(scheduler.function(), "sqs:GetQueueAttributes"));
     }

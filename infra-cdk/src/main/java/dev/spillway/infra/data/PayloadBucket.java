@@ -22,6 +22,8 @@ public final class PayloadBucket extends Construct {
 
     /** Key prefix of batch outputs and large results; expired after {@code resultsRetentionDays}. */
     public static final String RESULTS_PREFIX = "results/";
+    /** Key prefix of the batch-file machinery's scratch objects (rejected lines until the error file is out). */
+    public static final String WORK_PREFIX = "spillway-work/";
 
     private final Bucket bucket;
     private final Bucket accessLogs;
@@ -62,6 +64,12 @@ public final class PayloadBucket extends Construct {
                                 .id("expire-results")
                                 .prefix(RESULTS_PREFIX)
                                 .expiration(Duration.days(resultsRetentionDays))
+                                .noncurrentVersionExpiration(Duration.days(1))
+                                .build(),
+                        LifecycleRule.builder()
+                                .id("expire-batch-work")
+                                .prefix(WORK_PREFIX)
+                                .expiration(Duration.days(30))
                                 .noncurrentVersionExpiration(Duration.days(1))
                                 .build(),
                         LifecycleRule.builder()

@@ -84,7 +84,7 @@ class EventSourceFunctionsTest {
                         "LambdaFunctionArn", Map.of("Ref", Match.stringLikeRegexp("EventsBatchFilesLive.*")),
                         "Filter", Map.of("Key", Map.of("FilterRules", Match.arrayEquals(List.of(
                                 Map.of("Name", "suffix", "Value", ".jsonl"),
-                                Map.of("Name", "prefix", "Value", "batches/input/"))))))))),
+                                Map.of("Name", "prefix", "Value", "batches/"))))))))),
                 // the bucket belongs to the data stack: keep notifications other stacks may add
                 "Managed", false)));
         template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectLike(Map.of(

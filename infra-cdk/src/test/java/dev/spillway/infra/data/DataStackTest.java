@@ -187,12 +187,14 @@ class DataStackTest {
     }
 
     @Test
-    void payloadBucket_abortsMultipartAndExpiresResults() {
+    void payloadBucket_abortsMultipartAndExpiresResultsAndBatchScratch() {
         template.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
                 "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(
                         Match.objectLike(Map.of("AbortIncompleteMultipartUpload",
                                 Map.of("DaysAfterInitiation", 1), "Status", "Enabled")),
                         Match.objectLike(Map.of("Prefix", "results/", "ExpirationInDays", 30,
+                                "Status", "Enabled")),
+                        Match.objectLike(Map.of("Prefix", "spillway-work/", "ExpirationInDays", 30,
                                 "Status", "Enabled"))))))));
     }
 
