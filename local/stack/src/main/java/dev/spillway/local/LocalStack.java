@@ -163,6 +163,10 @@ public class LocalStack implements QuarkusApplication {
                     worker.pid());
             LOG.infof("Dev API key (tenant dev): %s   (set SPILLWAY_DEV_KEY to choose it; more keys: "
                     + "local/api-keys create --tenant NAME --endpoint %s)", devKey, cloud.dynamoServer().endpoint());
+            LOG.infof("Event sources: batch files dropped into %s | ingest queue %s | webhooks from the jobs "
+                    + "stream | scheduler every %s", filesFolder(System.getenv()).resolve(cloud.filesBucket())
+                    .resolve("batches/dev"), cloud.queueUrl("ingest"),
+                    ConfigProvider.getConfig().getValue("spillway.scheduler.local-interval", String.class));
             if (cloud.redis().isEmpty()) {
                 LOG.warn("redis-server is not installed: running without the L2 cache and completion notices");
             }
