@@ -31,13 +31,19 @@ import software.constructs.Construct;
  *       RunningTaskCount}, with target {@code acceptableLatency / meanProcessingTime}: the AWS pattern for
  *       queue workers. It is metric math, which the L2 does not render, hence the L1 policy.</li>
  *   <li>Target tracking cannot leave zero (it scales proportionally to the running count, and the ratio is
- *       undefined without tasks), so a step policy adds one task when there is backlog and nothing running.</li>
+ *       undefined without tasks), so a step policy adds one task when there is backlog and nothing running. It
+ *       also reads the scheduler's {@code Spillway/Backlog} per tier (published every minute): SQS's own metrics
+ *       of a queue idle for hours can take up to 15 minutes to wake, which would delay the first task.</li>
  * </ul>
  * Both read the running count from Container Insights ({@code ECS/ContainerInsights}), which the cluster enables.
  */
 public final class BacklogScaling extends Construct {
 
     static final String TASKS_ID = "tasks";
+    /** Where the scheduler's EMF lines land ({@code spillway.metrics.emf.namespace}). */
+    static final String SCHEDULER_NAMESPACE = "Spillway";
+    /** The scheduler's count of visible messages, dimension {@code Tier}. */
+    static final String SCHEDULER_BACKLOG = "Backlog";
     /** Cold start of a GPU task: instance launch, image pull, weight download, model load. */
     static final Duration SCALE_FROM_ZERO_COOLDOWN = Duration.minutes(10);
 
@@ -100,10 +106,23 @@ public final class BacklogScaling extends Construct {
         for (TierQueue tier : queues.all()) {
             usingMetrics.put(tier.tier().id(), tier.queue().metricApproximateNumberOfMessagesVisible());
         }
+        for (TierQueue tier : queues.all()) {
+            usingMetrics.put(schedulerId(tier), Metric.Builder.create()
+                    .namespace(SCHEDULER_NAMESPACE)
+                    .metricName(SCHEDULER_BACKLOG)
+                    .dimensionsMap(Map.of("Tier", tier.tier().id()))
+                    // a tick may be repeated: the same minute counted twice must not double the backlog
+                    .statistic("Maximum")
+                    .period(Duration.minutes(1))
+                    .build());
+        }
         usingMetrics.put(TASKS_ID, runningTasks(cluster, service));
+        String schedulerSum = queues.all().stream().map(t -> "FILL(" + schedulerId(t) + ", 0)")
+                .collect(Collectors.joining(" + "));
         MathExpression idleWithBacklog = MathExpression.Builder.create()
                 .label("Backlog with no running task (1 = yes)")
-                .expression("IF((" + backlogSum + ") > 0 AND FILL(" + TASKS_ID + ", 0) == 0, 1, 0)")
+                .expression("IF(((" + backlogSum + ") > 0 OR (" + schedulerSum + ") > 0) AND FILL(" + TASKS_ID
+                        + ", 0) == 0, 1, 0)")
                 .usingMetrics(usingMetrics)
                 .period(Duration.minutes(1))
                 .build();
@@ -116,6 +135,10 @@ public final class BacklogScaling extends Construct {
                 .evaluationPeriods(1)
                 .cooldown(SCALE_FROM_ZERO_COOLDOWN)
                 .build());
+    }
+
+    private static String schedulerId(final TierQueue tier) {
+        return "scheduled_" + tier.tier().id();
     }
 
     static List<String> validate(final int maxTasks, final double latencySeconds, final double processingSeconds) {

@@ -65,8 +65,15 @@ class BacklogScalingTest {
         template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold",
                 "Threshold", 1,
-                "Metrics", Match.arrayWith(List.of(Match.objectLike(Map.of(
-                        "Expression", "IF((interactive + standard + batch) > 0 AND FILL(tasks, 0) == 0, 1, 0)")))),
+                "Metrics", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Expression", "IF(((interactive + standard + batch) > 0 OR "
+                                + "(FILL(scheduled_interactive, 0) + FILL(scheduled_standard, 0) + "
+                                + "FILL(scheduled_batch, 0)) > 0) AND FILL(tasks, 0) == 0, 1, 0)")),
+                        // the scheduler's count wakes the fleet even while SQS's metrics of an idle queue lag
+                        Match.objectLike(Map.of("Id", "scheduled_interactive", "MetricStat", Match.objectLike(Map.of(
+                                "Metric", Map.of("Namespace", "Spillway", "MetricName", "Backlog",
+                                        "Dimensions", List.of(Map.of("Name", "Tier", "Value", "interactive"))),
+                                "Stat", "Maximum")))))),
                 "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("ScalingScaleOutFromZeroUpperPolicy.*"))))));
         template.resourceCountIs("AWS::ApplicationAutoScaling::ScalingPolicy", 2);
     }

@@ -64,7 +64,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 @QuarkusTest
 @TestProfile(BatchFilesProfile.class)
-@QuarkusTestResource(value = SpillwayTestResource.class, initArgs = @ResourceArg(name = "s3", value = "true"))
+@QuarkusTestResource(value = SpillwayTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "s3", value = "true"))
 class BatchFilesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

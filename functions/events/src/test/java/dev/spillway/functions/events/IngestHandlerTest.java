@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /** The ingest Lambda: SQS messages in, jobs queued on their tier, refusals in the DLQ with their reason. */
 @QuarkusTest
 @TestProfile(IngestProfile.class)
-@QuarkusTestResource(value = SpillwayTestResource.class, initArgs = @ResourceArg(name = "faultyLinks", value = "true"))
+@QuarkusTestResource(value = SpillwayTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "faultyLinks", value = "true"))
 class IngestHandlerTest {
 
     @Inject

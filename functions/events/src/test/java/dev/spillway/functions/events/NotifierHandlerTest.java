@@ -40,7 +40,8 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
  */
 @QuarkusTest
 @TestProfile(NotifierProfile.class)
-@QuarkusTestResource(value = SpillwayTestResource.class, initArgs = @ResourceArg(name = "faultyLinks", value = "true"))
+@QuarkusTestResource(value = SpillwayTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "faultyLinks", value = "true"))
 class NotifierHandlerTest {
 
     /** {@code %test.spillway.webhooks.signing-secret} of this module. */

@@ -25,7 +25,8 @@ import io.quarkus.test.junit.TestProfile;
 /** The notifier as deployed (private addresses refused): a callback that now points inside is never connected to. */
 @QuarkusTest
 @TestProfile(NotifierProfile.PrivateAddressesRefused.class)
-@QuarkusTestResource(value = SpillwayTestResource.class, initArgs = @ResourceArg(name = "faultyLinks", value = "true"))
+@QuarkusTestResource(value = SpillwayTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "faultyLinks", value = "true"))
 class NotifierPrivateAddressesTest {
 
     @Inject
