@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The event sources in the packaged local stack: a job submitted over HTTP with a callback, and one put on the
- * ingest queue, are both run by the worker and POSTed to a receiver on this machine by the stream poller.
+ * ingest queue, are both run by the worker and POSTed to a receiver on this machine by the stream poller; a batch
+ * file dropped into the local S3 server's folder runs and gets its output files beside it.
  */
 class LocalEventsIT {
 
@@ -48,6 +49,7 @@ class LocalEventsIT {
     private static HttpServer receiver;
     private static String base;
     private static final Path LOG = Path.of("target", "local-events-it.log");
+    private static final Path FILES = Path.of("target", "local-events-it-files").toAbsolutePath();
 
     @BeforeAll
     static void startTheStackAndAReceiver() throws IOException {
@@ -69,6 +71,7 @@ class LocalEventsIT {
                 .redirectErrorStream(true).redirectOutput(LOG.toFile());
         builder.environment().put("SPILLWAY_PORT", Integer.toString(port));
         builder.environment().put("SPILLWAY_DEV_KEY", DEV_KEY);
+        builder.environment().put("SPILLWAY_FILES_DIR", FILES.toString());
         builder.environment().remove("SPILLWAY_GGUF");
         builder.environment().remove("SPILLWAY_UPSTREAM_BASE_URL");
         stack = builder.start();
@@ -124,6 +127,42 @@ class LocalEventsIT {
         await().atMost(Duration.ofSeconds(120)).until(() -> received.stream()
                 .anyMatch(v -> "succeeded".equals(v.path("status").asText())
                         && callback.equals(v.path("webhook").path("url").asText())));
+    }
+
+    @Test
+    void batchFileDroppedIntoTheFolder_runsAndItsOutputFilesAppearBesideIt() throws Exception {
+        Path dir = Files.createDirectories(FILES.resolve("spillway-files/batches/dev"));
+        String good = "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":%s}";
+        Files.writeString(dir.resolve("dropped.jsonl"), String.format(good, "first", chat("one")) + "\n"
+                + "{not json\n" + String.format(good, "second", chat("two")) + "\n");
+
+        Path output = dir.resolve("dropped.output.jsonl");
+        Path errors = dir.resolve("dropped.errors.jsonl");
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> Files.exists(output) && Files.exists(errors));
+
+        List<JsonNode> answers = lines(output);
+        assertThat(answers).extracting(line -> line.path("custom_id").asText())
+                .containsExactlyInAnyOrder("first", "second");
+        assertThat(answers).allSatisfy(line -> assertThat(line.path("response").path("status_code").asInt())
+                .isEqualTo(200));
+        assertThat(lines(errors)).singleElement()
+                .satisfies(line -> assertThat(line.path("error").path("line").asLong()).isEqualTo(2));
+        JsonNode batches = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/v1/batches")).GET()).body());
+        assertThat(batches.path("data")).anySatisfy(batch -> {
+            assertThat(batch.path("status").asText()).isEqualTo("completed");
+            assertThat(batch.path("output_file_id").asText()).endsWith("batches/dev/dropped.output.jsonl");
+        });
+    }
+
+    private static List<JsonNode> lines(Path file) throws IOException {
+        List<JsonNode> parsed = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) {
+                parsed.add(JSON.readTree(line));
+            }
+        }
+        return parsed;
     }
 
     private static String chat(String content) {

@@ -1,5 +1,10 @@
 package dev.spillway.local.events;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +24,7 @@ import dev.spillway.core.batch.files.BatchFilesConfig;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -27,6 +33,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * bucket and hands each new or changed batch input to the same {@link BatchFileService} the Lambda handler uses.
  * Handing an object over twice is harmless (its batch id comes from its key and ETag), so a restart simply
  * looks at everything again. Runs only when {@code spillway.files.bucket} is configured.
+ *
+ * <p>The local S3 server keeps the bucket in a folder, so a user may drop a file straight into it. Such a file has
+ * no ETag (S3 computes one only on upload): the poller uploads it once more through the S3 API, which gives it one,
+ * and hands it over on the next look.
  */
 @ApplicationScoped
 @IfBuildProperty(name = "spillway.files.enabled", stringValue = "true")
@@ -78,7 +88,11 @@ public class BatchFilesPoller {
             for (S3Object object : s3.get().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(config.inputPrefix()))
                     .contents()) {
                 String etag = object.eTag();
-                if (files.keys().parse(object.key()).isEmpty() || etag.equals(handed.get(object.key()))) {
+                if (files.keys().parse(object.key()).isEmpty() || (etag != null && etag.equals(handed.get(object.key())))) {
+                    continue;
+                }
+                if (etag == null) {
+                    uploadAgain(bucket, object.key());
                     continue;
                 }
                 try {
@@ -94,6 +108,24 @@ public class BatchFilesPoller {
             }
         } catch (RuntimeException e) {
             LOG.warnf("batch files: cannot list s3://%s/%s: %s", bucket, config.inputPrefix(), e.toString());
+        }
+    }
+
+    /** A file dropped into the server's folder, put through the API so that it gets an ETag like any upload. */
+    private void uploadAgain(String bucket, String key) {
+        Path copy = null;
+        try {
+            copy = Files.createTempFile("spillway-dropped-", ".jsonl");
+            try (InputStream in = s3.get().getObject(b -> b.bucket(bucket).key(key))) {
+                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            }
+            s3.get().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(copy));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("batch file %s dropped into the folder could not be taken in yet: %s", key, e.toString());
+        } finally {
+            if (copy != null) {
+                copy.toFile().delete();
+            }
         }
     }
 }
