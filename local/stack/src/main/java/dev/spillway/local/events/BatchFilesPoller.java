@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +20,7 @@ import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.spillway.core.batch.files.BatchFileKeys;
 import dev.spillway.core.batch.files.BatchFileService;
 import dev.spillway.core.batch.files.BatchFilesConfig;
 import io.quarkus.arc.properties.IfBuildProperty;
@@ -51,6 +53,8 @@ public class BatchFilesPoller {
     private final Duration interval;
     /** ETag last handed over, by key. */
     private final Map<String, String> handed = new ConcurrentHashMap<>();
+    /** Files dropped into the folder without an ETag that were uploaded again to get one. */
+    private final Set<String> reuploaded = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService timer;
 
     public BatchFilesPoller(BatchFilesConfig config, BatchFileService files, Instance<S3Client> s3,
@@ -87,11 +91,13 @@ public class BatchFilesPoller {
         try {
             for (S3Object object : s3.get().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(config.inputPrefix()))
                     .contents()) {
-                String etag = object.eTag();
-                if (files.keys().parse(object.key()).isEmpty() || (etag != null && etag.equals(handed.get(object.key())))) {
+                String etag = BatchFileKeys.etag(object.eTag());
+                if (files.keys().parse(object.key()).isEmpty() || etag.equals(handed.get(object.key()))) {
                     continue;
                 }
-                if (etag == null) {
+                // Once: on a filesystem without extended attributes even an upload leaves no ETag, and the file is
+                // then taken in without one.
+                if (etag.isEmpty() && reuploaded.add(object.key())) {
                     uploadAgain(bucket, object.key());
                     continue;
                 }
