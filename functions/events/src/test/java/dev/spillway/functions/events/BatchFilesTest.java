@@ -115,20 +115,22 @@ class BatchFilesTest {
      * client's idle keep-alive connection, which the URL-connection client reports rather than retries.
      */
     private static String upload(String key, String content) {
+        return upload(key, content, Map.of());
+    }
+
+    private static String upload(String key, String content, Map<String, String> metadata) {
         try {
-            return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key),
+            return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key).metadata(metadata),
                     RequestBody.fromString(content, StandardCharsets.UTF_8)).eTag();
         } catch (UncheckedIOException | software.amazon.awssdk.core.exception.SdkClientException staleConnection) {
-            return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key),
+            return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key).metadata(metadata),
                     RequestBody.fromString(content, StandardCharsets.UTF_8)).eTag();
         }
     }
 
     /** Uploads the file with a callback URL in its user metadata ({@code x-amz-meta-spillway-callback-url}). */
     private static String uploadWithCallback(String key, String content, String callbackUrl) {
-        return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key)
-                .metadata(Map.of(BatchFileService.CALLBACK_METADATA, callbackUrl)),
-                RequestBody.fromString(content, StandardCharsets.UTF_8)).eTag();
+        return upload(key, content, Map.of(BatchFileService.CALLBACK_METADATA, callbackUrl));
     }
 
     private static String fixture(String name, String key, String etag) {
