@@ -37,6 +37,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.queue.WorkQueue;
+import dev.spillway.core.webhook.CallbackUrls;
 
 /**
  * The OpenAI Batch API over Spillway's jobs: each request line becomes a job on the batch tier carrying its batch
@@ -59,12 +60,13 @@ public class BatchService {
     private final WorkQueue queue;
     private final ResultCache cache;
     private final RateLimiter rateLimiter;
+    private final CallbackUrls callbackUrls;
     private final ObjectMapper json;
     private final Clock clock;
 
     public BatchService(BatchesConfig config, IntakeConfig intake, JobsConfig jobsConfig, ModelsConfig models,
             BatchStore batches, JobStore jobs, WorkQueue queue, ResultCache cache, RateLimiter rateLimiter,
-            ObjectMapper json, Clock clock) {
+            CallbackUrls callbackUrls, ObjectMapper json, Clock clock) {
         this.config = config;
         this.jobsConfig = jobsConfig;
         this.parser = new BatchRequestParser(
@@ -75,6 +77,7 @@ public class BatchService {
         this.queue = queue;
         this.cache = cache;
         this.rateLimiter = rateLimiter;
+        this.callbackUrls = callbackUrls;
         this.json = json;
         this.clock = clock;
     }
@@ -86,9 +89,13 @@ public class BatchService {
     /**
      * @param jsonLines the body is JSON Lines of batch request lines, rather than a JSON object
      * @param idempotencyKey the client's {@code Idempotency-Key}, or null
+     * @param callbackUrl where to POST the batch once it is final ({@code Spillway-Callback-Url}), or null
+     * @param callbackParam what to name in the error when the URL is refused
      */
-    public Creation create(Caller caller, byte[] body, boolean jsonLines, String idempotencyKey) {
+    public Creation create(Caller caller, byte[] body, boolean jsonLines, String idempotencyKey, String callbackUrl,
+            String callbackParam) {
         IdempotencyKeys.check(idempotencyKey);
+        String callback = callbackUrls.checkAtSubmission(callbackUrl, callbackParam);
         if (body != null && body.length > config.maxBodyBytes()) {
             throw new ApiException(413, ApiException.INVALID_REQUEST, "request_too_large", null,
                     "The request body is " + body.length + " bytes; the limit is " + config.maxBodyBytes() + ".", null);
@@ -107,14 +114,14 @@ public class BatchService {
 
         Instant now = clock.instant();
         Batch batch = Batch.creating(BatchIds.next(), caller.tenant(), parsed.endpoint(), parsed.completionWindow(),
-                parsed.metadata(), parsed.lines().size(), now, now.plus(COMPLETION_WINDOW));
+                parsed.metadata(), parsed.lines().size(), now, now.plus(COMPLETION_WINDOW)).withCallbackUrl(callback);
         List<Job> batchJobs = jobsOf(batch, parsed);
         String idempotencyId = idempotencyKey == null ? null : IdempotencyKeys.id(caller, idempotencyKey);
         try {
             if (idempotencyId == null) {
                 batches.create(batch);
             } else {
-                String requestHash = requestHash(caller, parsed);
+                String requestHash = requestHash(caller, parsed, callback);
                 BatchStore.KeyUse use = batches.createIdempotent(batch, idempotencyId, requestHash,
                         now.plus(jobsConfig.idempotencyRetention()));
                 if (!use.recorded()) {
@@ -153,8 +160,7 @@ public class BatchService {
             throw ApiException.unavailable("job_store_unavailable",
                     "Spillway could not record the batch; nothing was accepted. Retry shortly.", RETRY_UNAVAILABLE);
         }
-        Batch accepted = new Batch(batch.id(), batch.tenant(), batch.endpoint(), batch.completionWindow(),
-                batch.metadata(), batch.total(), batch.created(), batch.deadline(), now, null);
+        Batch accepted = batch.acceptedAt(now);
         return new Creation(BatchSnapshot.of(accepted, new BatchProgress(Map.of(), null), now), false);
     }
 
@@ -222,10 +228,14 @@ public class BatchService {
         return snapshot(original);
     }
 
-    /** What makes two creates "the same batch": its settings and every request line, in order. */
-    private static String requestHash(Caller caller, ParsedBatch parsed) {
+    /** What makes two creates "the same batch": its settings, its callback and every request line, in order. */
+    private static String requestHash(Caller caller, ParsedBatch parsed, String callbackUrl) {
         StringBuilder canonical = new StringBuilder("batch|").append(parsed.endpoint()).append('|')
                 .append(parsed.completionWindow()).append('|').append(new TreeMap<>(parsed.metadata()));
+        if (callbackUrl != null) {
+            // Absent from the hash of a batch without one, so keys recorded before callbacks existed still match.
+            canonical.append("|callback:").append(callbackUrl);
+        }
         for (ParsedLine line : parsed.lines()) {
             canonical.append('|').append(Sha256.hex(line.customId())).append(':')
                     .append(CacheKeys.of(caller.tenant(), line.request())).append(':').append(line.request().user());

@@ -48,6 +48,11 @@ public record BatchSnapshot(Batch batch, BatchStatus status, int completed, int 
         return new BatchSnapshot(batch, status, completed, failed, unfinished, stoppable, finished);
     }
 
+    /** The same state, reported with {@code record} (the batch as it stands after a write that left progress alone). */
+    public BatchSnapshot withBatch(Batch record) {
+        return new BatchSnapshot(record, status, completed, failed, unfinished, stoppable, finished);
+    }
+
     /** The file of successful responses, once the batch is final and has any. */
     public boolean hasOutputFile() {
         return status.isFinal() && status != BatchStatus.FAILED && completed > 0;

@@ -6,11 +6,15 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.spillway.core.job.Job;
+import dev.spillway.core.job.WebhookDelivery;
 
 /** The durable record of batches, and the reads over their jobs that give their progress and results. */
 public interface BatchStore {
 
-    /** Stores a new batch (not yet accepted); fails if the id exists. */
+    /**
+     * Stores a new batch (not yet accepted); fails if the id exists. A batch with a callback URL is listed among
+     * the open callbacks ({@link #openCallbackIds}) in the same write.
+     */
     void create(Batch batch);
 
     /**
@@ -40,6 +44,21 @@ public interface BatchStore {
 
     /** Removes a batch that was refused while being created, and its idempotency record if any. */
     void withdraw(String id, String idempotencyId);
+
+    /** Ids of the batches that asked for a webhook whose delivery is not settled yet; read without a scan. */
+    List<String> openCallbackIds();
+
+    /** Takes the batch off the open callbacks (its webhook is settled, or the batch is gone). */
+    void unlistCallback(String batchId);
+
+    /**
+     * Takes up the webhook of a batch that has a callback URL (the caller has seen it final): no delivery recorded
+     * yet, or one whose owner's lease lapsed. Empty when another owner holds it or it is settled.
+     */
+    Optional<Batch> claimWebhook(String id, String owner, Instant now, Instant leaseUntil);
+
+    /** Records an attempt (or the end) of the delivery {@code owner} holds; false when it no longer holds it. */
+    boolean recordWebhook(String id, String owner, WebhookDelivery delivery);
 
     /** A tenant's batches, newest first, starting after {@code after} (null: from the newest). */
     BatchPage list(String tenant, Batch after, int limit);

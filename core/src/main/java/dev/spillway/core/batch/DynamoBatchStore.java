@@ -18,6 +18,7 @@ import dev.spillway.core.config.JobsConfig;
 import dev.spillway.core.job.DynamoJobStore;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStatus;
+import dev.spillway.core.job.WebhookDelivery;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -44,6 +45,12 @@ public class DynamoBatchStore implements BatchStore {
     public static final String OUTPUT_KEY = "outputKey";
     public static final String ERROR_KEY = "errorKey";
     public static final String OUTPUTS_WRITTEN = "outputsWritten";
+    /**
+     * The item listing the batches that asked for a webhook whose delivery is not settled yet (a string set
+     * {@code ids}), so the batch webhooks task never scans the table. A batch is added in the write that creates it.
+     */
+    public static final String OPEN_CALLBACKS_ID = "open-callback-batches";
+    private static final String IDS = "ids";
     private static final String ID = DynamoJobStore.ID;
     private static final String EXPIRES_AT = DynamoJobStore.EXPIRES_AT;
 
@@ -66,20 +73,39 @@ public class DynamoBatchStore implements BatchStore {
 
     @Override
     public void create(Batch batch) {
-        dynamo.putItem(b -> b.tableName(table).item(toItem(batch)).conditionExpression("attribute_not_exists(id)"));
+        if (batch.callbackUrl() == null) {
+            dynamo.putItem(b -> b.tableName(table).item(toItem(batch)).conditionExpression("attribute_not_exists(id)"));
+            return;
+        }
+        dynamo.transactWriteItems(b -> b.transactItems(
+                TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(batch))
+                        .conditionExpression("attribute_not_exists(id)")).build(),
+                listCallback(batch.id())));
+    }
+
+    /** Adds the batch to the {@value #OPEN_CALLBACKS_ID} list, as part of a transaction. */
+    public TransactWriteItem listCallback(String batchId) {
+        return TransactWriteItem.builder().update(u -> u.tableName(table).key(Map.of(ID, s(OPEN_CALLBACKS_ID)))
+                .updateExpression("ADD #ids :id")
+                .expressionAttributeNames(Map.of("#ids", IDS))
+                .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(batchId))))).build();
     }
 
     @Override
     public KeyUse createIdempotent(Batch batch, String idempotencyId, String requestHash, Instant keyExpires) {
+        List<TransactWriteItem> writes = new ArrayList<>(List.of(
+                TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(batch))
+                        .conditionExpression("attribute_not_exists(id)")).build(),
+                TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable)
+                        .item(keyRecord(idempotencyId, batch.id(), requestHash, keyExpires))
+                        .conditionExpression("attribute_not_exists(id) OR #expires < :now")
+                        .expressionAttributeNames(Map.of("#expires", EXPIRES_AT))
+                        .expressionAttributeValues(Map.of(":now", n(batch.created().getEpochSecond())))).build()));
+        if (batch.callbackUrl() != null) {
+            writes.add(listCallback(batch.id()));
+        }
         try {
-            dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(batch))
-                            .conditionExpression("attribute_not_exists(id)")).build(),
-                    TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable)
-                            .item(keyRecord(idempotencyId, batch.id(), requestHash, keyExpires))
-                            .conditionExpression("attribute_not_exists(id) OR #expires < :now")
-                            .expressionAttributeNames(Map.of("#expires", EXPIRES_AT))
-                            .expressionAttributeValues(Map.of(":now", n(batch.created().getEpochSecond())))).build()));
+            dynamo.transactWriteItems(b -> b.transactItems(writes));
             return new KeyUse(true, batch.id(), requestHash);
         } catch (TransactionCanceledException e) {
             return earlierUse(idempotencyId).orElseThrow(() -> e);
@@ -142,9 +168,64 @@ public class DynamoBatchStore implements BatchStore {
 
     @Override
     public void withdraw(String id, String idempotencyId) {
-        dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ID, s(id))));
+        Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+                .returnValues(ReturnValue.ALL_OLD)).attributes();
+        if (old != null && old.containsKey(DynamoJobStore.CALLBACK_URL)) {
+            unlistCallback(id);
+        }
         if (idempotencyId != null) {
             dynamo.deleteItem(b -> b.tableName(idempotencyTable).key(Map.of(ID, s(idempotencyId))));
+        }
+    }
+
+    @Override
+    public List<String> openCallbackIds() {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of(ID, s(OPEN_CALLBACKS_ID))).consistentRead(true)).item();
+        return item == null || !item.containsKey(IDS) ? List.of() : List.copyOf(item.get(IDS).ss());
+    }
+
+    @Override
+    public void unlistCallback(String batchId) {
+        dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(OPEN_CALLBACKS_ID)))
+                .updateExpression("DELETE #ids :id")
+                .expressionAttributeNames(Map.of("#ids", IDS))
+                .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(batchId)))));
+    }
+
+    @Override
+    public Optional<Batch> claimWebhook(String id, String owner, Instant now, Instant leaseUntil) {
+        return webhookUpdate(id,
+                "SET #whState = :delivering, #whOwner = :owner, #whLeaseUntil = :until, "
+                        + "#whAttempts = if_not_exists(#whAttempts, :zero)",
+                "attribute_exists(#callback) AND "
+                        + "(attribute_not_exists(#whState) OR (#whState = :delivering AND #whLeaseUntil < :now))",
+                new HashMap<>(Map.of(":delivering", s(WebhookDelivery.State.DELIVERING.name()), ":owner", s(owner),
+                        ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":zero", n(0))));
+    }
+
+    @Override
+    public boolean recordWebhook(String id, String owner, WebhookDelivery delivery) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        String update = DynamoJobStore.webhookRecordUpdate(owner, delivery, values);
+        return webhookUpdate(id, update, DynamoJobStore.WEBHOOK_HELD, values).isPresent();
+    }
+
+    private Optional<Batch> webhookUpdate(String id, String update, String condition,
+            Map<String, AttributeValue> values) {
+        String expressions = update + " " + condition;
+        Map<String, String> names = new HashMap<>();
+        DynamoJobStore.WEBHOOK_NAMES.forEach((placeholder, name) -> {
+            if (expressions.contains(placeholder)) {
+                names.put(placeholder, name);
+            }
+        });
+        try {
+            return Optional.of(toBatch(dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+                    .updateExpression(update).conditionExpression(condition).expressionAttributeNames(names)
+                    .expressionAttributeValues(values).returnValues(ReturnValue.ALL_NEW)).attributes()));
+        } catch (ConditionalCheckFailedException notInExpectedState) {
+            return Optional.empty();
         }
     }
 
@@ -243,6 +324,9 @@ public class DynamoBatchStore implements BatchStore {
             item.put(FILE_VERSION, s(batch.file().version()));
             item.put(REJECTED, n(batch.file().rejected()));
         }
+        if (batch.callbackUrl() != null) {
+            item.put(DynamoJobStore.CALLBACK_URL, s(batch.callbackUrl()));
+        }
         return item;
     }
 
@@ -254,7 +338,9 @@ public class DynamoBatchStore implements BatchStore {
         return new Batch(item.get(ID).s(), item.get("tenant").s(), item.get("endpoint").s(),
                 item.get("completionWindow").s(), metadata, Integer.parseInt(item.get("total").n()),
                 instant(item, "created"), instant(item, "deadline"), instant(item, "accepted"),
-                instant(item, "cancelRequested"), toFileSource(item));
+                instant(item, "cancelRequested"), toFileSource(item),
+                item.containsKey(DynamoJobStore.CALLBACK_URL) ? item.get(DynamoJobStore.CALLBACK_URL).s() : null,
+                DynamoJobStore.webhook(item));
     }
 
     private static FileSource toFileSource(Map<String, AttributeValue> item) {

@@ -488,6 +488,20 @@ public class DynamoJobStore implements JobStore {
     @Override
     public boolean recordWebhook(String id, String owner, WebhookDelivery delivery) {
         Map<String, AttributeValue> values = new HashMap<>();
+        String update = webhookRecordUpdate(owner, delivery, values);
+        return update(id, update, WEBHOOK_HELD, values).isPresent();
+    }
+
+    /** The condition of {@link #webhookRecordUpdate}: the owner still holds the delivery. */
+    public static final String WEBHOOK_HELD = "#whState = :delivering AND #whOwner = :owner";
+
+    /**
+     * The update that records {@code delivery} under {@code owner}'s claim, on a job or a batch (the same
+     * attributes, {@code #wh*} names of {@link #WEBHOOK_NAMES}); fills {@code values}. Pair it with
+     * {@link #WEBHOOK_HELD}.
+     */
+    public static String webhookRecordUpdate(String owner, WebhookDelivery delivery,
+            Map<String, AttributeValue> values) {
         values.put(":delivering", s(WebhookDelivery.State.DELIVERING.name()));
         values.put(":owner", s(owner));
         values.put(":state", s(delivery.state().name()));
@@ -514,9 +528,15 @@ public class DynamoJobStore implements JobStore {
             remove.add("#whOwner");
             remove.add("#whLeaseUntil");
         }
-        String update = "SET " + String.join(", ", set) + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
-        return update(id, update, "#whState = :delivering AND #whOwner = :owner", values).isPresent();
+        return "SET " + String.join(", ", set) + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
     }
+
+    /** Placeholders of the callback URL and webhook delivery attributes, shared by jobs and batches. */
+    public static final Map<String, String> WEBHOOK_NAMES = Map.of(
+            "#callback", CALLBACK_URL, "#whState", WEBHOOK_STATE,
+            "#whAttempts", WEBHOOK_ATTEMPTS, "#whLastStatus", WEBHOOK_LAST_STATUS,
+            "#whLastError", WEBHOOK_LAST_ERROR, "#whDeliveredAt", WEBHOOK_DELIVERED_AT,
+            "#whOwner", WEBHOOK_OWNER, "#whLeaseUntil", WEBHOOK_LEASE_UNTIL);
 
     private Map<String, AttributeValue> finalValues(JobStatus status, Instant now) {
         return Map.of(":final", status(status), ":now", n(now.toEpochMilli()), ":expires",
@@ -577,7 +597,8 @@ public class DynamoJobStore implements JobStore {
                 webhook(item));
     }
 
-    private static WebhookDelivery webhook(Map<String, AttributeValue> item) {
+    /** The webhook delivery recorded on a job or batch item, or null when none was taken up yet. */
+    public static WebhookDelivery webhook(Map<String, AttributeValue> item) {
         if (!item.containsKey(WEBHOOK_STATE)) {
             return null;
         }

@@ -11,6 +11,7 @@ import dev.spillway.core.batch.BatchFile;
 import dev.spillway.core.batch.BatchSnapshot;
 import dev.spillway.core.batch.BatchStatus;
 import dev.spillway.core.batch.FileSource;
+import dev.spillway.core.intake.api.JobView;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -20,6 +21,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * that never became requests (as failed). Otherwise the requests arrive inline, so {@code input_file_id} is null;
  * result files are produced on read, so there is no separate finalizing phase ({@code finalizing_at} is the time
  * the last request finished).
+ *
+ * <p>Spillway extension: {@code webhook}, the batch's webhook when it was created with a callback URL (null
+ * otherwise), as on a job: {@code url}, {@code status} ({@code pending} until the batch is final and the batch
+ * webhooks task takes it up, then {@code delivering}, {@code delivered}, {@code failed} or {@code refused}),
+ * {@code attempts}, {@code last_http_status}, {@code last_error}, {@code delivered_at}.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -43,7 +49,8 @@ public record BatchView(
         @JsonProperty("cancelling_at") Long cancellingAt,
         @JsonProperty("cancelled_at") Long cancelledAt,
         @JsonProperty("request_counts") RequestCounts requestCounts,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        JobView.WebhookView webhook) {
 
     @RegisterForReflection
     public record RequestCounts(int total, int completed, int failed) {
@@ -83,7 +90,8 @@ public record BatchView(
                 seconds(batch.cancelRequested()),
                 status == BatchStatus.CANCELLED ? seconds(finished != null ? finished : batch.cancelRequested()) : null,
                 new RequestCounts(batch.total() + rejected, snapshot.completed(), snapshot.failed() + rejected),
-                batch.metadata().isEmpty() ? null : batch.metadata());
+                batch.metadata().isEmpty() ? null : batch.metadata(),
+                JobView.WebhookView.of(batch.callbackUrl(), batch.webhook()));
     }
 
     private static Long seconds(Instant instant) {

@@ -37,15 +37,18 @@ public class BatchesResource {
 
     /**
      * A JSON object {@code {"requests":[...], ...}}, or JSON Lines of batch request lines when sent as
-     * {@code application/jsonl} or {@code application/x-ndjson}.
+     * {@code application/jsonl} or {@code application/x-ndjson}. {@code Spillway-Callback-Url} asks for the batch
+     * object to be POSTed there once the batch is final (checked now; a refused URL is a 400 and nothing is stored).
      */
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey) {
+            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+            @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
         Caller caller = authenticator.authenticate(authorization);
-        BatchService.Creation creation = batches.create(caller, body, isJsonLines(contentType), idempotencyKey);
+        BatchService.Creation creation = batches.create(caller, body, isJsonLines(contentType), idempotencyKey,
+                callbackUrl, SpillwayHeaders.CALLBACK_URL);
         return Response.ok(BatchView.of(creation.batch()))
                 .header(SpillwayHeaders.IDEMPOTENT_REPLAYED, creation.replayed() ? "true" : null)
                 .build();

@@ -49,6 +49,8 @@ import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.queue.WorkQueue;
+import dev.spillway.core.webhook.CallbackUrls;
+import dev.spillway.core.webhook.RefusedCallback;
 import io.quarkus.arc.properties.IfBuildProperty;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -85,6 +87,11 @@ public class BatchFileService {
 
     private static final Logger LOG = Logger.getLogger(BatchFileService.class);
     private static final Duration COMPLETION_WINDOW = Duration.ofHours(24);
+    /**
+     * User metadata of an input object ({@code x-amz-meta-spillway-callback-url}) naming where to POST the batch
+     * object once the batch is final and its result files are written; checked like {@code Spillway-Callback-Url}.
+     */
+    public static final String CALLBACK_METADATA = "spillway-callback-url";
     /** Room for the line's own fields around its body. */
     private static final int LINE_OVERHEAD_BYTES = 8 * 1024;
 
@@ -103,13 +110,14 @@ public class BatchFileService {
     private final S3Client s3;
     private final ObjectMapper json;
     private final Clock clock;
+    private final CallbackUrls callbackUrls;
     private final Event<BatchFileProgress> progress;
     private final BatchFileKeys keyLayout;
 
     public BatchFileService(BatchFilesConfig config, BatchesConfig batchesConfig, IntakeConfig intake,
             ModelsConfig models, AuthConfig auth, ApiKeyStore keys, BatchStore batches, FileBatchStore fileBatches,
             BatchService batchService, JobStore jobs, WorkQueue queue, ResultCache cache, S3Client s3,
-            ObjectMapper json, Clock clock, Event<BatchFileProgress> progress) {
+            ObjectMapper json, Clock clock, Event<BatchFileProgress> progress, CallbackUrls callbackUrls) {
         this.config = config;
         this.batchesConfig = batchesConfig;
         this.intake = intake;
@@ -128,6 +136,7 @@ public class BatchFileService {
         this.s3 = s3;
         this.json = json;
         this.clock = clock;
+        this.callbackUrls = callbackUrls;
         this.progress = progress;
         this.keyLayout = new BatchFileKeys(config.inputPrefix(), config.workPrefix(), auth.enabled());
     }
@@ -189,12 +198,14 @@ public class BatchFileService {
             return Ingest.of(Outcome.REFUSED, null, "unknown tenant " + tenant);
         }
         long size;
+        String callbackUrl;
         try {
             var head = s3.headObject(b -> b.bucket(bucket).key(key));
             if (!BatchFileKeys.etag(head.eTag()).equals(version)) {
                 return Ingest.of(Outcome.SUPERSEDED, null, "the object was replaced since the event");
             }
             size = head.contentLength();
+            callbackUrl = head.metadata().get(CALLBACK_METADATA);
         } catch (NoSuchKeyException gone) {
             return Ingest.of(Outcome.SUPERSEDED, null, "the object no longer exists");
         } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
@@ -208,10 +219,19 @@ public class BatchFileService {
                     + ". Nothing of it was run; split it into smaller files.");
             return Ingest.of(Outcome.REFUSED, null, "too large: " + size + " bytes");
         }
+        if (callbackUrl != null) {
+            try {
+                callbackUrl = callbackUrls.check(callbackUrl).uri().toString();
+            } catch (RefusedCallback refused) {
+                refuse(bucket, key, refused.code(), "The object's x-amz-meta-" + CALLBACK_METADATA + " was refused: "
+                        + refused.getMessage() + " Nothing of the file was run.");
+                return Ingest.of(Outcome.REFUSED, null, "callback refused: " + refused.code());
+            }
+        }
         Instant now = clock.instant();
         Batch batch = new Batch(batchId, tenant, BatchRequestParser.CHAT_COMPLETIONS, BatchRequestParser.COMPLETION_WINDOW,
                 Map.of(), 0, now, now.plus(COMPLETION_WINDOW), null, null,
-                new FileSource(bucket, key, version, 0, null, null, null));
+                new FileSource(bucket, key, version, 0, null, null, null)).withCallbackUrl(callbackUrl);
         if (!fileBatches.create(batch)) {
             return carryOn(batches.find(batchId).orElseThrow());
         }

@@ -1,6 +1,7 @@
 package dev.spillway.core.batch.files;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,19 +67,23 @@ public class FileBatchStore {
     }
 
     /**
-     * Stores a new file batch and lists it as open, atomically; false when the batch already exists (another
+     * Stores a new file batch and lists it as open (and among the open callbacks when it has one), atomically; false when the batch already exists (another
      * delivery of the same upload created it).
      */
     public boolean create(Batch batch) {
+        List<TransactWriteItem> writes = new ArrayList<>(List.of(
+                TransactWriteItem.builder().put(p -> p.tableName(table).item(batches.toItem(batch))
+                        .conditionExpression("attribute_not_exists(id)")).build(),
+                TransactWriteItem.builder().update(u -> u.tableName(table).key(key(OPEN_ID))
+                        .updateExpression("ADD #ids :id")
+                        .expressionAttributeNames(Map.of("#ids", "ids"))
+                        .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(batch.id())))))
+                        .build()));
+        if (batch.callbackUrl() != null) {
+            writes.add(batches.listCallback(batch.id()));
+        }
         try {
-            dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(p -> p.tableName(table).item(batches.toItem(batch))
-                            .conditionExpression("attribute_not_exists(id)")).build(),
-                    TransactWriteItem.builder().update(u -> u.tableName(table).key(key(OPEN_ID))
-                            .updateExpression("ADD #ids :id")
-                            .expressionAttributeNames(Map.of("#ids", "ids"))
-                            .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(batch.id())))))
-                            .build()));
+            dynamo.transactWriteItems(b -> b.transactItems(writes));
             return true;
         } catch (TransactionCanceledException e) {
             List<CancellationReason> reasons = e.cancellationReasons();

@@ -48,14 +48,18 @@ public record JobView(
             @JsonProperty("delivered_at") Long deliveredAt) {
 
         static WebhookView of(Job job) {
-            if (job.callbackUrl() == null) {
+            return of(job.callbackUrl(), job.webhook());
+        }
+
+        /** The webhook of a job or batch with callback {@code url} (null: none) and its delivery so far. */
+        public static WebhookView of(String url, WebhookDelivery delivery) {
+            if (url == null) {
                 return null;
             }
-            WebhookDelivery delivery = job.webhook();
             if (delivery == null) {
-                return new WebhookView(job.callbackUrl(), "pending", 0, null, null, null);
+                return new WebhookView(url, "pending", 0, null, null, null);
             }
-            return new WebhookView(job.callbackUrl(), delivery.state().wireName(), delivery.attempts(),
+            return new WebhookView(url, delivery.state().wireName(), delivery.attempts(),
                     delivery.lastStatus(), delivery.lastError(), seconds(delivery.deliveredAt()));
         }
     }

@@ -33,6 +33,7 @@ import dev.spillway.core.auth.ApiKeyStore;
 import dev.spillway.core.auth.ApiKeys;
 import dev.spillway.core.batch.Batch;
 import dev.spillway.core.batch.BatchStore;
+import dev.spillway.core.batch.webhook.BatchWebhooksTask;
 import dev.spillway.core.batch.api.BatchView;
 import dev.spillway.core.batch.BatchService;
 import dev.spillway.core.batch.files.BatchFileOutputsTask;
@@ -44,6 +45,7 @@ import dev.spillway.core.job.JobError;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.job.WebhookDelivery;
 import dev.spillway.local.emulators.LocalCloud;
 import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -84,6 +86,8 @@ class BatchFilesTest {
     BatchFileOutputsTask outputsTask;
     @Inject
     BatchFileService files;
+    @Inject
+    BatchWebhooksTask webhooksTask;
 
     @BeforeEach
     void tenantWithAKeyAndEmptyQueue() {
@@ -111,13 +115,22 @@ class BatchFilesTest {
      * client's idle keep-alive connection, which the URL-connection client reports rather than retries.
      */
     private static String upload(String key, String content) {
+        return upload(key, content, Map.of());
+    }
+
+    private static String upload(String key, String content, Map<String, String> metadata) {
         try {
-            return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key),
+            return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key).metadata(metadata),
                     RequestBody.fromString(content, StandardCharsets.UTF_8)).eTag();
         } catch (UncheckedIOException | software.amazon.awssdk.core.exception.SdkClientException staleConnection) {
-            return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key),
+            return s3().putObject(b -> b.bucket(cloud().filesBucket()).key(key).metadata(metadata),
                     RequestBody.fromString(content, StandardCharsets.UTF_8)).eTag();
         }
+    }
+
+    /** Uploads the file with a callback URL in its user metadata ({@code x-amz-meta-spillway-callback-url}). */
+    private static String uploadWithCallback(String key, String content, String callbackUrl) {
+        return upload(key, content, Map.of(BatchFileService.CALLBACK_METADATA, callbackUrl));
     }
 
     private static String fixture(String name, String key, String etag) {
@@ -353,6 +366,64 @@ class BatchFilesTest {
         assertThat(outcomes).containsExactly("MALFORMED", "IGNORED", "IGNORED", "IGNORED", "ACCEPTED");
         assertThat(jobsByCustomId(records.get(4).get("batchId").asText())).containsOnlyKeys("only");
         assertThat(batchQueueMessages()).isEqualTo(1);
+    }
+
+    @Test
+    void fileWithACallbackInItsMetadata_isPostedOnceItsResultFilesAreWritten() throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            // GIVEN a file uploaded with a callback URL in its metadata, read into a batch
+            String key = "batches/acme/with-callback.jsonl";
+            String etag = uploadWithCallback(key, line("h1", "hello") + "\n", receiver.url("/file-batch"));
+            JsonNode report = deliverOk(fixture("s3-object-created.json", key, etag)).get("records").get(0);
+            assertThat(report.get("outcome").asText()).isEqualTo("ACCEPTED");
+            String batchId = report.get("batchId").asText();
+            assertThat(batches.find(batchId).orElseThrow().callbackUrl()).isEqualTo(receiver.url("/file-batch"));
+            assertThat(batches.openCallbackIds()).contains(batchId);
+
+            // WHEN the webhooks task runs while its job runs, and once it ended but before its result files exist
+            webhooksTask.run(Instant.now());
+            succeed(jobsByCustomId(batchId).get("h1"), "hello back");
+            webhooksTask.run(Instant.now());
+
+            // THEN nothing is sent yet
+            assertThat(receiver.connections()).isZero();
+
+            // WHEN the outputs task writes the result files and the webhooks task runs twice
+            outputsTask.run(Instant.now());
+            webhooksTask.run(Instant.now());
+            webhooksTask.run(Instant.now());
+
+            // THEN the batch object, naming its files, is POSTed once
+            assertThat(receiver.received()).singleElement().satisfies(request -> {
+                assertThat(request.header("Spillway-Event")).isEqualTo("batch.completed");
+                JsonNode view = JSON.readTree(request.body());
+                assertThat(view.path("id").asText()).isEqualTo(batchId);
+                assertThat(view.path("status").asText()).isEqualTo("completed");
+                assertThat(view.path("input_file_id").asText()).endsWith("/batches/acme/with-callback.jsonl");
+                assertThat(view.path("output_file_id").asText())
+                        .endsWith("/batches/acme/with-callback.output.jsonl");
+            });
+            assertThat(batches.find(batchId).orElseThrow().webhook().state())
+                    .isEqualTo(WebhookDelivery.State.DELIVERED);
+            assertThat(batches.openCallbackIds()).doesNotContain(batchId);
+        }
+    }
+
+    @Test
+    void fileWhoseCallbackMetadataIsForbidden_isRefusedWhole_andItsErrorFileSaysWhy() {
+        // GIVEN a file whose callback points at the instance metadata service
+        String key = "batches/acme/metadata-thief.jsonl";
+        String etag = uploadWithCallback(key, line("m1", "steal") + "\n", "https://169.254.169.254/latest/");
+
+        // WHEN S3 reports it
+        JsonNode report = deliverOk(fixture("s3-object-created.json", key, etag)).get("records").get(0);
+
+        // THEN no batch and no job exist, and the error file next to it explains
+        assertThat(report.get("outcome").asText()).isEqualTo("REFUSED");
+        assertThat(batches.find(BatchFileKeys.batchId(cloud().filesBucket(), key, etag))).isEmpty();
+        assertThat(batchQueueMessages()).isZero();
+        assertThat(readJsonLines("batches/acme/metadata-thief.errors.jsonl")).singleElement().satisfies(
+                line -> assertThat(line.at("/error/code").asText()).isEqualTo("callback_address_not_allowed"));
     }
 
     @Test
