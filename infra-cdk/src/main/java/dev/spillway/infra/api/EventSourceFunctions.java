@@ -63,6 +63,8 @@ public final class EventSourceFunctions extends Construct {
      */
     static final int NOTIFIER_TIMEOUT_SECONDS = 600;
     static final int NOTIFIER_BATCH_SIZE = 5;
+    /** A tick may deliver batch webhooks, each with the same retries as the notifier's. */
+    static final int SCHEDULER_TIMEOUT_SECONDS = 300;
     /** A 200 MB batch file is streamed into jobs in one invocation. */
     static final int BATCH_FILES_TIMEOUT_SECONDS = 900;
 
@@ -89,14 +91,16 @@ public final class EventSourceFunctions extends Construct {
                         .excludePunctuation(true)
                         .build())
                 .build();
-        Map<String, String> notifierEnvironment = new LinkedHashMap<>(props.environment());
+        // The notifier signs job webhooks, the scheduler's batch-webhooks task signs batch webhooks.
+        Map<String, String> signingEnvironment = new LinkedHashMap<>(props.environment());
         // A dynamic reference: CloudFormation resolves it at deploy time, the template never holds the value.
-        notifierEnvironment.put(RuntimeEnvironment.WEBHOOK_SIGNING_SECRET,
+        signingEnvironment.put(RuntimeEnvironment.WEBHOOK_SIGNING_SECRET,
                 signingSecret.getSecretValue().unsafeUnwrap());
-        this.notifier = function(props, notifierEnvironment, "Notifier", NOTIFIER_HANDLER,
+        this.notifier = function(props, signingEnvironment, "Notifier", NOTIFIER_HANDLER,
                 "Spillway webhooks (DynamoDB Streams)", NOTIFIER_TIMEOUT_SECONDS);
-        this.scheduler = function(props, "Scheduler", SCHEDULER_HANDLER,
-                "Spillway scheduler: backlog signal, reaper, batch outputs (EventBridge)", 60);
+        this.scheduler = function(props, signingEnvironment, "Scheduler", SCHEDULER_HANDLER,
+                "Spillway scheduler: backlog signal, reaper, batch outputs and batch webhooks (EventBridge)",
+                SCHEDULER_TIMEOUT_SECONDS);
 
         wireBatchFiles(props);
         wireIngest(props);
@@ -196,7 +200,7 @@ public final class EventSourceFunctions extends Construct {
     /** Every minute; a missed tick is not retried, the next one does the same work. */
     private void wireScheduler(final EventSourceFunctionsProps props) {
         Rule.Builder.create(this, "EveryMinute")
-                .description("Spillway scheduler tick: backlog signal, reaper, batch outputs")
+                .description("Spillway scheduler tick: backlog signal, reaper, batch outputs, batch webhooks")
                 .schedule(Schedule.rate(Duration.minutes(1)))
                 .targets(List.of(new LambdaFunction(scheduler.alias(), LambdaFunctionProps.builder()
                         .retryAttempts(0)

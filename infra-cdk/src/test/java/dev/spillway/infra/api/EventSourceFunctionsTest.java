@@ -62,7 +62,7 @@ class EventSourceFunctionsTest {
     }
 
     @Test
-    void notifier_signsWithADerivedSecretFromSecretsManager_resolvedAtDeployTime() {
+    void webhookSenders_signWithADerivedSecretFromSecretsManager_resolvedAtDeployTime() {
         template.resourceCountIs("AWS::SecretsManager::Secret", 1);
         template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
                 "Environment", Map.of("Variables", Match.objectLike(Map.of(
@@ -73,7 +73,9 @@ class EventSourceFunctionsTest {
                                 ":SecretString:::}}")))))))));
         List<String> withTheSecret = template.findResources("AWS::Lambda::Function").values().stream()
                 .map(String::valueOf).filter(function -> function.contains("SPILLWAY_WEBHOOKS_SIGNING_SECRET")).toList();
-        assertThat(withTheSecret).as("only the notifier holds the signing secret").hasSize(1);
+        assertThat(withTheSecret).as("only the notifier and the scheduler (batch webhooks) hold the signing secret")
+                .hasSize(2).allMatch(function -> function.contains("QUARKUS_LAMBDA_HANDLER=notifier")
+                        || function.contains("QUARKUS_LAMBDA_HANDLER=scheduler"));
     }
 
     @Test
