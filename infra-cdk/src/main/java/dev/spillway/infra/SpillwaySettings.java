@@ -1,6 +1,9 @@
 package dev.spillway.infra;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.ZipFile;
 
 import dev.spillway.infra.fleet.FleetStackProps;
 import software.constructs.Node;
@@ -9,7 +12,8 @@ import software.constructs.Node;
  * Deployment choices read from CDK context ({@code cdk.json} or {@code -c key=value}). Every key has a default
  * so that a bare {@code mvn compile exec:java} synthesizes; values given with {@code -c} arrive as strings.
  *
- * @param nativeImage          {@code native}: the function zip holds a native {@code bootstrap}
+ * @param nativeImage          {@code native}: the function zips hold a native {@code bootstrap}; without the key,
+ *                             whether the intake's zip does (what {@code native-build/build.sh} leaves there)
  * @param functionZip          {@code functionZip}: path of the intake's {@code function.zip}
  * @param eventsFunctionZip    {@code eventsFunctionZip}: path of the event-source functions' {@code function.zip}
  * @param requireArtifacts     {@code requireArtifacts}: fail synthesis instead of using placeholders
@@ -38,9 +42,10 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                                int maxReceiveCount, Integer reservedConcurrency, boolean tracing, String alarmEmail) {
 
     public static SpillwaySettings from(final Node node) {
+        Path functionZip = Path.of(string(node, "functionZip", "../functions/intake/target/function.zip"));
         return new SpillwaySettings(
-                bool(node, "native", false),
-                Path.of(string(node, "functionZip", "../functions/intake/target/function.zip")),
+                bool(node, "native", holdsBootstrap(functionZip)),
+                functionZip,
                 Path.of(string(node, "eventsFunctionZip", "../functions/events/target/function.zip")),
                 bool(node, "requireArtifacts", false),
                 string(node, "workerImage", ""),
@@ -59,6 +64,18 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 optionalInteger(node, "reservedConcurrency"),
                 bool(node, "tracing", false),
                 string(node, "alarmEmail", ""));
+    }
+
+    /** Whether {@code zip} is a native Lambda package: a {@code bootstrap} executable for provided.al2023. */
+    static boolean holdsBootstrap(final Path zip) {
+        if (!Files.isRegularFile(zip)) {
+            return false;
+        }
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            return file.getEntry("bootstrap") != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String string(final Node node, final String key, final String fallback) {

@@ -3,10 +3,15 @@ package dev.spillway.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
 
 class SpillwaySettingsTest {
@@ -39,6 +44,30 @@ class SpillwaySettingsTest {
         assertThat(settings.maxTasks()).isEqualTo(10);
         assertThat(settings.reservedConcurrency()).isEqualTo(25);
         assertThat(settings.spot()).isFalse();
+    }
+
+    @Test
+    void withoutNativeContext_aFunctionZipHoldingBootstrapIsDeployedNative(@TempDir final Path dir) throws IOException {
+        Path nativeZip = zip(dir.resolve("native.zip"), "bootstrap");
+        Path jvmZip = zip(dir.resolve("jvm.zip"), "lib/app.jar");
+
+        assertThat(settingsFor(Map.of("functionZip", nativeZip.toString())).nativeImage()).isTrue();
+        assertThat(settingsFor(Map.of("functionZip", jvmZip.toString())).nativeImage()).isFalse();
+        assertThat(settingsFor(Map.of("functionZip", nativeZip.toString(), "native", "false")).nativeImage())
+                .as("an explicit context value wins").isFalse();
+    }
+
+    private static SpillwaySettings settingsFor(final Map<String, Object> context) {
+        return SpillwaySettings.from(App.Builder.create().context(context).build().getNode());
+    }
+
+    private static Path zip(final Path file, final String entry) throws IOException {
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(file))) {
+            out.putNextEntry(new ZipEntry(entry));
+            out.write(new byte[] {1, 2, 3});
+            out.closeEntry();
+        }
+        return file;
     }
 
     @Test
