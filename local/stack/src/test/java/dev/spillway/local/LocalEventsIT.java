@@ -53,6 +53,7 @@ class LocalEventsIT {
 
     @BeforeAll
     static void startTheStackAndAReceiver() throws IOException {
+        deleteRecursively(FILES); // output files of an earlier run would satisfy the wait at once
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
@@ -153,6 +154,16 @@ class LocalEventsIT {
             assertThat(batch.path("status").asText()).isEqualTo("completed");
             assertThat(batch.path("output_file_id").asText()).endsWith("batches/dev/dropped.output.jsonl");
         });
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     private static List<JsonNode> lines(Path file) throws IOException {
