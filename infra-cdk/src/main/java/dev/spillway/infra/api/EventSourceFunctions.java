@@ -241,15 +241,7 @@ public final class EventSourceFunctions extends Construct {
         }
         for (QuarkusFunction function : all()) {
             NagSuppressions.addResourceSuppressions(function, List.of(
-                    NagPackSuppression.builder()
-                            .id("AwsSolutions-IAM4")
-                            .reason("AWS managed Lambda execution policies: CloudWatch Logs writes and the VPC ENI "
-                                    + "management Lambda needs to join the VPC; both are scoped by AWS to those "
-                                    + "actions.")
-                            .appliesTo(List.of(
-                                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-                                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
-                            .build(),
+                    Suppressions.lambdaManagedPolicies(),
                     Suppressions.grantWildcards(),
                     NagPackSuppression.builder()
                             .id("AwsSolutions-L1")

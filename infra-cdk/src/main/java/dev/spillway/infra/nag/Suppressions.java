@@ -30,6 +30,20 @@ public final class Suppressions {
                 .build();
     }
 
+    /**
+     * {@code AwsSolutions-IAM4} for the AWS managed policies every Lambda function in the VPC gets (logs, ENIs).
+     */
+    public static NagPackSuppression lambdaManagedPolicies() {
+        return NagPackSuppression.builder()
+                .id("AwsSolutions-IAM4")
+                .reason("AWS managed Lambda execution policies: CloudWatch Logs writes and the VPC ENI "
+                        + "management Lambda needs to join the VPC; both are scoped by AWS to those actions.")
+                .appliesTo(List.of(
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
+                .build();
+    }
+
     private static RegexAppliesTo regex(final String pattern) {
         return RegexAppliesTo.builder().regex(pattern).build();
     }
