@@ -6,10 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /** A real {@code redis-server} process on a loopback port, without persistence. Can be stopped and restarted. */
 public final class RedisServer implements AutoCloseable {
@@ -48,26 +46,14 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + executable, e);
         }
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (!Ports.accepting(port)) {
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("redis-server did not come up on port " + port);
-            }
-            pause();
-        }
+        ChildProcesses.awaitPort(process, port, Duration.ofSeconds(10),
+                () -> "redis-server did not come up on port " + port);
         return this;
     }
 
     public synchronized void stop() {
         if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ChildProcesses.stop(process);
             process = null;
         }
     }
@@ -83,14 +69,5 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

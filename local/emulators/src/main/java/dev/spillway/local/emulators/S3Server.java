@@ -7,10 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An S3-compatible server (s3proxy) on a loopback port, in its own JVM: its Jetty and logging would clash with
@@ -71,13 +69,8 @@ public final class S3Server implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start s3proxy", e);
         }
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (!Ports.accepting(port)) {
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("s3proxy did not come up on port " + port + ": " + log());
-            }
-            pause();
-        }
+        ChildProcesses.awaitPort(process, port, Duration.ofSeconds(60),
+                () -> "s3proxy did not come up on port " + port + ": " + log());
         return this;
     }
 
@@ -103,14 +96,7 @@ public final class S3Server implements AutoCloseable {
 
     public synchronized void stop() {
         if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ChildProcesses.stop(process);
             process = null;
         }
     }
@@ -126,14 +112,5 @@ public final class S3Server implements AutoCloseable {
     @Override
     public void close() {
         stop();
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
