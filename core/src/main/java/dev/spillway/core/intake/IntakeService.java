@@ -312,7 +312,7 @@ public class IntakeService {
         find(caller, id);
         Optional<Job> cancelled = store.cancel(id, caller.tenant(), clock.instant());
         if (cancelled.isPresent()) {
-            notices.publish(id);
+            notices.publish(cancelled.get());
             return cancelled.get();
         }
         Job finished = find(caller, id);

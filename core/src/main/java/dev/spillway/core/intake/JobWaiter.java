@@ -3,6 +3,7 @@ package dev.spillway.core.intake;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,8 +17,9 @@ import dev.spillway.core.job.JobStore;
 import dev.spillway.core.notice.CompletionNotices;
 
 /**
- * Waits, within a budget, for a job to reach a final state. Wakes on the completion notice; reads the store
- * on a doubling back-off as the fallback (fast when notices are down, rare safety reads when they are live).
+ * Waits, within a budget, for a job to reach a final state. Wakes on the completion notice, which usually carries
+ * the final job (then no read is needed); reads the store on a doubling back-off as the fallback (fast when notices
+ * are down, rare safety reads when they are live).
  */
 @ApplicationScoped
 public class JobWaiter {
@@ -50,8 +52,8 @@ public class JobWaiter {
             Job current = job;
             Duration pause = min(budget, interval);
             while (true) {
-                pauseUntilNotice(watch, pause);
-                current = store.find(job.id()).orElse(current);
+                Optional<Job> announced = pauseUntilNotice(watch, pause);
+                current = announced.isPresent() ? announced.get() : store.find(job.id()).orElse(current);
                 Duration remaining = Duration.between(clock.instant(), deadline);
                 if (current.status().isFinal() || remaining.isNegative() || remaining.isZero()) {
                     return current;
@@ -62,21 +64,23 @@ public class JobWaiter {
         }
     }
 
-    private static void pauseUntilNotice(CompletionNotices.Watch watch, Duration pause) {
+    /** The final job if a notice carried it; empty when the store must be read (no notice, or a bare one). */
+    private static Optional<Job> pauseUntilNotice(CompletionNotices.Watch watch, Duration pause) {
         if (watch.notified().isDone()) {
             // The notice (or the loss of the subscription) was already consumed by the read above.
             LockSupport.parkNanos(pause.toNanos());
-            return;
+            return Optional.empty();
         }
         try {
-            watch.notified().get(pause.toNanos(), TimeUnit.NANOSECONDS);
+            return watch.notified().get(pause.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException readAgain) {
-            // fallback read
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a job", e);
         } catch (ExecutionException impossible) {
             // never completed exceptionally
+            return Optional.empty();
         }
     }
 

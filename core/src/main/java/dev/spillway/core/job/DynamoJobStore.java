@@ -343,7 +343,7 @@ public class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean succeed(String id, String owner, ChatCompletion result, Instant now) {
+    public Optional<Job> succeed(String id, String owner, ChatCompletion result, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>(finalValues(JobStatus.SUCCEEDED, now));
         values.put(":running", status(JobStatus.RUNNING));
         values.put(":owner", s(owner));
@@ -355,15 +355,15 @@ public class DynamoJobStore implements JobStore {
             usage = ", #promptTokens = :pt, #completionTokens = :ct";
         }
         return update(id, "SET #status = :final, #finished = :now, #expires = :expires, #result = :result" + usage
-                + " REMOVE " + LEAVE_UNFINISHED, "#status = :running AND #owner = :owner", values).isPresent();
+                + " REMOVE " + LEAVE_UNFINISHED, "#status = :running AND #owner = :owner", values);
     }
 
     @Override
-    public boolean fail(String id, String owner, JobError error, Instant now) {
+    public Optional<Job> fail(String id, String owner, JobError error, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>(failureValues(error, now));
         values.put(":running", status(JobStatus.RUNNING));
         values.put(":owner", s(owner));
-        return update(id, FAILURE_UPDATE, "#status = :running AND #owner = :owner", values).isPresent();
+        return update(id, FAILURE_UPDATE, "#status = :running AND #owner = :owner", values);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.api.ChatCompletionRequest;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * One unit of spilled work and everything known about it. Immutable: a state change is a conditional write
@@ -16,6 +17,7 @@ import dev.spillway.core.api.ChatCompletionRequest;
  * @param callbackUrl where the job view is POSTed when the job reaches a final state; null for no webhook
  * @param webhook what became of that POST so far; null until the notifier first takes it up
  */
+@RegisterForReflection
 public record Job(
         String id,
         String tenant,

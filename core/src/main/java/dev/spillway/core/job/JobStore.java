@@ -67,11 +67,11 @@ public interface JobStore {
     /** Pushes the lease forward while the owner still holds it; false when it no longer does (e.g. cancelled). */
     boolean extendLease(String id, String owner, Instant leaseUntil);
 
-    /** RUNNING under {@code owner} → SUCCEEDED with the result; false when the owner lost the job meanwhile. */
-    boolean succeed(String id, String owner, ChatCompletion result, Instant now);
+    /** RUNNING under {@code owner} → SUCCEEDED with the result; the final job, or empty when the owner lost it meanwhile. */
+    Optional<Job> succeed(String id, String owner, ChatCompletion result, Instant now);
 
-    /** RUNNING under {@code owner} → FAILED; false when the owner lost the job meanwhile. */
-    boolean fail(String id, String owner, JobError error, Instant now);
+    /** RUNNING under {@code owner} → FAILED; the final job, or empty when the owner lost it meanwhile. */
+    Optional<Job> fail(String id, String owner, JobError error, Instant now);
 
     /** QUEUED or RUNNING (any owner) → FAILED; for jobs whose messages were dead-lettered. */
     boolean failUnfinished(String id, JobError error, Instant now);

@@ -3,6 +3,8 @@ package dev.spillway.core.job;
 import java.time.Instant;
 import java.util.Locale;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * The record, kept on the job, of the webhook POSTed when the job reached its final state. It is what makes a
  * replayed stream record harmless: a delivery is claimed with a conditional write before the first POST, and
@@ -16,6 +18,7 @@ import java.util.Locale;
  * @param owner the notifier invocation entitled to deliver (DELIVERING only)
  * @param leaseUntil until when that owner is (DELIVERING only); past it another notifier may take over
  */
+@RegisterForReflection
 public record WebhookDelivery(State state, int attempts, Integer lastStatus, String lastError, Instant deliveredAt,
         String owner, Instant leaseUntil) {
 

@@ -3,6 +3,7 @@ package dev.spillway.core.notice;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,13 +13,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.spillway.core.config.NoticeConfig;
+import dev.spillway.core.job.Job;
 import io.quarkus.redis.datasource.pubsub.PubSubCommands;
 
 /**
- * Tells waiting requests that their job finished. Workers publish the job id on one Redis channel; each
- * process holds one subscription and wakes the waiters of that id. Notices are a latency aid only: DynamoDB
- * stays the truth and waiters also read it on a back-off, so a lost notice or a dead Redis only costs time.
+ * Tells waiting requests that their job finished. Workers publish on one Redis channel; each process holds one
+ * subscription and wakes the waiters of that job. A worker's notice carries the final job as its conditional
+ * write stored it, so the waiter answers without reading it back. Notices are a latency aid only: DynamoDB stays
+ * the truth and waiters also read it on a back-off, so a lost notice or a dead Redis only costs time.
  */
 @ApplicationScoped
 public class CompletionNotices {
@@ -28,24 +33,40 @@ public class CompletionNotices {
     private final NoticeConfig config;
     private final RedisNoticeChannel channel;
     private final Clock clock;
-    private final Map<String, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+    private final ObjectMapper json;
+    /** Each waiter's future completes with the final job when its notice carried one, else with empty. */
+    private final Map<String, Set<CompletableFuture<Optional<Job>>>> waiters = new ConcurrentHashMap<>();
 
     private volatile PubSubCommands.RedisSubscriber subscriber;
     private volatile Instant nextSubscribeAttempt = Instant.MIN;
 
-    public CompletionNotices(NoticeConfig config, RedisNoticeChannel channel, Clock clock) {
+    public CompletionNotices(NoticeConfig config, RedisNoticeChannel channel, Clock clock, ObjectMapper json) {
         this.config = config;
         this.channel = channel;
         this.clock = clock;
+        this.json = json;
     }
 
-    /** Announces that a job reached a final state. Never throws: the waiters' store reads cover a lost notice. */
-    public void publish(String jobId) {
-        if (!config.enabled()) {
-            return;
+    /**
+     * Announces a job in its final state, as the conditional write that made it final returned it, so waiters need
+     * not read it back. Never throws: the waiters' store reads cover a lost notice.
+     */
+    public void publish(Job finalJob) {
+        if (config.enabled()) {
+            send(finalJob.id(), NoticeMessage.encode(finalJob, json));
         }
+    }
+
+    /** Announces that a job reached a final state; its waiters read it from the store. Never throws. */
+    public void publish(String jobId) {
+        if (config.enabled()) {
+            send(jobId, jobId);
+        }
+    }
+
+    private void send(String jobId, String message) {
         try {
-            channel.publish(config.channel(), jobId);
+            channel.publish(config.channel(), message);
         } catch (Exception e) {
             LOG.debugf("completion notice for %s not published: %s", jobId, e.toString());
         }
@@ -57,7 +78,7 @@ public class CompletionNotices {
      */
     public Watch watch(String jobId) {
         boolean live = ensureSubscribed();
-        CompletableFuture<Void> notified = new CompletableFuture<>();
+        CompletableFuture<Optional<Job>> notified = new CompletableFuture<>();
         waiters.computeIfAbsent(jobId, id -> ConcurrentHashMap.newKeySet()).add(notified);
         return new Watch(jobId, notified, live);
     }
@@ -89,17 +110,19 @@ public class CompletionNotices {
         }
     }
 
-    private void onNotice(String jobId) {
-        Set<CompletableFuture<Void>> waiting = waiters.get(jobId);
-        if (waiting != null) {
-            waiting.forEach(f -> f.complete(null));
-        }
+    private void onNotice(String message) {
+        NoticeMessage.decode(message, json).ifPresent(notice -> {
+            Set<CompletableFuture<Optional<Job>>> waiting = waiters.get(notice.jobId());
+            if (waiting != null) {
+                waiting.forEach(f -> f.complete(notice.job()));
+            }
+        });
     }
 
     private void onSubscriptionLost() {
         subscriber = null;
         // Wake everyone: they re-read the store and fall back to back-off reads until Redis returns.
-        waiters.values().forEach(set -> set.forEach(f -> f.complete(null)));
+        waiters.values().forEach(set -> set.forEach(f -> f.complete(Optional.empty())));
     }
 
     @PreDestroy
@@ -119,17 +142,20 @@ public class CompletionNotices {
     public final class Watch implements AutoCloseable {
 
         private final String jobId;
-        private final CompletableFuture<Void> notified;
+        private final CompletableFuture<Optional<Job>> notified;
         private final boolean live;
 
-        Watch(String jobId, CompletableFuture<Void> notified, boolean live) {
+        Watch(String jobId, CompletableFuture<Optional<Job>> notified, boolean live) {
             this.jobId = jobId;
             this.notified = notified;
             this.live = live;
         }
 
-        /** Completes when a notice for the job arrives (or the subscription drops). */
-        public CompletableFuture<Void> notified() {
+        /**
+         * Completes when a notice for the job arrives, with the final job if the notice carried it, or with empty
+         * when it did not or the subscription dropped.
+         */
+        public CompletableFuture<Optional<Job>> notified() {
             return notified;
         }
 

@@ -113,14 +113,14 @@ class BatchesApiTest {
         Instant now = Instant.now();
         store.claim(job.id(), "test-worker", now, now.plusSeconds(60)).orElseThrow();
         assertThat(store.succeed(job.id(), "test-worker", ChatCompletion.of("chatcmpl-" + job.id(), now.getEpochSecond(),
-                job.model(), answer, "stop", Usage.of(3, 2)), now)).isTrue();
+                job.model(), answer, "stop", Usage.of(3, 2)), now)).isPresent();
     }
 
     private void fail(Job job) {
         Instant now = Instant.now();
         store.claim(job.id(), "test-worker", now, now.plusSeconds(60)).orElseThrow();
         assertThat(store.fail(job.id(), "test-worker", JobError.server("upstream_error", "The upstream failed."), now))
-                .isTrue();
+                .isPresent();
     }
 
     private static List<JsonNode> jsonLines(String fileId) throws Exception {
@@ -219,7 +219,7 @@ class BatchesApiTest {
         Instant later = now.plusSeconds(5);
         store.claim(jobs.get("ok-1").id(), "second-worker", later, later.plusSeconds(60)).orElseThrow();
         assertThat(store.succeed(jobs.get("ok-1").id(), "second-worker", ChatCompletion.of("chatcmpl-x",
-                later.getEpochSecond(), "test-model", "first answer", "stop", Usage.of(3, 2)), later)).isTrue();
+                later.getEpochSecond(), "test-model", "first answer", "stop", Usage.of(3, 2)), later)).isPresent();
 
         Response done = given().get("/v1/batches/" + batchId);
         done.then().statusCode(200)
@@ -275,7 +275,7 @@ class BatchesApiTest {
         assertThat(store.find(jobs.get("queued").id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(store.find(jobs.get("running").id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(store.succeed(jobs.get("running").id(), "busy-worker", ChatCompletion.of("late", 0, "test-model",
-                "too late", "stop", Usage.of(1, 1)), now)).as("the worker's late result is refused").isFalse();
+                "too late", "stop", Usage.of(1, 1)), now)).as("the worker's late result is refused").isEmpty();
 
         // Cancelling again changes nothing.
         given().post("/v1/batches/" + batchId + "/cancel").then().statusCode(200).body("status", equalTo("cancelled"))

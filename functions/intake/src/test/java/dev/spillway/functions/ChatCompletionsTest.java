@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.api.Usage;
 import dev.spillway.core.cache.RedisResultStore;
+import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.auth.ApiKeyStore;
 import dev.spillway.core.job.JobStatus;
@@ -48,6 +52,8 @@ class ChatCompletionsTest {
     RedisDataSource redis;
     @Inject
     RedisResultStore l2;
+    @Inject
+    CompletionNotices notices;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -116,6 +122,40 @@ class ChatCompletionsTest {
                 .body("choices[0].message.content", equalTo("Hi there!"))
                 .body("choices[0].finish_reason", equalTo("stop"))
                 .body("usage.total_tokens", equalTo(5));
+    }
+
+    @Test
+    void create_whenTheNoticeCarriesTheFinishedJob_answersFromItWithoutReadingTheStore() throws Exception {
+        // GIVEN a worker that claims the job and announces it finished, carrying the final job in the notice, while
+        // the store still says RUNNING (were the intake to read the store, it would wait out its budget)
+        CompletableFuture<String> worker = CompletableFuture.supplyAsync(() -> {
+            var message = await().atMost(Duration.ofSeconds(10))
+                    .until(() -> IntakeFixture.receive("interactive"), java.util.Optional::isPresent).orElseThrow();
+            try {
+                String jobId = json.readTree(message.body()).get("job").asText();
+                Instant now = Instant.now();
+                Job running = store.claim(jobId, "test-worker", now, now.plusSeconds(60)).orElseThrow();
+                ChatCompletion announced = ChatCompletion.of("chatcmpl-" + jobId, now.getEpochSecond(),
+                        running.model(), "from the notice", "stop", Usage.of(3, 2));
+                notices.publish(new Job(running.id(), running.tenant(), JobStatus.SUCCEEDED, running.tier(),
+                        running.request(), running.cacheKey(), running.created(), running.deadline(),
+                        running.started(), now, null, null, running.attempts(), announced, null, null, null, null));
+                return jobId;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        // WHEN the client waits up to 3 s
+        Response response = given().contentType(ContentType.JSON).header("Prefer", "wait=3")
+                .body(chat("answer from the notice")).post("/v1/chat/completions");
+
+        // THEN the answer is the notice's, and the store never saw it
+        String jobId = worker.get();
+        response.then().statusCode(200)
+                .header("X-Spillway-Job-Id", jobId)
+                .body("choices[0].message.content", equalTo("from the notice"));
+        assertThat(store.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
     }
 
     @Test

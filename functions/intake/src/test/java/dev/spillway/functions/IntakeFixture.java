@@ -108,7 +108,7 @@ final class IntakeFixture {
         Job job = store.claim(jobId, "test-worker", now, now.plusSeconds(60)).orElseThrow();
         ChatCompletion completion = ChatCompletion.of("chatcmpl-" + jobId, now.getEpochSecond(), job.model(), answer,
                 "stop", Usage.of(3, 2));
-        if (!store.succeed(jobId, "test-worker", completion, now)) {
+        if (store.succeed(jobId, "test-worker", completion, now).isEmpty()) {
             throw new IllegalStateException("test worker lost job " + jobId);
         }
         if (job.cacheKey() != null) {

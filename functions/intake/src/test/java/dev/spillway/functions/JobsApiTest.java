@@ -141,7 +141,7 @@ class JobsApiTest {
         given().delete("/v1/jobs/" + id).then().statusCode(200).body("status", equalTo("cancelled"));
 
         boolean stored = store.succeed(id, "busy-worker", dev.spillway.core.api.ChatCompletion.of("x", 0, "test-model",
-                "late", "stop", dev.spillway.core.api.Usage.of(1, 1)), now);
+                "late", "stop", dev.spillway.core.api.Usage.of(1, 1)), now).isPresent();
         assertThat(stored).isFalse();
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
     }

@@ -164,11 +164,12 @@ public class JobRunner {
         if (job.cacheKey() != null) {
             cache.share(job.cacheKey(), completion);
         }
-        if (store.succeed(job.id(), identity.id(), completion, finished)) {
+        Optional<Job> succeeded = store.succeed(job.id(), identity.id(), completion, finished);
+        if (succeeded.isPresent()) {
             metrics.jobOutcome(job.tier(), "succeeded");
             LOG.infof("job %s succeeded on attempt %d: %d prompt + %d completion tokens, finish %s", job.id(),
                     job.attempts(), generation.promptTokens(), generation.completionTokens(), generation.finishReason());
-            notices.publish(job.id());
+            notices.publish(succeeded.get());
             queue.delete(message);
         } else {
             LOG.infof("job %s changed hands before its result was stored; result dropped", job.id());
@@ -177,10 +178,11 @@ public class JobRunner {
     }
 
     private void finishFailed(QueuedMessage message, Job job, JobError error) {
-        if (store.fail(job.id(), identity.id(), error, clock.instant())) {
+        Optional<Job> failed = store.fail(job.id(), identity.id(), error, clock.instant());
+        if (failed.isPresent()) {
             metrics.jobOutcome(job.tier(), "failed");
             LOG.warnf("job %s failed: %s (%s)", job.id(), error.code(), error.message());
-            notices.publish(job.id());
+            notices.publish(failed.get());
             queue.delete(message);
         } else {
             deleteIfFinal(message);

@@ -285,7 +285,7 @@ class BatchWebhookTest {
         assertThat(jobs.claim(job.id(), "test-worker", now, now.plusSeconds(60))).isPresent();
         ChatCompletion result = ChatCompletion.of("chatcmpl-" + job.id(), now.getEpochSecond(), "test-model",
                 "answer", "stop", Usage.of(3, 1));
-        assertThat(jobs.succeed(job.id(), "test-worker", result, now)).isTrue();
+        assertThat(jobs.succeed(job.id(), "test-worker", result, now)).isPresent();
     }
 
     /** What {@code GET /v1/batches/{id}} answers. */

@@ -76,10 +76,8 @@ final class EventsFixture {
         store.claim(job.id(), "test-worker", now, now.plusSeconds(60)).orElseThrow();
         ChatCompletion result = ChatCompletion.of("chatcmpl-" + job.id(), now.getEpochSecond(), "test-model",
                 "hi there", "stop", Usage.of(3, 2));
-        if (!store.succeed(job.id(), "test-worker", result, now)) {
-            throw new IllegalStateException("could not finish " + job.id());
-        }
-        return store.find(job.id()).orElseThrow();
+        return store.succeed(job.id(), "test-worker", result, now)
+                .orElseThrow(() -> new IllegalStateException("could not finish " + job.id()));
     }
 
     /** The jobs table's stream records of one job, read from DynamoDB Local's Streams API as Lambda would get them. */
