@@ -12,6 +12,9 @@ import java.time.Duration;
  */
 public record BatchPolicy(int maxBatchSize, int maxBatchTokens, Duration maxWait, int defaultMaxTokens) {
 
+    /** Default wait for batch mates of an engine that decodes a batch in lockstep: long enough for a burst to meet. */
+    public static final Duration LOCKSTEP_WAIT = Duration.ofMillis(5);
+
     public BatchPolicy {
         if (maxBatchSize < 1 || maxBatchTokens < 1 || maxWait == null || maxWait.isNegative()
                 || defaultMaxTokens < 1) {
@@ -21,14 +24,19 @@ public record BatchPolicy(int maxBatchSize, int maxBatchTokens, Duration maxWait
         }
     }
 
-    /** The global settings with the model's overrides applied. */
-    public static BatchPolicy forModel(BatchingConfig config, String model, int defaultMaxTokens) {
+    /**
+     * The global settings with the model's overrides applied.
+     *
+     * @param engineWait the wait for batch mates that suits the model's engine, used where none is configured
+     */
+    public static BatchPolicy forModel(BatchingConfig config, String model, int defaultMaxTokens, Duration engineWait) {
+        Duration maxWait = config.maxWait().orElse(engineWait);
         BatchingConfig.ModelOverride override = config.model().get(model);
         if (override == null) {
-            return new BatchPolicy(config.maxBatchSize(), config.maxBatchTokens(), config.maxWait(), defaultMaxTokens);
+            return new BatchPolicy(config.maxBatchSize(), config.maxBatchTokens(), maxWait, defaultMaxTokens);
         }
         return new BatchPolicy(override.maxBatchSize().orElse(config.maxBatchSize()),
-                override.maxBatchTokens().orElse(config.maxBatchTokens()), override.maxWait().orElse(config.maxWait()),
+                override.maxBatchTokens().orElse(config.maxBatchTokens()), override.maxWait().orElse(maxWait),
                 defaultMaxTokens);
     }
 }

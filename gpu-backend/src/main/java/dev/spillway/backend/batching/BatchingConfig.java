@@ -22,9 +22,12 @@ public interface BatchingConfig {
     @WithDefault("16384")
     int maxBatchTokens();
 
-    /** Longest a request waits for batch mates once the engine could take it; a full batch leaves at once. */
-    @WithDefault("PT0.005S")
-    Duration maxWait();
+    /**
+     * Longest a request waits for batch mates once the engine could take it; a full batch leaves at once. Unset, it
+     * is {@link BatchPolicy#LOCKSTEP_WAIT} for {@code llamacpp}, which decodes a batch in lockstep, and zero for
+     * {@code openai} servers, which batch continuously on their side (holding a request back only adds latency).
+     */
+    Optional<Duration> maxWait();
 
     /** Overrides by the model name clients send, e.g. {@code spillway.batching.model."llama3".max-batch-size}. */
     Map<String, ModelOverride> model();

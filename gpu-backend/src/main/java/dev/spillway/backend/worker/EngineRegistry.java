@@ -2,6 +2,7 @@ package dev.spillway.backend.worker;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,7 +77,8 @@ public class EngineRegistry {
                 yield limit;
             }
         };
-        BatchPolicy policy = BatchPolicy.forModel(batching, name, config.defaultMaxTokens());
+        BatchPolicy policy = BatchPolicy.forModel(batching, name, config.defaultMaxTokens(),
+                "llamacpp".equals(config.engine()) ? BatchPolicy.LOCKSTEP_WAIT : Duration.ZERO);
         int mostInFlight = "llamacpp".equals(config.engine()) ? config.parallelSlots() : batching.adaptive().max();
         if (workerConcurrency < mostInFlight) {
             // Running jobs are what fill the engine: fewer job slots than it can take in flight leave it underfed.
