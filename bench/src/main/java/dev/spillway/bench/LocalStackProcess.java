@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.spillway.local.emulators.Ports;
 
@@ -23,8 +25,16 @@ public final class LocalStackProcess implements AutoCloseable {
     public static final String DEV_KEY = "spillway-bench-key";
     public static final String MODEL = "bench-model";
 
+    /** The stack's ready line names its emulators: "SQS (ElasticMQ) http://..., DynamoDB Local http://...,". */
+    private static final Pattern EMULATORS = Pattern.compile("SQS \\(ElasticMQ\\) (\\S+), DynamoDB Local (\\S+),");
+
+    /** Endpoints of the stack's own ElasticMQ and DynamoDB Local. */
+    public record Emulators(String sqs, String dynamo) {
+    }
+
     private final Process process;
     private final String baseUrl;
+    private Emulators emulators;
 
     private LocalStackProcess(Process process, String baseUrl) {
         this.process = process;
@@ -97,7 +107,10 @@ public final class LocalStackProcess implements AutoCloseable {
             try {
                 HttpResponse<String> models = HttpLoad.client().send(request("/v1/models").GET().build(),
                         HttpResponse.BodyHandlers.ofString());
-                if (models.statusCode() == 200) {
+                // The API can answer a moment before the stack logs its ready line.
+                Matcher ready = EMULATORS.matcher(Files.readString(log));
+                if (models.statusCode() == 200 && ready.find()) {
+                    emulators = new Emulators(ready.group(1), ready.group(2));
                     return;
                 }
             } catch (IOException e) {
@@ -118,6 +131,10 @@ public final class LocalStackProcess implements AutoCloseable {
 
     public String baseUrl() {
         return baseUrl;
+    }
+
+    public Emulators emulators() {
+        return emulators;
     }
 
     /** SIGTERM, as Ctrl-C: the stack drains its worker and stops the emulators; forced after a minute. */

@@ -131,10 +131,8 @@ public final class LocalCloud implements AutoCloseable {
                 s3.createBucket(b -> b.bucket(filesBucket()));
             }
         }
-        sqs = SqsClient.builder().endpointOverride(URI.create(sqsServer.endpoint())).region(Region.of(REGION))
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
-        dynamo = DynamoDbClient.builder().endpointOverride(URI.create(dynamoServer.endpoint())).region(Region.of(REGION))
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+        sqs = sqsClient(sqsServer.endpoint());
+        dynamo = dynamoClient(dynamoServer.endpoint());
         provisionQueues();
         provisionJobsTable();
         provisionApiKeysTable();
@@ -171,6 +169,18 @@ public final class LocalCloud implements AutoCloseable {
 
     public String idempotencyTable() {
         return options.tablePrefix() + "-idempotency";
+    }
+
+    /** A client of the ElasticMQ at {@code endpoint}, set up as this cloud's own (e.g. for another process's cloud). */
+    public static SqsClient sqsClient(String endpoint) {
+        return SqsClient.builder().endpointOverride(URI.create(endpoint)).region(Region.of(REGION))
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** A client of the DynamoDB Local at {@code endpoint} that sees this cloud's tables (they are keyed by credentials). */
+    public static DynamoDbClient dynamoClient(String endpoint) {
+        return DynamoDbClient.builder().endpointOverride(URI.create(endpoint)).region(Region.of(REGION))
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     private static StaticCredentialsProvider credentials() {
