@@ -17,7 +17,8 @@ import dev.spillway.local.emulators.ScriptedUpstream;
  * DynamoDB and SQS calls ({@code spillway.intake.merge.enabled=true}) vs one call of each per request, from many
  * concurrent clients. Two local stacks, one after the other, differing only in that setting. The worker is parked
  * on held jobs during the burst, so the figures are the intake's alone; afterwards it drains every accepted job,
- * which proves each was both stored and queued, exactly once.
+ * which proves each was both stored and queued, exactly once. Each stack is warmed up with 1,000 jobs first, so
+ * the JIT has compiled the intake's and the emulators' paths before the burst.
  */
 public final class IntakeMergingBenchmark implements Benchmark {
 
@@ -50,7 +51,7 @@ public final class IntakeMergingBenchmark implements Benchmark {
     public boolean run(BenchOptions options) throws Exception {
         int requests = options.integer("requests", 1000, 60);
         int clients = options.integer("clients", 64, 16);
-        int warmup = options.integer("warmup", 100, 10);
+        int warmup = options.integer("warmup", 1000, 10);
         int workerSlots = options.integer("worker-slots", 4, 4);
         // 0: the intake's default spillway.intake.merge.max-concurrent-calls
         int maxConcurrentCalls = options.integer("max-concurrent-calls", 0, 0);
