@@ -2,10 +2,13 @@ package dev.spillway.core.job;
 
 import java.util.Locale;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED; EXPIRED when the deadline passes first. A RUNNING job
  * whose lease lapsed may be claimed again; final states never change.
  */
+@RegisterForReflection
 public enum JobStatus {
     QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, EXPIRED;
 
