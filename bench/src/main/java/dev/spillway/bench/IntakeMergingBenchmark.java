@@ -28,10 +28,15 @@ public final class IntakeMergingBenchmark implements Benchmark {
 
     /** One configuration's burst and what became of its jobs. */
     private record Run(String path, HttpLoad.Result load, int accepted, int succeeded, int engineCalls,
-            Calls store, Calls queue) {
+            Calls store, Calls queue, double stackCpuMillis) {
 
         int lost() {
             return accepted - succeeded;
+        }
+
+        /** CPU the stack process (intake and emulators) spent per accepted job during the burst. */
+        double cpuMillisPerJob() {
+            return accepted == 0 ? Double.NaN : stackCpuMillis / load.latencies().count();
         }
     }
 
@@ -67,17 +72,23 @@ public final class IntakeMergingBenchmark implements Benchmark {
         Table results = new Table(String.format(Locale.ROOT,
                 "Async jobs accepted per second on the spill lane (%d clients, local emulators)", clients),
                 "path", "requests", "failed", "p50 ms", "p99 ms", "accepted/s", "jobs per DynamoDB call",
-                "jobs per SQS call");
+                "jobs per SQS call", "stack CPU ms per job");
         for (Run run : List.of(single, merged)) {
             Latencies latencies = run.load().latencies();
             results.row(run.path(), latencies.count(), run.load().failures(), latencies.p50(), latencies.p99(),
-                    latencies.perSecond(), run.store().perCall(), run.queue().perCall());
+                    latencies.perSecond(), run.store().perCall(), run.queue().perCall(), run.cpuMillisPerJob());
         }
         results.print(System.out);
 
         double gain = merged.load().latencies().perSecond() / single.load().latencies().perSecond();
         Table checks = new Table("Intake merging gain and integrity", "measure", "value");
         checks.row("throughput ratio (merged / one call per request)", gain);
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (Run run : List.of(single, merged)) {
+            // What the CPU alone allows if the stack had every core to itself (it shares them with this client).
+            checks.row(run.path() + ": CPU ceiling, jobs/s (" + cores + " cores x 1000 / stack CPU ms per job)",
+                    cores * 1000 / run.cpuMillisPerJob());
+        }
         for (Run run : List.of(single, merged)) {
             checks.row(run.path() + ": accepted jobs lost (not stored or not queued)", run.lost());
             checks.row(run.path() + ": engine calls per accepted job (1 = no loss, no duplicate)",
@@ -120,19 +131,21 @@ public final class IntakeMergingBenchmark implements Benchmark {
             awaitEngineCalls(upstream, warmIds.size() + parkedIds.size());
             int callsBefore = upstream.totalCalls();
             Map<String, Calls> writesBefore = writeCalls(stack);
+            double cpuBefore = stackCpuMillis(stack);
 
             Set<String> burstIds = ConcurrentHashMap.newKeySet();
             HttpLoad.Result burst = HttpLoad.run(requests, clients, i -> submit(stack, "burst " + i),
                     response -> accepted(response, burstIds));
 
             Map<String, Calls> writesAfter = writeCalls(stack);
+            double cpuAfter = stackCpuMillis(stack);
             upstream.releaseHeld();
             boolean drained = awaitEngineCalls(upstream, callsBefore + burstIds.size());
             int engineCalls = upstream.totalCalls() - callsBefore;
             int succeeded = drained ? succeeded(stack, burstIds, clients) : 0;
             return new Run(path, burst, burstIds.size(), succeeded, engineCalls,
                     writesAfter.get("dynamodb-create").minus(writesBefore.get("dynamodb-create")),
-                    writesAfter.get("sqs-send").minus(writesBefore.get("sqs-send")));
+                    writesAfter.get("sqs-send").minus(writesBefore.get("sqs-send")), cpuAfter - cpuBefore);
         }
     }
 
@@ -205,6 +218,19 @@ public final class IntakeMergingBenchmark implements Benchmark {
             calls.put(downstream, new Calls(count, sum));
         }
         return calls;
+    }
+
+    /** CPU time the stack's JVM has used so far (Micrometer's {@code process.cpu.time}), in milliseconds. */
+    private static double stackCpuMillis(LocalStackProcess stack) throws Exception {
+        String metrics = HttpLoad.client().send(stack.request("/q/metrics").GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher line = Pattern.compile("(?m)^process_cpu_time_(ns|seconds)_total(?:\\{[^}]*\\})?\\s+(\\S+)$")
+                .matcher(metrics);
+        if (!line.find()) {
+            throw new IllegalStateException("the stack's /q/metrics has no process_cpu_time");
+        }
+        double value = Double.parseDouble(line.group(2));
+        return line.group(1).equals("ns") ? value / 1e6 : value * 1e3;
     }
 
     private static double sample(String metrics, String name, String downstream) {
