@@ -140,12 +140,14 @@ public final class ScriptedUpstream implements AutoCloseable {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             String content = lastUserContent(body);
+            // Taken before the call is counted: whoever saw the count and then called releaseHeld() released it.
+            CountDownLatch gate = held;
             arrivals.computeIfAbsent(content, c -> new CopyOnWriteArrayList<>()).add(Instant.now());
             int call = calls.computeIfAbsent(content, c -> new AtomicInteger()).incrementAndGet();
             Matcher command = COMMAND.matcher(content);
             boolean forMe = command.matches() && (command.group(3) == null || command.group(3).equals(name));
             if (content.startsWith("hold")) {
-                held.await(120, TimeUnit.SECONDS);
+                gate.await(120, TimeUnit.SECONDS);
             } else if (forMe) {
                 int number = Integer.parseInt(command.group(2));
                 switch (command.group(1)) {
