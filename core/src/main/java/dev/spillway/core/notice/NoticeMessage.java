@@ -11,8 +11,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The text of a completion notice: the bare job id, or {@code {"id":...,"job":{...}}} carrying the final job as
- * stored, so a waiter can answer without reading the job back. Bare ids stay valid (cancellations, dead letters,
- * a too-large job, workers of an older release).
+ * stored, so a waiter can answer without reading the job back. Bare ids stay valid (dead letters, a too-large
+ * job, workers of an older release).
  *
  * @param jobId the finished job
  * @param job the job as stored in its final state, when the notice carried it
