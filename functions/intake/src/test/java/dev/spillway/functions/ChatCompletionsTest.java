@@ -98,11 +98,8 @@ class ChatCompletionsTest {
     void create_whenTheJobFinishesWithinBudget_answers200WithTheCompletion() throws Exception {
         // GIVEN a worker that finishes whatever reaches the interactive queue
         CompletableFuture<Void> worker = CompletableFuture.runAsync(() -> {
-            var message = await().atMost(Duration.ofSeconds(10))
-                    .until(() -> IntakeFixture.receive("interactive"), java.util.Optional::isPresent).orElseThrow();
             try {
-                String jobId = json.readTree(message.body()).get("job").asText();
-                IntakeFixture.finish(store, redis, jobId, "Hi there!");
+                IntakeFixture.finish(store, redis, nextInteractiveJobId(), "Hi there!");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -129,10 +126,8 @@ class ChatCompletionsTest {
         // GIVEN a worker that claims the job and announces it finished, carrying the final job in the notice, while
         // the store still says RUNNING (were the intake to read the store, it would wait out its budget)
         CompletableFuture<String> worker = CompletableFuture.supplyAsync(() -> {
-            var message = await().atMost(Duration.ofSeconds(10))
-                    .until(() -> IntakeFixture.receive("interactive"), java.util.Optional::isPresent).orElseThrow();
             try {
-                String jobId = json.readTree(message.body()).get("job").asText();
+                String jobId = nextInteractiveJobId();
                 Instant now = Instant.now();
                 Job running = store.claim(jobId, "test-worker", now, now.plusSeconds(60)).orElseThrow();
                 ChatCompletion announced = ChatCompletion.of("chatcmpl-" + jobId, now.getEpochSecond(),
@@ -256,5 +251,12 @@ class ChatCompletionsTest {
             // The intake's Redis circuit breaker closes again once a probe gets through.
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> l2.get("probe").isEmpty());
         }
+    }
+
+    /** Waits for the next message on the interactive queue, as a worker would, and returns its job id. */
+    private String nextInteractiveJobId() throws Exception {
+        var message = await().atMost(Duration.ofSeconds(10))
+                .until(() -> IntakeFixture.receive("interactive"), java.util.Optional::isPresent).orElseThrow();
+        return json.readTree(message.body()).get("job").asText();
     }
 }
