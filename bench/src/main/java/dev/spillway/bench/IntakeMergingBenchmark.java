@@ -36,7 +36,7 @@ public final class IntakeMergingBenchmark implements Benchmark {
 
         /** CPU the stack process (intake and emulators) spent per accepted job during the burst. */
         double cpuMillisPerJob() {
-            return accepted == 0 ? Double.NaN : stackCpuMillis / load.latencies().count();
+            return accepted == 0 ? Double.NaN : stackCpuMillis / accepted;
         }
     }
 
@@ -130,22 +130,21 @@ public final class IntakeMergingBenchmark implements Benchmark {
                     response -> accepted(response, parkedIds));
             awaitEngineCalls(upstream, warmIds.size() + parkedIds.size());
             int callsBefore = upstream.totalCalls();
-            Map<String, Calls> writesBefore = writeCalls(stack);
-            double cpuBefore = stackCpuMillis(stack);
+            StackMetrics before = StackMetrics.read(stack);
 
             Set<String> burstIds = ConcurrentHashMap.newKeySet();
             HttpLoad.Result burst = HttpLoad.run(requests, clients, i -> submit(stack, "burst " + i),
                     response -> accepted(response, burstIds));
 
-            Map<String, Calls> writesAfter = writeCalls(stack);
-            double cpuAfter = stackCpuMillis(stack);
+            StackMetrics after = StackMetrics.read(stack);
             upstream.releaseHeld();
             boolean drained = awaitEngineCalls(upstream, callsBefore + burstIds.size());
             int engineCalls = upstream.totalCalls() - callsBefore;
             int succeeded = drained ? succeeded(stack, burstIds, clients) : 0;
             return new Run(path, burst, burstIds.size(), succeeded, engineCalls,
-                    writesAfter.get("dynamodb-create").minus(writesBefore.get("dynamodb-create")),
-                    writesAfter.get("sqs-send").minus(writesBefore.get("sqs-send")), cpuAfter - cpuBefore);
+                    after.writes().get("dynamodb-create").minus(before.writes().get("dynamodb-create")),
+                    after.writes().get("sqs-send").minus(before.writes().get("sqs-send")),
+                    after.cpuMillis() - before.cpuMillis());
         }
     }
 
@@ -207,30 +206,29 @@ public final class IntakeMergingBenchmark implements Benchmark {
         return status.find() ? status.group(1) : "";
     }
 
-    /** The intake's {@code spillway.write.batch.size} summaries, per downstream, from its Prometheus endpoint. */
-    private static Map<String, Calls> writeCalls(LocalStackProcess stack) throws Exception {
-        String metrics = HttpLoad.client().send(stack.request("/q/metrics").GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Map<String, Calls> calls = new java.util.HashMap<>();
-        for (String downstream : List.of("dynamodb-create", "sqs-send")) {
-            double count = sample(metrics, "spillway_write_batch_size_count", downstream);
-            double sum = sample(metrics, "spillway_write_batch_size_sum", downstream);
-            calls.put(downstream, new Calls(count, sum));
-        }
-        return calls;
-    }
+    /**
+     * One scrape of the stack's Prometheus endpoint: the intake's {@code spillway.write.batch.size} summaries per
+     * downstream, and the CPU time its JVM has used so far (Micrometer's {@code process.cpu.time}), in milliseconds.
+     */
+    private record StackMetrics(Map<String, Calls> writes, double cpuMillis) {
 
-    /** CPU time the stack's JVM has used so far (Micrometer's {@code process.cpu.time}), in milliseconds. */
-    private static double stackCpuMillis(LocalStackProcess stack) throws Exception {
-        String metrics = HttpLoad.client().send(stack.request("/q/metrics").GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher line = Pattern.compile("(?m)^process_cpu_time_(ns|seconds)_total(?:\\{[^}]*\\})?\\s+(\\S+)$")
-                .matcher(metrics);
-        if (!line.find()) {
-            throw new IllegalStateException("the stack's /q/metrics has no process_cpu_time");
+        static StackMetrics read(LocalStackProcess stack) throws Exception {
+            String metrics = HttpLoad.client().send(stack.request("/q/metrics").GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Map<String, Calls> writes = new java.util.HashMap<>();
+            for (String downstream : List.of("dynamodb-create", "sqs-send")) {
+                double count = sample(metrics, "spillway_write_batch_size_count", downstream);
+                double sum = sample(metrics, "spillway_write_batch_size_sum", downstream);
+                writes.put(downstream, new Calls(count, sum));
+            }
+            Matcher cpu = Pattern.compile("(?m)^process_cpu_time_(ns|seconds)_total(?:\\{[^}]*\\})?\\s+(\\S+)$")
+                    .matcher(metrics);
+            if (!cpu.find()) {
+                throw new IllegalStateException("the stack's /q/metrics has no process_cpu_time");
+            }
+            double value = Double.parseDouble(cpu.group(2));
+            return new StackMetrics(writes, cpu.group(1).equals("ns") ? value / 1e6 : value * 1e3);
         }
-        double value = Double.parseDouble(line.group(2));
-        return line.group(1).equals("ns") ? value / 1e6 : value * 1e3;
     }
 
     private static double sample(String metrics, String name, String downstream) {
