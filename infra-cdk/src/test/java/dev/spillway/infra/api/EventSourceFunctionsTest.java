@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import dev.spillway.infra.DeployedApp;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,10 +108,7 @@ class EventSourceFunctionsTest {
 
     @Test
     void scheduler_mayReadTierQueueDepths() {
-        List<String> schedulerPolicies = template.findResources("AWS::IAM::Policy").values().stream()
-                .map(String::valueOf)
-                .filter(policy -> policy.contains("EventsSchedulerServiceRole"))
-                .toList();
+        List<String> schedulerPolicies = policiesWhere(policy -> policy.contains("EventsSchedulerServiceRole"));
         assertThat(schedulerPolicies).singleElement().asString()
                 .contains("sqs:GetQueueAttributes")
                 .contains("GetAttQueuesInteractive", "GetAttQueuesStandard", "GetAttQueuesBatch");
@@ -118,21 +116,24 @@ class EventSourceFunctionsTest {
 
     @Test
     void ingest_mayPutInvalidMessagesOnItsDeadLetterQueue_andOnlyItDoes() {
-        List<String> sendingToIngestDlq = template.findResources("AWS::IAM::Policy").values().stream()
-                .map(String::valueOf)
-                .filter(policy -> policy.matches("(?s).*sqs:SendMessage.*GetAttIngestDlq.*"))
-                .toList();
+        List<String> sendingToIngestDlq = policiesWhere(
+                policy -> policy.matches("(?s).*sqs:SendMessage.*GetAttIngestDlq.*"));
         assertThat(sendingToIngestDlq).singleElement().asString().contains("EventsIngestServiceRole");
     }
 
     @Test
     void batchFiles_touchesOnlyTheBatchFilesAndScratchPrefixesOfTheBucket() {
-        List<String> policies = template.findResources("AWS::IAM::Policy").values().stream()
-                .map(String::valueOf)
-                .filter(policy -> policy.contains("EventsBatchFilesServiceRole"))
-                .toList();
+        List<String> policies = policiesWhere(policy -> policy.contains("EventsBatchFilesServiceRole"));
         assertThat(policies).singleElement().asString()
                 .contains("s3:PutObject", "/batches/*", "/spillway-work/*")
                 .doesNotContain(", /*]");
+    }
+
+    /** The stack's IAM policies, each as its template text, that satisfy {@code condition}. */
+    private static List<String> policiesWhere(Predicate<String> condition) {
+        return template.findResources("AWS::IAM::Policy").values().stream()
+                .map(String::valueOf)
+                .filter(condition)
+                .toList();
     }
 }
