@@ -2,6 +2,7 @@ package dev.spillway.bench;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +26,8 @@ public final class IntakeMergingBenchmark implements Benchmark {
     private static final Pattern JOB_ID = Pattern.compile("\"id\"\\s*:\\s*\"(job_[0-9a-z]{26})\"");
     private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z_]+)\"");
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(120);
+    /** The local stack passes properties under this prefix on to its worker. */
+    private static final String WORKER = "spillway.local.worker.";
 
     /** One configuration's burst and what became of its jobs. */
     private record Run(String path, HttpLoad.Result load, int accepted, int succeeded, int engineCalls,
@@ -63,7 +66,7 @@ public final class IntakeMergingBenchmark implements Benchmark {
 
         Run single = measure(options, "one call per request", Map.of("spillway.intake.merge.enabled", "false"),
                 requests, clients, warmup, workerSlots);
-        Map<String, String> merging = new java.util.HashMap<>(Map.of("spillway.intake.merge.enabled", "true"));
+        Map<String, String> merging = new HashMap<>(Map.of("spillway.intake.merge.enabled", "true"));
         if (maxConcurrentCalls > 0) {
             merging.put("spillway.intake.merge.max-concurrent-calls", Integer.toString(maxConcurrentCalls));
         }
@@ -118,17 +121,29 @@ public final class IntakeMergingBenchmark implements Benchmark {
     private static Run measure(BenchOptions options, String path, Map<String, String> intakeConfig, int requests,
             int clients, int warmup, int workerSlots) throws Exception {
         String name = "intake-merging-merge-" + intakeConfig.get("spillway.intake.merge.enabled");
+        Map<String, String> config = new HashMap<>(intakeConfig);
+        config.put(WORKER + "spillway.worker.concurrency", Integer.toString(workerSlots));
+        // The adaptive in-flight limit backs off when the warm-up's load slows the engine's answers; below the
+        // slots, parked jobs would wait for it instead of reaching the engine, and the worker would not be parked.
+        config.put(WORKER + "spillway.batching.adaptive.min", Integer.toString(workerSlots));
+        config.put(WORKER + "spillway.batching.adaptive.initial", Integer.toString(workerSlots));
         try (ScriptedUpstream upstream = new ScriptedUpstream();
-                LocalStackProcess stack = LocalStackProcess.start(options, name, upstream.baseUrl(), intakeConfig)) {
+                LocalStackProcess stack = LocalStackProcess.start(options, name, upstream.baseUrl(), config)) {
             Set<String> warmIds = ConcurrentHashMap.newKeySet();
             HttpLoad.run(warmup, clients, i -> submit(stack, "warm-up " + i), response -> accepted(response, warmIds));
-            awaitEngineCalls(upstream, warmIds.size());
+            if (!awaitEngineCalls(upstream, warmIds.size(), false)) {
+                throw new IllegalStateException(path + ": the worker did not drain the warm-up within " + DRAIN_LIMIT
+                        + " (engine calls " + upstream.totalCalls() + " of " + warmIds.size() + ")");
+            }
 
             // Park the worker: every slot holds a job until released, so it takes nothing during the burst.
             Set<String> parkedIds = ConcurrentHashMap.newKeySet();
             HttpLoad.run(workerSlots, workerSlots, i -> submit(stack, "hold park " + i),
                     response -> accepted(response, parkedIds));
-            awaitEngineCalls(upstream, warmIds.size() + parkedIds.size());
+            if (!awaitEngineCalls(upstream, warmIds.size() + workerSlots, false)) {
+                throw new IllegalStateException(path + ": the worker did not take all " + workerSlots
+                        + " parked jobs within " + DRAIN_LIMIT);
+            }
             int callsBefore = upstream.totalCalls();
             StackMetrics before = StackMetrics.read(stack);
 
@@ -138,7 +153,7 @@ public final class IntakeMergingBenchmark implements Benchmark {
 
             StackMetrics after = StackMetrics.read(stack);
             upstream.releaseHeld();
-            boolean drained = awaitEngineCalls(upstream, callsBefore + burstIds.size());
+            boolean drained = awaitEngineCalls(upstream, callsBefore + burstIds.size(), true);
             int engineCalls = upstream.totalCalls() - callsBefore;
             int succeeded = drained ? succeeded(stack, burstIds, clients) : 0;
             return new Run(path, burst, burstIds.size(), succeeded, engineCalls,
@@ -170,13 +185,18 @@ public final class IntakeMergingBenchmark implements Benchmark {
 
     /**
      * Waits until the engine has been called {@code expected} times: every job reached the worker through its
-     * queue. Late held jobs are released again. False when it does not happen within the limit.
+     * queue. While {@code releasing}, a held job that reaches the engine late (redelivered) is released too. False
+     * when it does not happen within the limit.
      */
-    private static boolean awaitEngineCalls(ScriptedUpstream upstream, int expected) throws InterruptedException {
+    private static boolean awaitEngineCalls(ScriptedUpstream upstream, int expected, boolean releasing)
+            throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         while (upstream.totalCalls() < expected) {
             if (System.nanoTime() > deadline) {
                 return false;
+            }
+            if (releasing) {
+                upstream.releaseHeld();
             }
             Thread.sleep(50);
         }
@@ -215,7 +235,7 @@ public final class IntakeMergingBenchmark implements Benchmark {
         static StackMetrics read(LocalStackProcess stack) throws Exception {
             String metrics = HttpLoad.client().send(stack.request("/q/metrics").GET().build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            Map<String, Calls> writes = new java.util.HashMap<>();
+            Map<String, Calls> writes = new HashMap<>();
             for (String downstream : List.of("dynamodb-create", "sqs-send")) {
                 double count = sample(metrics, "spillway_write_batch_size_count", downstream);
                 double sum = sample(metrics, "spillway_write_batch_size_sum", downstream);
