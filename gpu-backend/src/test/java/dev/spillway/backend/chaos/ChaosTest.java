@@ -3,16 +3,25 @@ package dev.spillway.backend.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -38,11 +47,13 @@ import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
 /**
  * Downstreams fail while the intake accepts work and the worker drains it, in one process: SQS and DynamoDB
  * become unreachable for seconds (their links are cut; the emulators keep their state, as AWS does in an
- * outage), Redis is stopped and restarted, the engine's upstream fails once per job. Each case reports accepted / refused / completed / lost / duplicated
+ * outage), DynamoDB hangs (its link swallows requests), Redis is stopped and restarted, the engine's upstream fails once per job. Each case reports accepted / refused / completed / lost / duplicated
  * and must lose nothing and duplicate nothing: every request is either refused (503) or completed exactly once.
  */
 @QuarkusTest
@@ -51,12 +62,34 @@ import io.quarkus.test.junit.QuarkusTest;
         @ResourceArg(name = "faultyLinks", value = "true") },
         restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = ScriptedUpstreamResource.class, restrictToAnnotatedClass = true)
+@TestProfile(ChaosTest.IntakeCallTimeouts.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosTest {
 
-    private static final Duration LOAD = Duration.ofSeconds(8);
+    /** The intake shares this process with the worker: its SDK clients get the intake's call timeouts. */
+    public static class IntakeCallTimeouts implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Properties intake = new Properties();
+            try (Reader in = Files.newBufferedReader(
+                    Path.of("../functions/intake/src/main/resources/application.properties"))) {
+                intake.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, String> timeouts = new HashMap<>();
+            for (String key : List.of("quarkus.dynamodb.api-call-timeout", "quarkus.sqs.api-call-timeout")) {
+                timeouts.put(key, Objects.requireNonNull(intake.getProperty(key), key + " in the intake's config"));
+            }
+            return timeouts;
+        }
+    }
+
     private static final Duration OUTAGE_STARTS = Duration.ofSeconds(2);
     private static final Duration OUTAGE = Duration.ofSeconds(3);
+    /** Longer than the intake's SDK call timeout: a hung call must end while the hang lasts. */
+    private static final Duration HANG = Duration.ofSeconds(8);
+    private static final Duration LOAD_AFTER_OUTAGE = Duration.ofSeconds(3);
     private static final int CLIENTS = 4;
 
     @Inject
@@ -67,7 +100,7 @@ class ChaosTest {
     @Test
     @Order(1)
     void sqsUnreachableUnderLoad_everyRequestRefusedOrCompletedOnce() throws Exception {
-        Accounting result = underLoad("sqs-outage", false, n -> "sqs-outage " + n,
+        Accounting result = underLoad("sqs-outage", false, n -> "sqs-outage " + n, OUTAGE,
                 () -> SpillwayTestResource.sqsLink().cut(),
                 () -> SpillwayTestResource.sqsLink().restore());
 
@@ -79,7 +112,7 @@ class ChaosTest {
     @Test
     @Order(2)
     void dynamoDbUnreachableUnderLoad_everyRequestRefusedOrCompletedOnce() throws Exception {
-        Accounting result = underLoad("dynamodb-outage", false, n -> "dynamodb-outage " + n,
+        Accounting result = underLoad("dynamodb-outage", false, n -> "dynamodb-outage " + n, OUTAGE,
                 () -> SpillwayTestResource.dynamoLink().cut(),
                 () -> SpillwayTestResource.dynamoLink().restore());
 
@@ -95,7 +128,8 @@ class ChaosTest {
         RedisServer redis = SpillwayTestResource.cloud().redis().orElseThrow(
                 () -> new AssertionError("redis-server must be installed (.ci/run installs it)"));
 
-        Accounting result = underLoad("redis-restart", true, n -> "redis-restart " + n, redis::stop, redis::start);
+        Accounting result = underLoad("redis-restart", true, n -> "redis-restart " + n, OUTAGE, redis::stop,
+                redis::start);
 
         result.assertNothingLostOrDuplicated();
         assertThat(result.refused()).isZero();
@@ -111,7 +145,7 @@ class ChaosTest {
         List<String> misbehaviours = List.of("flaky:1", "ratelimit:1", "cut:1", "keepalive:3");
 
         Accounting result = underLoad("upstream-faults", false,
-                n -> misbehaviours.get(n % misbehaviours.size()) + " upstream-faults " + n, () -> {
+                n -> misbehaviours.get(n % misbehaviours.size()) + " upstream-faults " + n, OUTAGE, () -> {
                 }, () -> {
                 });
 
@@ -120,14 +154,31 @@ class ChaosTest {
         assertThat(result.engineReruns()).as("the failed first attempts were retried").isPositive();
     }
 
+    /**
+     * DynamoDB stops answering without closing anything, as when packets are dropped: the SDK's call timeouts end
+     * each hung call, so requests are refused while it hangs rather than held until it recovers, and the worker's
+     * hung claims and completions give way to redelivery.
+     */
+    @Test
+    @Order(5)
+    void dynamoDbHangingUnderLoad_refusedWhileItHangs_nothingLostOrDuplicated() throws Exception {
+        Accounting result = underLoad("dynamodb-hang", false, n -> "dynamodb-hang " + n, HANG,
+                () -> SpillwayTestResource.dynamoLink().stall(),
+                () -> SpillwayTestResource.dynamoLink().restore());
+
+        result.assertNothingLostOrDuplicated();
+        assertThat(SpillwayTestResource.dynamoLink().hungRequests()).as("the hang was felt").isPositive();
+        assertThat(result.refusedDuringOutage()).as("requests answered 503 while DynamoDB still hung").isPositive();
+    }
+
     /** What a chaos run did to the requests sent during it. */
-    record Accounting(String name, int accepted, int refused, Map<String, Integer> refusals, int completed, int lost,
-            long duplicated, int engineReruns, List<String> unexpected) {
+    record Accounting(String name, int accepted, int refused, int refusedDuringOutage, Map<String, Integer> refusals,
+            int completed, int lost, long duplicated, int engineReruns, List<String> unexpected) {
 
         void assertNothingLostOrDuplicated() {
-            System.out.printf("chaos %-16s accepted=%d refused=%d %s completed=%d lost=%d duplicated=%d "
-                    + "(engine re-runs after a failed attempt: %d)%n", name, accepted, refused, refusals, completed,
-                    lost, duplicated, engineReruns);
+            System.out.printf("chaos %-16s accepted=%d refused=%d (%d during the outage) %s completed=%d lost=%d "
+                    + "duplicated=%d (engine re-runs after a failed attempt: %d)%n", name, accepted, refused,
+                    refusedDuringOutage, refusals, completed, lost, duplicated, engineReruns);
             assertThat(unexpected).as("every request is accepted or refused with 503").isEmpty();
             assertThat(accepted).as("work was accepted around the outage").isPositive();
             assertThat(lost).as("lost").isZero();
@@ -136,15 +187,18 @@ class ChaosTest {
         }
     }
 
-    private Accounting underLoad(String name, boolean cacheable, IntFunction<String> contentFor, Runnable breakIt,
-            Runnable repairIt) throws Exception {
+    private Accounting underLoad(String name, boolean cacheable, IntFunction<String> contentFor, Duration outage,
+            Runnable breakIt, Runnable repairIt) throws Exception {
         awaitAccepting(name);
         Map<String, String> acceptedContentByJob = new ConcurrentHashMap<>();
         AtomicInteger refused = new AtomicInteger();
+        AtomicInteger refusedDuringOutage = new AtomicInteger();
+        AtomicBoolean outageOn = new AtomicBoolean();
         Map<String, Integer> refusals = new ConcurrentHashMap<>();
         List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger sequence = new AtomicInteger();
-        long stopAt = System.nanoTime() + LOAD.toNanos();
+        Duration load = OUTAGE_STARTS.plus(outage).plus(LOAD_AFTER_OUTAGE);
+        long stopAt = System.nanoTime() + load.toNanos();
 
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         List<Future<?>> running = new ArrayList<>();
@@ -159,6 +213,9 @@ class ChaosTest {
                     } catch (ApiException e) {
                         if (e.status() == 503) {
                             refused.incrementAndGet();
+                            if (outageOn.get()) {
+                                refusedDuringOutage.incrementAndGet();
+                            }
                             refusals.merge(e.code(), 1, Integer::sum);
                         } else {
                             unexpected.add(e.status() + " " + e.getMessage());
@@ -173,13 +230,15 @@ class ChaosTest {
         }
         pause(OUTAGE_STARTS);
         breakIt.run();
+        outageOn.set(true);
         try {
-            pause(OUTAGE);
+            pause(outage);
         } finally {
+            outageOn.set(false);
             repairIt.run();
         }
         for (Future<?> client : running) {
-            client.get(LOAD.toSeconds() + 60, TimeUnit.SECONDS);
+            client.get(load.toSeconds() + 60, TimeUnit.SECONDS);
         }
         clients.shutdown();
 
@@ -208,8 +267,8 @@ class ChaosTest {
             }
             reruns += Math.max(0, ScriptedUpstreamResource.upstream().calls(accepted.getValue()) - 1);
         }
-        return new Accounting(name, acceptedContentByJob.size(), refused.get(), Map.copyOf(refusals), completed, lost,
-                duplicated, reruns, List.copyOf(unexpected));
+        return new Accounting(name, acceptedContentByJob.size(), refused.get(), refusedDuringOutage.get(),
+                Map.copyOf(refusals), completed, lost, duplicated, reruns, List.copyOf(unexpected));
     }
 
     /** A case starts once the intake accepts again: a breaker opened by the previous case stays open a while. */

@@ -13,10 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback TCP relay in front of an emulator that a test can cut and restore: while cut, open connections
- * are reset and new ones are refused at once, as when an AWS endpoint is unreachable, while the emulator behind
- * keeps its state (an outage, not a data loss: stopping an in-memory emulator would lose its queues and tables,
- * which the real services never do).
+ * A loopback TCP relay in front of an emulator that a test can cut, stall and restore: while cut, open connections
+ * are reset and new ones are refused at once, as when an AWS endpoint is unreachable; while stalled, connections
+ * stay open and nothing answers, as when packets are silently dropped. The emulator behind keeps its state (an
+ * outage, not a data loss: stopping an in-memory emulator would lose its queues and tables, which the real
+ * services never do).
  */
 public final class FaultyLink implements AutoCloseable {
 
@@ -24,7 +25,11 @@ public final class FaultyLink implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refused = new AtomicInteger();
+    /** Connections that sent or opened while stalled: their bytes went nowhere, so they end with the stall. */
+    private final Set<Socket> hung = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger hungRequests = new AtomicInteger();
     private volatile boolean cut;
+    private volatile boolean stalled;
     private volatile boolean closed;
 
     public FaultyLink(int targetPort) {
@@ -51,8 +56,17 @@ public final class FaultyLink implements AutoCloseable {
         open.forEach(FaultyLink::reset);
     }
 
+    /** Stops relaying: what clients send is swallowed and nothing answers, until {@link #restore()}. */
+    public void stall() {
+        stalled = true;
+    }
+
+    /** Ends a cut or a stall; connections that hung in the stall are reset, as a dead connection finally is. */
     public void restore() {
         cut = false;
+        stalled = false;
+        hung.forEach(FaultyLink::reset);
+        hung.clear();
     }
 
     public boolean isCut() {
@@ -62,6 +76,11 @@ public final class FaultyLink implements AutoCloseable {
     /** Connections refused while cut: proof that the outage was felt. */
     public int refusedConnections() {
         return refused.get();
+    }
+
+    /** Requests swallowed while stalled (each write, or each new connection): proof that the stall was felt. */
+    public int hungRequests() {
+        return hungRequests.get();
     }
 
     private void acceptLoop() {
@@ -78,6 +97,10 @@ public final class FaultyLink implements AutoCloseable {
             if (cut) {
                 refused.incrementAndGet();
                 reset(client);
+                continue;
+            }
+            if (stalled) {
+                hang(client);
                 continue;
             }
             try {
@@ -99,6 +122,10 @@ public final class FaultyLink implements AutoCloseable {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int read = in.read(buffer); read >= 0 && !cut; read = in.read(buffer)) {
+                    if (stalled) {
+                        hang(from, to);
+                        continue;
+                    }
                     out.write(buffer, 0, read);
                     out.flush();
                 }
@@ -113,6 +140,17 @@ public final class FaultyLink implements AutoCloseable {
         }, "faulty-link-pump");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private void hang(Socket... sockets) {
+        hungRequests.incrementAndGet();
+        for (Socket socket : sockets) {
+            hung.add(socket);
+            if (!stalled) { // restored meanwhile: end it as restore() ended the others
+                hung.remove(socket);
+                reset(socket);
+            }
+        }
     }
 
     /** Closes with RST rather than FIN, so the client sees a failed exchange, not a clean end of stream. */
@@ -133,6 +171,7 @@ public final class FaultyLink implements AutoCloseable {
     public void close() {
         closed = true;
         cut();
+        restore();
         try {
             listener.close();
         } catch (IOException ignored) {
