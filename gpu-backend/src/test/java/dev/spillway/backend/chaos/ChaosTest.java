@@ -53,8 +53,9 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * Downstreams fail while the intake accepts work and the worker drains it, in one process: SQS and DynamoDB
  * become unreachable for seconds (their links are cut; the emulators keep their state, as AWS does in an
- * outage), DynamoDB hangs (its link swallows requests), Redis is stopped and restarted, the engine's upstream fails once per job. Each case reports accepted / refused / completed / lost / duplicated
- * and must lose nothing and duplicate nothing: every request is either refused (503) or completed exactly once.
+ * outage), DynamoDB hangs (its link swallows requests), Redis is stopped and restarted, the engine's upstream
+ * fails once per job. Each case reports accepted / refused / completed / lost / duplicated and must lose nothing
+ * and duplicate nothing: every request is either refused (503) or completed exactly once.
  */
 @QuarkusTest
 @QuarkusTestResource(value = SpillwayTestResource.class, initArgs = {
@@ -156,8 +157,7 @@ class ChaosTest {
 
     /**
      * DynamoDB stops answering without closing anything, as when packets are dropped: the SDK's call timeouts end
-     * each hung call, so requests are refused while it hangs rather than held until it recovers, and the worker's
-     * hung claims and completions give way to redelivery.
+     * each hung call, so requests are refused while it hangs rather than held until it recovers.
      */
     @Test
     @Order(5)
