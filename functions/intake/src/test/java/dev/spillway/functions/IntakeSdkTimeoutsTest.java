@@ -2,6 +2,8 @@ package dev.spillway.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -36,19 +38,17 @@ class IntakeSdkTimeoutsTest {
 
     @Test
     void dynamoDbCalls_endWithinTheGuardsTimeout() {
-        ClientOverrideConfiguration config = dynamo.serviceClientConfiguration().overrideConfiguration();
-
-        assertThat(config.apiCallTimeout()).hasValueSatisfying(
-                timeout -> assertThat(timeout).isPositive().isLessThanOrEqualTo(dynamoGuard.timeout()));
-        assertThat(config.apiCallAttemptTimeout()).isEmpty();
+        assertCallsEndWithin(dynamo.serviceClientConfiguration().overrideConfiguration(), dynamoGuard.timeout());
     }
 
     @Test
     void sqsCalls_endWithinTheGuardsTimeout() {
-        ClientOverrideConfiguration config = sqs.serviceClientConfiguration().overrideConfiguration();
+        assertCallsEndWithin(sqs.serviceClientConfiguration().overrideConfiguration(), sqsGuard.timeout());
+    }
 
+    private static void assertCallsEndWithin(ClientOverrideConfiguration config, Duration guardTimeout) {
         assertThat(config.apiCallTimeout()).hasValueSatisfying(
-                timeout -> assertThat(timeout).isPositive().isLessThanOrEqualTo(sqsGuard.timeout()));
+                timeout -> assertThat(timeout).isPositive().isLessThanOrEqualTo(guardTimeout));
         assertThat(config.apiCallAttemptTimeout()).isEmpty();
     }
 }
