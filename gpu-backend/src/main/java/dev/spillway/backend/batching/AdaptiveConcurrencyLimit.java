@@ -16,10 +16,13 @@ import dev.spillway.backend.engine.EngineException;
  *
  * <p>While the server reports its load ({@link #onServerLoad}, from {@link VllmMetricsProbe}) that report steers:
  * nothing waiting and the KV cache below the high-water mark grows the limit; waiting requests or a nearly full KV
- * cache shrink it. Without such reports it is latency-based AIMD: a completion whose time per generated token stays
- * within the tolerance of the best seen adds 1/limit (one step per limit's worth of completions), a slower one
- * counts as congestion. Either way a 429, 503 or timeout is congestion, and congestion multiplies the limit by the
- * backoff ratio, at most once per cooldown so that one burst of refusals is one signal.
+ * cache shrink it. Without such reports it is latency-based AIMD: each completion is compared with the usual
+ * latency of completions of about its length ({@link LatencyBaselines}); while the median of the last few such
+ * ratios stays within the tolerance, each completion adds 1/limit (one step per limit's worth of completions), and
+ * when it does not, that is congestion. A median, so one slow answer on a noisy network is not a signal; by length,
+ * so short answers (mostly time to first token) are not mistaken for slow long ones. Either way a 429, 503 or
+ * timeout is congestion, and congestion multiplies the limit by the backoff ratio, at most once per cooldown so that
+ * one burst of refusals is one signal.
  */
 public final class AdaptiveConcurrencyLimit implements EngineCapacity {
 
@@ -36,7 +39,7 @@ public final class AdaptiveConcurrencyLimit implements EngineCapacity {
 
     private double limit;
     private boolean serverReportsLoad;
-    private double bestNanosPerToken = Double.MAX_VALUE;
+    private final LatencyBaselines baselines = new LatencyBaselines();
     private Instant lastDecrease = Instant.MIN;
     private VllmMetricsProbe probe;
 
@@ -96,28 +99,31 @@ public final class AdaptiveConcurrencyLimit implements EngineCapacity {
             }
             return;
         }
-        // Per generated token, so a long answer is not mistaken for congestion.
-        double nanosPerToken = (double) latency.toNanos() / Math.max(1, completionTokens);
-        bestNanosPerToken = Math.min(bestNanosPerToken, nanosPerToken);
+        baselines.record(latency, completionTokens);
         if (serverReportsLoad) {
             return; // the server's own report is the better signal
         }
-        if (nanosPerToken > bestNanosPerToken * settings.latencyTolerance()) {
-            decrease("latency " + Math.round(nanosPerToken / bestNanosPerToken * 10) / 10.0 + "x the best seen");
+        double slowdown = baselines.recentSlowdown();
+        if (slowdown > settings.latencyTolerance()) {
+            if (decrease("latency " + Math.round(slowdown * 10) / 10.0 + "x the usual for its length")) {
+                baselines.forgetRecent(); // judge the new limit by completions that ran under it
+            }
         } else {
             limit = Math.min(settings.max(), limit + 1 / limit);
         }
     }
 
-    private void decrease(String reason) {
+    /** @return whether the limit was cut (not within the cooldown of the previous cut) */
+    private boolean decrease(String reason) {
         Instant now = clock.instant();
         if (now.isBefore(lastDecrease.plus(settings.decreaseCooldown()))) {
-            return;
+            return false;
         }
         lastDecrease = now;
         double before = limit;
         limit = Math.max(settings.min(), limit * settings.backoffRatio());
         LOG.debugf("%s in-flight limit %d -> %d: %s", name, (int) before, (int) limit, reason);
+        return true;
     }
 
     @Override

@@ -62,7 +62,10 @@ public interface BatchingConfig {
         @WithDefault("0.9")
         double kvCacheHighWater();
 
-        /** Without server metrics: a completion slower than this many times the fastest seen counts as congestion. */
+        /**
+         * Without server metrics: completions this many times slower than usual for their length (the median of
+         * the last five) count as congestion.
+         */
         @WithDefault("2.0")
         double latencyTolerance();
 

@@ -111,17 +111,85 @@ class AdaptiveConcurrencyLimitTest {
     }
 
     @Test
-    void withoutMetrics_aCompletionMuchSlowerPerTokenThanTheBestShrinksTheLimit_aLongerAnswerDoesNot() {
+    void withoutMetrics_completionsStayingSlowerThanUsualForTheirLength_shrinkTheLimit() {
         AdaptiveConcurrencyLimit limit = limit(1, 8, 16);
-        limit.onCallFinished(Duration.ofMillis(100), 10, null); // 10 ms per token: the best
+        usualCompletions(limit, Duration.ofMillis(100), 10);
 
-        // a long answer at the same speed per token is not congestion
-        limit.onCallFinished(Duration.ofMillis(1000), 100, null);
-        assertThat(limit.limit()).isEqualTo(8);
+        // three times the usual, five in a row: the median of the window is past the tolerance (2x)
+        for (int i = 0; i < LatencyBaselines.WINDOW; i++) {
+            limit.onCallFinished(Duration.ofMillis(300), 10, null);
+        }
 
-        // three times slower per token is
-        limit.onCallFinished(Duration.ofMillis(300), 10, null);
         assertThat(limit.limit()).isEqualTo(4);
+    }
+
+    @Test
+    void withoutMetrics_anOccasionalSlowCompletion_doesNotShrinkTheLimit() {
+        AdaptiveConcurrencyLimit limit = limit(1, 8, 16);
+        usualCompletions(limit, Duration.ofMillis(100), 10);
+
+        // one in three ten times slower, as on a noisy network: never the median
+        for (int i = 0; i < 30; i++) {
+            limit.onCallFinished(Duration.ofMillis(i % 3 == 0 ? 1000 : 100), 10, null);
+            clock.advance(COOLDOWN);
+        }
+
+        assertThat(limit.limit()).isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void withoutMetrics_shortAndLongAnswersAtASteadyPace_doNotShrinkTheLimit() {
+        AdaptiveConcurrencyLimit limit = limit(1, 8, 16);
+
+        // 5 tokens in 0.5 s (mostly the time to the first token) and 500 tokens in 10 s: five times apart per
+        // token, yet neither is slow for its length
+        for (int i = 0; i < 40; i++) {
+            limit.onCallFinished(i % 2 == 0 ? Duration.ofMillis(500) : Duration.ofSeconds(10), i % 2 == 0 ? 5 : 500,
+                    null);
+            clock.advance(COOLDOWN);
+        }
+
+        assertThat(limit.limit()).isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void withoutMetrics_aServerSlowerForGood_becomesTheNewUsual() {
+        AdaptiveConcurrencyLimit limit = limit(1, 8, 16);
+        usualCompletions(limit, Duration.ofMillis(100), 10);
+
+        // three times slower from now on (a bigger model, longer prompts): the limit shrinks at first, then the
+        // usual catches up and the limit grows again
+        for (int i = 0; i < 20; i++) {
+            limit.onCallFinished(Duration.ofMillis(300), 10, null);
+            clock.advance(COOLDOWN);
+        }
+        assertThat(limit.limit()).isLessThan(8);
+        for (int i = 0; i < 300; i++) {
+            limit.onCallFinished(Duration.ofMillis(300), 10, null);
+            clock.advance(COOLDOWN);
+        }
+
+        assertThat(limit.limit()).isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void lengthGroups_keepAnswers25PercentApartInDifferentGroups_andGrowWithLength() {
+        for (int tokens = 1; tokens <= 4000; tokens++) {
+            int group = LatencyBaselines.groupOf(tokens);
+            assertThat(LatencyBaselines.groupOf((int) Math.ceil(tokens * 1.25))).as("%d tokens", tokens)
+                    .isGreaterThan(group);
+            assertThat(LatencyBaselines.groupOf(tokens + 1)).isGreaterThanOrEqualTo(group);
+        }
+        assertThat(LatencyBaselines.groupOf(0)).isEqualTo(LatencyBaselines.groupOf(1));
+    }
+
+    /** A length group's first completions, which set its usual latency (and change nothing else). */
+    private static void usualCompletions(AdaptiveConcurrencyLimit limit, Duration latency, int tokens) {
+        int before = limit.limit();
+        for (int i = 0; i < LatencyBaselines.WARM_UP; i++) {
+            limit.onCallFinished(latency, tokens, null);
+        }
+        assertThat(limit.limit()).isGreaterThanOrEqualTo(before);
     }
 
     @Test
