@@ -105,7 +105,9 @@ public final class AdaptiveConcurrencyLimit implements EngineCapacity {
         }
         double slowdown = baselines.recentSlowdown();
         if (slowdown > settings.latencyTolerance()) {
-            if (decrease("latency " + Math.round(slowdown * 10) / 10.0 + "x the usual for their length, median of the last five")) {
+            String reason = "latency " + Math.round(slowdown * 10) / 10.0
+                    + "x the usual for their length, median of the last five";
+            if (decrease(reason)) {
                 baselines.forgetRecent(); // judge the new limit by completions that ran under it
             }
         } else {
