@@ -116,9 +116,7 @@ class AdaptiveConcurrencyLimitTest {
         usualCompletions(limit, Duration.ofMillis(100), 10);
 
         // three times the usual, five in a row: the median of the window is past the tolerance (2x)
-        for (int i = 0; i < LatencyBaselines.WINDOW; i++) {
-            limit.onCallFinished(Duration.ofMillis(300), 10, null);
-        }
+        completions(limit, LatencyBaselines.WINDOW, Duration.ofMillis(300), 10);
 
         assertThat(limit.limit()).isEqualTo(4);
     }
@@ -159,15 +157,9 @@ class AdaptiveConcurrencyLimitTest {
 
         // three times slower from now on (a bigger model, longer prompts): the limit shrinks at first, then the
         // usual catches up and the limit grows again
-        for (int i = 0; i < 20; i++) {
-            limit.onCallFinished(Duration.ofMillis(300), 10, null);
-            clock.advance(COOLDOWN);
-        }
+        completions(limit, 20, Duration.ofMillis(300), 10);
         assertThat(limit.limit()).isLessThan(8);
-        for (int i = 0; i < 300; i++) {
-            limit.onCallFinished(Duration.ofMillis(300), 10, null);
-            clock.advance(COOLDOWN);
-        }
+        completions(limit, 300, Duration.ofMillis(300), 10);
 
         assertThat(limit.limit()).isGreaterThanOrEqualTo(8);
     }
@@ -181,6 +173,14 @@ class AdaptiveConcurrencyLimitTest {
             assertThat(LatencyBaselines.groupOf(tokens + 1)).isGreaterThanOrEqualTo(group);
         }
         assertThat(LatencyBaselines.groupOf(0)).isEqualTo(LatencyBaselines.groupOf(1));
+    }
+
+    /** {@code count} completions of one latency and length, a cooldown apart. */
+    private void completions(AdaptiveConcurrencyLimit limit, int count, Duration latency, int tokens) {
+        for (int i = 0; i < count; i++) {
+            limit.onCallFinished(latency, tokens, null);
+            clock.advance(COOLDOWN);
+        }
     }
 
     /** A length group's first completions, which set its usual latency (and change nothing else). */
