@@ -13,8 +13,12 @@ import dev.spillway.local.dynamo.value.AttributeValue;
  */
 public interface ChangeListener {
 
-    /** A table was created; {@code request} is the CreateTable request as accepted (it fully describes the table). */
-    default void tableCreated(String table, ObjectNode request) {
+    /**
+     * A table was created. {@code description} is its TableDescription as DescribeTable answers it at creation (key
+     * schema, attribute definitions, indexes, StreamSpecification, LatestStreamArn and LatestStreamLabel,
+     * CreationDateTime): enough to recreate the same table.
+     */
+    default void tableCreated(String table, ObjectNode description) {
     }
 
     default void tableDeleted(String table) {

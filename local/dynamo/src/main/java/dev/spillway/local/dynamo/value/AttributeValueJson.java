@@ -1,0 +1,196 @@
+package dev.spillway.local.dynamo.value;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** DynamoDB's JSON wire form of attribute values and items ({@code {"S":"x"}}, {@code {"N":"1"}}, ...). */
+public final class AttributeValueJson {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private AttributeValueJson() {
+    }
+
+    public static ObjectNode itemToJson(Map<String, AttributeValue> item) {
+        ObjectNode node = JSON.objectNode();
+        item.forEach((name, value) -> node.set(name, toJson(value)));
+        return node;
+    }
+
+    /** Reads an item (or a key); {@code what} names it in errors. */
+    public static Map<String, AttributeValue> itemFromJson(JsonNode node, String what) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw DynamoException.serialization("Unexpected value type in payload for " + what);
+        }
+        Map<String, AttributeValue> item = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            item.put(field.getKey(), fromJson(field.getValue()));
+        }
+        return item;
+    }
+
+    public static ObjectNode toJson(AttributeValue value) {
+        ObjectNode node = JSON.objectNode();
+        switch (value) {
+            case AttributeValue.S s -> node.put("S", s.value());
+            case AttributeValue.N n -> node.put("N", n.text());
+            case AttributeValue.B b -> node.put("B", b.value().base64());
+            case AttributeValue.Bool b -> node.put("BOOL", b.value());
+            case AttributeValue.Null ignored -> node.put("NULL", true);
+            case AttributeValue.SS ss -> {
+                ArrayNode array = node.putArray("SS");
+                ss.value().forEach(array::add);
+            }
+            case AttributeValue.NS ns -> {
+                ArrayNode array = node.putArray("NS");
+                ns.value().forEach(n -> array.add(n.toPlainString()));
+            }
+            case AttributeValue.BS bs -> {
+                ArrayNode array = node.putArray("BS");
+                bs.value().forEach(b -> array.add(b.base64()));
+            }
+            case AttributeValue.L l -> {
+                ArrayNode array = node.putArray("L");
+                l.value().forEach(v -> array.add(toJson(v)));
+            }
+            case AttributeValue.M m -> node.set("M", itemToJson(m.value()));
+        }
+        return node;
+    }
+
+    /**
+     * Reads one value as DynamoDB validates it: exactly one type, numbers in range, no empty or duplicate sets.
+     *
+     * @throws DynamoException ValidationException or SerializationException as DynamoDB answers
+     */
+    public static AttributeValue fromJson(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw DynamoException.serialization("Unexpected value type in payload");
+        }
+        AttributeValue value = null;
+        int types = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode content = field.getValue();
+            if (content == null || content.isNull()) {
+                continue;
+            }
+            types++;
+            value = switch (field.getKey()) {
+                case "S" -> new AttributeValue.S(text(content, "S"));
+                case "N" -> new AttributeValue.N(Numbers.parse(text(content, "N")));
+                case "B" -> new AttributeValue.B(bytes(content));
+                case "BOOL" -> {
+                    if (!content.isBoolean()) {
+                        throw DynamoException.serialization("Unexpected value type in payload");
+                    }
+                    yield new AttributeValue.Bool(content.booleanValue());
+                }
+                case "NULL" -> {
+                    if (!content.isBoolean()) {
+                        throw DynamoException.serialization("Unexpected value type in payload");
+                    }
+                    if (!content.booleanValue()) {
+                        throw DynamoException.validation("One or more parameter values were invalid: Null attribute "
+                                + "value types must have the value of true");
+                    }
+                    yield new AttributeValue.Null();
+                }
+                case "SS" -> {
+                    Set<String> members = new LinkedHashSet<>();
+                    for (JsonNode member : array(content)) {
+                        if (!members.add(text(member, "SS"))) {
+                            throw duplicateInSet();
+                        }
+                    }
+                    yield new AttributeValue.SS(nonEmpty(members, "SS"));
+                }
+                case "NS" -> {
+                    Set<BigDecimal> members = new LinkedHashSet<>();
+                    for (JsonNode member : array(content)) {
+                        if (!members.add(Numbers.parse(text(member, "NS")))) {
+                            throw duplicateInSet();
+                        }
+                    }
+                    yield new AttributeValue.NS(nonEmpty(members, "NS"));
+                }
+                case "BS" -> {
+                    Set<AttributeValue.Bytes> members = new LinkedHashSet<>();
+                    for (JsonNode member : array(content)) {
+                        if (!members.add(bytes(member))) {
+                            throw duplicateInSet();
+                        }
+                    }
+                    yield new AttributeValue.BS(nonEmpty(members, "BS"));
+                }
+                case "L" -> {
+                    List<AttributeValue> members = new ArrayList<>();
+                    for (JsonNode member : array(content)) {
+                        members.add(fromJson(member));
+                    }
+                    yield new AttributeValue.L(members);
+                }
+                case "M" -> new AttributeValue.M(itemFromJson(content, "M"));
+                default -> throw DynamoException.serialization("Unexpected field " + field.getKey() + " in payload");
+            };
+        }
+        if (types != 1) {
+            throw DynamoException.validation("Supplied AttributeValue " + (types == 0 ? "is empty" : "has more than one "
+                    + "datatypes set") + ", must contain exactly one of the supported datatypes");
+        }
+        return value;
+    }
+
+    private static String text(JsonNode node, String type) {
+        if (!node.isTextual()) {
+            throw DynamoException.serialization("Unexpected value type in payload");
+        }
+        return node.textValue();
+    }
+
+    private static AttributeValue.Bytes bytes(JsonNode node) {
+        if (!node.isTextual()) {
+            throw DynamoException.serialization("Unexpected value type in payload");
+        }
+        try {
+            return AttributeValue.Bytes.ofBase64(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw DynamoException.serialization("Base64 encoded length is expected a multiple of 4 bytes");
+        }
+    }
+
+    private static Iterable<JsonNode> array(JsonNode node) {
+        if (!node.isArray()) {
+            throw DynamoException.serialization("Unexpected value type in payload");
+        }
+        return node;
+    }
+
+    private static <T> Set<T> nonEmpty(Set<T> members, String type) {
+        if (members.isEmpty()) {
+            throw DynamoException.validation("One or more parameter values were invalid: An " + type
+                    + " may not be empty");
+        }
+        return members;
+    }
+
+    private static DynamoException duplicateInSet() {
+        return DynamoException.validation("One or more parameter values were invalid: Input collection contains "
+                + "duplicates");
+    }
+}
