@@ -46,29 +46,30 @@ public final class AttributeValueJson {
 
     public static ObjectNode toJson(AttributeValue value) {
         ObjectNode node = JSON.objectNode();
-        switch (value) {
-            case AttributeValue.S s -> node.put("S", s.value());
-            case AttributeValue.N n -> node.put("N", n.text());
-            case AttributeValue.B b -> node.put("B", b.value().base64());
-            case AttributeValue.Bool b -> node.put("BOOL", b.value());
-            case AttributeValue.Null ignored -> node.put("NULL", true);
-            case AttributeValue.SS ss -> {
-                ArrayNode array = node.putArray("SS");
-                ss.value().forEach(array::add);
-            }
-            case AttributeValue.NS ns -> {
-                ArrayNode array = node.putArray("NS");
-                ns.value().forEach(n -> array.add(n.toPlainString()));
-            }
-            case AttributeValue.BS bs -> {
-                ArrayNode array = node.putArray("BS");
-                bs.value().forEach(b -> array.add(b.base64()));
-            }
-            case AttributeValue.L l -> {
-                ArrayNode array = node.putArray("L");
-                l.value().forEach(v -> array.add(toJson(v)));
-            }
-            case AttributeValue.M m -> node.set("M", itemToJson(m.value()));
+        if (value instanceof AttributeValue.S s) {
+            node.put("S", s.value());
+        } else if (value instanceof AttributeValue.N n) {
+            node.put("N", n.text());
+        } else if (value instanceof AttributeValue.B b) {
+            node.put("B", b.value().base64());
+        } else if (value instanceof AttributeValue.Bool b) {
+            node.put("BOOL", b.value());
+        } else if (value instanceof AttributeValue.Null) {
+            node.put("NULL", true);
+        } else if (value instanceof AttributeValue.SS ss) {
+            ArrayNode array = node.putArray("SS");
+            ss.value().forEach(array::add);
+        } else if (value instanceof AttributeValue.NS ns) {
+            ArrayNode array = node.putArray("NS");
+            ns.value().forEach(n -> array.add(n.toPlainString()));
+        } else if (value instanceof AttributeValue.BS bs) {
+            ArrayNode array = node.putArray("BS");
+            bs.value().forEach(b -> array.add(b.base64()));
+        } else if (value instanceof AttributeValue.L l) {
+            ArrayNode array = node.putArray("L");
+            l.value().forEach(v -> array.add(toJson(v)));
+        } else if (value instanceof AttributeValue.M m) {
+            node.set("M", itemToJson(m.value()));
         }
         return node;
     }
