@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.spillway.local.dynamo.server.StreamsHandler;
 import dev.spillway.local.dynamo.table.ChangeListener;
 import dev.spillway.local.dynamo.value.AttributeValue;
 import dev.spillway.local.dynamo.value.DynamoException;
@@ -32,7 +33,7 @@ import dev.spillway.local.dynamo.value.DynamoException;
  * Sequence numbers derive from the clock, so those issued after a restart are still higher than the ones before,
  * and a reader resuming {@code AFTER_SEQUENCE_NUMBER} an older record simply gets everything retained.
  */
-public final class StreamStore implements ChangeListener {
+public final class StreamStore implements ChangeListener, StreamsHandler {
 
     static final Duration ITERATOR_LIFETIME = Duration.ofMinutes(15);
     /** Added to the internal counter so that sequence numbers are 21 digits, as DynamoDB's are at least. */
@@ -107,6 +108,7 @@ public final class StreamStore implements ChangeListener {
     // ---- DynamoDBStreams_20120810 operations ----
 
     /** Runs one Streams operation: request body in, response body out; throws {@link DynamoException}. */
+    @Override
     public synchronized ObjectNode handle(String operation, ObjectNode request) {
         trim(clock.instant());
         return switch (operation) {
