@@ -1,0 +1,50 @@
+package dev.spillway.local.dynamo.expression;
+
+import dev.spillway.local.dynamo.value.DynamoException;
+
+/**
+ * Entry point of the expression language: parses each expression of a request once, with DynamoDB's
+ * ValidationException messages for every syntax or semantic error.
+ */
+public final class Expressions {
+
+    private Expressions() {
+    }
+
+    /**
+     * @param kind the request parameter name used in error messages: "ConditionExpression", "FilterExpression", ...
+     * @throws DynamoException a ValidationException as DynamoDB answers it
+     */
+    public static Condition condition(String kind, String text, ExpressionContext context) {
+        return new ConditionParser(kind, text, context).parse();
+    }
+
+    /** Parses an UpdateExpression. */
+    public static Update update(String text, ExpressionContext context) {
+        return new UpdateParser(text, context).parse();
+    }
+
+    /** Parses a ProjectionExpression. */
+    public static Projection projection(String text, ExpressionContext context) {
+        return new ProjectionParser(text, context).parse();
+    }
+
+    /**
+     * Parses a KeyConditionExpression for a table or index with these key attributes.
+     *
+     * @param rangeKey null when the key schema has no range key
+     */
+    public static KeyCondition keyCondition(String text, ExpressionContext context, String hashKey, String rangeKey) {
+        return keyCondition(text, context, hashKey, null, rangeKey, null);
+    }
+
+    /**
+     * Like {@link #keyCondition(String, ExpressionContext, String, String)}, also checking the values' types against
+     * the key attributes' types (S, N or B; null skips the check).
+     */
+    public static KeyCondition keyCondition(String text, ExpressionContext context, String hashKey, String hashType,
+            String rangeKey, String rangeType) {
+        Condition condition = new ConditionParser("KeyConditionExpression", text, context).parse();
+        return KeyConditionAnalyzer.analyze(condition, hashKey, hashType, rangeKey, rangeType);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.spillway.local.dynamo.expression;
+
+import java.util.Map;
+
+import dev.spillway.local.dynamo.value.AttributeValue;
+
+/** A value inside a condition: a document path, an expression attribute value or {@code size(...)}. */
+interface Operand {
+
+    /** The value for this item, or null when it does not exist. */
+    AttributeValue evaluate(Map<String, AttributeValue> item);
+
+    /** The type known before evaluation (a literal's type, N for size), or null when only the item tells. */
+    default String staticType() {
+        return null;
+    }
+
+    /** A document path operand. */
+    record Path(DocumentPath path) implements Operand {
+        @Override
+        public AttributeValue evaluate(Map<String, AttributeValue> item) {
+            return path.resolve(item);
+        }
+    }
+
+    /** An expression attribute value; {@code value} is null only when the placeholder was undefined. */
+    record Literal(AttributeValue value) implements Operand {
+        @Override
+        public AttributeValue evaluate(Map<String, AttributeValue> item) {
+            return value;
+        }
+
+        @Override
+        public String staticType() {
+            return value == null ? null : value.type();
+        }
+    }
+}

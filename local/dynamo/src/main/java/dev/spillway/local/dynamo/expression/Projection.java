@@ -1,0 +1,16 @@
+package dev.spillway.local.dynamo.expression;
+
+import java.util.Map;
+import java.util.Set;
+
+import dev.spillway.local.dynamo.value.AttributeValue;
+
+/** A parsed ProjectionExpression. */
+public interface Projection {
+
+    /** The projected part of the item; nested paths keep their structure ({@code a.b} gives {@code {a:{M:{b}}}}). */
+    Map<String, AttributeValue> apply(Map<String, AttributeValue> item);
+
+    /** The top-level attributes the projection reads. */
+    Set<String> topLevelAttributes();
+}
