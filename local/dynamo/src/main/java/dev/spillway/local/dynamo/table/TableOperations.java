@@ -1,0 +1,134 @@
+package dev.spillway.local.dynamo.table;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.spillway.local.dynamo.value.DynamoException;
+
+/** The table operations: CreateTable, DeleteTable, DescribeTable, ListTables and the TTL pair. */
+final class TableOperations {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final Database database;
+
+    TableOperations(Database database) {
+        this.database = database;
+    }
+
+    ObjectNode createTable(Request request) {
+        ObjectNode description = TableDescriptions.fromCreateTable(request, database.now(), database.region());
+        String name = description.get("TableName").textValue();
+        if (database.tables().containsKey(name)) {
+            throw DynamoException.resourceInUse("Table already exists: " + name);
+        }
+        Table table = new Table(description);
+        database.tables().put(name, table);
+        database.listeners().forEach(listener -> listener.tableCreated(name, table.creationDescription()));
+        return wrap(table.describe());
+    }
+
+    ObjectNode deleteTable(Request request) {
+        String name = existingTableName(request);
+        Table table = database.table(name);
+        ObjectNode description = table.describe();
+        database.tables().remove(name);
+        database.listeners().forEach(listener -> listener.tableDeleted(name));
+        description.put("TableStatus", "DELETING");
+        return wrap(description);
+    }
+
+    ObjectNode describeTable(Request request) {
+        String name = existingTableName(request);
+        Table table = database.tables().get(name);
+        if (table == null) {
+            throw DynamoException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
+        }
+        ObjectNode response = JSON.objectNode();
+        response.set("Table", table.describe());
+        return response;
+    }
+
+    ObjectNode listTables(Request request) {
+        String start = request.string("ExclusiveStartTableName");
+        Integer limit = request.integerAtLeast("Limit", 1);
+        if (limit != null && limit > 100) {
+            request.violation("Limit", limit.toString(), "Member must have value less than or equal to 100");
+        }
+        request.check();
+        int pageSize = limit == null ? 100 : limit;
+        ObjectNode response = JSON.objectNode();
+        ArrayNode names = response.putArray("TableNames");
+        var remaining = start == null ? database.tables().navigableKeySet()
+                : database.tables().navigableKeySet().tailSet(start, false);
+        String last = null;
+        for (String name : remaining) {
+            if (names.size() == pageSize) {
+                response.put("LastEvaluatedTableName", last);
+                break;
+            }
+            names.add(name);
+            last = name;
+        }
+        return response;
+    }
+
+    ObjectNode updateTimeToLive(Request request) {
+        String name = existingTableName(request);
+        Request specification = request.child("TimeToLiveSpecification");
+        if (specification == null) {
+            request.notNull("TimeToLiveSpecification");
+            request.check();
+        }
+        String attribute = specification.requiredString("AttributeName");
+        if (!specification.has("Enabled")) {
+            specification.notNull("Enabled");
+        }
+        specification.check();
+        boolean enabled = specification.bool("Enabled", false);
+        Table table = database.table(name);
+        String current = table.timeToLiveAttribute();
+        if (enabled && current != null) {
+            throw DynamoException.validation("TimeToLive is already enabled");
+        }
+        if (!enabled && current == null) {
+            throw DynamoException.validation("TimeToLive is already disabled");
+        }
+        if (!enabled && !current.equals(attribute)) {
+            throw DynamoException.validation("An attribute name must be specified when disabling TimeToLive: "
+                    + "the attribute name differs from the one TimeToLive is enabled on");
+        }
+        String updated = enabled ? attribute : null;
+        table.timeToLiveAttribute(updated);
+        database.listeners().forEach(listener -> listener.timeToLiveUpdated(name, updated));
+        ObjectNode response = JSON.objectNode();
+        response.putObject("TimeToLiveSpecification").put("AttributeName", attribute).put("Enabled", enabled);
+        return response;
+    }
+
+    ObjectNode describeTimeToLive(Request request) {
+        String name = existingTableName(request);
+        Table table = database.table(name);
+        ObjectNode response = JSON.objectNode();
+        ObjectNode description = response.putObject("TimeToLiveDescription");
+        if (table.timeToLiveAttribute() == null) {
+            description.put("TimeToLiveStatus", "DISABLED");
+        } else {
+            description.put("TimeToLiveStatus", "ENABLED").put("AttributeName", table.timeToLiveAttribute());
+        }
+        return response;
+    }
+
+    private static String existingTableName(Request request) {
+        String name = request.tableName("TableName");
+        request.check();
+        return name;
+    }
+
+    private static ObjectNode wrap(ObjectNode description) {
+        ObjectNode response = JSON.objectNode();
+        response.set("TableDescription", description);
+        return response;
+    }
+}
