@@ -40,7 +40,7 @@ final class ConditionNodes {
             AttributeValue b = right.evaluate(item);
             return switch (operator) {
                 case "=" -> Values.equal(a, b);
-                case "<>" -> !Values.equal(a, b);
+                case "<>" -> !Values.equal(a, b) && (a != null || b != null); // as dynalite: two missing are alike
                 default -> Values.ordered(a, b) && holds(operator, Values.compare(a, b));
             };
         }

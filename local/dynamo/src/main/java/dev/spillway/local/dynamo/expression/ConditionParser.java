@@ -1,7 +1,9 @@
 package dev.spillway.local.dynamo.expression;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,12 +36,21 @@ final class ConditionParser extends TokenParser {
     private final Map<Integer, Memo> orMemo = new HashMap<>();
     private final Map<Integer, Memo> operandMemo = new HashMap<>();
     private final Map<Integer, Memo> pathMemo = new HashMap<>();
+    private final Set<String> heads = new LinkedHashSet<>();
+    private final Set<String> nestedHeads = new LinkedHashSet<>();
 
     ConditionParser(String kind, String source, ExpressionContext context) {
         super(kind, source, context);
     }
 
+    /** The parsed condition, which also tells the attributes it reads. */
     Condition parse() {
+        Condition root = parseTree();
+        return new ParsedCondition(root, Collections.unmodifiableSet(heads), Collections.unmodifiableSet(nestedHeads));
+    }
+
+    /** The bare tree of condition nodes. */
+    Condition parseTree() {
         Condition condition = or();
         if (condition == null) {
             throw syntaxError();
@@ -372,7 +383,21 @@ final class ConditionParser extends TokenParser {
                 elements.add(element);
             }
         }
-        return new DocumentPath(elements);
+        DocumentPath path = new DocumentPath(elements);
+        heads.add(path.head());
+        if (path.isNested()) {
+            nestedHeads.add(path.head());
+        }
+        return path;
+    }
+
+    /** A parsed condition with the attributes it reads. */
+    private record ParsedCondition(Condition root, Set<String> topLevelAttributes, Set<String> nestedAttributes)
+            implements Condition {
+        @Override
+        public boolean test(Map<String, AttributeValue> item) {
+            return root.test(item);
+        }
     }
 
     private AttributeValue resolveValue(String placeholder) {

@@ -44,7 +44,7 @@ public final class Expressions {
      */
     public static KeyCondition keyCondition(String text, ExpressionContext context, String hashKey, String hashType,
             String rangeKey, String rangeType) {
-        Condition condition = new ConditionParser("KeyConditionExpression", text, context).parse();
+        Condition condition = new ConditionParser("KeyConditionExpression", text, context).parseTree();
         return KeyConditionAnalyzer.analyze(condition, hashKey, hashType, rangeKey, rangeType);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.spillway.local.dynamo.value.AttributeValue;
@@ -15,6 +16,7 @@ final class ParsedUpdate implements Update {
     private final List<UpdateAction> actions;
     private final List<DocumentPath> paths;
     private final Set<String> topLevelAttributes;
+    private final Set<String> nestedAttributes;
 
     ParsedUpdate(List<UpdateAction> actions) {
         this.actions = List.copyOf(actions);
@@ -22,6 +24,9 @@ final class ParsedUpdate implements Update {
         Set<String> heads = new LinkedHashSet<>();
         paths.forEach(path -> heads.add(path.head()));
         this.topLevelAttributes = Collections.unmodifiableSet(heads);
+        Set<String> nested = new LinkedHashSet<>();
+        paths.stream().filter(DocumentPath::isNested).forEach(path -> nested.add(path.head()));
+        this.nestedAttributes = Collections.unmodifiableSet(nested);
     }
 
     @Override
@@ -41,6 +46,25 @@ final class ParsedUpdate implements Update {
     @Override
     public Set<String> topLevelAttributes() {
         return topLevelAttributes;
+    }
+
+    @Override
+    public Set<String> nestedAttributes() {
+        return nestedAttributes;
+    }
+
+    @Override
+    public Optional<String> staticTypeOf(String attribute) {
+        for (UpdateAction action : actions) {
+            if (!action.path().isNested() && action.path().head().equals(attribute)) {
+                return Optional.ofNullable(switch (action.type()) {
+                    case SET -> action.value().staticType();
+                    case ADD, DELETE -> action.operand().type();
+                    case REMOVE -> null;
+                });
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -13,4 +13,7 @@ public interface Projection {
 
     /** The top-level attributes the projection reads. */
     Set<String> topLevelAttributes();
+
+    /** The top-level attributes projected through a nested path ({@code a.b}, {@code a[0]}): never allowed on keys. */
+    Set<String> nestedAttributes();
 }

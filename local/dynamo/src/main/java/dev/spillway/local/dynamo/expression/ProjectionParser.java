@@ -95,15 +95,16 @@ final class ProjectionParser extends TokenParser {
     }
 
     /** The parsed projection. */
-    private record PathProjection(List<DocumentPath> paths, Set<String> topLevelAttributes) implements Projection {
+    private record PathProjection(List<DocumentPath> paths, Set<String> topLevelAttributes,
+            Set<String> nestedAttributes) implements Projection {
 
         PathProjection(List<DocumentPath> paths) {
-            this(List.copyOf(paths), heads(paths));
+            this(List.copyOf(paths), heads(paths, false), heads(paths, true));
         }
 
-        private static Set<String> heads(List<DocumentPath> paths) {
+        private static Set<String> heads(List<DocumentPath> paths, boolean nestedOnly) {
             Set<String> heads = new LinkedHashSet<>();
-            paths.forEach(path -> heads.add(path.head()));
+            paths.stream().filter(path -> !nestedOnly || path.isNested()).forEach(path -> heads.add(path.head()));
             return Collections.unmodifiableSet(heads);
         }
 

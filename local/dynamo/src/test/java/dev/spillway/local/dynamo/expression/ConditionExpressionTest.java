@@ -195,6 +195,19 @@ class ConditionExpressionTest {
     }
 
     @Test
+    void notEqual_betweenTwoMissingAttributes_isFalse_asInDynalite() {
+        assertThat(test("absent <> gone", null)).isFalse();
+    }
+
+    @Test
+    void attributesRead_areReported_withThoseReadThroughNestedPaths() {
+        Condition condition = Expressions.condition("FilterExpression", "a.b = :v OR size(c[0]) > :v AND d = :v",
+                new ExpressionContext(null, item(":v", n("1"))));
+        assertThat(condition.topLevelAttributes()).containsExactly("a", "c", "d");
+        assertThat(condition.nestedAttributes()).containsExactly("a", "c");
+    }
+
+    @Test
     void emptyItem_standsForAnAbsentItem() {
         Condition condition = Expressions.condition("ConditionExpression", "attribute_not_exists(id)",
                 ExpressionContext.empty());

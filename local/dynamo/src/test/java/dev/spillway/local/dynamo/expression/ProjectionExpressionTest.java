@@ -52,5 +52,6 @@ class ProjectionExpressionTest {
     void topLevelAttributes_areThePathHeads() {
         Projection projection = Expressions.projection("a.b, l[0], id", ExpressionContext.empty());
         assertThat(projection.topLevelAttributes()).containsExactly("a", "l", "id");
+        assertThat(projection.nestedAttributes()).containsExactly("a", "l");
     }
 }

@@ -150,6 +150,22 @@ class UpdateExpressionTest {
         Update update = Expressions.update("SET a.b = :v, c[0] = :v REMOVE d ADD e :n DELETE f :s",
                 new ExpressionContext(null, item(":v", s("v"), ":n", n("1"), ":s", ss("x"))));
         assertThat(update.topLevelAttributes()).containsExactly("a", "c", "d", "e", "f");
+        assertThat(update.nestedAttributes()).containsExactly("a", "c");
+    }
+
+    @Test
+    void staticTypeOf_tellsTheTypeATopLevelActionWrites_whenKnownBeforeEvaluation() {
+        Update update = Expressions.update("SET a = :s, b = c + :n, d = list_append(d, :l), e = c, "
+                + "f = if_not_exists(f, :s) REMOVE g ADD h :ns",
+                new ExpressionContext(null, item(":s", s("x"), ":n", n("1"), ":l", l(), ":ns", ns("1"))));
+        assertThat(update.staticTypeOf("a")).contains("S");
+        assertThat(update.staticTypeOf("b")).contains("N");
+        assertThat(update.staticTypeOf("d")).contains("L");
+        assertThat(update.staticTypeOf("e")).isEmpty();
+        assertThat(update.staticTypeOf("f")).contains("S");
+        assertThat(update.staticTypeOf("g")).isEmpty();
+        assertThat(update.staticTypeOf("h")).contains("NS");
+        assertThat(update.staticTypeOf("zz")).isEmpty();
     }
 
     @Test
