@@ -48,6 +48,9 @@ final class BatchOperations {
             List<JsonNode> keys = tableRequest.list("Keys");
             if (keys == null) {
                 tableRequest.notNull("Keys");
+            } else if (keys.isEmpty() || keys.size() > MAX_BATCH_GETS) {
+                tableRequest.violation("Keys", "[]", keys.isEmpty() ? "Member must have length greater than or equal "
+                        + "to 1" : "Member must have length less than or equal to " + MAX_BATCH_GETS);
             }
             tableRequest.check();
             RequestExpressions expressions = new RequestExpressions(tableRequest, "ProjectionExpression");

@@ -52,8 +52,11 @@ final class QueryOperations {
         void validateStartKey(Map<String, AttributeValue> start) {
             Map<String, AttributeValue> expected = pagingKey(start);
             if (expected.containsValue(null) || expected.size() != start.size()) {
-                throw DynamoException.validation("The provided starting key is invalid: The provided key element does "
-                        + "not match the schema");
+                throw DynamoException.validation("The provided starting key is invalid");
+            }
+            KeySchema tableKey = table.key();
+            for (KeySchema key : index == null ? List.of(tableKey) : List.of(tableKey, index.key())) {
+                key.validateKey(key.keyOf(start));
             }
         }
     }
@@ -74,8 +77,8 @@ final class QueryOperations {
     }
 
     private Source source(Request request) {
+        String indexName = request.optionalName("IndexName");
         String tableName = request.tableName("TableName");
-        String indexName = request.string("IndexName");
         request.integerAtLeast("Limit", 1);
         request.enumeration("Select", "SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES");
         request.enumeration("ReturnConsumedCapacity", "INDEXES", "TOTAL", "NONE");
@@ -139,15 +142,10 @@ final class QueryOperations {
         int scanned = 0;
         long bytes = 0;
         Map<String, AttributeValue> last = null;
-        boolean stopped = false;
         while (candidates.hasNext()) {
             Map<String, AttributeValue> item = candidates.next();
             if (!matches.test(item)) {
                 continue;
-            }
-            if (stopped) {
-                response.set("LastEvaluatedKey", AttributeValueJson.itemToJson(source.pagingKey(last)));
-                break;
             }
             scanned++;
             bytes += ItemSize.of(item);
@@ -159,7 +157,11 @@ final class QueryOperations {
                             .apply(item)));
                 }
             }
-            stopped = (limit != null && scanned >= limit) || bytes >= PAGE_BYTES;
+            if ((limit != null && scanned >= limit) || bytes >= PAGE_BYTES) {
+                // Like DynamoDB, a page that stops on its limit names its last key even if nothing follows.
+                response.set("LastEvaluatedKey", AttributeValueJson.itemToJson(source.pagingKey(last)));
+                break;
+            }
         }
         if (!select.equals("COUNT")) {
             response.set("Items", items);

@@ -101,6 +101,43 @@ final class Request {
         return name;
     }
 
+    /**
+     * A table name as the table-level operations (CreateTable, DescribeTable, DeleteTable, DescribeTimeToLive) check
+     * it: presence and length first, each with its own message, then the pattern.
+     */
+    String requiredTableName(String field) {
+        String name = string(field);
+        if (name == null) {
+            throw DynamoException.validation("The parameter '" + field + "' is required but was not present in the "
+                    + "request");
+        }
+        if (name.length() < 3 || name.length() > 255) {
+            throw DynamoException.validation(field + " must be at least 3 characters long and at most 255 characters "
+                    + "long");
+        }
+        if (!TABLE_NAME.matcher(name).matches()) {
+            violation(field, name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+        }
+        return name;
+    }
+
+    /** An optional name with the table name constraints (IndexName). */
+    String optionalName(String field) {
+        String name = string(field);
+        if (name != null) {
+            if (!TABLE_NAME.matcher(name).matches()) {
+                violation(field, name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+            }
+            if (name.length() < 3) {
+                violation(field, name, "Member must have length greater than or equal to 3");
+            }
+            if (name.length() > 255) {
+                violation(field, name, "Member must have length less than or equal to 255");
+            }
+        }
+        return name;
+    }
+
     String enumeration(String field, String... allowed) {
         String value = string(field);
         if (value != null && !List.of(allowed).contains(value)) {

@@ -31,7 +31,7 @@ final class TableDescriptions {
     }
 
     static ObjectNode fromCreateTable(Request request, Instant now, String region) {
-        String name = request.tableName("TableName");
+        String name = request.requiredTableName("TableName");
         List<JsonNode> keySchema = request.list("KeySchema");
         List<JsonNode> definitions = request.list("AttributeDefinitions");
         if (keySchema == null) {

@@ -31,7 +31,10 @@ final class TableOperations {
 
     ObjectNode deleteTable(Request request) {
         String name = existingTableName(request);
-        Table table = database.table(name);
+        Table table = database.tables().get(name);
+        if (table == null) {
+            throw DynamoException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
+        }
         ObjectNode description = table.describe();
         database.tables().remove(name);
         database.listeners().forEach(listener -> listener.tableDeleted(name));
@@ -75,12 +78,12 @@ final class TableOperations {
     }
 
     ObjectNode updateTimeToLive(Request request) {
-        String name = existingTableName(request);
+        String name = request.tableName("TableName");
         Request specification = request.child("TimeToLiveSpecification");
         if (specification == null) {
             request.notNull("TimeToLiveSpecification");
-            request.check();
         }
+        request.check();
         String attribute = specification.requiredString("AttributeName");
         if (!specification.has("Enabled")) {
             specification.notNull("Enabled");
@@ -121,7 +124,7 @@ final class TableOperations {
     }
 
     private static String existingTableName(Request request) {
-        String name = request.tableName("TableName");
+        String name = request.requiredTableName("TableName");
         request.check();
         return name;
     }

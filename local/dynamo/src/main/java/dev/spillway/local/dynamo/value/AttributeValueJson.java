@@ -184,8 +184,12 @@ public final class AttributeValueJson {
 
     private static <T> Set<T> nonEmpty(Set<T> members, String type) {
         if (members.isEmpty()) {
-            throw DynamoException.validation("One or more parameter values were invalid: An " + type
-                    + " may not be empty");
+            // DynamoDB's own wording, double space included
+            throw DynamoException.validation("One or more parameter values were invalid: " + switch (type) {
+                case "SS" -> "An string set  may not be empty";
+                case "NS" -> "An number set  may not be empty";
+                default -> "Binary sets should not be empty";
+            });
         }
         return members;
     }

@@ -68,7 +68,7 @@ class DynamoHttpServerRawTest {
 
     @Test
     void missingTableName_isDynamoDbsNotNullValidationError() throws Exception {
-        HttpResponse<String> response = post("DynamoDB_20120810.DescribeTable", "{}");
+        HttpResponse<String> response = post("DynamoDB_20120810.GetItem", "{\"Key\":{\"id\":{\"S\":\"x\"}}}");
 
         assertThat(response.body()).contains("#ValidationException").contains("1 validation error detected: Value "
                 + "null at 'tableName' failed to satisfy constraint: Member must not be null");

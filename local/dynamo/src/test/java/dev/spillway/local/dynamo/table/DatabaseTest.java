@@ -132,14 +132,34 @@ class DatabaseTest {
     }
 
     @Test
-    void createTable_withATooShortName_reportsDynamoDbsConstraintMessage() {
+    void tableNames_areCheckedWithDynamoDbsMessages() {
         assertThatThrownBy(() -> handle("CreateTable", """
                 {"TableName":"j!","BillingMode":"PAY_PER_REQUEST",
                  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
                  "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}]}"""))
+                .hasMessage("TableName must be at least 3 characters long and at most 255 characters long");
+        assertThatThrownBy(() -> handle("DescribeTable", "{\"TableName\":\"jo!\"}"))
+                .hasMessage("1 validation error detected: Value 'jo!' at 'tableName' failed to satisfy constraint: "
+                        + "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+        assertThatThrownBy(() -> handle("PutItem", "{\"TableName\":\"j!\",\"Item\":{}}"))
                 .hasMessage("2 validation errors detected: Value 'j!' at 'tableName' failed to satisfy constraint: "
                         + "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'j!' at 'tableName' "
                         + "failed to satisfy constraint: Member must have length greater than or equal to 3");
+    }
+
+    @Test
+    void query_whosePageEndsOnItsLimit_namesTheLastKeyEvenWhenNothingFollows() throws Exception {
+        // GIVEN
+        put("only", "{\"N\":\"1\"}");
+
+        // WHEN
+        ObjectNode page = handle("Query", """
+                {"TableName":"jobs","KeyConditionExpression":"id = :id","Limit":1,
+                 "ExpressionAttributeValues":{":id":{"S":"only"}}}""");
+
+        // THEN
+        assertThat(page.get("Count").asInt()).isEqualTo(1);
+        assertThat(page.get("LastEvaluatedKey").toString()).isEqualTo("{\"id\":{\"S\":\"only\"}}");
     }
 
     @Test
