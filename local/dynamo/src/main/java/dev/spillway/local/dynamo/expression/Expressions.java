@@ -44,7 +44,14 @@ public final class Expressions {
      */
     public static KeyCondition keyCondition(String text, ExpressionContext context, String hashKey, String hashType,
             String rangeKey, String rangeType) {
-        Condition condition = new ConditionParser("KeyConditionExpression", text, context).parseTree();
-        return KeyConditionAnalyzer.analyze(condition, hashKey, hashType, rangeKey, rangeType);
+        return keyConditionExpression(text, context).against(hashKey, hashType, rangeKey, rangeType);
+    }
+
+    /**
+     * Parses a KeyConditionExpression without the key-schema checks, for requests that must report unused names
+     * and values first, as DynamoDB does; see {@link KeyConditionExpression}.
+     */
+    public static KeyConditionExpression keyConditionExpression(String text, ExpressionContext context) {
+        return new KeyConditionExpression(new ConditionParser("KeyConditionExpression", text, context).parseTree());
     }
 }

@@ -113,6 +113,21 @@ class KeyConditionExpressionTest {
     }
 
     @Test
+    void keyConditionExpression_parsedFirst_letsUnusedValuesBeReportedBeforeSchemaErrors() {
+        // GIVEN a key condition on a non-key attribute and an unused value
+        ExpressionContext context = new ExpressionContext(null, item(":h", s("u"), ":unused", n("1")));
+        KeyConditionExpression parsed = Expressions.keyConditionExpression("extra = :h", context);
+        // WHEN the request checks its names and values before the key schema
+        DynamoException unused = catchThrowableOfType(DynamoException.class, context::verifyAllUsed);
+        DynamoException schema = catchThrowableOfType(DynamoException.class,
+                () -> parsed.against("id", "S", null, null));
+        // THEN both errors are DynamoDB's, in DynamoDB's order
+        assertThat(unused.getMessage()).isEqualTo("Value provided in ExpressionAttributeValues unused in expressions: "
+                + "keys: {:unused}");
+        assertThat(schema.getMessage()).isEqualTo("Query condition missed key schema element: id");
+    }
+
+    @Test
     void hashOnlySchema_withARangeCondition_isNotSupported() {
         ExpressionContext context = new ExpressionContext(null, item(":h", s("u"), ":a", n("1")));
         DynamoException error = catchThrowableOfType(DynamoException.class,
