@@ -17,6 +17,10 @@ final class WorkingItem {
 
     private static final Object REMOVED = new Object();
 
+    /** A value set past the end of a list: appended, ordered among such values by the index written. */
+    private record Appended(int index, AttributeValue value) {
+    }
+
     private final Map<String, Object> root;
 
     WorkingItem(Map<String, AttributeValue> item) {
@@ -50,11 +54,16 @@ final class WorkingItem {
         }
         List<Object> list = (List<Object>) parent;
         int index = (Integer) key;
-        if (index < list.size()) {
+        if (index < list.size() && !(list.get(index) instanceof Appended)) {
             list.set(index, value);
-        } else {
-            list.add(value); // past the end appends, as DynamoDB does
+            return;
         }
+        // past the end appends, as DynamoDB does; several such values keep the order of their indexes
+        int at = list.size();
+        while (at > 0 && list.get(at - 1) instanceof Appended earlier && earlier.index() > index) {
+            at--;
+        }
+        list.add(at, new Appended(index, value));
     }
 
     @SuppressWarnings("unchecked")
@@ -82,7 +91,7 @@ final class WorkingItem {
         }
         if (container instanceof List<?> list && key instanceof Integer index && index < list.size()) {
             Object element = list.get(index);
-            return element == REMOVED ? null : element;
+            return element == REMOVED ? null : element instanceof Appended appended ? appended.value() : element;
         }
         return null;
     }
@@ -109,6 +118,9 @@ final class WorkingItem {
     private static AttributeValue freeze(Object node) {
         if (node == null || node instanceof AttributeValue) {
             return (AttributeValue) node;
+        }
+        if (node instanceof Appended appended) {
+            return appended.value();
         }
         if (node instanceof List<?> list) {
             List<AttributeValue> elements = new ArrayList<>(list.size());

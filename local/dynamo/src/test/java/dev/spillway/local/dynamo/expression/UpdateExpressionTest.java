@@ -69,6 +69,13 @@ class UpdateExpressionTest {
     }
 
     @Test
+    void set_pastTheEndOfAList_appendsInTheOrderOfTheIndexes() {
+        Map<String, AttributeValue> updated = apply("SET l[9] = :v, l[7] = :w", item(":v", s("v"), ":w", s("w")),
+                item("l", l(s("0"))));
+        assertThat(updated).isEqualTo(item("l", l(s("0"), s("w"), s("v"))));
+    }
+
+    @Test
     void set_underAMissingParent_isInvalidForUpdate() {
         assertThat(runtimeError("SET m.y = :v", item(":v", s("v")), item()))
                 .isEqualTo("The document path provided in the update expression is invalid for update");
