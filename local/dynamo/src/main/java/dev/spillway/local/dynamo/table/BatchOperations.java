@@ -95,8 +95,8 @@ final class BatchOperations {
                 throw Request.unexpectedType();
             }
             if (entry.getValue().size() > MAX_BATCH_WRITES || entry.getValue().isEmpty()) {
-                throw DynamoException.validation("1 validation error detected: Value at 'requestItems' failed to "
-                        + "satisfy constraint: Map value must satisfy constraint: [Member must have length less than "
+                throw DynamoException.validation("1 validation error detected: Value '" + request.body()
+                        .get("RequestItems") + "' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than "
                         + "or equal to 25, Member must have length greater than or equal to 1]");
             }
             count += entry.getValue().size();
@@ -117,6 +117,10 @@ final class BatchOperations {
                 if (put != null) {
                     Map<String, AttributeValue> item = put.requiredItem("Item");
                     put.check();
+                    if (!table.key().coveredBy(item)) {
+                        // BatchWriteItem words a missing or mistyped key like a bad Key, unlike PutItem
+                        throw DynamoException.validation("The provided key element does not match the schema");
+                    }
                     table.validateItem(item);
                     key = table.key().keyOf(item);
                     writes.add(() -> database.commit(table, table.get(item), item, false));
@@ -267,7 +271,7 @@ final class BatchOperations {
         if (transactItems == null) {
             request.notNull("TransactItems");
         } else if (transactItems.isEmpty() || transactItems.size() > MAX_TRANSACTION_ITEMS) {
-            request.violation("TransactItems", "[...]", transactItems.isEmpty()
+            request.violation("TransactItems", transactItems.isEmpty() ? "[]" : "[...]", transactItems.isEmpty()
                     ? "Member must have length greater than or equal to 1"
                     : "Member must have length less than or equal to " + MAX_TRANSACTION_ITEMS);
         }

@@ -116,12 +116,7 @@ final class ItemOperations {
         Table table = database.table(tableName);
         table.key().validateKey(key);
         if (update != null) {
-            for (String attribute : update.topLevelAttributes()) {
-                if (table.key().isKeyAttribute(attribute)) {
-                    throw DynamoException.validation("One or more parameter values were invalid: Cannot update "
-                            + "attribute " + attribute + ". This attribute is part of the key");
-                }
-            }
+            table.validateUpdate(update);
         }
         Map<String, AttributeValue> oldItem = table.get(key);
         DynamoException failure = check(condition, oldItem, onFailure);
@@ -130,7 +125,7 @@ final class ItemOperations {
         }
         Map<String, AttributeValue> base = oldItem != null ? oldItem : new LinkedHashMap<>(key);
         Map<String, AttributeValue> newItem = update == null ? base : update.apply().apply(base);
-        table.validateItem(newItem);
+        table.validateItem(newItem, "Item size to update has exceeded the maximum allowed size");
         return new Prepared(table, key, oldItem, newItem, true, update == null ? null : update.updatedPart(), null);
     }
 

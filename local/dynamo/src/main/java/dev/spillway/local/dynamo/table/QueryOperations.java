@@ -96,6 +96,14 @@ final class QueryOperations {
         Predicate<Map<String, AttributeValue>> filter = expressions.condition("FilterExpression");
         RequestExpressions.ParsedProjection projection = expressions.projection("ProjectionExpression");
         expressions.verifyAllUsed();
+        if (keyCondition != null) {
+            for (String attribute : source.key().names()) {
+                if (expressions.attributesRead("FilterExpression").contains(attribute)) {
+                    throw DynamoException.validation("Filter Expression can only contain non-primary key attributes: "
+                            + "Primary key attribute: " + attribute);
+                }
+            }
+        }
         String select = request.string("Select");
         if (select == null) {
             select = projection != null ? "SPECIFIC_ATTRIBUTES"

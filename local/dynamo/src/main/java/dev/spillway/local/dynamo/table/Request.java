@@ -21,8 +21,9 @@ import dev.spillway.local.dynamo.value.DynamoException;
 final class Request {
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
-    private static final Set<String> LEGACY = Set.of("Expected", "AttributesToGet", "KeyConditions", "QueryFilter",
-            "ScanFilter", "AttributeUpdates", "ConditionalOperator");
+    /** AttributesToGet is served (a plain projection); these would silently change meaning if ignored. */
+    private static final Set<String> LEGACY = Set.of("Expected", "KeyConditions", "QueryFilter", "ScanFilter",
+            "AttributeUpdates", "ConditionalOperator");
 
     private final ObjectNode body;
     private final String path;
@@ -251,6 +252,11 @@ final class Request {
     /** We implement only the expression parameters; the legacy ones would silently change meaning if ignored. */
     void rejectLegacyParameters(List<String> expressionFields) {
         List<String> expressions = expressionFields.stream().filter(this::has).toList();
+        if (has("AttributesToGet") && !expressions.isEmpty()) {
+            throw DynamoException.validation("Can not use both expression and non-expression parameters in the "
+                    + "same request: Non-expression parameters: {AttributesToGet} Expression parameters: {"
+                    + String.join(", ", expressions) + "}");
+        }
         for (String legacy : LEGACY) {
             if (has(legacy) && !expressions.isEmpty()) {
                 throw DynamoException.validation("Can not use both expression and non-expression parameters in the "

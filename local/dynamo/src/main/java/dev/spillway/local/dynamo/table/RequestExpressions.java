@@ -3,7 +3,9 @@ package dev.spillway.local.dynamo.table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -18,8 +20,14 @@ import dev.spillway.local.dynamo.value.DynamoException;
  */
 final class RequestExpressions {
 
-    /** A parsed UpdateExpression. */
+    /**
+     * A parsed UpdateExpression.
+     *
+     * @param nestedAttributes top-level attributes updated through a nested path ({@code a.b}, {@code a[0]})
+     * @param staticTypeOf the type an update writes to a top-level attribute when known before evaluation
+     */
     record ParsedUpdate(UnaryOperator<Map<String, AttributeValue>> apply, Set<String> topLevelAttributes,
+            Set<String> nestedAttributes, Function<String, Optional<String>> staticTypeOf,
             UnaryOperator<Map<String, AttributeValue>> updatedPart) {
     }
 
@@ -33,6 +41,7 @@ final class RequestExpressions {
 
     private final Request request;
     private final ExpressionContext context;
+    private final Map<String, Set<String>> attributesRead = new java.util.HashMap<>();
 
     /**
      * @param expressionFields the expression parameters this operation takes, e.g. ConditionExpression
@@ -47,7 +56,7 @@ final class RequestExpressions {
             }
         }
         Map<String, String> names = request.names("ExpressionAttributeNames");
-        Map<String, AttributeValue> values = request.item("ExpressionAttributeValues");
+        Map<String, AttributeValue> values = values(request);
         if (names != null && present.isEmpty()) {
             throw DynamoException.validation("ExpressionAttributeNames can only be specified when using expressions");
         }
@@ -60,6 +69,27 @@ final class RequestExpressions {
         this.context = new ExpressionContext(names, values);
     }
 
+    /** ExpressionAttributeValues, a bad value named by its placeholder as DynamoDB does. */
+    private static Map<String, AttributeValue> values(Request request) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> raw = request.map("ExpressionAttributeValues");
+        if (raw == null) {
+            return null;
+        }
+        Map<String, AttributeValue> values = new java.util.LinkedHashMap<>();
+        raw.forEach((placeholder, node) -> {
+            try {
+                values.put(placeholder, dev.spillway.local.dynamo.value.AttributeValueJson.fromJson(node));
+            } catch (DynamoException e) {
+                if (!e.type().equals("ValidationException")) {
+                    throw e;
+                }
+                throw DynamoException.validation("ExpressionAttributeValues contains invalid value: " + e.getMessage()
+                        + " for key " + placeholder);
+            }
+        });
+        return values;
+    }
+
     /** A condition or filter expression, or null when the request has none. */
     Predicate<Map<String, AttributeValue>> condition(String field) {
         String text = request.string(field);
@@ -67,7 +97,15 @@ final class RequestExpressions {
             return null;
         }
         var condition = Expressions.condition(field, text, context);
+        Set<String> read = new java.util.HashSet<>(condition.topLevelAttributes());
+        read.addAll(condition.nestedAttributes());
+        attributesRead.put(field, read);
         return condition::test;
+    }
+
+    /** The top-level attributes a parsed condition reads (none when it is absent). */
+    Set<String> attributesRead(String field) {
+        return attributesRead.getOrDefault(field, Set.of());
     }
 
     ParsedUpdate update(String field) {
@@ -76,13 +114,14 @@ final class RequestExpressions {
             return null;
         }
         var update = Expressions.update(text, context);
-        return new ParsedUpdate(update::apply, update.topLevelAttributes(), update::updatedPart);
+        return new ParsedUpdate(update::apply, update.topLevelAttributes(), update.nestedAttributes(),
+                update::staticTypeOf, update::updatedPart);
     }
 
     ParsedProjection projection(String field) {
         String text = request.string(field);
         if (text == null) {
-            return null;
+            return attributesToGet();
         }
         var projection = Expressions.projection(text, context);
         return new ParsedProjection(projection::apply, projection.topLevelAttributes());
@@ -98,6 +137,38 @@ final class RequestExpressions {
                 key.rangeName(), key.rangeType());
         var range = condition.range();
         return new ParsedKeyCondition(condition.hashValue(), range.isEmpty() ? null : range.get()::test);
+    }
+
+    /** The legacy AttributesToGet: a projection of whole top-level attributes. */
+    private ParsedProjection attributesToGet() {
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> listed = request.list("AttributesToGet");
+        if (listed == null) {
+            return null;
+        }
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode name : listed) {
+            if (!name.isTextual()) {
+                throw Request.unexpectedType();
+            }
+            if (!names.add(name.textValue())) {
+                throw DynamoException.validation("One or more parameter values were invalid: Duplicate value in "
+                        + "attribute name: " + name.textValue());
+            }
+        }
+        if (names.isEmpty()) {
+            request.violation("AttributesToGet", "[]", "Member must have length greater than or equal to 1");
+            request.check();
+        }
+        Set<String> projected = Set.copyOf(names);
+        return new ParsedProjection(item -> {
+            Map<String, AttributeValue> kept = new java.util.LinkedHashMap<>();
+            item.forEach((attribute, value) -> {
+                if (projected.contains(attribute)) {
+                    kept.put(attribute, value);
+                }
+            });
+            return kept;
+        }, projected);
     }
 
     /** DynamoDB rejects names and values that no expression used; call after parsing them all. */

@@ -109,6 +109,11 @@ final class Table {
 
     /** Checks an item about to be stored: its key, its index keys' types, its size. */
     void validateItem(Map<String, AttributeValue> item) {
+        validateItem(item, "Item size has exceeded the maximum allowed size");
+    }
+
+    /** @param sizeMessage what DynamoDB says of an item over 400 KB (UpdateItem words it differently) */
+    void validateItem(Map<String, AttributeValue> item, String sizeMessage) {
         key.validateItem(item);
         for (SecondaryIndex index : indexes.values()) {
             for (String attribute : index.key().names()) {
@@ -128,7 +133,39 @@ final class Table {
             }
         }
         if (ItemSize.of(item) > ItemSize.MAX_ITEM_BYTES) {
-            throw DynamoException.validation("Item size has exceeded the maximum allowed size");
+            throw DynamoException.validation(sizeMessage);
+        }
+    }
+
+    /**
+     * What DynamoDB checks of an update before reading the item: key attributes are never written, index keys only
+     * whole and with their declared type.
+     */
+    void validateUpdate(RequestExpressions.ParsedUpdate update) {
+        for (String attribute : key.names()) {
+            if (update.topLevelAttributes().contains(attribute) || update.nestedAttributes().contains(attribute)) {
+                throw DynamoException.validation("One or more parameter values were invalid: Cannot update attribute "
+                        + attribute + ". This attribute is part of the key");
+            }
+        }
+        for (SecondaryIndex index : indexes.values()) {
+            for (String attribute : index.key().names()) {
+                String expected = attributeTypes.get(attribute);
+                String written = update.staticTypeOf().apply(attribute).orElse(expected);
+                if (!update.nestedAttributes().contains(attribute) && !written.equals(expected)) {
+                    throw DynamoException.validation("One or more parameter values were invalid: Type mismatch for "
+                            + "Index Key " + attribute + " Expected: " + expected + " Actual: " + written
+                            + " IndexName: " + index.name());
+                }
+            }
+        }
+        for (SecondaryIndex index : indexes.values()) {
+            for (String attribute : index.key().names()) {
+                if (update.nestedAttributes().contains(attribute)) {
+                    throw DynamoException.validation("Key attributes must be scalars; list random access '[]' and map "
+                            + "lookup '.' are not allowed: IndexKey: " + attribute);
+                }
+            }
         }
     }
 

@@ -60,8 +60,9 @@ final class TableDescriptions {
 
         Set<String> defined = new LinkedHashSet<>();
         ArrayNode attributeDefinitions = JSON.arrayNode();
+        int position = 0;
         for (JsonNode definition : definitions) {
-            Request element = Request.of(definition, "attributeDefinitions.member.");
+            Request element = Request.of(definition, "attributeDefinitions." + ++position + ".member.");
             String attribute = element.requiredString("AttributeName");
             String type = element.enumeration("AttributeType", "B", "N", "S");
             if (type == null) {
@@ -72,7 +73,7 @@ final class TableDescriptions {
             attributeDefinitions.addObject().put("AttributeName", attribute).put("AttributeType", type);
         }
         Set<String> used = new HashSet<>();
-        ArrayNode tableKey = keySchema(keySchema, defined, used);
+        ArrayNode tableKey = keySchema(keySchema, "keySchema.", defined, used);
 
         ObjectNode description = JSON.objectNode();
         String arn = "arn:aws:dynamodb:" + region + ":" + ACCOUNT + ":table/" + name;
@@ -122,12 +123,12 @@ final class TableDescriptions {
         return description;
     }
 
-    private static ArrayNode keySchema(List<JsonNode> elements, Set<String> defined, Set<String> used) {
+    private static ArrayNode keySchema(List<JsonNode> elements, String path, Set<String> defined, Set<String> used) {
         ArrayNode schema = JSON.arrayNode();
         List<String> names = new ArrayList<>();
         List<String> types = new ArrayList<>();
         for (JsonNode node : elements) {
-            Request element = Request.of(node, "keySchema.member.");
+            Request element = Request.of(node, path + (names.size() + 1) + ".member.");
             String attribute = element.requiredString("AttributeName");
             String keyType = element.enumeration("KeyType", "HASH", "RANGE");
             if (keyType == null) {
@@ -168,7 +169,8 @@ final class TableDescriptions {
         }
         ArrayNode described = JSON.arrayNode();
         for (JsonNode node : definitions) {
-            Request definition = Request.of(node, memberPath(field));
+            String path = memberPath(field, described.size() + 1);
+            Request definition = Request.of(node, path);
             String indexName = definition.requiredString("IndexName");
             List<JsonNode> keySchema = definition.list("KeySchema");
             if (keySchema == null) {
@@ -183,7 +185,7 @@ final class TableDescriptions {
                 throw DynamoException.validation("One or more parameter values were invalid: Duplicate index name: "
                         + indexName);
             }
-            ArrayNode indexKey = keySchema(keySchema, defined, used);
+            ArrayNode indexKey = keySchema(keySchema, path + "keySchema.", defined, used);
             if (!global && (tableKey.size() < 2 || indexKey.size() < 2
                     || !indexKey.get(0).get("AttributeName").equals(tableKey.get(0).get("AttributeName")))) {
                 throw DynamoException.validation("One or more parameter values were invalid: Index KeySchema does not "
@@ -223,8 +225,8 @@ final class TableDescriptions {
         return described;
     }
 
-    private static String memberPath(String field) {
-        return Character.toLowerCase(field.charAt(0)) + field.substring(1) + ".member.";
+    private static String memberPath(String field, int position) {
+        return Character.toLowerCase(field.charAt(0)) + field.substring(1) + "." + position + ".member.";
     }
 
     private static ObjectNode throughput(Map<String, JsonNode> requested) {

@@ -26,7 +26,13 @@ final class TableOperations {
         Table table = new Table(description);
         database.tables().put(name, table);
         database.listeners().forEach(listener -> listener.tableCreated(name, table.creationDescription()));
-        return wrap(table.describe());
+        // DynamoDB answers CREATING; ours is usable at once, and DescribeTable says ACTIVE.
+        ObjectNode created = table.describe();
+        created.put("TableStatus", "CREATING");
+        if (created.get("GlobalSecondaryIndexes") instanceof com.fasterxml.jackson.databind.node.ArrayNode indexes) {
+            indexes.forEach(index -> ((ObjectNode) index).put("IndexStatus", "CREATING"));
+        }
+        return wrap(created);
     }
 
     ObjectNode deleteTable(Request request) {

@@ -116,7 +116,7 @@ public final class AttributeValueJson {
                     Set<String> members = new LinkedHashSet<>();
                     for (JsonNode member : array(content)) {
                         if (!members.add(text(member, "SS"))) {
-                            throw duplicateInSet();
+                            throw duplicateInSet("SS", content);
                         }
                     }
                     yield new AttributeValue.SS(nonEmpty(members, "SS"));
@@ -125,7 +125,7 @@ public final class AttributeValueJson {
                     Set<BigDecimal> members = new LinkedHashSet<>();
                     for (JsonNode member : array(content)) {
                         if (!members.add(Numbers.parse(text(member, "NS")))) {
-                            throw duplicateInSet();
+                            throw duplicateInSet("NS", content);
                         }
                     }
                     yield new AttributeValue.NS(nonEmpty(members, "NS"));
@@ -134,7 +134,7 @@ public final class AttributeValueJson {
                     Set<AttributeValue.Bytes> members = new LinkedHashSet<>();
                     for (JsonNode member : array(content)) {
                         if (!members.add(bytes(member))) {
-                            throw duplicateInSet();
+                            throw duplicateInSet("BS", content);
                         }
                     }
                     yield new AttributeValue.BS(nonEmpty(members, "BS"));
@@ -194,8 +194,17 @@ public final class AttributeValueJson {
         return members;
     }
 
-    private static DynamoException duplicateInSet() {
-        return DynamoException.validation("One or more parameter values were invalid: Input collection contains "
-                + "duplicates");
+    /** DynamoDB words this differently for each set type (spacing quirks included). */
+    private static DynamoException duplicateInSet(String type, JsonNode members) {
+        List<String> texts = new ArrayList<>();
+        members.forEach(member -> texts.add(member.asText()));
+        String listed = "[" + String.join(", ", texts) + "]";
+        return DynamoException.validation(switch (type) {
+            case "SS" -> "One or more parameter values were invalid: Input collection " + listed
+                    + " contains duplicates.";
+            case "NS" -> "Input collection contains duplicates";
+            default -> "One or more parameter values were invalid: Input collection " + listed
+                    + "of type BS contains duplicates.";
+        });
     }
 }
