@@ -353,4 +353,64 @@ class DynamoHttpServerSdkTest {
         // THEN
         assertThat(changes).containsExactly("heard:insert", "heard:modify", "heard:remove");
     }
+    @Test
+    void updateTimeToLive_isReportedByDescribeTimeToLive() {
+        // GIVEN
+        dynamo.createTable(b -> b.tableName("expiring").billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(definition("id")).keySchema(key("id", KeyType.HASH)));
+
+        // WHEN
+        dynamo.updateTimeToLive(b -> b.tableName("expiring")
+                .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
+
+        // THEN
+        assertThat(dynamo.describeTimeToLive(b -> b.tableName("expiring")).timeToLiveDescription())
+                .satisfies(ttl -> {
+                    assertThat(ttl.timeToLiveStatusAsString()).isEqualTo("ENABLED");
+                    assertThat(ttl.attributeName()).isEqualTo("expiresAt");
+                });
+    }
+
+    @Test
+    void updateItem_withUpdatedOld_returnsOnlyTheChangedAttributesBefore_andCapacityWhenAsked() {
+        // GIVEN
+        dynamo.putItem(b -> b.tableName(JOBS).item(job("o1", "t", "1")));
+
+        // WHEN
+        var response = dynamo.updateItem(b -> b.tableName(JOBS).key(Map.of("id", s("o1")))
+                .updateExpression("SET #s = :done").expressionAttributeNames(Map.of("#s", "status"))
+                .expressionAttributeValues(Map.of(":done", s("DONE"))).returnValues(ReturnValue.UPDATED_OLD)
+                .returnConsumedCapacity(software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity.TOTAL));
+
+        // THEN
+        assertThat(response.attributes()).isEqualTo(Map.of("status", s("QUEUED")));
+        assertThat(response.consumedCapacity().tableName()).isEqualTo(JOBS);
+        assertThat(response.consumedCapacity().capacityUnits()).isPositive();
+    }
+
+    @Test
+    void query_onALocalIndex_ordersByItsRangeKey_andScanOfAnIndexSeesOnlyIndexedItems() {
+        // GIVEN
+        dynamo.createTable(b -> b.tableName("local-indexed").billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(definition("pk"), definition("sk"), definition("rank"))
+                .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
+                .localSecondaryIndexes(l -> l.indexName("by-rank")
+                        .keySchema(key("pk", KeyType.HASH), key("rank", KeyType.RANGE))
+                        .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))));
+        for (String[] row : new String[][] {{"a", "3"}, {"b", "1"}, {"c", "2"}}) {
+            dynamo.putItem(b -> b.tableName("local-indexed").item(Map.of("pk", s("p"), "sk", s(row[0]),
+                    "rank", s(row[1]), "other", s("x"))));
+        }
+        dynamo.putItem(b -> b.tableName("local-indexed").item(Map.of("pk", s("p"), "sk", s("unranked"))));
+
+        // WHEN
+        List<String> byRank = dynamo.query(b -> b.tableName("local-indexed").indexName("by-rank")
+                .keyConditionExpression("pk = :p").expressionAttributeValues(Map.of(":p", s("p"))))
+                .items().stream().map(item -> item.get("sk").s()).toList();
+        int indexed = dynamo.scan(b -> b.tableName("local-indexed").indexName("by-rank")).count();
+
+        // THEN
+        assertThat(byRank).containsExactly("b", "c", "a");
+        assertThat(indexed).isEqualTo(3);
+    }
 }
