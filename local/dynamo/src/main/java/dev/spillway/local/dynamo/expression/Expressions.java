@@ -1,5 +1,7 @@
 package dev.spillway.local.dynamo.expression;
 
+import java.util.function.Supplier;
+
 import dev.spillway.local.dynamo.value.DynamoException;
 
 /**
@@ -16,17 +18,17 @@ public final class Expressions {
      * @throws DynamoException a ValidationException as DynamoDB answers it
      */
     public static Condition condition(String kind, String text, ExpressionContext context) {
-        return new ConditionParser(kind, text, context).parse();
+        return guarded(kind, () -> new ConditionParser(kind, text, context).parse());
     }
 
     /** Parses an UpdateExpression. */
     public static Update update(String text, ExpressionContext context) {
-        return new UpdateParser(text, context).parse();
+        return guarded("UpdateExpression", () -> new UpdateParser(text, context).parse());
     }
 
     /** Parses a ProjectionExpression. */
     public static Projection projection(String text, ExpressionContext context) {
-        return new ProjectionParser(text, context).parse();
+        return guarded("ProjectionExpression", () -> new ProjectionParser(text, context).parse());
     }
 
     /**
@@ -52,6 +54,16 @@ public final class Expressions {
      * and values first, as DynamoDB does; see {@link KeyConditionExpression}.
      */
     public static KeyConditionExpression keyConditionExpression(String text, ExpressionContext context) {
-        return new KeyConditionExpression(new ConditionParser("KeyConditionExpression", text, context).parseTree());
+        return new KeyConditionExpression(guarded("KeyConditionExpression",
+                () -> new ConditionParser("KeyConditionExpression", text, context).parseTree()));
+    }
+
+    /** Nesting deep enough to exhaust the parser's stack is refused like any invalid expression. */
+    private static <T> T guarded(String kind, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (StackOverflowError e) {
+            throw DynamoException.validation("Invalid " + kind + ": The expression is nested too deeply");
+        }
     }
 }

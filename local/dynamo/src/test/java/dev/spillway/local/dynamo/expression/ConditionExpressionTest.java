@@ -12,12 +12,14 @@ import static dev.spillway.local.dynamo.expression.Items.ns;
 import static dev.spillway.local.dynamo.expression.Items.s;
 import static dev.spillway.local.dynamo.expression.Items.ss;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import dev.spillway.local.dynamo.value.AttributeValue;
+import dev.spillway.local.dynamo.value.DynamoException;
 
 class ConditionExpressionTest {
 
@@ -205,6 +207,14 @@ class ConditionExpressionTest {
                 new ExpressionContext(null, item(":v", n("1"))));
         assertThat(condition.topLevelAttributes()).containsExactly("a", "c", "d");
         assertThat(condition.nestedAttributes()).containsExactly("a", "c");
+    }
+
+    @Test
+    void absurdNesting_isRejectedAsInvalid_insteadOfCrashingTheCaller() {
+        String expression = "(id = :v AND ".repeat(20_000) + "id = :v" + ")".repeat(20_000);
+        assertThatThrownBy(() -> test(expression, item(":v", s("k1"))))
+                .isInstanceOf(DynamoException.class)
+                .hasMessage("Invalid ConditionExpression: The expression is nested too deeply");
     }
 
     @Test
