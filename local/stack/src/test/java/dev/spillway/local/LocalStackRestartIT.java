@@ -133,6 +133,19 @@ class LocalStackRestartIT {
 
     @Test
     @Order(3)
+    void withoutAnInstalledRedis_runsTheBundledRedisServer() throws Exception {
+        // GIVEN a stack started with no redis-server on its PATH (see PackagedStack)
+        PackagedStack stack = runningStack();
+
+        // THEN it runs the binary bundled in embedded-redis, extracted under the temporary folder
+        Path bundledFolder = Path.of(System.getProperty("java.io.tmpdir"));
+        assertThat(stack.descendants()).anySatisfy(child -> assertThat(child.info().command().orElse(""))
+                .startsWith(bundledFolder.resolve("spillway-redis-").toString()).endsWith("/redis-server"));
+        assertThat(stack.log()).contains("Redis redis://127.0.0.1:").doesNotContain("no redis-server");
+    }
+
+    @Test
+    @Order(4)
     void killedWorker_isReplacedAndAQueuedJobStillCompletes() throws Exception {
         // GIVEN a running stack and its worker
         PackagedStack stack = runningStack();
@@ -157,7 +170,7 @@ class LocalStackRestartIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void stoppedStack_doesNotRestartItsWorker() throws Exception {
         // GIVEN a running stack and its worker
         PackagedStack stack = runningStack();

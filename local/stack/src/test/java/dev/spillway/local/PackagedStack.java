@@ -2,6 +2,7 @@ package dev.spillway.local;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,10 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import dev.spillway.local.emulators.Ports;
 
@@ -62,6 +65,8 @@ final class PackagedStack implements AutoCloseable {
         builder.environment().put("SPILLWAY_DEV_KEY", devKey);
         builder.environment().put("SPILLWAY_DATA_DIR", dataDir.toString());
         builder.environment().put("SPILLWAY_FILES_DIR", filesDir.toString());
+        // As on a machine without an installed redis-server: the stack must run the bundled one.
+        builder.environment().put("PATH", pathWithoutRedis(builder.environment().getOrDefault("PATH", "")));
         builder.environment().remove("SPILLWAY_GGUF");
         builder.environment().remove("SPILLWAY_UPSTREAM_BASE_URL");
         builder.environment().remove("SPILLWAY_DIRECT_BASE_URL");
@@ -74,6 +79,17 @@ final class PackagedStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String pathWithoutRedis(String path) {
+        return Arrays.stream(path.split(File.pathSeparator))
+                .filter(dir -> !dir.isBlank() && !Files.isExecutable(Path.of(dir, "redis-server")))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** The processes the stack started (worker, redis-server, S3 server), and theirs. */
+    List<ProcessHandle> descendants() {
+        return process.descendants().toList();
     }
 
     HttpResponse<String> get(String path, String key) throws IOException, InterruptedException {
