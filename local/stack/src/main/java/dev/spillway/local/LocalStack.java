@@ -1,6 +1,7 @@
 package dev.spillway.local;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -23,9 +24,10 @@ import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
- * The whole of Spillway on one machine: ElasticMQ and DynamoDB Local embedded (queues and table created),
- * a redis-server when installed, this intake API on {@code SPILLWAY_PORT} (8080), and a GPU-backend worker
- * process with the embedded llama.cpp engine. Same code paths as in AWS; only the endpoints differ.
+ * The whole of Spillway on one machine: ElasticMQ and DynamoDB Local embedded (queues and tables created when
+ * missing), a redis-server (installed, else the bundled one), this intake API on {@code SPILLWAY_PORT} (8080), and a
+ * GPU-backend worker process with the embedded llama.cpp engine, restarted when it dies as ECS would. Same code
+ * paths as in AWS; only the endpoints differ.
  *
  * <p>Environment: {@code SPILLWAY_MODEL} (model name clients send, default {@code spillway-tiny}),
  * {@code SPILLWAY_GGUF} (GGUF file to serve; without it a tiny random-weight model is generated and its text
@@ -36,6 +38,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * {@code SPILLWAY_DEV_KEY} sets the API key created for tenant {@code dev} (else one is generated and printed).
  * {@code SPILLWAY_FILES_DIR} (default {@code .spillway/files}) is the local S3 server's folder: the files bucket
  * is its {@code spillway-files} subfolder, so a batch file dropped there starts a batch.
+ * {@code SPILLWAY_DATA_DIR} (default {@code .spillway/data}) keeps the queued messages across restarts and crashes
+ * (and the tables, once the DynamoDB emulator that replaces DynamoDB Local runs on it).
  * This launcher is the one place that reads them: it turns them into configuration before Quarkus starts.
  */
 @QuarkusMain
@@ -53,7 +57,7 @@ public class LocalStack implements QuarkusApplication {
     public static void main(String... args) {
         Map<String, String> env = System.getenv();
         cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(60), 5, true, false, "spillway", 0, 0, 0)
-                .withS3(filesFolder(env)));
+                .withS3(filesFolder(env)).withDataFolder(dataFolder(env)));
         // Fallback for a start that fails before run(): never leave redis-server behind. After a normal start the
         // hook waits for run() to stop the worker first, since JVM shutdown hooks run concurrently.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -87,6 +91,11 @@ public class LocalStack implements QuarkusApplication {
     /** Where the local S3 server keeps its objects: a batch file dropped under it is an object in the files bucket. */
     static Path filesFolder(Map<String, String> env) {
         return Path.of(env.getOrDefault("SPILLWAY_FILES_DIR", ".spillway/files")).toAbsolutePath().normalize();
+    }
+
+    /** Where the emulators keep queues (and later tables), so a restarted stack carries on with its jobs. */
+    static Path dataFolder(Map<String, String> env) {
+        return Path.of(env.getOrDefault("SPILLWAY_DATA_DIR", ".spillway/data")).toAbsolutePath().normalize();
     }
 
     /** {@code -Dspillway.local.worker.KEY=VALUE} on the stack sets {@code KEY} on the worker (benchmarks, debugging). */
@@ -157,7 +166,8 @@ public class LocalStack implements QuarkusApplication {
 
     private void serve() {
         Path jar = Path.of(System.getProperty("spillway.local.worker-jar", "gpu-backend/target/quarkus-app/quarkus-run.jar"));
-        try (WorkerProcess worker = WorkerProcess.start(jar, workerConfig, null)) {
+        try (WorkerSupervisor worker = WorkerSupervisor.start(() -> WorkerProcess.start(jar, workerConfig, null),
+                RestartBackoff.standard(), Clock.systemUTC())) {
             LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | worker pid %d",
                     ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class), cloud.describe(),
                     worker.pid());
@@ -168,7 +178,8 @@ public class LocalStack implements QuarkusApplication {
                     .resolve("batches/dev"), cloud.queueUrl("ingest"),
                     ConfigProvider.getConfig().getValue("spillway.scheduler.local-interval", String.class));
             if (cloud.redis().isEmpty()) {
-                LOG.warn("redis-server is not installed: running without the L2 cache and completion notices");
+                LOG.warn("no redis-server (none installed, and the bundled one runs only on linux-amd64): running "
+                        + "without the L2 cache and completion notices");
             }
             Quarkus.waitForExit();
             LOG.info("stopping: draining the worker, then the emulators");

@@ -52,6 +52,16 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /** A worker already running as {@code process} (tests supervise stand-ins). */
+    static WorkerProcess of(Process process) {
+        return new WorkerProcess(process);
+    }
+
+    /** Blocks until the worker exits, for whatever reason; its exit code. */
+    public int awaitExit() throws InterruptedException {
+        return process.waitFor();
+    }
+
     public long pid() {
         return process.pid();
     }

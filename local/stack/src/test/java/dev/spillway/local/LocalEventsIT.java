@@ -72,6 +72,9 @@ class LocalEventsIT {
                 .redirectErrorStream(true).redirectOutput(LOG.toFile());
         builder.environment().put("SPILLWAY_PORT", Integer.toString(port));
         builder.environment().put("SPILLWAY_DEV_KEY", DEV_KEY);
+        // a fresh data folder: the default one (.spillway/data) would carry queued messages from run to run
+        builder.environment().put("SPILLWAY_DATA_DIR",
+                java.nio.file.Files.createTempDirectory(Path.of("target"), "local-events-it-data").toString());
         builder.environment().put("SPILLWAY_FILES_DIR", FILES.toString());
         builder.environment().remove("SPILLWAY_GGUF");
         builder.environment().remove("SPILLWAY_UPSTREAM_BASE_URL");

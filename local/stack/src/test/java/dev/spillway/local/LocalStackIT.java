@@ -54,6 +54,9 @@ class LocalStackIT {
                 .redirectOutput(log.toFile());
         builder.environment().put("SPILLWAY_PORT", Integer.toString(port));
         builder.environment().put("SPILLWAY_DEV_KEY", DEV_KEY);
+        // a fresh data folder: the default one (.spillway/data) would carry queued messages from run to run
+        builder.environment().put("SPILLWAY_DATA_DIR",
+                java.nio.file.Files.createTempDirectory(Path.of("target"), "local-stack-it-data").toString());
         builder.environment().remove("SPILLWAY_GGUF");
         builder.environment().remove("SPILLWAY_UPSTREAM_BASE_URL");
         stack = builder.start();

@@ -3,10 +3,13 @@ package dev.spillway.local.emulators;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
@@ -18,6 +21,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
@@ -26,11 +30,13 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 
 /**
  * Everything Spillway needs from AWS, on loopback: ElasticMQ for SQS, DynamoDB Local, and a real
- * {@code redis-server} when one is installed. Provisions the tier queues (each with a dead-letter queue and
- * redrive policy) and the jobs table as the CDK app does in AWS, and hands out the Quarkus configuration
+ * {@code redis-server} (the installed one, else the one bundled for linux-amd64). Provisions the tier queues (each
+ * with a dead-letter queue and redrive policy) and the tables as the CDK app does in AWS, creating only what is
+ * missing so that a restart on the same data folder keeps what is there, and hands out the Quarkus configuration
  * that points the applications at them.
  */
 public final class LocalCloud implements AutoCloseable {
@@ -54,18 +60,20 @@ public final class LocalCloud implements AutoCloseable {
     /**
      * @param visibilityTimeout default visibility timeout of the tier queues
      * @param maxReceiveCount receives after which a message moves to the dead-letter queue
-     * @param redis whether to start a redis-server (when installed)
-     * @param requireRedis fail when Redis is wanted but not installed (tests), rather than run without it (local)
+     * @param redis whether to start a redis-server (installed or bundled)
+     * @param requireRedis fail when Redis is wanted but none can run here (tests), rather than run without it (local)
      * @param s3 whether to start an S3 server (s3proxy, its own JVM) with the files bucket
      * @param s3Folder where the S3 server keeps objects, or null for memory
+     * @param dataFolder where the queues (and, once our DynamoDB emulator replaces DynamoDB Local, the tables) are
+     *        kept across restarts, or null for memory (tests)
      */
     public record Options(Duration visibilityTimeout, int maxReceiveCount, boolean redis, boolean requireRedis,
-            String tablePrefix, int sqsPort, int dynamoPort, int redisPort, boolean s3, Path s3Folder) {
+            String tablePrefix, int sqsPort, int dynamoPort, int redisPort, boolean s3, Path s3Folder, Path dataFolder) {
 
         public Options(Duration visibilityTimeout, int maxReceiveCount, boolean redis, boolean requireRedis,
                 String tablePrefix, int sqsPort, int dynamoPort, int redisPort) {
             this(visibilityTimeout, maxReceiveCount, redis, requireRedis, tablePrefix, sqsPort, dynamoPort, redisPort,
-                    false, null);
+                    false, null, null);
         }
 
         public static Options forTests() {
@@ -74,31 +82,40 @@ public final class LocalCloud implements AutoCloseable {
 
         public Options withVisibilityTimeout(Duration timeout) {
             return new Options(timeout, maxReceiveCount, redis, requireRedis, tablePrefix, sqsPort, dynamoPort, redisPort,
-                    s3, s3Folder);
+                    s3, s3Folder, dataFolder);
         }
 
         public Options withMaxReceiveCount(int count) {
             return new Options(visibilityTimeout, count, redis, requireRedis, tablePrefix, sqsPort, dynamoPort, redisPort,
-                    s3, s3Folder);
+                    s3, s3Folder, dataFolder);
         }
 
         /** With an S3 server keeping its objects in {@code folder} (null: in memory). */
         public Options withS3(Path folder) {
             return new Options(visibilityTimeout, maxReceiveCount, redis, requireRedis, tablePrefix, sqsPort, dynamoPort,
-                    redisPort, true, folder);
+                    redisPort, true, folder, dataFolder);
+        }
+
+        /** Keeping queues and tables in {@code folder} across restarts (null: in memory). */
+        public Options withDataFolder(Path folder) {
+            return new Options(visibilityTimeout, maxReceiveCount, redis, requireRedis, tablePrefix, sqsPort, dynamoPort,
+                    redisPort, s3, s3Folder, folder);
         }
     }
 
     private LocalCloud(Options options) {
         this.options = options;
-        this.sqsServer = new ElasticMqServer(options.sqsPort() > 0 ? options.sqsPort() : Ports.free());
+        this.sqsServer = new ElasticMqServer(options.sqsPort() > 0 ? options.sqsPort() : Ports.free(),
+                sqsDataFolder().orElse(null));
+        // DynamoDB Local stays in memory: dynamoDataFolder() is for the emulator that replaces it.
         this.dynamoServer = new DynamoDbLocalServer(options.dynamoPort() > 0 ? options.dynamoPort() : Ports.free());
         int redisPort = options.redisPort() > 0 ? options.redisPort() : Ports.free();
-        Optional<RedisServer> installed = options.redis() ? RedisServer.onPath(redisPort) : Optional.empty();
-        if (options.redis() && installed.isEmpty() && options.requireRedis()) {
-            throw new IllegalStateException("redis-server is not installed (apt-get install -y redis-server)");
+        Optional<RedisServer> found = options.redis() ? RedisServer.find(redisPort) : Optional.empty();
+        if (options.redis() && found.isEmpty() && options.requireRedis()) {
+            throw new IllegalStateException("no redis-server: none is installed and the bundled one runs only on "
+                    + "linux-amd64 (apt-get install -y redis-server)");
         }
-        this.redis = installed.orElse(null);
+        this.redis = found.orElse(null);
         this.s3Server = options.s3() ? new S3Server(Ports.free(), options.s3Folder()) : null;
     }
 
@@ -133,6 +150,11 @@ public final class LocalCloud implements AutoCloseable {
         }
         sqs = sqsClient(sqsServer.endpoint());
         dynamo = dynamoClient(dynamoServer.endpoint());
+        provision();
+    }
+
+    /** Queues and tables as the CDK app makes them; safe to run again on what a previous run left. */
+    void provision() {
         provisionQueues();
         provisionJobsTable();
         provisionApiKeysTable();
@@ -142,7 +164,7 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Batch records, listed per tenant newest first; TTL removes them with their jobs. */
     private void provisionBatchesTable() {
-        dynamo.createTable(b -> b.tableName(batchesTable())
+        if (!createTableIfMissing(batchesTable(), b -> b
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build(),
@@ -152,7 +174,9 @@ public final class LocalCloud implements AutoCloseable {
                 .globalSecondaryIndexes(g -> g.indexName("tenant-created-index")
                         .keySchema(KeySchemaElement.builder().attributeName("tenant").keyType(KeyType.HASH).build(),
                                 KeySchemaElement.builder().attributeName("created").keyType(KeyType.RANGE).build())
-                        .projection(p -> p.projectionType(ProjectionType.ALL))));
+                        .projection(p -> p.projectionType(ProjectionType.ALL))))) {
+            return;
+        }
         dynamo.updateTimeToLive(b -> b.tableName(batchesTable())
                 .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
     }
@@ -162,7 +186,9 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     private void provisionIdempotencyTable() {
-        provisionKeyValueTable(idempotencyTable(), "id");
+        if (!provisionKeyValueTable(idempotencyTable(), "id")) {
+            return;
+        }
         dynamo.updateTimeToLive(b -> b.tableName(idempotencyTable())
                 .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
     }
@@ -189,25 +215,37 @@ public final class LocalCloud implements AutoCloseable {
 
     private void provisionQueues() {
         for (String tier : QUEUES) {
-            String dlqUrl = sqs.createQueue(b -> b.queueName(options.tablePrefix() + "-" + tier + "-dlq")
-                    .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
+            String dlqUrl = createOrUpdateQueue(options.tablePrefix() + "-" + tier + "-dlq",
+                    Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"));
             String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                     .attributes().get(QueueAttributeName.QUEUE_ARN);
             String redrive = "{\"maxReceiveCount\":\"" + options.maxReceiveCount() + "\",\"deadLetterTargetArn\":\""
                     + dlqArn + "\"}";
-            String url = sqs.createQueue(b -> b.queueName(options.tablePrefix() + "-" + tier)
-                    .attributes(Map.of(
-                            QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(options.visibilityTimeout().toSeconds()),
-                            QueueAttributeName.REDRIVE_POLICY, redrive)))
-                    .queueUrl();
+            String url = createOrUpdateQueue(options.tablePrefix() + "-" + tier, Map.of(
+                    QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(options.visibilityTimeout().toSeconds()),
+                    QueueAttributeName.REDRIVE_POLICY, redrive));
             queueUrls.put(tier, url);
             queueUrls.put(tier + "-dlq", dlqUrl);
         }
     }
 
+    /**
+     * Creating a queue that exists with the same attributes returns it (a restart on the same data folder); one kept
+     * from a run with other options (visibility timeout, receive count) gets this run's attributes.
+     */
+    private String createOrUpdateQueue(String name, Map<QueueAttributeName, String> attributes) {
+        try {
+            return sqs.createQueue(b -> b.queueName(name).attributes(attributes)).queueUrl();
+        } catch (QueueNameExistsException e) {
+            String url = sqs.getQueueUrl(b -> b.queueName(name)).queueUrl();
+            sqs.setQueueAttributes(b -> b.queueUrl(url).attributes(attributes));
+            return url;
+        }
+    }
+
     private void provisionJobsTable() {
         String table = jobsTable();
-        dynamo.createTable(b -> b.tableName(table)
+        if (!createTableIfMissing(table, b -> b
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build(),
@@ -241,7 +279,9 @@ public final class LocalCloud implements AutoCloseable {
                         .keySchema(KeySchemaElement.builder().attributeName("queuedShard").keyType(KeyType.HASH).build(),
                                 KeySchemaElement.builder().attributeName("deadline").keyType(KeyType.RANGE).build())
                         .projection(p -> p.projectionType(ProjectionType.INCLUDE).nonKeyAttributes("tier")))
-                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
+                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)))) {
+            return;
+        }
         dynamo.updateTimeToLive(b -> b.tableName(table)
                 .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
     }
@@ -250,20 +290,42 @@ public final class LocalCloud implements AutoCloseable {
         provisionKeyValueTable(apiKeysTable(), "keyHash");
     }
 
-    /** An on-demand table with a single string partition key. */
-    private void provisionKeyValueTable(String name, String hashKey) {
-        dynamo.createTable(b -> b.tableName(name)
+    /** An on-demand table with a single string partition key; false when it exists already. */
+    private boolean provisionKeyValueTable(String name, String hashKey) {
+        return createTableIfMissing(name, b -> b
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(AttributeDefinition.builder().attributeName(hashKey)
                         .attributeType(ScalarAttributeType.S).build())
                 .keySchema(KeySchemaElement.builder().attributeName(hashKey).keyType(KeyType.HASH).build()));
     }
 
+    /**
+     * Creates the table unless a previous run on the same data folder left it there (its items are the point of
+     * keeping the folder); true when created now, so its one-time settings (TTL) follow.
+     */
+    private boolean createTableIfMissing(String name, Consumer<CreateTableRequest.Builder> definition) {
+        if (existingTables().contains(name)) {
+            LOG.debugf("table %s exists already", name);
+            return false;
+        }
+        dynamo.createTable(b -> definition.accept(b.tableName(name)));
+        return true;
+    }
+
+    private Set<String> existingTables() {
+        Set<String> names = new HashSet<>();
+        dynamo.listTablesPaginator().tableNames().forEach(names::add);
+        return names;
+    }
+
     public String apiKeysTable() {
         return options.tablePrefix() + "-api-keys";
     }
 
-    /** Starts ElasticMQ again after an outage; its queues are in memory, so they are provisioned anew (same URLs). */
+    /**
+     * Starts ElasticMQ again after an outage. In memory its queues are gone and are provisioned anew (same URLs);
+     * with a data folder they are restored, and provisioning them again changes nothing.
+     */
     public void restartSqs() {
         sqsServer.start();
         queueUrls.clear();
@@ -314,6 +376,19 @@ public final class LocalCloud implements AutoCloseable {
 
     public DynamoDbLocalServer dynamoServer() {
         return dynamoServer;
+    }
+
+    /** Where ElasticMQ keeps queues and messages ({@code sqs/} under the data folder); empty when in memory. */
+    public Optional<Path> sqsDataFolder() {
+        return Optional.ofNullable(options.dataFolder()).map(folder -> folder.resolve("sqs"));
+    }
+
+    /**
+     * Where the DynamoDB emulator keeps its tables ({@code dynamodb/} under the data folder). Not used yet: DynamoDB
+     * Local runs in memory until our own emulator (module local/dynamo) replaces it and is started on this folder.
+     */
+    public Optional<Path> dynamoDataFolder() {
+        return Optional.ofNullable(options.dataFolder()).map(folder -> folder.resolve("dynamodb"));
     }
 
     /** Quarkus configuration that points an application (intake or worker) at these emulators. */
@@ -370,8 +445,9 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     public String describe() {
-        return String.format(Locale.ROOT, "SQS (ElasticMQ) %s, DynamoDB Local %s, Redis %s%s", sqsServer.endpoint(),
-                dynamoServer.endpoint(), redis == null ? "not installed: running without L2 cache and notices" : redis.uri(),
+        return String.format(Locale.ROOT, "SQS (ElasticMQ) %s%s, DynamoDB Local %s, Redis %s%s", sqsServer.endpoint(),
+                sqsDataFolder().map(folder -> " keeping queues in " + folder).orElse(""), dynamoServer.endpoint(),
+                redis == null ? "unavailable: running without L2 cache and notices" : redis.uri(),
                 s3Server == null ? "" : ", S3 (s3proxy) " + s3Server.endpoint()
                         + (options.s3Folder() == null ? "" : " keeping objects in " + options.s3Folder()));
     }

@@ -9,7 +9,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** A real {@code redis-server} process on a loopback port, without persistence. Can be stopped and restarted. */
+/**
+ * A real {@code redis-server} process on a loopback port, without persistence. Can be stopped and restarted. The
+ * one installed on the PATH comes first; without it, the binary bundled in embedded-redis (see
+ * {@link BundledRedisBinary}) on the platforms it ships for.
+ */
 public final class RedisServer implements AutoCloseable {
 
     private final Path executable;
@@ -21,10 +25,26 @@ public final class RedisServer implements AutoCloseable {
         this.port = port;
     }
 
+    /** The installed {@code redis-server}, else the bundled one; empty when neither can run here. */
+    public static Optional<RedisServer> find(int port) {
+        return find(System.getenv().getOrDefault("PATH", ""), port);
+    }
+
+    /** As {@link #find(int)}, searching {@code pathVariable} (a PATH value) for an installed one. */
+    static Optional<RedisServer> find(String pathVariable, int port) {
+        return onPath(pathVariable, port).or(() -> BundledRedisBinary.extract().map(binary -> new RedisServer(binary, port)));
+    }
+
     /** The {@code redis-server} on the PATH, if one is installed. */
     public static Optional<RedisServer> onPath(int port) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
+        return onPath(System.getenv().getOrDefault("PATH", ""), port);
+    }
+
+    private static Optional<RedisServer> onPath(String pathVariable, int port) {
+        for (String dir : pathVariable.split(File.pathSeparator)) {
+            if (dir.isBlank()) {
+                continue;
+            }
             Path candidate = Path.of(dir, "redis-server");
             if (Files.isExecutable(candidate)) {
                 return Optional.of(new RedisServer(candidate, port));
@@ -56,6 +76,11 @@ public final class RedisServer implements AutoCloseable {
             ChildProcesses.stop(process);
             process = null;
         }
+    }
+
+    /** The binary this server runs: an installed one, or the bundled one extracted to the temporary folder. */
+    public Path executable() {
+        return executable;
     }
 
     public int port() {
