@@ -26,9 +26,6 @@ final class ConditionParser extends TokenParser {
 
     private static final Set<String> KEYWORDS = Set.of("BETWEEN", "IN", "AND", "OR", "NOT");
     private static final Set<String> COMPARATORS = Set.of("=", "<>", "<", "<=", ">", ">=");
-    private static final Map<String, Integer> ARITY = Map.of("attribute_exists", 1, "attribute_not_exists", 1,
-            "attribute_type", 2, "begins_with", 2, "contains", 2, "size", 1);
-    private static final Set<String> TYPE_CODES = Set.of("S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M");
 
     private record Memo(Object result, int end) {
     }
@@ -38,6 +35,7 @@ final class ConditionParser extends TokenParser {
     private final Map<Integer, Memo> pathMemo = new HashMap<>();
     private final Set<String> heads = new LinkedHashSet<>();
     private final Set<String> nestedHeads = new LinkedHashSet<>();
+    private final ConditionChecks checks = new ConditionChecks(this);
 
     ConditionParser(String kind, String source, ExpressionContext context) {
         super(kind, source, context);
@@ -56,7 +54,7 @@ final class ConditionParser extends TokenParser {
             throw syntaxError();
         }
         expectEnd();
-        misusedSize(condition);
+        checks.misusedSize(condition);
         throwFirstError("parens", "unknownFunction", "misusedFunction", "reserved", "condition");
         return condition;
     }
@@ -73,8 +71,8 @@ final class ConditionParser extends TokenParser {
             int afterLeft = position;
             Condition right = keyword("OR") ? or() : null;
             if (right != null) {
-                misusedSize(result);
-                misusedSize(right);
+                checks.misusedSize(result);
+                checks.misusedSize(right);
                 result = new Or(result, right);
             } else {
                 position = afterLeft;
@@ -97,8 +95,8 @@ final class ConditionParser extends TokenParser {
             position = afterLeft;
             return left;
         }
-        misusedSize(left);
-        misusedSize(right);
+        checks.misusedSize(left);
+        checks.misusedSize(right);
         return new And(left, right);
     }
 
@@ -107,7 +105,7 @@ final class ConditionParser extends TokenParser {
         if (keyword("NOT")) {
             Condition operand = parens();
             if (operand != null) {
-                misusedSize(operand);
+                checks.misusedSize(operand);
                 return new Not(operand);
             }
             position = start;
@@ -120,7 +118,7 @@ final class ConditionParser extends TokenParser {
         if (symbol("(") && symbol("(")) {
             Condition inner = or();
             if (inner != null && symbol(")") && symbol(")")) {
-                redundantParentheses();
+                checks.redundantParentheses();
                 return inner;
             }
         }
@@ -128,15 +126,15 @@ final class ConditionParser extends TokenParser {
         if (symbol("(") && symbol("(")) {
             Condition inner = condition();
             if (inner != null && symbol(")") && symbol(")")) {
-                redundantParentheses();
-                conditionErrors();
+                checks.redundantParentheses();
+                checks.conditionErrors();
                 return inner;
             }
         }
         position = start;
         Condition condition = condition();
         if (condition != null) {
-            conditionErrors();
+            checks.conditionErrors();
             return condition;
         }
         position = start;
@@ -158,8 +156,8 @@ final class ConditionParser extends TokenParser {
             String comparator = comparator();
             Operand right = comparator == null ? null : operandParens();
             if (right != null) {
-                misusedFunction(List.of(left, right));
-                distinct(comparator, List.of(left, right));
+                checks.misusedFunction(List.of(left, right));
+                checks.distinct(comparator, List.of(left, right));
                 return new Comparison(comparator, left, right);
             }
             position = afterLeft;
@@ -167,8 +165,8 @@ final class ConditionParser extends TokenParser {
                 Operand lower = operandParens();
                 Operand upper = lower != null && keyword("AND") ? operandParens() : null;
                 if (upper != null) {
-                    misusedFunction(List.of(left, lower, upper));
-                    betweenBounds(lower, upper);
+                    checks.misusedFunction(List.of(left, lower, upper));
+                    checks.betweenBounds(lower, upper);
                     return new Between(left, lower, upper);
                 }
             }
@@ -179,7 +177,7 @@ final class ConditionParser extends TokenParser {
                     List<Operand> all = new ArrayList<>(candidates.size() + 1);
                     all.add(left);
                     all.addAll(candidates);
-                    misusedFunction(all);
+                    checks.misusedFunction(all);
                     return new In(left, candidates);
                 }
             }
@@ -207,7 +205,7 @@ final class ConditionParser extends TokenParser {
         if (symbol("(") && symbol("(")) {
             Operand inner = operand();
             if (inner != null && symbol(")") && symbol(")")) {
-                redundantParentheses();
+                checks.redundantParentheses();
                 return inner;
             }
         }
@@ -258,8 +256,8 @@ final class ConditionParser extends TokenParser {
         if (symbol("(")) {
             List<Operand> args = arguments();
             if (args != null && symbol(")")) {
-                misusedFunction(args);
-                String type = checkFunction(name.text(), args);
+                checks.misusedFunction(args);
+                String type = checks.checkFunction(name.text(), args);
                 return new FunctionCall(name.text(), List.copyOf(args), type);
             }
         }
@@ -335,7 +333,7 @@ final class ConditionParser extends TokenParser {
         if (symbol("(") && symbol("(")) {
             List<Object> inner = path();
             if (inner != null && symbol(")") && symbol(")")) {
-                redundantParentheses();
+                checks.redundantParentheses();
                 return inner;
             }
         }
@@ -410,135 +408,5 @@ final class ConditionParser extends TokenParser {
                     + placeholder);
         }
         return value;
-    }
-
-    private String checkFunction(String name, List<Operand> args) {
-        if (hasError("unknownFunction")) {
-            return null;
-        }
-        Integer arity = ARITY.get(name);
-        if (arity == null) {
-            error("unknownFunction", "Invalid function name; function: " + name);
-            return null;
-        }
-        if (hasError("operand")) {
-            return null;
-        }
-        if (arity != args.size()) {
-            error("operand", "Incorrect number of operands for operator or function; operator or function: " + name
-                    + ", number of operands: " + args.size());
-            return null;
-        }
-        distinct(name, args);
-        if (hasError("function")) {
-            return null;
-        }
-        switch (name) {
-            case "attribute_exists", "attribute_not_exists" -> {
-                if (!(args.get(0) instanceof Operand.Path)) {
-                    error("function", "Operator or function requires a document path; operator or function: " + name);
-                }
-                return null;
-            }
-            case "begins_with" -> {
-                for (Operand arg : args) {
-                    String type = arg.staticType();
-                    if (type != null && !type.equals("S") && !type.equals("B")) {
-                        return wrongOperandType(name, type);
-                    }
-                }
-                return "BOOL";
-            }
-            case "attribute_type" -> {
-                String type = args.get(1).staticType();
-                if (!"S".equals(type)) {
-                    return wrongOperandType(name, type == null ? "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}" : type);
-                }
-                String code = ((AttributeValue.S) args.get(1).evaluate(Map.of())).value();
-                if (!TYPE_CODES.contains(code)) {
-                    error("function", "Invalid attribute type name found; type: " + code
-                            + ", valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
-                    return null;
-                }
-                return "BOOL";
-            }
-            case "size" -> {
-                String type = args.get(0).staticType();
-                if ("N".equals(type) || "BOOL".equals(type) || "NULL".equals(type)) {
-                    return wrongOperandType(name, type);
-                }
-                return "N";
-            }
-            default -> {
-                return "BOOL";
-            }
-        }
-    }
-
-    private String wrongOperandType(String function, String type) {
-        error("function", "Incorrect operand type for operator or function; operator or function: " + function
-                + ", operand type: " + type);
-        return null;
-    }
-
-    private void distinct(String operator, List<Operand> args) {
-        if (hasError("distinct") || args.size() != 2 || !(args.get(0) instanceof Operand.Path first)
-                || !(args.get(1) instanceof Operand.Path second) || !first.path().equals(second.path())) {
-            return;
-        }
-        error("distinct", "The first operand must be distinct from the remaining operands for this operator or "
-                + "function; operator: " + operator + ", first operand: " + first.path());
-    }
-
-    private void betweenBounds(Operand lower, Operand upper) {
-        if (hasError("function") || !(lower instanceof Operand.Literal low) || !(upper instanceof Operand.Literal high)
-                || low.value() == null || high.value() == null) {
-            return;
-        }
-        String bounds = "lower bound operand: AttributeValue: {" + low.value().type() + ":"
-                + Values.display(low.value()) + "}, upper bound operand: AttributeValue: {" + high.value().type() + ":"
-                + Values.display(high.value()) + "}";
-        if (!low.value().type().equals(high.value().type())) {
-            error("function", "The BETWEEN operator requires same data type for lower and upper bounds; " + bounds);
-        } else if (Values.ordered(low.value(), high.value()) && Values.compare(low.value(), high.value()) > 0) {
-            error("function", "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                    + bounds);
-        }
-    }
-
-    private void misusedFunction(List<Operand> operands) {
-        if (hasError("misusedFunction")) {
-            return;
-        }
-        for (Operand operand : operands) {
-            if (operand instanceof FunctionCall function && !function.name().equals("size")) {
-                error("misusedFunction", "The function is not allowed to be used this way in an expression; "
-                        + "function: " + function.name());
-                return;
-            }
-        }
-    }
-
-    private void misusedSize(Condition condition) {
-        if (condition instanceof FunctionCall function && function.name().equals("size")) {
-            error("misusedFunction", "The function is not allowed to be used this way in an expression; function: size");
-        }
-    }
-
-    private void redundantParentheses() {
-        error("parens", "The expression has redundant parentheses;");
-    }
-
-    /** DynamoDB reports, per condition, the first of these kinds of error found in the first faulty condition. */
-    private void conditionErrors() {
-        if (hasError("condition")) {
-            return;
-        }
-        for (String category : List.of("attrNameVal", "operand", "distinct", "function")) {
-            if (hasError(category)) {
-                error("condition", errorIn(category));
-                return;
-            }
-        }
     }
 }

@@ -10,26 +10,26 @@ import dev.spillway.local.dynamo.value.AttributeValue;
  * A resolved document path such as {@code a.b[2].c}: each element is a map key ({@link String}) or a list index
  * ({@link Integer}); the first is always a top-level attribute name.
  */
-public record DocumentPath(List<Object> elements) {
+record DocumentPath(List<Object> elements) {
 
     public DocumentPath {
         elements = List.copyOf(elements);
     }
 
-    public String head() {
+    String head() {
         return (String) elements.get(0);
     }
 
-    public int size() {
+    int size() {
         return elements.size();
     }
 
-    public boolean isNested() {
+    boolean isNested() {
         return elements.size() > 1;
     }
 
     /** The value at this path, or null when any step is missing or of the wrong type. */
-    public AttributeValue resolve(Map<String, AttributeValue> item) {
+    AttributeValue resolve(Map<String, AttributeValue> item) {
         AttributeValue current = item.get(head());
         for (int i = 1; i < elements.size() && current != null; i++) {
             current = step(current, elements.get(i));
