@@ -1,7 +1,6 @@
 package dev.spillway.local.dynamo.value;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** DynamoDB's item size: each attribute name's UTF-8 length plus its value's size, as the 400 KB limit counts it. */
@@ -71,10 +70,5 @@ public final class ItemSize {
             }
         }
         return length;
-    }
-
-    /** Convenience for keys: the UTF-8 bytes of a string. */
-    public static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

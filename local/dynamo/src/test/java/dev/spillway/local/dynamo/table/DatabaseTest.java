@@ -181,4 +181,37 @@ class DatabaseTest {
         assertThat(second.get("TableNames").toString()).isEqualTo("[\"jobs\"]");
         assertThat(second.has("LastEvaluatedTableName")).isFalse();
     }
+    @Test
+    void query_returnsRangeKeysInDynamoDbOrder_stringsByUtf8BytesAndNumbersNumerically() throws Exception {
+        // GIVEN: a string beyond the BMP sorts after U+FFFF in UTF-8, though before it in Java's UTF-16 order
+        handle("CreateTable", """
+                {"TableName":"ordered","BillingMode":"PAY_PER_REQUEST",
+                 "AttributeDefinitions":[{"AttributeName":"h","AttributeType":"S"},
+                                         {"AttributeName":"r","AttributeType":"S"},
+                                         {"AttributeName":"n","AttributeType":"N"}],
+                 "KeySchema":[{"AttributeName":"h","KeyType":"HASH"},{"AttributeName":"r","KeyType":"RANGE"}],
+                 "GlobalSecondaryIndexes":[{"IndexName":"by-number",
+                   "KeySchema":[{"AttributeName":"h","KeyType":"HASH"},{"AttributeName":"n","KeyType":"RANGE"}],
+                   "Projection":{"ProjectionType":"KEYS_ONLY"}}]}""");
+        String[][] rows = {{"\\ud83d\\ude00", "10"}, {"\\uffff", "-1.5"}, {"a", "2"}};
+        for (String[] row : rows) {
+            handle("PutItem", "{\"TableName\":\"ordered\",\"Item\":{\"h\":{\"S\":\"x\"},\"r\":{\"S\":\"" + row[0]
+                    + "\"},\"n\":{\"N\":\"" + row[1] + "\"}}}");
+        }
+
+        // WHEN
+        ObjectNode byRange = handle("Query", """
+                {"TableName":"ordered","KeyConditionExpression":"h = :h","ExpressionAttributeValues":{":h":{"S":"x"}}}""");
+        ObjectNode byNumber = handle("Query", """
+                {"TableName":"ordered","IndexName":"by-number","KeyConditionExpression":"h = :h",
+                 "ExpressionAttributeValues":{":h":{"S":"x"}},"ScanIndexForward":false}""");
+
+        // THEN
+        List<String> ranges = new ArrayList<>();
+        byRange.get("Items").forEach(item -> ranges.add(item.get("r").get("S").asText()));
+        List<String> numbers = new ArrayList<>();
+        byNumber.get("Items").forEach(item -> numbers.add(item.get("n").get("N").asText()));
+        assertThat(ranges).containsExactly("a", "\uffff", "\ud83d\ude00");
+        assertThat(numbers).containsExactly("10", "2", "-1.5");
+    }
 }
