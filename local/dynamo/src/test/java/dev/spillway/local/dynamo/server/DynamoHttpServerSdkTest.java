@@ -413,4 +413,36 @@ class DynamoHttpServerSdkTest {
         assertThat(byRank).containsExactly("b", "c", "a");
         assertThat(indexed).isEqualTo(3);
     }
+    @Test
+    void conditionalPuts_racingFromManyThreads_letExactlyOneWin() throws Exception {
+        // GIVEN
+        int racers = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(racers);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Boolean>> attempts = new ArrayList<>();
+
+        // WHEN
+        for (int i = 0; i < racers; i++) {
+            String owner = "worker-" + i;
+            attempts.add(pool.submit(() -> {
+                start.await();
+                try {
+                    dynamo.putItem(b -> b.tableName(JOBS).item(Map.of("id", s("race"), "owner", s(owner)))
+                            .conditionExpression("attribute_not_exists(id)"));
+                    return true;
+                } catch (ConditionalCheckFailedException lost) {
+                    return false;
+                }
+            }));
+        }
+        start.countDown();
+        int winners = 0;
+        for (java.util.concurrent.Future<Boolean> attempt : attempts) {
+            winners += attempt.get() ? 1 : 0;
+        }
+        pool.shutdown();
+
+        // THEN
+        assertThat(winners).isEqualTo(1);
+    }
 }

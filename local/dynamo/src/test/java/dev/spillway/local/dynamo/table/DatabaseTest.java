@@ -214,4 +214,23 @@ class DatabaseTest {
         assertThat(ranges).containsExactly("a", "\uffff", "\ud83d\ude00");
         assertThat(numbers).containsExactly("10", "2", "-1.5");
     }
+    @Test
+    void scan_stopsAPageAtOneMegabyte_andResumesFromItsLastKey() throws Exception {
+        // GIVEN: five items of about 300 KB
+        String filler = "x".repeat(300 * 1024);
+        for (int i = 0; i < 5; i++) {
+            handle("PutItem", "{\"TableName\":\"jobs\",\"Item\":{\"id\":{\"S\":\"big" + i + "\"},"
+                    + "\"blob\":{\"S\":\"" + filler + "\"}}}");
+        }
+
+        // WHEN
+        ObjectNode first = handle("Scan", "{\"TableName\":\"jobs\",\"Select\":\"COUNT\"}");
+        ObjectNode second = handle("Scan", "{\"TableName\":\"jobs\",\"Select\":\"COUNT\",\"ExclusiveStartKey\":"
+                + first.get("LastEvaluatedKey") + "}");
+
+        // THEN
+        assertThat(first.get("ScannedCount").asInt()).isEqualTo(4);
+        assertThat(second.get("ScannedCount").asInt()).isEqualTo(1);
+        assertThat(second.has("LastEvaluatedKey")).isFalse();
+    }
 }
