@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The floor under the spill lane on the local emulators: the store and queue round trips no spilled request can do
- * without, made back to back by a bare client on the stack's own ElasticMQ and DynamoDB Local. A request is
+ * without, made back to back by a bare client on the stack's own ElasticMQ and DynamoDB emulator. A request is
  * recorded (PutItem) and queued (SendMessage) to a receiver that is already long-polling, which claims it and
  * stores a result (two conditional UpdateItems) and hands it back within this process (Spillway's Redis notice
  * costs more). The items go to a scratch table with a stream like the jobs table's but without its two sparse

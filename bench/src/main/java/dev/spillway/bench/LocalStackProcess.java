@@ -25,10 +25,14 @@ public final class LocalStackProcess implements AutoCloseable {
     public static final String DEV_KEY = "spillway-bench-key";
     public static final String MODEL = "bench-model";
 
-    /** The stack's ready line names its emulators: "SQS (ElasticMQ) http://..., DynamoDB Local http://...,". */
-    private static final Pattern EMULATORS = Pattern.compile("SQS \\(ElasticMQ\\) (\\S+), DynamoDB Local (\\S+),");
+    /**
+     * The stack's ready line names its emulators: "SQS (ElasticMQ) http://... keeping queues in ..., DynamoDB
+     * (emulator) http://... keeping tables in ...,".
+     */
+    private static final Pattern EMULATORS = Pattern.compile(
+            "SQS \\(ElasticMQ\\) (\\S+)[^,]*, DynamoDB \\(emulator\\) (\\S+)[ ,]");
 
-    /** Endpoints of the stack's own ElasticMQ and DynamoDB Local. */
+    /** Endpoints of the stack's own ElasticMQ and DynamoDB emulator. */
     public record Emulators(String sqs, String dynamo) {
     }
 
@@ -79,6 +83,7 @@ public final class LocalStackProcess implements AutoCloseable {
         int port = Ports.free();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dfile.encoding=UTF-8");
         command.add("-Dspillway.local.worker-jar=" + worker);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
@@ -93,6 +98,10 @@ public final class LocalStackProcess implements AutoCloseable {
         env.put("SPILLWAY_MODEL", MODEL);
         env.put("SPILLWAY_UPSTREAM_BASE_URL", upstreamBaseUrl);
         env.remove("SPILLWAY_GGUF");
+        // Each run starts empty: queues and tables left by an earlier run would skew its figures.
+        Path data = repo.resolve("bench/target/" + name + "-data");
+        deleteRecursively(data);
+        env.put("SPILLWAY_DATA_DIR", data.toString());
         LocalStackProcess stack = new LocalStackProcess(builder.start(), "http://127.0.0.1:" + port);
         stack.awaitReady(log);
         return stack;
@@ -144,6 +153,17 @@ public final class LocalStackProcess implements AutoCloseable {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
+        }
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 
 /**
- * Everything Spillway needs from AWS, on loopback: ElasticMQ for SQS, DynamoDB Local, and a real
+ * Everything Spillway needs from AWS, on loopback: ElasticMQ for SQS, our DynamoDB emulator, and a real
  * {@code redis-server} (the installed one, else the one bundled for linux-amd64). Provisions the tier queues (each
  * with a dead-letter queue and redrive policy) and the tables as the CDK app does in AWS, creating only what is
  * missing so that a restart on the same data folder keeps what is there, and hands out the Quarkus configuration
@@ -49,7 +49,7 @@ public final class LocalCloud implements AutoCloseable {
 
     private final Options options;
     private final ElasticMqServer sqsServer;
-    private final DynamoDbLocalServer dynamoServer;
+    private final DynamoDbServer dynamoServer;
     private final RedisServer redis;
     private final S3Server s3Server;
     private final Map<String, String> queueUrls = new LinkedHashMap<>();
@@ -64,8 +64,7 @@ public final class LocalCloud implements AutoCloseable {
      * @param requireRedis fail when Redis is wanted but none can run here (tests), rather than run without it (local)
      * @param s3 whether to start an S3 server (s3proxy, its own JVM) with the files bucket
      * @param s3Folder where the S3 server keeps objects, or null for memory
-     * @param dataFolder where the queues (and, once our DynamoDB emulator replaces DynamoDB Local, the tables) are
-     *        kept across restarts, or null for memory (tests)
+     * @param dataFolder where the queues and the tables are kept across restarts, or null for memory (tests)
      */
     public record Options(Duration visibilityTimeout, int maxReceiveCount, boolean redis, boolean requireRedis,
             String tablePrefix, int sqsPort, int dynamoPort, int redisPort, boolean s3, Path s3Folder, Path dataFolder) {
@@ -107,8 +106,8 @@ public final class LocalCloud implements AutoCloseable {
         this.options = options;
         this.sqsServer = new ElasticMqServer(options.sqsPort() > 0 ? options.sqsPort() : Ports.free(),
                 sqsDataFolder().orElse(null));
-        // DynamoDB Local stays in memory: dynamoDataFolder() is for the emulator that replaces it.
-        this.dynamoServer = new DynamoDbLocalServer(options.dynamoPort() > 0 ? options.dynamoPort() : Ports.free());
+        this.dynamoServer = new DynamoDbServer(options.dynamoPort() > 0 ? options.dynamoPort() : Ports.free(),
+                dynamoDataFolder().orElse(null));
         int redisPort = options.redisPort() > 0 ? options.redisPort() : Ports.free();
         Optional<RedisServer> found = options.redis() ? RedisServer.find(redisPort) : Optional.empty();
         if (options.redis() && found.isEmpty() && options.requireRedis()) {
@@ -203,7 +202,7 @@ public final class LocalCloud implements AutoCloseable {
                 .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
-    /** A client of the DynamoDB Local at {@code endpoint} that sees this cloud's tables (they are keyed by credentials). */
+    /** A client of the DynamoDB emulator at {@code endpoint}, set up as this cloud's own. */
     public static DynamoDbClient dynamoClient(String endpoint) {
         return DynamoDbClient.builder().endpointOverride(URI.create(endpoint)).region(Region.of(REGION))
                 .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
@@ -374,7 +373,7 @@ public final class LocalCloud implements AutoCloseable {
         return sqsServer;
     }
 
-    public DynamoDbLocalServer dynamoServer() {
+    public DynamoDbServer dynamoServer() {
         return dynamoServer;
     }
 
@@ -384,8 +383,8 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     /**
-     * Where the DynamoDB emulator keeps its tables ({@code dynamodb/} under the data folder). Not used yet: DynamoDB
-     * Local runs in memory until our own emulator (module local/dynamo) replaces it and is started on this folder.
+     * Where the DynamoDB emulator keeps its tables ({@code dynamodb/} under the data folder): a journal replayed at
+     * start (see module local/dynamo).
      */
     public Optional<Path> dynamoDataFolder() {
         return Optional.ofNullable(options.dataFolder()).map(folder -> folder.resolve("dynamodb"));
@@ -445,8 +444,9 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     public String describe() {
-        return String.format(Locale.ROOT, "SQS (ElasticMQ) %s%s, DynamoDB Local %s, Redis %s%s", sqsServer.endpoint(),
-                sqsDataFolder().map(folder -> " keeping queues in " + folder).orElse(""), dynamoServer.endpoint(),
+        return String.format(Locale.ROOT, "SQS (ElasticMQ) %s%s, DynamoDB (emulator) %s%s, Redis %s%s",
+                sqsServer.endpoint(), sqsDataFolder().map(folder -> " keeping queues in " + folder).orElse(""),
+                dynamoServer.endpoint(), dynamoDataFolder().map(folder -> " keeping tables in " + folder).orElse(""),
                 redis == null ? "unavailable: running without L2 cache and notices" : redis.uri(),
                 s3Server == null ? "" : ", S3 (s3proxy) " + s3Server.endpoint()
                         + (options.s3Folder() == null ? "" : " keeping objects in " + options.s3Folder()));

@@ -12,7 +12,7 @@ import java.util.Properties;
 
 /**
  * An S3-compatible server (s3proxy) on a loopback port, in its own JVM: its Jetty and logging would clash with
- * DynamoDB Local's and Quarkus's on one class path. Objects live in memory, or in a folder when one is given, so
+ * Quarkus's on one class path. Objects live in memory, or in a folder when one is given, so
  * files dropped into {@code <folder>/<bucket>/<key>} are objects too.
  */
 public final class S3Server implements AutoCloseable {
