@@ -14,7 +14,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -108,14 +107,12 @@ class LocalStackRestartIT {
     }
 
     /**
-     * Waits for the DynamoDB emulator (module local/dynamo) to replace DynamoDB Local: DynamoDB Local runs in memory,
-     * so after the crash the jobs and the key made with the CLI are gone, while their queued messages survive
-     * (ElasticMQ keeps them in the data folder, as the test above shows). Enable it when LocalCloud starts the new
-     * emulator on {@code dynamoDataFolder()}.
+     * The crash of the test above loses nothing: the DynamoDB emulator replays its journal from the data folder (jobs
+     * and the CLI's key) and ElasticMQ restores the queued messages, so a stack with a working worker finishes every
+     * job accepted before the crash.
      */
     @Test
     @Order(2)
-    @Disabled("waits for the DynamoDB emulator with a data folder: DynamoDB Local keeps jobs and keys in memory")
     void killedStack_restartedOnItsDataDir_finishesEveryAcceptedJobAndKeepsItsKeys() throws Exception {
         // GIVEN the jobs and the key of the killed stack above (its data folder)
         assertThat(ACCEPTED_BEFORE_CRASH).as("the test above ran first").hasSize(5);
