@@ -55,6 +55,7 @@ public final class Database {
         return switch (operation) {
             case "CreateTable" -> write(() -> tableOperations.createTable(body));
             case "DeleteTable" -> write(() -> tableOperations.deleteTable(body));
+            case "UpdateTable" -> write(() -> tableOperations.updateTable(body));
             case "DescribeTable" -> read(() -> tableOperations.describeTable(body));
             case "ListTables" -> read(() -> tableOperations.listTables(body));
             case "UpdateTimeToLive" -> write(() -> tableOperations.updateTimeToLive(body));

@@ -79,6 +79,11 @@ final class Table {
         return creationDescription.deepCopy();
     }
 
+    /** The stored description itself, for UpdateTable's billing changes (kept in snapshots). */
+    ObjectNode creationDescriptionForUpdate() {
+        return creationDescription;
+    }
+
     String timeToLiveAttribute() {
         return timeToLiveAttribute;
     }

@@ -1,5 +1,9 @@
 package dev.spillway.local.dynamo.table;
 
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -46,6 +50,51 @@ final class TableOperations {
         database.listeners().forEach(listener -> listener.tableDeleted(name));
         description.put("TableStatus", "DELETING");
         return wrap(description);
+    }
+
+    /**
+     * Changes the billing mode or provisioned throughput (both only reported: we do not throttle). Streams and
+     * indexes must be declared at CreateTable: the Streams store and the journal learn of a table only then.
+     */
+    ObjectNode updateTable(Request request) {
+        String name = existingTableName(request);
+        String billingMode = request.enumeration("BillingMode", "PROVISIONED", "PAY_PER_REQUEST");
+        Map<String, JsonNode> throughput = request.map("ProvisionedThroughput");
+        request.check();
+        for (String unsupported : List.of("StreamSpecification", "GlobalSecondaryIndexUpdates",
+                "AttributeDefinitions", "ReplicaUpdates", "SSESpecification", "TableClass")) {
+            if (request.has(unsupported)) {
+                throw DynamoException.validation("UpdateTable with " + unsupported + " is not supported by this "
+                        + "emulator; declare it in CreateTable");
+            }
+        }
+        Table table = database.table(name);
+        ObjectNode description = table.creationDescriptionForUpdate();
+        boolean onDemand = billingMode == null ? description.has("BillingModeSummary")
+                && "PAY_PER_REQUEST".equals(description.get("BillingModeSummary").get("BillingMode").asText())
+                : billingMode.equals("PAY_PER_REQUEST");
+        if (onDemand && throughput != null) {
+            throw DynamoException.validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+                    + "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+        }
+        if (!onDemand && (throughput == null && "PROVISIONED".equals(billingMode) || throughput != null
+                && (!throughput.containsKey("ReadCapacityUnits") || !throughput.containsKey("WriteCapacityUnits")))) {
+            throw DynamoException.validation("One or more parameter values were invalid: ReadCapacityUnits and "
+                    + "WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+        }
+        if (billingMode == null && throughput == null) {
+            throw DynamoException.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                    + "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+        }
+        ObjectNode provisioned = (ObjectNode) description.get("ProvisionedThroughput");
+        provisioned.put("ReadCapacityUnits", onDemand ? 0 : throughput.get("ReadCapacityUnits").asLong());
+        provisioned.put("WriteCapacityUnits", onDemand ? 0 : throughput.get("WriteCapacityUnits").asLong());
+        description.putObject("BillingModeSummary").put("BillingMode", onDemand ? "PAY_PER_REQUEST" : "PROVISIONED")
+                .put("LastUpdateToPayPerRequestDateTime", TableDescriptions.epochSeconds(database.now()));
+        // DynamoDB answers UPDATING; the change is complete at once here.
+        ObjectNode updated = table.describe();
+        updated.put("TableStatus", "UPDATING");
+        return wrap(updated);
     }
 
     ObjectNode describeTable(Request request) {

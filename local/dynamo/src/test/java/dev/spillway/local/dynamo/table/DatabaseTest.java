@@ -233,4 +233,19 @@ class DatabaseTest {
         assertThat(second.get("ScannedCount").asInt()).isEqualTo(1);
         assertThat(second.has("LastEvaluatedKey")).isFalse();
     }
+    @Test
+    void updateTable_changesTheBillingMode_butRefusesAStreamChangeClearly() throws Exception {
+        // WHEN
+        handle("UpdateTable", """
+                {"TableName":"jobs","BillingMode":"PROVISIONED",
+                 "ProvisionedThroughput":{"ReadCapacityUnits":2,"WriteCapacityUnits":3}}""");
+
+        // THEN
+        ObjectNode table = (ObjectNode) handle("DescribeTable", "{\"TableName\":\"jobs\"}").get("Table");
+        assertThat(table.get("BillingModeSummary").get("BillingMode").asText()).isEqualTo("PROVISIONED");
+        assertThat(table.get("ProvisionedThroughput").get("WriteCapacityUnits").asInt()).isEqualTo(3);
+        assertThatThrownBy(() -> handle("UpdateTable", """
+                {"TableName":"jobs","StreamSpecification":{"StreamEnabled":false}}"""))
+                .hasMessageContaining("StreamSpecification is not supported by this emulator");
+    }
 }
