@@ -170,6 +170,11 @@ public final class DynamoEmulator implements AutoCloseable {
         }
 
         @Override
+        public void updateTable(ObjectNode description) {
+            database.restoreTableUpdate(description);
+        }
+
+        @Override
         public void timeToLive(String table, String attributeOrNull) {
             database.restoreTimeToLive(table, attributeOrNull);
         }

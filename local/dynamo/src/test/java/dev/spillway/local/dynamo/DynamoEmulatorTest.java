@@ -262,6 +262,32 @@ class DynamoEmulatorTest {
     }
 
     @Test
+    void streamSwitchedOnByUpdateTable_recordsChanges_andStaysOnAfterRestart() {
+        // GIVEN a table made without a stream, with an item written before the stream existed
+        start(dataDirectory);
+        dynamo.createTable(b -> b.tableName(TABLE).billingMode("PAY_PER_REQUEST")
+                .attributeDefinitions(d -> d.attributeName("id").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH)));
+        put("before", "1");
+
+        // WHEN the stream is switched on, an item written, and the emulator restarted from its journal
+        clock.advance(Duration.ofSeconds(1));
+        String arn = dynamo.updateTable(b -> b.tableName(TABLE)
+                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.KEYS_ONLY)))
+                .tableDescription().latestStreamArn();
+        put("after", "1");
+        List<String> beforeRestart = ids(readFromTrimHorizon(100));
+        restart();
+        put("restarted", "1");
+
+        // THEN the stream has only what came after it was switched on, and it is still on after the restart
+        assertThat(arn).startsWith("arn:aws:dynamodb:us-east-1:000000000000:table/jobs/stream/");
+        assertThat(beforeRestart).containsExactly("after");
+        assertThat(dynamo.describeTable(b -> b.tableName(TABLE)).table().latestStreamArn()).isEqualTo(arn);
+        assertThat(ids(readFromTrimHorizon(100))).containsExactly("restarted");
+    }
+
+    @Test
     void tornLastJournalLine_isIgnoredAtRestart() throws IOException {
         // GIVEN a journal whose last line a crash cut short
         start(dataDirectory);

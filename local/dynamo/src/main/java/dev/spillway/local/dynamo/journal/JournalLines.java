@@ -23,6 +23,10 @@ final class JournalLines {
         return line(entry("createTable", table).set("description", description));
     }
 
+    static byte[] updateTable(String table, ObjectNode description) {
+        return line(entry("updateTable", table).set("description", description));
+    }
+
     static byte[] deleteTable(String table) {
         return line(entry("deleteTable", table));
     }
@@ -48,6 +52,7 @@ final class JournalLines {
         String table = entry.get("table").textValue();
         switch (entry.get("op").textValue()) {
             case "createTable" -> target.createTable((ObjectNode) entry.get("description"));
+            case "updateTable" -> target.updateTable((ObjectNode) entry.get("description"));
             case "deleteTable" -> target.deleteTable(table);
             case "timeToLive" -> target.timeToLive(table, entry.path("attribute").textValue());
             case "put" -> target.put(table, AttributeValueJson.itemFromJson(entry.get("item"), "item"));

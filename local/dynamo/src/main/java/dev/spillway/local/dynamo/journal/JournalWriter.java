@@ -40,6 +40,11 @@ public final class JournalWriter implements ChangeListener, Closeable {
     }
 
     @Override
+    public synchronized void tableUpdated(String table, ObjectNode description) {
+        append(JournalLines.updateTable(table, description));
+    }
+
+    @Override
     public synchronized void tableDeleted(String table) {
         keyAttributes.remove(table);
         append(JournalLines.deleteTable(table));

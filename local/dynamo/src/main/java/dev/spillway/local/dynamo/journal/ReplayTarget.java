@@ -11,6 +11,9 @@ public interface ReplayTarget {
 
     void createTable(ObjectNode description);
 
+    /** An UpdateTable: the table's whole new description; its items stay. */
+    void updateTable(ObjectNode description);
+
     void timeToLive(String table, String attributeOrNull);
 
     void put(String table, Map<String, AttributeValue> item);

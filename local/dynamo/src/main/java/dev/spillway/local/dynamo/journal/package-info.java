@@ -4,6 +4,7 @@
  * <b>Format.</b> {@code <data dir>/dynamo.journal} holds one JSON object per line, UTF-8, each ending in {@code \n}:
  * <pre>
  * {"op":"createTable","table":"jobs","description":{...TableDescription...}}
+ * {"op":"updateTable","table":"jobs","description":{...}}        (UpdateTable: the whole new description)
  * {"op":"timeToLive","table":"jobs","attribute":"expiresAt"}      (attribute null: TTL switched off)
  * {"op":"put","table":"jobs","item":{"id":{"S":"a"},...}}         (the full item after the change)
  * {"op":"delete","table":"jobs","key":{"id":{"S":"a"}}}

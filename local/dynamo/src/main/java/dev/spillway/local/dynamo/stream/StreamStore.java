@@ -82,6 +82,18 @@ public final class StreamStore implements ChangeListener, StreamsHandler {
         byArn.put(arn, stream);
     }
 
+    /** A stream switched on gets a new ARN and starts afresh (the old one is closed); one switched off is closed. */
+    @Override
+    public synchronized void tableUpdated(String table, ObjectNode description) {
+        TableStream current = enabledByTable.get(table);
+        boolean enabled = description.path("StreamSpecification").path("StreamEnabled").asBoolean(false);
+        if (!enabled) {
+            tableDeleted(table);
+        } else if (current == null || !current.arn().equals(description.path("LatestStreamArn").asText())) {
+            tableCreated(table, description);
+        }
+    }
+
     @Override
     public synchronized void tableDeleted(String table) {
         TableStream stream = enabledByTable.remove(table);

@@ -24,6 +24,13 @@ public interface ChangeListener {
     default void tableDeleted(String table) {
     }
 
+    /**
+     * UpdateTable changed a table's description (billing, throughput, its stream switched on or off): {@code
+     * description} is the whole new one, as {@link #tableCreated} gives it; the items are unchanged.
+     */
+    default void tableUpdated(String table, ObjectNode description) {
+    }
+
     /** Time to live was switched on ({@code attribute} set) or off ({@code attribute} null). */
     default void timeToLiveUpdated(String table, String attribute) {
     }

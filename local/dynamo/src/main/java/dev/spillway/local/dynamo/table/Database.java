@@ -84,6 +84,18 @@ public final class Database {
         });
     }
 
+    /** Gives an existing table the description a journal recorded for an UpdateTable, keeping its items. */
+    public void restoreTableUpdate(ObjectNode description) {
+        write(() -> {
+            Table table = table(description.path("TableName").asText());
+            ObjectNode stored = table.creationDescriptionForUpdate();
+            stored.removeAll();
+            stored.setAll(description.deepCopy());
+            listeners.forEach(listener -> listener.tableUpdated(table.name(), table.creationDescription()));
+            return null;
+        });
+    }
+
     public void restoreTimeToLive(String table, String attributeOrNull) {
         write(() -> {
             table(table).timeToLiveAttribute(attributeOrNull);

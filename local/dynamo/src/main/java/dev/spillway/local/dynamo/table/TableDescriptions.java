@@ -116,11 +116,16 @@ final class TableDescriptions {
                         + "StreamViewType when enabling a stream");
             }
             description.putObject("StreamSpecification").put("StreamEnabled", true).put("StreamViewType", viewType);
-            String label = STREAM_LABEL.format(now);
-            description.put("LatestStreamLabel", label);
-            description.put("LatestStreamArn", arn + "/stream/" + label);
+            newStream(description, now);
         }
         return description;
+    }
+
+    /** A new stream's label and ARN, from the time it is switched on. */
+    static void newStream(ObjectNode description, Instant now) {
+        String label = STREAM_LABEL.format(now);
+        description.put("LatestStreamLabel", label);
+        description.put("LatestStreamArn", description.path("TableArn").asText() + "/stream/" + label);
     }
 
     private static ArrayNode keySchema(List<JsonNode> elements, String path, Set<String> defined, Set<String> used) {

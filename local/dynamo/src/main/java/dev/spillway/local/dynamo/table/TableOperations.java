@@ -53,15 +53,22 @@ final class TableOperations {
     }
 
     /**
-     * Changes the billing mode or provisioned throughput (both only reported: we do not throttle). Streams and
-     * indexes must be declared at CreateTable: the Streams store and the journal learn of a table only then.
+     * Changes the billing mode or provisioned throughput (both only reported: we do not throttle) and switches the
+     * table's stream on (a new stream, with a new ARN and label) or off. Indexes must be declared at CreateTable.
      */
     ObjectNode updateTable(Request request) {
         String name = existingTableName(request);
         String billingMode = request.enumeration("BillingMode", "PROVISIONED", "PAY_PER_REQUEST");
         Map<String, JsonNode> throughput = request.map("ProvisionedThroughput");
         request.check();
-        for (String unsupported : List.of("StreamSpecification", "GlobalSecondaryIndexUpdates",
+        Request stream = request.child("StreamSpecification");
+        Boolean streamEnabled = stream == null ? null : stream.bool("StreamEnabled", false);
+        String viewType = stream == null ? null
+                : stream.enumeration("StreamViewType", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY");
+        if (stream != null) {
+            stream.check();
+        }
+        for (String unsupported : List.of("GlobalSecondaryIndexUpdates",
                 "AttributeDefinitions", "ReplicaUpdates", "SSESpecification", "TableClass")) {
             if (request.has(unsupported)) {
                 throw DynamoException.validation("UpdateTable with " + unsupported + " is not supported by this "
@@ -82,19 +89,46 @@ final class TableOperations {
             throw DynamoException.validation("One or more parameter values were invalid: ReadCapacityUnits and "
                     + "WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
         }
-        if (billingMode == null && throughput == null) {
+        if (billingMode == null && throughput == null && streamEnabled == null) {
             throw DynamoException.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                     + "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
         }
-        ObjectNode provisioned = (ObjectNode) description.get("ProvisionedThroughput");
-        provisioned.put("ReadCapacityUnits", onDemand ? 0 : throughput.get("ReadCapacityUnits").asLong());
-        provisioned.put("WriteCapacityUnits", onDemand ? 0 : throughput.get("WriteCapacityUnits").asLong());
-        description.putObject("BillingModeSummary").put("BillingMode", onDemand ? "PAY_PER_REQUEST" : "PROVISIONED")
-                .put("LastUpdateToPayPerRequestDateTime", TableDescriptions.epochSeconds(database.now()));
+        if (streamEnabled != null) {
+            updateStream(name, description, streamEnabled, viewType);
+        }
+        if (billingMode != null || throughput != null) {
+            ObjectNode provisioned = (ObjectNode) description.get("ProvisionedThroughput");
+            provisioned.put("ReadCapacityUnits", onDemand ? 0 : throughput.get("ReadCapacityUnits").asLong());
+            provisioned.put("WriteCapacityUnits", onDemand ? 0 : throughput.get("WriteCapacityUnits").asLong());
+            description.putObject("BillingModeSummary")
+                    .put("BillingMode", onDemand ? "PAY_PER_REQUEST" : "PROVISIONED")
+                    .put("LastUpdateToPayPerRequestDateTime", TableDescriptions.epochSeconds(database.now()));
+        }
+        database.listeners().forEach(listener -> listener.tableUpdated(name, table.creationDescription()));
         // DynamoDB answers UPDATING; the change is complete at once here.
         ObjectNode updated = table.describe();
         updated.put("TableStatus", "UPDATING");
         return wrap(updated);
+    }
+
+    private void updateStream(String name, ObjectNode description, boolean enable, String viewType) {
+        boolean enabled = description.path("StreamSpecification").path("StreamEnabled").asBoolean(false);
+        if (enable && enabled) {
+            throw DynamoException.validation("Table already has an enabled stream: TableName: " + name);
+        }
+        if (!enable && !enabled) {
+            throw DynamoException.validation("Table " + name + " does not have a stream enabled to disable");
+        }
+        if (enable && viewType == null) {
+            throw DynamoException.validation("One or more parameter values were invalid: You must specify a "
+                    + "StreamViewType when enabling a stream");
+        }
+        if (enable) {
+            description.putObject("StreamSpecification").put("StreamEnabled", true).put("StreamViewType", viewType);
+            TableDescriptions.newStream(description, database.now());
+        } else {
+            description.putObject("StreamSpecification").put("StreamEnabled", false);
+        }
     }
 
     ObjectNode describeTable(Request request) {

@@ -169,6 +169,11 @@ class JournalTest {
         }
 
         @Override
+        public void updateTable(ObjectNode description) {
+            descriptions.put(description.path("TableName").asText(), description);
+        }
+
+        @Override
         public void timeToLive(String table, String attributeOrNull) {
             timeToLive.put(table, attributeOrNull);
         }

@@ -233,8 +233,9 @@ class DatabaseTest {
         assertThat(second.get("ScannedCount").asInt()).isEqualTo(1);
         assertThat(second.has("LastEvaluatedKey")).isFalse();
     }
+
     @Test
-    void updateTable_changesTheBillingMode_butRefusesAStreamChangeClearly() throws Exception {
+    void updateTable_changesTheBillingMode_switchesTheStreamOff_andRefusesToSwitchItOffTwice() throws Exception {
         // WHEN
         handle("UpdateTable", """
                 {"TableName":"jobs","BillingMode":"PROVISIONED",
@@ -244,8 +245,11 @@ class DatabaseTest {
         ObjectNode table = (ObjectNode) handle("DescribeTable", "{\"TableName\":\"jobs\"}").get("Table");
         assertThat(table.get("BillingModeSummary").get("BillingMode").asText()).isEqualTo("PROVISIONED");
         assertThat(table.get("ProvisionedThroughput").get("WriteCapacityUnits").asInt()).isEqualTo(3);
+        handle("UpdateTable", "{\"TableName\":\"jobs\",\"StreamSpecification\":{\"StreamEnabled\":false}}");
+        assertThat(handle("DescribeTable", "{\"TableName\":\"jobs\"}").get("Table").get("StreamSpecification")
+                .get("StreamEnabled").asBoolean()).isFalse();
         assertThatThrownBy(() -> handle("UpdateTable", """
                 {"TableName":"jobs","StreamSpecification":{"StreamEnabled":false}}"""))
-                .hasMessageContaining("StreamSpecification is not supported by this emulator");
+                .hasMessage("Table jobs does not have a stream enabled to disable");
     }
 }
