@@ -83,6 +83,14 @@ public class CompletionNotices {
         return new Watch(jobId, notified, live);
     }
 
+    /**
+     * Whether a request in this process is waiting for the job right now: a long poll or a held request is
+     * observable (diagnostics, and tests that must finish a job only once someone waits for it).
+     */
+    public boolean isWatched(String jobId) {
+        return waiters.containsKey(jobId);
+    }
+
     /** Whether notices are being received right now (else waiters rely on store reads alone). */
     public boolean isLive() {
         return subscriber != null;

@@ -123,13 +123,17 @@ class ChatCompletionsTest {
 
     @Test
     void create_whenTheNoticeCarriesTheFinishedJob_answersFromItWithoutReadingTheStore() throws Exception {
-        // GIVEN a worker that claims the job and announces it finished, carrying the final job in the notice, while
-        // the store still says RUNNING (were the intake to read the store, it would wait out its budget)
+        // GIVEN a worker that claims the job and, once the intake waits for it, announces it finished, carrying the
+        // final job in the notice, while the store still says RUNNING (were the intake to read the store, it would
+        // wait out its budget). A notice sent before anyone waits is lost by design: a real worker writes the
+        // store first, and the waiter's first read finds it.
         CompletableFuture<String> worker = CompletableFuture.supplyAsync(() -> {
             try {
                 String jobId = nextInteractiveJobId();
                 Instant now = Instant.now();
                 Job running = store.claim(jobId, "test-worker", now, now.plusSeconds(60)).orElseThrow();
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> notices.isWatched(jobId));
                 ChatCompletion announced = ChatCompletion.of("chatcmpl-" + jobId, now.getEpochSecond(),
                         running.model(), "from the notice", "stop", Usage.of(3, 2));
                 notices.publish(new Job(running.id(), running.tenant(), JobStatus.SUCCEEDED, running.tier(),
