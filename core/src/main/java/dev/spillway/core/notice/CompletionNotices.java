@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.config.NoticeConfig;
 import dev.spillway.core.job.Job;
-import io.quarkus.redis.datasource.pubsub.PubSubCommands;
 
 /**
  * Tells waiting requests that their job finished. Workers publish on one Redis channel; each process holds one
@@ -37,7 +36,8 @@ public class CompletionNotices {
     /** Each waiter's future completes with the final job when its notice carried one, else with empty. */
     private final Map<String, Set<CompletableFuture<Optional<Job>>>> waiters = new ConcurrentHashMap<>();
 
-    private volatile PubSubCommands.RedisSubscriber subscriber;
+    /** The subscription Redis confirmed, or null: then waiters rely on store reads alone. */
+    private volatile NoticeSubscription subscriber;
     private volatile Instant nextSubscribeAttempt = Instant.MIN;
 
     public CompletionNotices(NoticeConfig config, RedisNoticeChannel channel, Clock clock, ObjectMapper json) {
@@ -74,7 +74,8 @@ public class CompletionNotices {
 
     /**
      * Registers interest in a job before its state is read, so a notice that arrives in between is not missed.
-     * Close the returned watch when done.
+     * Returns once the subscription is confirmed by Redis (or known to be down, see {@link Watch#live()}): a notice
+     * published after this returns reaches the watch. Close the returned watch when done.
      */
     public Watch watch(String jobId) {
         boolean live = ensureSubscribed();
@@ -83,7 +84,15 @@ public class CompletionNotices {
         return new Watch(jobId, notified, live);
     }
 
-    /** Whether notices are being received right now (else waiters rely on store reads alone). */
+    /**
+     * Whether a request in this process is waiting for the job right now: a long poll or a held request is
+     * observable (diagnostics, and tests that must finish a job only once someone waits for it).
+     */
+    public boolean isWatched(String jobId) {
+        return waiters.containsKey(jobId);
+    }
+
+    /** Whether Redis confirmed the subscription, so notices are received now (else waiters rely on store reads). */
     public boolean isLive() {
         return subscriber != null;
     }
@@ -119,22 +128,24 @@ public class CompletionNotices {
         });
     }
 
-    private void onSubscriptionLost() {
-        subscriber = null;
+    private void onSubscriptionLost(NoticeSubscription lost) {
+        synchronized (this) {
+            // A subscription closed or replaced since must not take the current one down with it.
+            if (subscriber != lost) {
+                return;
+            }
+            subscriber = null;
+        }
         // Wake everyone: they re-read the store and fall back to back-off reads until Redis returns.
         waiters.values().forEach(set -> set.forEach(f -> f.complete(Optional.empty())));
     }
 
     @PreDestroy
     void close() {
-        PubSubCommands.RedisSubscriber current = subscriber;
+        NoticeSubscription current = subscriber;
         subscriber = null;
         if (current != null) {
-            try {
-                current.unsubscribe();
-            } catch (Exception ignored) {
-                // shutting down
-            }
+            current.close();
         }
     }
 

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.api.Usage;
 import dev.spillway.core.cache.RedisResultStore;
+import dev.spillway.core.config.NoticeConfig;
 import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.auth.ApiKeyStore;
@@ -54,6 +55,8 @@ class ChatCompletionsTest {
     RedisResultStore l2;
     @Inject
     CompletionNotices notices;
+    @Inject
+    NoticeConfig noticeConfig;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -123,13 +126,18 @@ class ChatCompletionsTest {
 
     @Test
     void create_whenTheNoticeCarriesTheFinishedJob_answersFromItWithoutReadingTheStore() throws Exception {
-        // GIVEN a worker that claims the job and announces it finished, carrying the final job in the notice, while
-        // the store still says RUNNING (were the intake to read the store, it would wait out its budget)
+        // GIVEN a worker that claims the job and, once the intake waits for it with notices live (Redis confirmed
+        // the intake's subscription), announces it finished, carrying the final job in the notice, while the store
+        // still says RUNNING (were the intake to read the store, it would wait out its budget). A notice sent before
+        // anyone waits is lost by design: a real worker writes the store first, and the waiter's first read finds it.
         CompletableFuture<String> worker = CompletableFuture.supplyAsync(() -> {
             try {
                 String jobId = nextInteractiveJobId();
                 Instant now = Instant.now();
                 Job running = store.claim(jobId, "test-worker", now, now.plusSeconds(60)).orElseThrow();
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> notices.isWatched(jobId) && notices.isLive()
+                                && subscribersOf(noticeConfig.channel()) >= 1);
                 ChatCompletion announced = ChatCompletion.of("chatcmpl-" + jobId, now.getEpochSecond(),
                         running.model(), "from the notice", "stop", Usage.of(3, 2));
                 notices.publish(new Job(running.id(), running.tenant(), JobStatus.SUCCEEDED, running.tier(),
@@ -251,6 +259,11 @@ class ChatCompletionsTest {
             // The intake's Redis circuit breaker closes again once a probe gets through.
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> l2.get("probe").isEmpty());
         }
+    }
+
+    /** How many connections Redis itself counts as subscribed to the channel. */
+    private long subscribersOf(String channel) {
+        return redis.execute("PUBSUB", "NUMSUB", channel).get(1).toLong();
     }
 
     /** Waits for the next message on the interactive queue, as a worker would, and returns its job id. */

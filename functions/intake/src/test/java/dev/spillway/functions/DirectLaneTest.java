@@ -24,6 +24,7 @@ import dev.spillway.core.intake.Caller;
 import dev.spillway.core.intake.IntakeService;
 import dev.spillway.core.intake.Submission;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.metrics.GrafanaDashboard;
 import dev.spillway.local.emulators.ScriptedUpstream;
 import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -228,6 +229,21 @@ class DirectLaneTest {
                 .header("X-Spillway-Cache", "hit-l1")
                 .body("choices[0].message.content", equalTo("echo: cache this direct answer"));
         assertThat(a().calls("cache this direct answer")).isEqualTo(1);
+    }
+
+    @Test
+    void metricsScrape_afterDirectAndRefusedRequests_exportsEveryIntakeSeriesTheDashboardQueries() {
+        // GIVEN a request an upstream answered directly, and one refused for its body
+        post("direct-model", "graph me", "").then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"model\":\"direct-model\"}").post("/v1/chat/completions")
+                .then().statusCode(400);
+
+        // WHEN Prometheus scrapes the intake
+        String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        // THEN every intake series the Grafana dashboard graphs is in it
+        assertThat(GrafanaDashboard.App.INTAKE.queried()).isNotEmpty();
+        assertThat(GrafanaDashboard.exportedSeries(scrape)).containsAll(GrafanaDashboard.App.INTAKE.queried());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.spillway.functions;
 import static dev.spillway.functions.IntakeFixture.chat;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
@@ -10,7 +11,6 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -23,6 +23,7 @@ import dev.spillway.core.auth.ApiKeyStore;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -39,6 +40,8 @@ class JobsApiTest {
     RedisDataSource redis;
     @Inject
     IntakeService intake;
+    @Inject
+    CompletionNotices notices;
 
     @Inject
     ApiKeyStore keys;
@@ -88,14 +91,20 @@ class JobsApiTest {
 
     @Test
     void get_withWait_longPollsUntilTheJobFinishes() throws Exception {
+        // GIVEN a queued job, and a worker that finishes it only once the GET below is waiting for it (finished
+        // earlier, the GET would answer at once and prove nothing about long polling)
         String id = submit("long poll me");
         CompletableFuture<Void> worker = CompletableFuture.runAsync(() -> {
             try {
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> notices.isWatched(id));
                 IntakeFixture.finish(store, redis, id, "finished while you waited");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        }, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
+        });
+
+        // WHEN the client long-polls, THEN the request is held until the job finished and answers with the result
 
         given().get("/v1/jobs/" + id + "?wait=10").then().statusCode(200)
                 .body("status", equalTo("succeeded"))

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.inject.Inject;
@@ -120,34 +121,45 @@ class PriorityTest {
 
     @Test
     void batchJobs_progressWhileInteractiveWorkNeverLetsUp() throws Exception {
-        // GIVEN three batch jobs queued and a feeder that keeps the interactive queue full for 20 s
+        // GIVEN three batch jobs queued and a feeder that keeps interactive jobs waiting until the batch is done
         List<Job> batch = List.of(submit("patient 1", Tier.BATCH), submit("patient 2", Tier.BATCH),
                 submit("patient 3", Tier.BATCH));
-        AtomicBoolean feeding = new AtomicBoolean(true);
+        Map<String, Instant> interactiveQueuedAt = new ConcurrentHashMap<>();
+        AtomicBoolean batchDone = new AtomicBoolean();
         CompletableFuture<Void> feeder = CompletableFuture.runAsync(() -> {
-            Instant stop = Instant.now().plusSeconds(20);
             int i = 0;
-            while (Instant.now().isBefore(stop)) {
-                // 80 jobs/s against 4 slots of 100 ms: the interactive queue is never empty.
-                for (int k = 0; k < 8; k++) {
-                    submit("sleep:100 busy " + i++, Tier.INTERACTIVE);
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+            while (!batchDone.get()) {
+                // Tops the queue up rather than feeding at a rate: the pressure holds however slow the machine is.
+                long missing = INTERACTIVE_PRESSURE - queue.depth(Tier.INTERACTIVE).visible();
+                for (long k = 0; k < missing; k++) {
+                    Job job = submit("sleep:100 busy " + i++, Tier.INTERACTIVE);
+                    interactiveQueuedAt.put(job.id(), Instant.now());
                 }
             }
-            feeding.set(false);
         });
 
         // WHEN the worker runs under that load
         worker.start();
 
-        // THEN the batch jobs complete while interactive work is still pouring in
-        await().atMost(Duration.ofSeconds(20)).until(() -> batch.stream().allMatch(this::succeeded));
-        assertThat(feeding.get()).as("batch finished before the interactive load stopped").isTrue();
-        feeder.get();
+        // THEN the batch jobs complete ...
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> batch.stream().allMatch(this::succeeded));
+        } finally {
+            batchDone.set(true);
+            feeder.get();
+        }
+        // ... each while interactive work queued before it was still waiting (it overtook it: no starvation)
+        for (Job patient : batch) {
+            Instant claimed = store.find(patient.id()).orElseThrow().started();
+            assertThat(interactiveQueuedAt.entrySet()).as("interactive jobs waiting when %s was claimed",
+                    patient.id()).anySatisfy(queued -> {
+                        assertThat(queued.getValue()).isBefore(claimed);
+                        Instant started = store.find(queued.getKey()).orElseThrow().started();
+                        assertThat(started == null || started.isAfter(claimed)).isTrue();
+                    });
+        }
     }
+
+    /** Interactive jobs kept visible in the queue: four slots of 100 ms never drain it between two top-ups. */
+    private static final int INTERACTIVE_PRESSURE = 24;
 }

@@ -21,6 +21,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.metrics.GrafanaDashboard;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.local.emulators.LocalCloud;
 import dev.spillway.local.emulators.ScriptedUpstream;
@@ -103,6 +104,21 @@ class WorkerTest {
                 .contains("spillway_tokens_generated_total{model=\"scripted\"}")
                 .contains("spillway_batch_size_count{model=\"scripted\"}")
                 .contains("spillway_engine_inflight_limit{model=\"scripted\"}");
+    }
+
+    @Test
+    void metricsScrape_afterAJobRan_exportsEveryWorkerSeriesTheDashboardQueries() {
+        // GIVEN a job the worker claimed, batched and ran through its engine
+        Job job = submit("scripted", "graph me", Tier.INTERACTIVE);
+        awaitStatus(job.id(), JobStatus.SUCCEEDED);
+
+        // WHEN Prometheus scrapes the worker
+        String scrape = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract()
+                .asString();
+
+        // THEN every worker series the Grafana dashboard graphs is in it
+        assertThat(GrafanaDashboard.App.WORKER.queried()).isNotEmpty();
+        assertThat(GrafanaDashboard.exportedSeries(scrape)).containsAll(GrafanaDashboard.App.WORKER.queried());
     }
 
     @Test

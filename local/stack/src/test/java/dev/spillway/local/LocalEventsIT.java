@@ -109,9 +109,13 @@ class LocalEventsIT {
         JsonNode view = received.stream().filter(v -> id.equals(v.path("id").asText())).findFirst().orElseThrow();
         assertThat(view.path("status").asText()).isEqualTo("succeeded");
         assertThat(signatures).allMatch(s -> s != null && s.matches("t=\\d+,v1=[0-9a-f]{64}"));
-        JsonNode job = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs/" + id)).GET()).body());
-        assertThat(job.path("webhook").path("status").asText()).isEqualTo("delivered");
-        assertThat(job.path("webhook").path("attempts").asInt()).isEqualTo(1);
+        // The receiver records the POST before it answers, so the job records the delivery only after: wait for the
+        // webhook's final state (delivered, failed or refused), then check which it is.
+        JsonNode webhook = await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(
+                send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs/" + id)).GET()).body()).path("webhook"),
+                state -> !List.of("pending", "delivering").contains(state.path("status").asText()));
+        assertThat(webhook.path("status").asText()).isEqualTo("delivered");
+        assertThat(webhook.path("attempts").asInt()).isEqualTo(1);
     }
 
     @Test
