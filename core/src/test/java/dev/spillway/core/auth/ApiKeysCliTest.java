@@ -16,7 +16,7 @@ import dev.spillway.core.job.Tier;
 import dev.spillway.core.webhook.WebhookSignatures;
 import dev.spillway.local.emulators.LocalCloud;
 
-/** The key-management command against DynamoDB Local: what it creates authenticates, what it revokes does not. */
+/** The key-management command against the DynamoDB emulator: what it creates authenticates, what it revokes does not. */
 class ApiKeysCliTest {
 
     private static LocalCloud cloud;

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 class DynamoJobStoreIndexesTest {
 
-    /** Now, not a fixed date: DynamoDB Local sweeps items whose TTL has passed, and TTLs here are relative to T0. */
+    /** Now, not a fixed date: the DynamoDB emulator sweeps items whose TTL has passed, and TTLs here are relative to T0. */
     private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     private static final Duration LEASE = Duration.ofSeconds(60);
 

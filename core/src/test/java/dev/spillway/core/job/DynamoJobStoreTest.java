@@ -37,12 +37,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
-/** The job state machine on DynamoDB Local: every transition holds only from the state it leaves. */
+/** The job state machine on the DynamoDB emulator: every transition holds only from the state it leaves. */
 class DynamoJobStoreTest {
 
     private static LocalCloud cloud;
     private static DynamoJobStore store;
-    /** Now, not a fixed date: DynamoDB Local sweeps items whose TTL has passed, and TTLs here are relative to T0. */
+    /** Now, not a fixed date: the DynamoDB emulator sweeps items whose TTL has passed, and TTLs here are relative to T0. */
     private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
     @BeforeAll

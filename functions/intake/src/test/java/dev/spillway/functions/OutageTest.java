@@ -128,7 +128,7 @@ class OutageTest {
         assertThat(IntakeFixture.queuedMessages()).isEqualTo(1);
     }
 
-    /** Last: DynamoDB Local keeps its tables in memory, so it is not restarted. */
+    /** Last: the tests' DynamoDB emulator keeps its tables in memory, so it is not restarted. */
     @Test
     @Order(3)
     void jobStoreDown_refusesWith503AndQueuesNothing() {

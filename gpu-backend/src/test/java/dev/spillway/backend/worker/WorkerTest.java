@@ -32,7 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The worker against real SQS (ElasticMQ) and DynamoDB (DynamoDB Local), fed the way the intake feeds it:
+ * The worker against real SQS (ElasticMQ) and DynamoDB (the DynamoDB emulator), fed the way the intake feeds it:
  * a QUEUED job in the table and its id on a tier queue.
  */
 @QuarkusTest

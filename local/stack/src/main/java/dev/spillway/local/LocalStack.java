@@ -5,8 +5,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +26,7 @@ import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
- * The whole of Spillway on one machine: ElasticMQ and DynamoDB Local embedded (queues and tables created when
+ * The whole of Spillway on one machine: ElasticMQ and the DynamoDB emulator embedded (queues and tables created when
  * missing), a redis-server (installed, else the bundled one), this intake API on {@code SPILLWAY_PORT} (8080), and a
  * GPU-backend worker process with the embedded llama.cpp engine, restarted when it dies as ECS would. Same code
  * paths as in AWS; only the endpoints differ.
@@ -38,8 +40,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * {@code SPILLWAY_DEV_KEY} sets the API key created for tenant {@code dev} (else one is generated and printed).
  * {@code SPILLWAY_FILES_DIR} (default {@code .spillway/files}) is the local S3 server's folder: the files bucket
  * is its {@code spillway-files} subfolder, so a batch file dropped there starts a batch.
- * {@code SPILLWAY_DATA_DIR} (default {@code .spillway/data}) keeps the queued messages across restarts and crashes
- * (and the tables, once the DynamoDB emulator that replaces DynamoDB Local runs on it).
+ * {@code SPILLWAY_DATA_DIR} (default {@code .spillway/data}) keeps the queued messages and the tables across
+ * restarts and crashes. {@code SPILLWAY_WORKERS} (default 1) is how many worker processes run, each supervised.
  * This launcher is the one place that reads them: it turns them into configuration before Quarkus starts.
  */
 @QuarkusMain
@@ -49,6 +51,9 @@ public class LocalStack implements QuarkusApplication {
 
     private static LocalCloud cloud;
     private static Map<String, String> workerConfig;
+    private static int workerCount;
+    /** One per worker process; read by {@link SupervisedWorkers} on every scheduler tick. */
+    private static final List<WorkerSupervisor> SUPERVISORS = new CopyOnWriteArrayList<>();
     private static String devKey;
     /** Counted down once run() has stopped the worker and the emulators, in that order. */
     private static final CountDownLatch STOPPED = new CountDownLatch(1);
@@ -82,7 +87,7 @@ public class LocalStack implements QuarkusApplication {
         workerConfig.put("spillway.redis.timeout", "PT2S");
         // CloudWatch metrics lines are for AWS; locally /q/metrics has the same numbers.
         workerConfig.put("spillway.metrics.emf.enabled", "false");
-        workerConfig.put("quarkus.http.port", Integer.toString(Ports.free()));
+        workerCount = workerCount(env);
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
         workerConfig.putAll(workerOverrides(System.getProperties()));
         Quarkus.run(LocalStack.class, args);
@@ -164,13 +169,38 @@ public class LocalStack implements QuarkusApplication {
         return 0;
     }
 
+    static int workerCount(Map<String, String> env) {
+        String value = env.getOrDefault("SPILLWAY_WORKERS", "1").strip();
+        try {
+            int count = Integer.parseInt(value);
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("SPILLWAY_WORKERS must be a whole number of at least 1, not " + value);
+    }
+
+    /** Worker processes alive now (one being restarted after a crash does not count). */
+    static int runningWorkers() {
+        return (int) SUPERVISORS.stream().filter(WorkerSupervisor::isRunning).count();
+    }
+
     private void serve() {
         Path jar = Path.of(System.getProperty("spillway.local.worker-jar", "gpu-backend/target/quarkus-app/quarkus-run.jar"));
-        try (WorkerSupervisor worker = WorkerSupervisor.start(() -> WorkerProcess.start(jar, workerConfig, null),
-                RestartBackoff.standard(), Clock.systemUTC())) {
-            LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | worker pid %d",
+        try {
+            for (int i = 0; i < workerCount; i++) {
+                // Each worker serves its health and metrics on its own port, kept across its restarts.
+                Map<String, String> config = new LinkedHashMap<>(workerConfig);
+                config.put("quarkus.http.port", Integer.toString(Ports.free()));
+                SUPERVISORS.add(WorkerSupervisor.start(() -> WorkerProcess.start(jar, config, null),
+                        RestartBackoff.standard(), Clock.systemUTC()));
+            }
+            LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | %s",
                     ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class), cloud.describe(),
-                    worker.pid());
+                    SUPERVISORS.stream().map(worker -> "worker pid " + worker.pid())
+                            .collect(java.util.stream.Collectors.joining(", ")));
             LOG.infof("Dev API key (tenant dev): %s   (set SPILLWAY_DEV_KEY to choose it; more keys: "
                     + "local/api-keys create --tenant NAME --endpoint %s)", devKey, cloud.dynamoServer().endpoint());
             LOG.infof("Event sources: batch files dropped into %s | ingest queue %s | webhooks from the jobs "
@@ -182,7 +212,10 @@ public class LocalStack implements QuarkusApplication {
                         + "without the L2 cache and completion notices");
             }
             Quarkus.waitForExit();
-            LOG.info("stopping: draining the worker, then the emulators");
+            LOG.info("stopping: draining the workers, then the emulators");
+        } finally {
+            SUPERVISORS.parallelStream().forEach(WorkerSupervisor::close);
+            SUPERVISORS.clear();
         }
     }
 

@@ -48,6 +48,11 @@ final class WorkerSupervisor implements AutoCloseable {
         return current.pid();
     }
 
+    /** Whether its worker process is alive (not while one that died waits out its back-off). */
+    synchronized boolean isRunning() {
+        return current.isAlive();
+    }
+
     /** Workers started to replace one that died. */
     synchronized int restarts() {
         return restarts;

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import dev.spillway.local.emulators.Ports;
 
 /**
- * The scheduler's timer in the packaged local stack: with its worker gone, requests pile up in the interactive
- * queue, and the backlog gauges at {@code /q/metrics} show them on the next tick.
+ * The scheduler's timer in the packaged local stack: with its workers polling nothing, requests pile up in the
+ * interactive queue, and the backlog gauges at {@code /q/metrics} show them on the next tick, per worker divided by
+ * the worker processes the stack runs.
  */
 class SchedulerIT {
 
@@ -45,6 +46,7 @@ class SchedulerIT {
                 .redirectOutput(Path.of("target", "scheduler-it.log").toFile());
         builder.environment().put("SPILLWAY_PORT", Integer.toString(port));
         builder.environment().put("SPILLWAY_DEV_KEY", DEV_KEY);
+        builder.environment().put("SPILLWAY_WORKERS", "2");
         builder.environment().put("SPILLWAY_DATA_DIR",
                 Files.createTempDirectory(Path.of("target"), "scheduler-it-data").toString());
         builder.environment().remove("SPILLWAY_GGUF");
@@ -68,25 +70,33 @@ class SchedulerIT {
     }
 
     @Test
-    void queuedRequests_showAsTheBacklogGauges_onTheNextTick() throws Exception {
-        // GIVEN the stack's worker polls nothing (started with spillway.worker.enabled=false), so nothing takes
+    void queuedRequests_showAsTheBacklogGauges_perRunningWorker_onTheNextTick() throws Exception {
+        // GIVEN the stack's two workers poll nothing (started with spillway.worker.enabled=false), so nothing takes
         // messages off the queue
-        // WHEN three requests spill to the interactive queue (the dev key's tier)
-        for (int i = 0; i < 3; i++) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> liveWorkerProcesses() == 2);
+        // WHEN four requests spill to the interactive queue (the dev key's tier)
+        for (int i = 0; i < 4; i++) {
             HttpResponse<String> accepted = post("{\"model\":\"spillway-tiny\",\"max_tokens\":4,\"messages\":"
                     + "[{\"role\":\"user\",\"content\":\"backlog " + i + "\"}]}");
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         }
 
-        // THEN a tick later /q/metrics shows them: as the backlog, and per worker (the stack runs one)
+        // THEN a tick later /q/metrics shows them: as the backlog, and per worker process running
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             String metrics = get("/q/metrics").body();
-            assertThat(metrics).contains("spillway_queue_backlog{tier=\"interactive\"} 3.0")
-                    .contains("spillway_queue_backlog_per_worker{tier=\"interactive\"} 3.0")
+            assertThat(metrics).contains("spillway_queue_backlog{tier=\"interactive\"} 4.0")
+                    .contains("spillway_queue_backlog_per_worker{tier=\"interactive\"} 2.0")
                     .contains("spillway_queue_backlog{tier=\"batch\"} 0.0")
                     .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"backlog\"}")
                     .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"reaper\"}");
         });
+    }
+
+    /** The stack's worker processes (children running the worker's jar) that are alive. */
+    private static long liveWorkerProcesses() {
+        String workerJar = System.getProperty("spillway.local.worker-jar");
+        return stack.children().filter(ProcessHandle::isAlive)
+                .filter(child -> child.info().commandLine().orElse("").contains(workerJar)).count();
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

@@ -3,6 +3,7 @@ package dev.spillway.core.schedule.backlog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -12,7 +13,6 @@ import jakarta.inject.Inject;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.core.schedule.ScheduledTask;
-import dev.spillway.core.schedule.SchedulerConfig;
 
 /**
  * Reads each tier queue's depth and publishes it as the fleet's autoscaling signal through every
@@ -23,15 +23,15 @@ public class BacklogTask implements ScheduledTask {
 
     private final WorkQueue queue;
     private final List<BacklogSignal> signals;
-    private final Integer runningWorkers;
+    private final RunningWorkers runningWorkers;
 
     @Inject
-    public BacklogTask(WorkQueue queue, @Any Instance<BacklogSignal> signals, SchedulerConfig config) {
-        this(queue, signals.stream().toList(), config.runningWorkers().orElse(null));
+    public BacklogTask(WorkQueue queue, @Any Instance<BacklogSignal> signals, RunningWorkers runningWorkers) {
+        this(queue, signals.stream().toList(), runningWorkers);
     }
 
-    /** @param runningWorkers null when the worker count is not known here (AWS) */
-    public BacklogTask(WorkQueue queue, List<BacklogSignal> signals, Integer runningWorkers) {
+    /** @param runningWorkers counted anew on every tick */
+    public BacklogTask(WorkQueue queue, List<BacklogSignal> signals, RunningWorkers runningWorkers) {
         this.queue = queue;
         this.signals = List.copyOf(signals);
         this.runningWorkers = runningWorkers;
@@ -45,9 +45,11 @@ public class BacklogTask implements ScheduledTask {
     /** Every tier is read before anything is published, so one tick's figures go out together or not at all. */
     @Override
     public void run(Instant now) {
+        OptionalInt workers = runningWorkers.count();
+        Integer running = workers.isPresent() ? workers.getAsInt() : null;
         List<Backlog> backlogs = new ArrayList<>();
         for (Tier tier : Tier.values()) {
-            backlogs.add(Backlog.of(queue.depth(tier), runningWorkers));
+            backlogs.add(Backlog.of(queue.depth(tier), running));
         }
         for (BacklogSignal signal : signals) {
             backlogs.forEach(signal::publish);

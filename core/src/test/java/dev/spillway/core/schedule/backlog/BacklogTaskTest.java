@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +70,8 @@ class BacklogTaskTest {
     /** Both adapters, as an app with EMF on and a Prometheus registry has them. */
     private BacklogTask task(Integer runningWorkers) {
         return new BacklogTask(queue, List.of(new CloudWatchBacklogSignal(emf),
-                new GaugeBacklogSignal(metrics)), runningWorkers);
+                new GaugeBacklogSignal(metrics)),
+                () -> runningWorkers == null ? OptionalInt.empty() : OptionalInt.of(runningWorkers));
     }
 
     private static void enqueue(Tier tier, int messages) {

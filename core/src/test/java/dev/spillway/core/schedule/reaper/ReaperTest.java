@@ -47,7 +47,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The reaper on DynamoDB Local and ElasticMQ: lapsed leases go back to their queue exactly once, live ones stay,
+ * The reaper on the DynamoDB emulator and ElasticMQ: lapsed leases go back to their queue exactly once, live ones stay,
  * and jobs past their deadline become EXPIRED for good.
  */
 class ReaperTest {

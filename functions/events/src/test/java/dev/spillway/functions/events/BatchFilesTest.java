@@ -61,7 +61,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Batch files end to end: S3 notifications (raw event JSON, through the Lambda mock event server) to the
- * batch-files handler, against real S3 (s3proxy), DynamoDB Local and ElasticMQ. The worker's part is played
+ * batch-files handler, against real S3 (s3proxy), the DynamoDB emulator and ElasticMQ. The worker's part is played
  * through the real job store, as a worker process does it; the scheduler's part by running the outputs task.
  */
 @QuarkusTest

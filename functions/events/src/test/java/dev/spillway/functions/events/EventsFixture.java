@@ -80,7 +80,7 @@ final class EventsFixture {
                 .orElseThrow(() -> new IllegalStateException("could not finish " + job.id()));
     }
 
-    /** The jobs table's stream records of one job, read from DynamoDB Local's Streams API as Lambda would get them. */
+    /** The jobs table's stream records of one job, read from the DynamoDB emulator's Streams API as Lambda would get them. */
     static List<Record> streamRecords(String jobId) {
         LocalCloud cloud = cloud();
         String arn = cloud.dynamo().describeTable(b -> b.tableName(cloud.jobsTable())).table().latestStreamArn();

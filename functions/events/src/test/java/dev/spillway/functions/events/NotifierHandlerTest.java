@@ -35,7 +35,7 @@ import io.quarkus.test.junit.TestProfile;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
- * The notifier Lambda, fed real DynamoDB Local stream records of the jobs table: one signed webhook per job that
+ * The notifier Lambda, fed real stream records (the DynamoDB emulator's) of the jobs table: one signed webhook per job that
  * reached a final state, retried within the invocation, recorded on the job.
  */
 @QuarkusTest

@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * The notifier Lambda's event source, locally: reads the jobs table's stream on DynamoDB Local (DescribeStream →
+ * The notifier Lambda's event source, locally: reads the jobs table's stream on the DynamoDB emulator (DescribeStream →
  * shards → GetShardIterator → GetRecords) and hands each page, in order, to {@link JobChangeNotifier}. A record that
  * failed for a reason that may pass is kept, with the ones after it, and handed over again on the next poll, as
  * Lambda retries a shard from the reported sequence number.
@@ -88,7 +88,7 @@ public class JobStreamPoller {
             return;
         }
         if (endpoint.isEmpty()) {
-            LOG.info("stream poller off: it reads DynamoDB Local only (quarkus.dynamodb.endpoint-override)");
+            LOG.info("stream poller off: it reads the local DynamoDB emulator only (quarkus.dynamodb.endpoint-override)");
             return;
         }
         running = true;
@@ -170,8 +170,8 @@ public class JobStreamPoller {
                         continue;
                     }
                 } catch (TrimmedDataAccessException | ExpiredIteratorException stale) {
-                    // DynamoDB Local invalidates an iterator taken on an empty shard once records arrive, and any
-                    // iterator expires after 15 minutes: take a fresh one next time, after the last record handled.
+                    // An iterator pointing at records trimmed meanwhile is stale, and any iterator expires after 15
+                    // minutes: take a fresh one next time, after the last record handled.
                     LOG.debugf("stream poller: fresh iterator for shard %s (%s)", entry.getKey(),
                             stale.getClass().getSimpleName());
                     cursor.iterator = null;

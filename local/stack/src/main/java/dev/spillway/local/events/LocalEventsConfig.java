@@ -13,7 +13,7 @@ public interface LocalEventsConfig {
     @WithDefault("true")
     boolean ingestPoller();
 
-    /** Read the jobs table's stream (DynamoDB Local) and deliver webhooks, as the notifier Lambda does in AWS. */
+    /** Read the jobs table's stream (the DynamoDB emulator) and deliver webhooks, as the notifier Lambda does in AWS. */
     @WithDefault("true")
     boolean streamPoller();
 

@@ -40,7 +40,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
-/** The local stack's stream poller on DynamoDB Local: a finished job's webhook arrives once, however often it polls. */
+/** The local stack's stream poller on the DynamoDB emulator: a finished job's webhook arrives once, however often it polls. */
 class JobStreamPollerTest {
 
     private static LocalCloud cloud;

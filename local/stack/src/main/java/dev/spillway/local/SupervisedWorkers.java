@@ -1,0 +1,17 @@
+package dev.spillway.local;
+
+import java.util.OptionalInt;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.spillway.core.schedule.backlog.RunningWorkers;
+
+/** The local stack knows its workers: the backlog per worker is divided by the worker processes alive at each tick. */
+@ApplicationScoped
+public class SupervisedWorkers implements RunningWorkers {
+
+    @Override
+    public OptionalInt count() {
+        return OptionalInt.of(LocalStack.runningWorkers());
+    }
+}
