@@ -103,7 +103,7 @@ final class ConditionChecks {
     }
 
     void betweenBounds(Operand lower, Operand upper) {
-        if (parser.hasError("function") || !(lower instanceof Operand.Literal low) || !(upper instanceof Operand.Literal high)
+        if (parser.hasError("function") || !(lower instanceof Literal low) || !(upper instanceof Literal high)
                 || low.value() == null || high.value() == null) {
             return;
         }

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.spillway.local.dynamo.expression.ConditionNodes.And;
 import dev.spillway.local.dynamo.expression.ConditionNodes.Between;
@@ -27,18 +28,19 @@ final class ConditionParser extends TokenParser {
     private static final Set<String> KEYWORDS = Set.of("BETWEEN", "IN", "AND", "OR", "NOT");
     private static final Set<String> COMPARATORS = Set.of("=", "<>", "<", "<=", ">", ">=");
 
-    private record Memo(Object result, int end) {
+    /** What a parse from some position gave, and where it ended. */
+    private record Memo<T>(T result, int end) {
     }
 
-    private final Map<Integer, Memo> orMemo = new HashMap<>();
-    private final Map<Integer, Memo> operandMemo = new HashMap<>();
-    private final Map<Integer, Memo> pathMemo = new HashMap<>();
+    private final Map<Integer, Memo<Condition>> orMemo = new HashMap<>();
+    private final Map<Integer, Memo<Operand>> operandMemo = new HashMap<>();
+    private final Map<Integer, Memo<List<Object>>> pathMemo = new HashMap<>();
     private final Set<String> heads = new LinkedHashSet<>();
     private final Set<String> nestedHeads = new LinkedHashSet<>();
     private final ConditionChecks checks = new ConditionChecks(this);
 
     ConditionParser(String kind, String source, ExpressionContext context) {
-        super(kind, source, context);
+        super(kind, source, context, KEYWORDS);
     }
 
     /** The parsed condition, which also tells the attributes it reads. */
@@ -59,13 +61,25 @@ final class ConditionParser extends TokenParser {
         return condition;
     }
 
-    private Condition or() {
+    /** Parses once per position: backtracking retries the same alternatives many times. */
+    private <T> T memoised(Map<Integer, Memo<T>> memo, Supplier<T> parse) {
         int start = position;
-        Memo memo = orMemo.get(start);
-        if (memo != null) {
-            position = memo.end();
-            return (Condition) memo.result();
+        Memo<T> known = memo.get(start);
+        if (known != null) {
+            position = known.end();
+            return known.result();
         }
+        T result = parse.get();
+        memo.put(start, new Memo<>(result, position));
+        return result;
+    }
+
+    private Condition or() {
+        return memoised(orMemo, this::unmemoisedOr);
+    }
+
+    private Condition unmemoisedOr() {
+        int start = position;
         Condition result = and();
         if (result != null) {
             int afterLeft = position;
@@ -80,7 +94,6 @@ final class ConditionParser extends TokenParser {
         } else {
             position = start;
         }
-        orMemo.put(start, new Memo(result, position));
         return result;
     }
 
@@ -114,38 +127,28 @@ final class ConditionParser extends TokenParser {
     }
 
     private Condition parens() {
-        int start = position;
-        if (symbol("(") && symbol("(")) {
-            Condition inner = or();
-            if (inner != null && symbol(")") && symbol(")")) {
-                checks.redundantParentheses();
-                return inner;
-            }
+        Condition grouped = inRedundantParentheses(this::or);
+        if (grouped != null) {
+            return grouped;
         }
-        position = start;
-        if (symbol("(") && symbol("(")) {
-            Condition inner = condition();
-            if (inner != null && symbol(")") && symbol(")")) {
-                checks.redundantParentheses();
-                checks.conditionErrors();
-                return inner;
-            }
+        Condition single = inRedundantParentheses(this::condition);
+        if (single == null) {
+            single = condition();
         }
-        position = start;
-        Condition condition = condition();
-        if (condition != null) {
+        if (single != null) {
             checks.conditionErrors();
-            return condition;
+            return single;
         }
-        position = start;
-        if (symbol("(")) {
-            Condition inner = or();
-            if (inner != null && symbol(")")) {
-                return inner;
-            }
+        return parenthesised(this::or);
+    }
+
+    /** {@code (( inner ))}, noting the redundant parentheses DynamoDB rejects; else null, nothing consumed. */
+    private <T> T inRedundantParentheses(Supplier<T> inner) {
+        T enclosed = doublyParenthesised(inner);
+        if (enclosed != null) {
+            checks.redundantParentheses();
         }
-        position = start;
-        return null;
+        return enclosed;
     }
 
     private Condition condition() {
@@ -171,15 +174,13 @@ final class ConditionParser extends TokenParser {
                 }
             }
             position = afterLeft;
-            if (keyword("IN") && symbol("(")) {
-                List<Operand> candidates = arguments();
-                if (candidates != null && symbol(")")) {
-                    List<Operand> all = new ArrayList<>(candidates.size() + 1);
-                    all.add(left);
-                    all.addAll(candidates);
-                    checks.misusedFunction(all);
-                    return new In(left, candidates);
-                }
+            List<Operand> candidates = keyword("IN") ? parenthesised(this::arguments) : null;
+            if (candidates != null) {
+                List<Operand> all = new ArrayList<>(candidates.size() + 1);
+                all.add(left);
+                all.addAll(candidates);
+                checks.misusedFunction(all);
+                return new In(left, candidates);
             }
         }
         position = start;
@@ -201,38 +202,22 @@ final class ConditionParser extends TokenParser {
     }
 
     private Operand operandParens() {
-        int start = position;
-        if (symbol("(") && symbol("(")) {
-            Operand inner = operand();
-            if (inner != null && symbol(")") && symbol(")")) {
-                checks.redundantParentheses();
-                return inner;
-            }
-        }
-        position = start;
-        if (symbol("(")) {
-            Operand inner = operand();
-            if (inner != null && symbol(")")) {
-                return inner;
-            }
-        }
-        position = start;
-        return operand();
+        Operand redundant = inRedundantParentheses(this::operand);
+        return redundant != null ? redundant : optionallyParenthesised(this::operand);
     }
 
     private Operand operand() {
+        return memoised(operandMemo, this::unmemoisedOperand);
+    }
+
+    private Operand unmemoisedOperand() {
         int start = position;
-        Memo memo = operandMemo.get(start);
-        if (memo != null) {
-            position = memo.end();
-            return (Operand) memo.result();
-        }
         Operand result = function();
         if (result == null) {
             position = start;
             Token value = take(Token.Kind.VALUE);
             if (value != null) {
-                result = new Operand.Literal(resolveValue(value.text()));
+                result = new Literal(attributeValue(value, "attrNameVal"));
             } else {
                 List<Object> path = path();
                 result = path == null ? null : new Operand.Path(resolvePath(path));
@@ -241,145 +226,58 @@ final class ConditionParser extends TokenParser {
         if (result == null) {
             position = start;
         }
-        operandMemo.put(start, new Memo(result, position));
         return result;
     }
 
     private FunctionCall function() {
-        int start = position;
-        Token name = current();
-        if (name.kind() != Token.Kind.IDENTIFIER || isKeyword(name)) {
-            miss();
+        Call<Operand> call = call(this::operandParens);
+        if (call == null) {
             return null;
         }
-        position++;
-        if (symbol("(")) {
-            List<Operand> args = arguments();
-            if (args != null && symbol(")")) {
-                checks.misusedFunction(args);
-                String type = checks.checkFunction(name.text(), args);
-                return new FunctionCall(name.text(), List.copyOf(args), type);
-            }
-        }
-        position = start;
-        return null;
+        checks.misusedFunction(call.args());
+        String type = checks.checkFunction(call.name(), call.args());
+        return new FunctionCall(call.name(), List.copyOf(call.args()), type);
     }
 
     private List<Operand> arguments() {
-        Operand first = operandParens();
-        if (first == null) {
-            return null;
-        }
-        List<Operand> args = new ArrayList<>();
-        args.add(first);
-        while (true) {
-            int save = position;
-            Operand next = symbol(",") ? operandParens() : null;
-            if (next == null) {
-                position = save;
-                return args;
-            }
-            args.add(next);
-        }
+        return commaSeparated(this::operandParens);
     }
 
     /** Raw path elements: identifier or name-placeholder tokens and Integer indexes. */
     private List<Object> path() {
-        int start = position;
-        Memo memo = pathMemo.get(start);
-        if (memo != null) {
-            position = memo.end();
-            @SuppressWarnings("unchecked")
-            List<Object> cached = (List<Object>) memo.result();
-            return cached == null ? null : new ArrayList<>(cached);
-        }
-        List<Object> elements = groupedPath();
-        if (elements != null) {
-            while (true) {
-                int save = position;
-                if (symbol("[")) {
-                    Token number = take(Token.Kind.NUMBER);
-                    if (number != null && symbol("]")) {
-                        elements.add(index(number));
-                        continue;
-                    }
-                }
-                position = save;
-                if (symbol(".")) {
-                    Token identifier = identifier();
-                    if (identifier != null) {
-                        elements.add(identifier);
-                        continue;
-                    }
-                }
-                position = save;
-                break;
-            }
-        } else {
-            position = start;
-        }
-        pathMemo.put(start, new Memo(elements == null ? null : List.copyOf(elements), position));
-        return elements;
+        List<Object> parsed = memoised(pathMemo, this::unmemoisedPath);
+        // a copy: the caller may extend it with further steps
+        return parsed == null ? null : new ArrayList<>(parsed);
     }
 
-    private List<Object> groupedPath() {
+    private List<Object> unmemoisedPath() {
         int start = position;
-        Token identifier = identifier();
-        if (identifier != null) {
+        List<Object> elements = groupedPath();
+        if (elements == null) {
+            position = start;
+            return null;
+        }
+        pathSteps(elements, this::nameToken);
+        return List.copyOf(elements);
+    }
+
+    /** A path's head, possibly in parentheses (only the head and its steps may be grouped). */
+    private List<Object> groupedPath() {
+        Token head = nameToken();
+        if (head != null) {
             List<Object> elements = new ArrayList<>();
-            elements.add(identifier);
+            elements.add(head);
             return elements;
         }
-        if (symbol("(") && symbol("(")) {
-            List<Object> inner = path();
-            if (inner != null && symbol(")") && symbol(")")) {
-                checks.redundantParentheses();
-                return inner;
-            }
-        }
-        position = start;
-        if (symbol("(")) {
-            List<Object> inner = path();
-            if (inner != null && symbol(")")) {
-                return inner;
-            }
-        }
-        position = start;
-        return null;
+        List<Object> redundant = inRedundantParentheses(this::path);
+        return redundant != null ? redundant : parenthesised(this::path);
     }
 
-    private Token identifier() {
-        Token token = current();
-        if ((token.kind() == Token.Kind.IDENTIFIER && !isKeyword(token)) || token.kind() == Token.Kind.NAME) {
-            position++;
-            return token;
-        }
-        miss();
-        return null;
-    }
-
-    private static boolean isKeyword(Token token) {
-        return KEYWORDS.contains(token.text().toUpperCase(java.util.Locale.ROOT));
-    }
-
+    /** Names are resolved only once a path is part of an operand, so backtracked paths note no errors. */
     private DocumentPath resolvePath(List<Object> raw) {
         List<Object> elements = new ArrayList<>(raw.size());
         for (Object element : raw) {
-            if (element instanceof Token token && token.kind() == Token.Kind.NAME) {
-                String name = hasError("attrNameVal") ? null : context.name(token.text());
-                if (name == null && !hasError("attrNameVal")) {
-                    error("attrNameVal", "An expression attribute name used in the document path is not defined; "
-                            + "attribute name: " + token.text());
-                }
-                elements.add(name == null ? token.text() : name);
-            } else if (element instanceof Token token) {
-                if (ReservedWords.isReserved(token.text())) {
-                    error("reserved", "Attribute name is a reserved keyword; reserved keyword: " + token.text());
-                }
-                elements.add(token.text());
-            } else {
-                elements.add(element);
-            }
+            elements.add(element instanceof Token token ? attributeName(token, "attrNameVal") : element);
         }
         DocumentPath path = new DocumentPath(elements);
         heads.add(path.head());
@@ -396,17 +294,5 @@ final class ConditionParser extends TokenParser {
         public boolean test(Map<String, AttributeValue> item) {
             return root.test(item);
         }
-    }
-
-    private AttributeValue resolveValue(String placeholder) {
-        if (hasError("attrNameVal")) {
-            return null;
-        }
-        AttributeValue value = context.value(placeholder);
-        if (value == null) {
-            error("attrNameVal", "An expression attribute value used in expression is not defined; attribute value: "
-                    + placeholder);
-        }
-        return value;
     }
 }

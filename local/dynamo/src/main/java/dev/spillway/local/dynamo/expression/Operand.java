@@ -4,7 +4,7 @@ import java.util.Map;
 
 import dev.spillway.local.dynamo.value.AttributeValue;
 
-/** A value inside a condition: a document path, an expression attribute value or {@code size(...)}. */
+/** A value inside a condition: a document path, an attribute value ({@link Literal}) or {@code size(...)}. */
 interface Operand {
 
     /** The value for this item, or null when it does not exist. */
@@ -20,19 +20,6 @@ interface Operand {
         @Override
         public AttributeValue evaluate(Map<String, AttributeValue> item) {
             return path.resolve(item);
-        }
-    }
-
-    /** An expression attribute value; {@code value} is null only when the placeholder was undefined. */
-    record Literal(AttributeValue value) implements Operand {
-        @Override
-        public AttributeValue evaluate(Map<String, AttributeValue> item) {
-            return value;
-        }
-
-        @Override
-        public String staticType() {
-            return value == null ? null : value.type();
         }
     }
 }

@@ -13,24 +13,13 @@ import dev.spillway.local.dynamo.value.AttributeValue;
 final class ProjectionParser extends TokenParser {
 
     ProjectionParser(String source, ExpressionContext context) {
-        super("ProjectionExpression", source, context);
+        super("ProjectionExpression", source, context, Set.of());
     }
 
     Projection parse() {
-        List<DocumentPath> paths = new ArrayList<>();
-        DocumentPath first = path();
-        if (first == null) {
+        List<DocumentPath> paths = commaSeparated(() -> documentPath("attrNameVal"));
+        if (paths == null) {
             throw syntaxError();
-        }
-        paths.add(first);
-        while (true) {
-            int save = position;
-            DocumentPath next = symbol(",") ? path() : null;
-            if (next == null) {
-                position = save;
-                break;
-            }
-            paths.add(next);
         }
         expectEnd();
         List<DocumentPath> distinct = new ArrayList<>();
@@ -41,57 +30,6 @@ final class ProjectionParser extends TokenParser {
         }
         throwFirstError("reserved", "attrNameVal", "pathOverlap", "pathConflict");
         return new PathProjection(distinct);
-    }
-
-    private DocumentPath path() {
-        String head = identifier();
-        if (head == null) {
-            return null;
-        }
-        List<Object> elements = new ArrayList<>();
-        elements.add(head);
-        while (true) {
-            int save = position;
-            if (symbol("[")) {
-                Token number = take(Token.Kind.NUMBER);
-                if (number != null && symbol("]")) {
-                    elements.add(index(number));
-                    continue;
-                }
-            }
-            position = save;
-            if (symbol(".")) {
-                String name = identifier();
-                if (name != null) {
-                    elements.add(name);
-                    continue;
-                }
-            }
-            position = save;
-            return new DocumentPath(elements);
-        }
-    }
-
-    private String identifier() {
-        Token token = current();
-        if (token.kind() == Token.Kind.IDENTIFIER) {
-            position++;
-            if (ReservedWords.isReserved(token.text())) {
-                error("reserved", "Attribute name is a reserved keyword; reserved keyword: " + token.text());
-            }
-            return token.text();
-        }
-        if (token.kind() == Token.Kind.NAME) {
-            position++;
-            String name = hasError("attrNameVal") ? null : context.name(token.text());
-            if (name == null) {
-                error("attrNameVal", "An expression attribute name used in the document path is not defined; "
-                        + "attribute name: " + token.text());
-            }
-            return name == null ? token.text() : name;
-        }
-        miss();
-        return null;
     }
 
     /** The parsed projection. */

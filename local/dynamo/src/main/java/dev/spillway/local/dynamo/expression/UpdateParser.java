@@ -3,7 +3,6 @@ package dev.spillway.local.dynamo.expression;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,7 +20,7 @@ final class UpdateParser extends TokenParser {
     private final List<DocumentPath> paths = new ArrayList<>();
 
     UpdateParser(String source, ExpressionContext context) {
-        super("UpdateExpression", source, context);
+        super("UpdateExpression", source, context, KEYWORDS);
     }
 
     Update parse() {
@@ -42,19 +41,8 @@ final class UpdateParser extends TokenParser {
         int start = position;
         for (UpdateAction.Type type : UpdateAction.Type.values()) {
             if (keyword(type.name())) {
-                List<UpdateAction> clause = new ArrayList<>();
-                UpdateAction first = action(type);
-                if (first != null) {
-                    clause.add(first);
-                    while (true) {
-                        int save = position;
-                        UpdateAction next = symbol(",") ? action(type) : null;
-                        if (next == null) {
-                            position = save;
-                            break;
-                        }
-                        clause.add(next);
-                    }
+                List<UpdateAction> clause = commaSeparated(() -> action(type));
+                if (clause != null) {
                     if (!sections.add(type.name())) {
                         error("section", "The \"" + type.name() + "\" section can only be used once in an update "
                                 + "expression;");
@@ -87,7 +75,7 @@ final class UpdateParser extends TokenParser {
                 if (value == null) {
                     yield null;
                 }
-                AttributeValue operand = resolveValue(value.text());
+                AttributeValue operand = attributeValue(value, "attrVal");
                 checkOperand(type.name(), operand);
                 yield new UpdateAction(type, path, null, operand);
             }
@@ -101,15 +89,7 @@ final class UpdateParser extends TokenParser {
     }
 
     private UpdateValue setValueParens() {
-        int start = position;
-        if (symbol("(")) {
-            UpdateValue inner = setValue();
-            if (inner != null && symbol(")")) {
-                return inner;
-            }
-        }
-        position = start;
-        return setValue();
+        return optionallyParenthesised(this::setValue);
     }
 
     private UpdateValue setValue() {
@@ -132,15 +112,7 @@ final class UpdateParser extends TokenParser {
     }
 
     private UpdateValue operandParens() {
-        int start = position;
-        if (symbol("(")) {
-            UpdateValue inner = operand();
-            if (inner != null && symbol(")")) {
-                return inner;
-            }
-        }
-        position = start;
-        return operand();
+        return optionallyParenthesised(this::operand);
     }
 
     private UpdateValue operand() {
@@ -152,119 +124,29 @@ final class UpdateParser extends TokenParser {
         position = start;
         Token value = take(Token.Kind.VALUE);
         if (value != null) {
-            return new UpdateValue.Literal(resolveValue(value.text()));
+            return new Literal(attributeValue(value, "attrVal"));
         }
         DocumentPath path = path();
         return path == null ? null : new UpdateValue.Path(path);
     }
 
     private UpdateValue function() {
-        int start = position;
-        Token name = current();
-        if (name.kind() != Token.Kind.IDENTIFIER || isKeyword(name)) {
-            miss();
+        Call<UpdateValue> call = call(this::operandParens);
+        if (call == null) {
             return null;
         }
-        position++;
-        if (symbol("(")) {
-            List<UpdateValue> args = arguments();
-            if (args != null && symbol(")")) {
-                checkFunction(name.text(), args);
-                return switch (args.size() == 2 ? name.text() : "") {
-                    case "if_not_exists" -> args.get(0) instanceof UpdateValue.Path path
-                            ? new UpdateValue.IfNotExists(path.path(), args.get(1)) : new UpdateValue.Unknown();
-                    case "list_append" -> new UpdateValue.ListAppend(args.get(0), args.get(1));
-                    default -> new UpdateValue.Unknown();
-                };
-            }
-        }
-        position = start;
-        return null;
-    }
-
-    private List<UpdateValue> arguments() {
-        UpdateValue first = operandParens();
-        if (first == null) {
-            return null;
-        }
-        List<UpdateValue> args = new ArrayList<>();
-        args.add(first);
-        while (true) {
-            int save = position;
-            UpdateValue next = symbol(",") ? operandParens() : null;
-            if (next == null) {
-                position = save;
-                return args;
-            }
-            args.add(next);
-        }
+        List<UpdateValue> args = call.args();
+        checkFunction(call.name(), args);
+        return switch (args.size() == 2 ? call.name() : "") {
+            case "if_not_exists" -> args.get(0) instanceof UpdateValue.Path path
+                    ? new UpdateValue.IfNotExists(path.path(), args.get(1)) : new UpdateValue.Unknown();
+            case "list_append" -> new UpdateValue.ListAppend(args.get(0), args.get(1));
+            default -> new UpdateValue.Unknown();
+        };
     }
 
     private DocumentPath path() {
-        String head = identifier();
-        if (head == null) {
-            return null;
-        }
-        List<Object> elements = new ArrayList<>();
-        elements.add(head);
-        while (true) {
-            int save = position;
-            if (symbol("[")) {
-                Token number = take(Token.Kind.NUMBER);
-                if (number != null && symbol("]")) {
-                    elements.add(index(number));
-                    continue;
-                }
-            }
-            position = save;
-            if (symbol(".")) {
-                String name = identifier();
-                if (name != null) {
-                    elements.add(name);
-                    continue;
-                }
-            }
-            position = save;
-            return new DocumentPath(elements);
-        }
-    }
-
-    private String identifier() {
-        Token token = current();
-        if (token.kind() == Token.Kind.IDENTIFIER && !isKeyword(token)) {
-            position++;
-            if (ReservedWords.isReserved(token.text())) {
-                error("reserved", "Attribute name is a reserved keyword; reserved keyword: " + token.text());
-            }
-            return token.text();
-        }
-        if (token.kind() == Token.Kind.NAME) {
-            position++;
-            String name = hasError("attrName") ? null : context.name(token.text());
-            if (name == null) {
-                error("attrName", "An expression attribute name used in the document path is not defined; "
-                        + "attribute name: " + token.text());
-            }
-            return name == null ? token.text() : name;
-        }
-        miss();
-        return null;
-    }
-
-    private static boolean isKeyword(Token token) {
-        return KEYWORDS.contains(token.text().toUpperCase(Locale.ROOT));
-    }
-
-    private AttributeValue resolveValue(String placeholder) {
-        if (hasError("attrVal")) {
-            return null;
-        }
-        AttributeValue value = context.value(placeholder);
-        if (value == null) {
-            error("attrVal", "An expression attribute value used in expression is not defined; attribute value: "
-                    + placeholder);
-        }
-        return value;
+        return documentPath("attrName");
     }
 
     private void checkFunction(String name, List<UpdateValue> args) {

@@ -41,23 +41,6 @@ interface UpdateValue {
         }
     }
 
-    record Literal(AttributeValue value) implements UpdateValue {
-        @Override
-        public AttributeValue evaluate(Map<String, AttributeValue> item) {
-            return value;
-        }
-
-        @Override
-        public String staticType() {
-            return literalType();
-        }
-
-        @Override
-        public String literalType() {
-            return value == null ? null : value.type();
-        }
-    }
-
     /** {@code a + b} or {@code a - b} on numbers, kept to DynamoDB's 38 digits. */
     record Arithmetic(boolean plus, UpdateValue left, UpdateValue right) implements UpdateValue {
         @Override

@@ -1,6 +1,7 @@
 package dev.spillway.local.dynamo.expression;
 
 import dev.spillway.local.dynamo.value.AttributeValue;
+import dev.spillway.local.dynamo.value.KeyOrder;
 
 /** DynamoDB's comparison rules between attribute values. */
 final class Values {
@@ -19,30 +20,12 @@ final class Values {
                 && (a instanceof AttributeValue.S || a instanceof AttributeValue.N || a instanceof AttributeValue.B);
     }
 
-    /** Compares two values for which {@link #ordered} holds: strings by code point (UTF-8 order), bytes unsigned. */
+    /**
+     * Compares two values for which {@link #ordered} holds: strings by code point (UTF-8 order), numbers
+     * numerically, bytes unsigned; the order of key values.
+     */
     static int compare(AttributeValue a, AttributeValue b) {
-        if (a instanceof AttributeValue.N x && b instanceof AttributeValue.N y) {
-            return x.value().compareTo(y.value());
-        }
-        if (a instanceof AttributeValue.B x && b instanceof AttributeValue.B y) {
-            return x.value().compareTo(y.value());
-        }
-        return compareCodePoints(((AttributeValue.S) a).value(), ((AttributeValue.S) b).value());
-    }
-
-    static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int x = a.codePointAt(i);
-            int y = b.codePointAt(j);
-            if (x != y) {
-                return Integer.compare(x, y);
-            }
-            i += Character.charCount(x);
-            j += Character.charCount(y);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
+        return KeyOrder.INSTANCE.compare(a, b);
     }
 
     /** begins_with: a string prefix of a string, or a byte prefix of a binary; false for anything else. */

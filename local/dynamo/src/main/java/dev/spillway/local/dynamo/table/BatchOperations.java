@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -53,9 +54,7 @@ final class BatchOperations {
                         + "to 1" : "Member must have length less than or equal to " + MAX_BATCH_GETS);
             }
             tableRequest.check();
-            RequestExpressions expressions = new RequestExpressions(tableRequest, "ProjectionExpression");
-            RequestExpressions.ParsedProjection projection = expressions.projection("ProjectionExpression");
-            expressions.verifyAllUsed();
+            UnaryOperator<Map<String, AttributeValue>> projection = RequestExpressions.onlyProjection(tableRequest);
             Set<Map<String, AttributeValue>> seen = new HashSet<>();
             List<Map<String, AttributeValue>> parsedKeys = new ArrayList<>();
             for (JsonNode keyNode : keys) {
@@ -74,8 +73,7 @@ final class BatchOperations {
             reads.add(() -> parsedKeys.forEach(key -> {
                 Map<String, AttributeValue> item = table.get(key);
                 if (item != null) {
-                    found.add(AttributeValueJson.itemToJson(projection == null ? item : projection.apply()
-                            .apply(item)));
+                    found.add(AttributeValueJson.itemToJson(projection.apply(item)));
                 }
             }));
         }
@@ -163,9 +161,7 @@ final class BatchOperations {
             String tableName = get.tableName("TableName");
             Map<String, AttributeValue> key = get.requiredItem("Key");
             get.check();
-            RequestExpressions expressions = new RequestExpressions(get, "ProjectionExpression");
-            RequestExpressions.ParsedProjection projection = expressions.projection("ProjectionExpression");
-            expressions.verifyAllUsed();
+            UnaryOperator<Map<String, AttributeValue>> projection = RequestExpressions.onlyProjection(get);
             Table table = database.table(tableName);
             table.key().validateKey(key);
             tables.add(tableName);
@@ -173,8 +169,7 @@ final class BatchOperations {
             reads.add(() -> {
                 Map<String, AttributeValue> item = table.get(key);
                 if (item != null) {
-                    answer.set("Item", AttributeValueJson.itemToJson(projection == null ? item
-                            : projection.apply().apply(item)));
+                    answer.set("Item", AttributeValueJson.itemToJson(projection.apply(item)));
                 }
             });
         }

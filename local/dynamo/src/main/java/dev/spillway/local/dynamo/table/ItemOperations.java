@@ -53,16 +53,13 @@ final class ItemOperations {
         request.enumeration("ReturnConsumedCapacity", "INDEXES", "TOTAL", "NONE");
         request.bool("ConsistentRead", false);
         request.check();
-        RequestExpressions expressions = new RequestExpressions(request, "ProjectionExpression");
-        RequestExpressions.ParsedProjection projection = expressions.projection("ProjectionExpression");
-        expressions.verifyAllUsed();
+        UnaryOperator<Map<String, AttributeValue>> projection = RequestExpressions.onlyProjection(request);
         Table table = database.table(tableName);
         table.key().validateKey(key);
         Map<String, AttributeValue> item = table.get(key);
         ObjectNode response = JSON.objectNode();
         if (item != null) {
-            response.set("Item", AttributeValueJson.itemToJson(projection == null ? item : projection.apply()
-                    .apply(item)));
+            response.set("Item", AttributeValueJson.itemToJson(projection.apply(item)));
         }
         Capacity.report(request, response, tableName, 1);
         return response;
@@ -130,23 +127,19 @@ final class ItemOperations {
     }
 
     Prepared prepareDelete(Request request) {
-        String tableName = request.tableName("TableName");
-        Map<String, AttributeValue> key = request.requiredItem("Key");
-        String onFailure = commonParameters(request);
-        RequestExpressions expressions = new RequestExpressions(request, "ConditionExpression");
-        Predicate<Map<String, AttributeValue>> condition = expressions.condition("ConditionExpression");
-        expressions.verifyAllUsed();
-        Table table = database.table(tableName);
-        table.key().validateKey(key);
-        Map<String, AttributeValue> oldItem = table.get(key);
-        return new Prepared(table, key, oldItem, null, true, null, check(condition, oldItem, onFailure));
+        return prepareByKey(request, true);
     }
 
-    /** A transaction's ConditionCheck: like a write that changes nothing. */
+    /** A transaction's ConditionCheck: like a delete that changes nothing, and whose condition is required. */
     Prepared prepareConditionCheck(Request request) {
+        return prepareByKey(request, false);
+    }
+
+    /** A DeleteItem when {@code deletes}, else a ConditionCheck: the same request but for what it writes. */
+    private Prepared prepareByKey(Request request, boolean deletes) {
         String tableName = request.tableName("TableName");
         Map<String, AttributeValue> key = request.requiredItem("Key");
-        if (!request.has("ConditionExpression")) {
+        if (!deletes && !request.has("ConditionExpression")) {
             request.notNull("ConditionExpression");
         }
         String onFailure = commonParameters(request);
@@ -156,7 +149,8 @@ final class ItemOperations {
         Table table = database.table(tableName);
         table.key().validateKey(key);
         Map<String, AttributeValue> oldItem = table.get(key);
-        return new Prepared(table, key, oldItem, oldItem, false, null, check(condition, oldItem, onFailure));
+        return new Prepared(table, key, oldItem, deletes ? null : oldItem, deletes, null,
+                check(condition, oldItem, onFailure));
     }
 
     /** Validates the parameters every write shares; returns ReturnValuesOnConditionCheckFailure. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,14 +45,8 @@ final class Request {
 
     /** A nested structure, e.g. a transaction item's {@code Put}; its errors name their full path. */
     Request child(String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isObject()) {
-            throw unexpectedType();
-        }
-        return new Request((ObjectNode) node, path + lowerFirst(field) + ".");
+        JsonNode node = present(field, JsonNode::isObject);
+        return node == null ? null : new Request((ObjectNode) node, path + lowerFirst(field) + ".");
     }
 
     static Request of(JsonNode node, String path) {
@@ -61,20 +56,26 @@ final class Request {
         return new Request((ObjectNode) node, path);
     }
 
+    /** The field's value when present (JSON null counts as absent), else null; a wrong JSON type is rejected. */
+    private JsonNode present(String field, Predicate<JsonNode> hasExpectedType) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!hasExpectedType.test(node)) {
+            throw unexpectedType();
+        }
+        return node;
+    }
+
     boolean has(String field) {
         JsonNode node = body.get(field);
         return node != null && !node.isNull();
     }
 
     String string(String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw unexpectedType();
-        }
-        return node.textValue();
+        JsonNode node = present(field, JsonNode::isTextual);
+        return node == null ? null : node.textValue();
     }
 
     String requiredString(String field) {
@@ -87,19 +88,7 @@ final class Request {
 
     /** A table name with DynamoDB's constraints; collects errors, {@link #check()} raises them. */
     String tableName(String field) {
-        String name = requiredString(field);
-        if (name != null) {
-            if (!TABLE_NAME.matcher(name).matches()) {
-                violation(field, name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-            }
-            if (name.length() < 3) {
-                violation(field, name, "Member must have length greater than or equal to 3");
-            }
-            if (name.length() > 255) {
-                violation(field, name, "Member must have length less than or equal to 255");
-            }
-        }
-        return name;
+        return checkedName(field, requiredString(field));
     }
 
     /**
@@ -116,19 +105,19 @@ final class Request {
             throw DynamoException.validation(field + " must be at least 3 characters long and at most 255 characters "
                     + "long");
         }
-        if (!TABLE_NAME.matcher(name).matches()) {
-            violation(field, name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-        }
+        patternViolation(field, name);
         return name;
     }
 
     /** An optional name with the table name constraints (IndexName). */
     String optionalName(String field) {
-        String name = string(field);
+        return checkedName(field, string(field));
+    }
+
+    /** Collects the violations of the table name constraints by a present name, in DynamoDB's order. */
+    private String checkedName(String field, String name) {
         if (name != null) {
-            if (!TABLE_NAME.matcher(name).matches()) {
-                violation(field, name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-            }
+            patternViolation(field, name);
             if (name.length() < 3) {
                 violation(field, name, "Member must have length greater than or equal to 3");
             }
@@ -137,6 +126,12 @@ final class Request {
             }
         }
         return name;
+    }
+
+    private void patternViolation(String field, String name) {
+        if (!TABLE_NAME.matcher(name).matches()) {
+            violation(field, name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+        }
     }
 
     String enumeration(String field, String... allowed) {
@@ -148,14 +143,8 @@ final class Request {
     }
 
     Integer integer(String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw unexpectedType();
-        }
-        return node.intValue();
+        JsonNode node = present(field, value -> value.isIntegralNumber() && value.canConvertToInt());
+        return node == null ? null : node.intValue();
     }
 
     Integer integerAtLeast(String field, int minimum) {
@@ -167,23 +156,14 @@ final class Request {
     }
 
     boolean bool(String field, boolean otherwise) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return otherwise;
-        }
-        if (!node.isBoolean()) {
-            throw unexpectedType();
-        }
-        return node.booleanValue();
+        JsonNode node = present(field, JsonNode::isBoolean);
+        return node == null ? otherwise : node.booleanValue();
     }
 
     List<JsonNode> list(String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
+        JsonNode node = present(field, JsonNode::isArray);
+        if (node == null) {
             return null;
-        }
-        if (!node.isArray()) {
-            throw unexpectedType();
         }
         List<JsonNode> members = new ArrayList<>();
         node.forEach(members::add);
@@ -191,12 +171,9 @@ final class Request {
     }
 
     Map<String, JsonNode> map(String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
+        JsonNode node = present(field, JsonNode::isObject);
+        if (node == null) {
             return null;
-        }
-        if (!node.isObject()) {
-            throw unexpectedType();
         }
         Map<String, JsonNode> members = new LinkedHashMap<>();
         node.fields().forEachRemaining(entry -> members.put(entry.getKey(), entry.getValue()));

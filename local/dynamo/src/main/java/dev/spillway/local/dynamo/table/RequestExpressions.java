@@ -90,6 +90,17 @@ final class RequestExpressions {
         return values;
     }
 
+    /**
+     * The projection of a read whose only expression parameter is ProjectionExpression (GetItem and the batch and
+     * transactional gets), its names and values checked as used; the identity when the request has none.
+     */
+    static UnaryOperator<Map<String, AttributeValue>> onlyProjection(Request request) {
+        RequestExpressions expressions = new RequestExpressions(request, "ProjectionExpression");
+        ParsedProjection projection = expressions.projection("ProjectionExpression");
+        expressions.verifyAllUsed();
+        return projection == null ? UnaryOperator.identity() : projection.apply();
+    }
+
     /** A condition or filter expression, or null when the request has none. */
     Predicate<Map<String, AttributeValue>> condition(String field) {
         String text = request.string(field);

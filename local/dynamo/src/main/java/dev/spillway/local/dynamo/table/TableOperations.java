@@ -41,11 +41,7 @@ final class TableOperations {
 
     ObjectNode deleteTable(Request request) {
         String name = existingTableName(request);
-        Table table = database.tables().get(name);
-        if (table == null) {
-            throw DynamoException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
-        }
-        ObjectNode description = table.describe();
+        ObjectNode description = namedTable(name).describe();
         database.tables().remove(name);
         database.listeners().forEach(listener -> listener.tableDeleted(name));
         description.put("TableStatus", "DELETING");
@@ -132,14 +128,18 @@ final class TableOperations {
     }
 
     ObjectNode describeTable(Request request) {
-        String name = existingTableName(request);
+        ObjectNode response = JSON.objectNode();
+        response.set("Table", namedTable(existingTableName(request)).describe());
+        return response;
+    }
+
+    /** The table for DeleteTable and DescribeTable, whose not-found message names it (other operations' does not). */
+    private Table namedTable(String name) {
         Table table = database.tables().get(name);
         if (table == null) {
             throw DynamoException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
         }
-        ObjectNode response = JSON.objectNode();
-        response.set("Table", table.describe());
-        return response;
+        return table;
     }
 
     ObjectNode listTables(Request request) {
