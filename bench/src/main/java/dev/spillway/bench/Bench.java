@@ -10,7 +10,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].startsWith("-")) {
-            System.err.println("usage: bench/run NAME [--quick] [--PARAMETER VALUE ...]  (see README: Benchmarks)");
+            System.err.println("usage: bench/run NAME [--quick] [--PARAMETER VALUE ...]  (see docs/benchmarks.md)");
             System.exit(2);
         }
         Benchmark benchmark;

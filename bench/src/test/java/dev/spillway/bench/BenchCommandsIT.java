@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every benchmark command of the README, run as written but in its quick form, on what the reactor just
+ * Every benchmark command of docs/benchmarks.md, run as written but in its quick form, on what the reactor just
  * packaged: the command works, prints its comparison, and its workload was answered in full (the benchmark
  * exits non-zero on a lost, duplicated or wrong answer). The figures of a quick run are not judged: tests never
  * time anything.
