@@ -138,6 +138,9 @@ class PriorityTest {
             }
         });
 
+        // (the pressure is there before the worker takes anything, or its first claim could find no interactive work)
+        await().atMost(Duration.ofSeconds(30)).until(() -> interactiveQueuedAt.size() >= INTERACTIVE_PRESSURE);
+
         // WHEN the worker runs under that load
         worker.start();
 
