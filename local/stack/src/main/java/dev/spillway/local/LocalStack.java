@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -98,7 +99,7 @@ public class LocalStack implements QuarkusApplication {
         return Path.of(env.getOrDefault("SPILLWAY_FILES_DIR", ".spillway/files")).toAbsolutePath().normalize();
     }
 
-    /** Where the emulators keep queues (and later tables), so a restarted stack carries on with its jobs. */
+    /** Where the emulators keep queues and tables, so a restarted stack carries on with its jobs and keys. */
     static Path dataFolder(Map<String, String> env) {
         return Path.of(env.getOrDefault("SPILLWAY_DATA_DIR", ".spillway/data")).toAbsolutePath().normalize();
     }
@@ -200,7 +201,7 @@ public class LocalStack implements QuarkusApplication {
             LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | %s",
                     ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class), cloud.describe(),
                     SUPERVISORS.stream().map(worker -> "worker pid " + worker.pid())
-                            .collect(java.util.stream.Collectors.joining(", ")));
+                            .collect(Collectors.joining(", ")));
             LOG.infof("Dev API key (tenant dev): %s   (set SPILLWAY_DEV_KEY to choose it; more keys: "
                     + "local/api-keys create --tenant NAME --endpoint %s)", devKey, cloud.dynamoServer().endpoint());
             LOG.infof("Event sources: batch files dropped into %s | ingest queue %s | webhooks from the jobs "
