@@ -3,12 +3,10 @@ package dev.spillway.local.emulators;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
@@ -25,6 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -303,18 +302,13 @@ public final class LocalCloud implements AutoCloseable {
      * keeping the folder); true when created now, so its one-time settings (TTL) follow.
      */
     private boolean createTableIfMissing(String name, Consumer<CreateTableRequest.Builder> definition) {
-        if (existingTables().contains(name)) {
+        try {
+            dynamo.createTable(b -> definition.accept(b.tableName(name)));
+            return true;
+        } catch (ResourceInUseException exists) {
             LOG.debugf("table %s exists already", name);
             return false;
         }
-        dynamo.createTable(b -> definition.accept(b.tableName(name)));
-        return true;
-    }
-
-    private Set<String> existingTables() {
-        Set<String> names = new HashSet<>();
-        dynamo.listTablesPaginator().tableNames().forEach(names::add);
-        return names;
     }
 
     public String apiKeysTable() {
