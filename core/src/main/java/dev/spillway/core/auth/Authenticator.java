@@ -13,7 +13,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.config.IntakeConfig;
-import dev.spillway.core.intake.Caller;
 
 /** Turns an {@code Authorization: Bearer} header into a {@link Caller}, or refuses it with 401. */
 @ApplicationScoped

@@ -12,7 +12,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.spillway.core.api.ApiException;
-import dev.spillway.core.intake.Caller;
+import dev.spillway.core.auth.redis.RedisRateBuckets;
 
 /**
  * Requests and tokens per minute per API key: token buckets in Redis, shared by every intake instance. When

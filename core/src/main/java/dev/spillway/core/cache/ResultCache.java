@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.cache.redis.RedisResultStore;
 import dev.spillway.core.config.CacheConfig;
 
 /**

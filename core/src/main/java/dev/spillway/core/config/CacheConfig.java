@@ -29,9 +29,19 @@ public interface CacheConfig {
     @WithDefault("PT24H")
     Duration l2Ttl();
 
-    /** Attach identical cacheable requests to the job already running for them (needs Redis). */
+    /**
+     * Attach identical cacheable requests to the job already running for them: within one instance always, across
+     * instances through Redis.
+     */
     @WithDefault("true")
     boolean coalesce();
+
+    /**
+     * How long a request that found an identical one being admitted waits for that job to be stored before it
+     * takes over (the first one failed or died). Covers the job store's and the queue's guarded writes.
+     */
+    @WithDefault("PT5S")
+    Duration coalesceAdmissionWait();
 
     /** How long a running job stays the one identical requests attach to. */
     @WithDefault("PT10M")

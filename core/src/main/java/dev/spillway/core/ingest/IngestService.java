@@ -16,18 +16,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.spillway.core.admission.Admission;
+import dev.spillway.core.admission.IntakeRequest;
+import dev.spillway.core.admission.RequestChecks;
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.auth.Authenticator;
-import dev.spillway.core.intake.CachePolicy;
-import dev.spillway.core.intake.Caller;
-import dev.spillway.core.intake.IntakeService;
-import dev.spillway.core.intake.Submission;
+import dev.spillway.core.auth.Caller;
+import dev.spillway.core.cache.CachePolicy;
 import dev.spillway.core.job.Tier;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
- * Turns ingest-queue messages into jobs, through the same {@link IntakeService#submit} path as
+ * Turns ingest-queue messages into jobs, through the same {@link RequestChecks} and {@link Admission} path as
  * {@code POST /v1/jobs}: the same validation, limits, idempotency and tiers.
  *
  * <p>The message body is an envelope:
@@ -71,16 +72,18 @@ public class IngestService {
         }
     }
 
-    private final IntakeService intake;
+    private final RequestChecks checks;
+    private final Admission admission;
     private final Authenticator authenticator;
     private final IngestConfig config;
     private final SqsClient sqs;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public IngestService(IntakeService intake, Authenticator authenticator, IngestConfig config, SqsClient sqs,
-            ObjectMapper json, Clock clock) {
-        this.intake = intake;
+    public IngestService(RequestChecks checks, Admission admission, Authenticator authenticator, IngestConfig config,
+            SqsClient sqs, ObjectMapper json, Clock clock) {
+        this.checks = checks;
+        this.admission = admission;
         this.authenticator = authenticator;
         this.config = config;
         this.sqs = sqs;
@@ -117,10 +120,11 @@ public class IngestService {
         try {
             Envelope envelope = parse(message.body());
             Caller caller = authenticate(envelope.apiKey());
-            Submission submission = intake.submit(caller, envelope.request(), new CachePolicy(false, true, false),
-                    envelope.tier(), envelope.idempotencyKey(), Duration.ZERO, envelope.callbackUrl(),
-                    "callback_url");
-            return new Outcome.Accepted(submission.job().id(), submission.replayed());
+            // Nobody waits for an ingested request: it is never answered from the cache, but its answer is kept.
+            Admission.Admitted admitted = admission.admit(checks.check(new IntakeRequest(caller, envelope.request(),
+                    new CachePolicy(false, true, false), envelope.tier(), envelope.idempotencyKey(), Duration.ZERO,
+                    envelope.callbackUrl(), "callback_url")));
+            return new Outcome.Accepted(admitted.job().id(), admitted.replayed());
         } catch (ApiException e) {
             return isTransient(e) ? new Outcome.Retry(e) : new Outcome.Rejected(e);
         } catch (RuntimeException e) {

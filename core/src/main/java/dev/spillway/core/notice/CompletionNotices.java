@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.config.NoticeConfig;
 import dev.spillway.core.job.Job;
+import dev.spillway.core.notice.redis.NoticeSubscription;
+import dev.spillway.core.notice.redis.RedisNoticeChannel;
 
 /**
  * Tells waiting requests that their job finished. Workers publish on one Redis channel; each process holds one

@@ -3,8 +3,8 @@ package dev.spillway.core.webhook;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.spillway.core.job.DynamoJobStore;
 import dev.spillway.core.job.JobStatus;
+import dev.spillway.core.job.dynamo.DynamoJobStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**

@@ -10,9 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.spillway.core.intake.api.JobView;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStore;
+import dev.spillway.core.job.JobView;
 import dev.spillway.core.job.WebhookDelivery;
 
 /**

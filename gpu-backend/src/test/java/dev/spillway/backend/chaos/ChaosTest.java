@@ -33,15 +33,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.spillway.backend.worker.ScriptedUpstreamResource;
+import dev.spillway.core.admission.IntakeRequest;
 import dev.spillway.core.api.ApiException;
-import dev.spillway.core.intake.CachePolicy;
-import dev.spillway.core.intake.Caller;
-import dev.spillway.core.intake.IntakeService;
-import dev.spillway.core.intake.Submission;
+import dev.spillway.core.auth.Caller;
+import dev.spillway.core.cache.CachePolicy;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.intake.IntakeService;
+import dev.spillway.intake.Submission;
 import dev.spillway.local.emulators.RedisServer;
 import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -73,7 +74,7 @@ class ChaosTest {
         public Map<String, String> getConfigOverrides() {
             Properties intake = new Properties();
             try (Reader in = Files.newBufferedReader(
-                    Path.of("../functions/intake/src/main/resources/application.properties"))) {
+                    Path.of("../functions/intake-lambda/src/main/resources/application.properties"))) {
                 intake.load(in);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -207,8 +208,8 @@ class ChaosTest {
                 while (System.nanoTime() < stopAt) {
                     String content = contentFor.apply(sequence.incrementAndGet());
                     try {
-                        Submission submission = intake.submit(Caller.anonymous("chaos"), body(content, cacheable),
-                                CachePolicy.DEFAULT, Tier.INTERACTIVE, null);
+                        Submission submission = intake.submit(IntakeRequest.noWait(Caller.anonymous("chaos"),
+                                body(content, cacheable), CachePolicy.DEFAULT, Tier.INTERACTIVE, null));
                         acceptedContentByJob.put(submission.job().id(), content);
                     } catch (ApiException e) {
                         if (e.status() == 503) {
@@ -275,8 +276,8 @@ class ChaosTest {
     private void awaitAccepting(String name) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
             try {
-                intake.submit(Caller.anonymous("chaos"), body(name + " warm-up", false), CachePolicy.DEFAULT,
-                        Tier.INTERACTIVE, null);
+                intake.submit(IntakeRequest.noWait(Caller.anonymous("chaos"), body(name + " warm-up", false),
+                        CachePolicy.DEFAULT, Tier.INTERACTIVE, null));
                 return true;
             } catch (ApiException e) {
                 return false;

@@ -2,8 +2,8 @@ package dev.spillway.local;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
 
 import dev.spillway.core.auth.ApiKey;
 import dev.spillway.core.auth.ApiKeys;
-import dev.spillway.core.auth.DynamoApiKeyStore;
+import dev.spillway.core.auth.dynamo.DynamoApiKeyStore;
 import dev.spillway.core.job.Tier;
 import dev.spillway.local.emulators.LocalCloud;
 import dev.spillway.local.emulators.Ports;

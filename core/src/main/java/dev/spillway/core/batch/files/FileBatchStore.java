@@ -10,9 +10,9 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.spillway.core.batch.Batch;
-import dev.spillway.core.batch.DynamoBatchStore;
+import dev.spillway.core.batch.dynamo.DynamoBatchStore;
 import dev.spillway.core.config.BatchesConfig;
-import dev.spillway.core.job.DynamoJobStore;
+import dev.spillway.core.job.dynamo.DynamoJobStore;
 import io.quarkus.arc.properties.IfBuildProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -14,7 +14,7 @@ import dev.spillway.core.batch.Batch;
 import dev.spillway.core.batch.BatchService;
 import dev.spillway.core.batch.BatchSnapshot;
 import dev.spillway.core.batch.BatchStore;
-import dev.spillway.core.batch.api.BatchView;
+import dev.spillway.core.batch.BatchView;
 import dev.spillway.core.job.WebhookDelivery;
 import dev.spillway.core.webhook.CallbackUrls;
 import dev.spillway.core.webhook.WebhookAttempts;

@@ -24,7 +24,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.EmbeddedMetrics;
 import dev.spillway.core.metrics.SpillwayMetrics;
-import dev.spillway.core.queue.SqsWorkQueue;
+import dev.spillway.core.queue.sqs.SqsWorkQueue;
 import dev.spillway.core.schedule.LocalQueues;
 import dev.spillway.local.emulators.LocalCloud;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -32,7 +32,7 @@ import dev.spillway.core.batch.Batch;
 import dev.spillway.core.batch.BatchIds;
 import dev.spillway.core.batch.BatchService;
 import dev.spillway.core.batch.BatchStore;
-import dev.spillway.core.batch.api.BatchView;
+import dev.spillway.core.batch.BatchView;
 import dev.spillway.core.batch.webhook.BatchWebhooksTask;
 import dev.spillway.core.job.BatchLine;
 import dev.spillway.core.job.Job;

@@ -1,0 +1,100 @@
+package dev.spillway.core.auth.dynamo;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.spillway.core.auth.ApiKey;
+import dev.spillway.core.auth.ApiKeyStore;
+import dev.spillway.core.auth.AuthConfig;
+import dev.spillway.core.job.Tier;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/** {@link ApiKeyStore} on a DynamoDB table keyed by {@code keyHash}. */
+@ApplicationScoped
+public class DynamoApiKeyStore implements ApiKeyStore {
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    @Inject
+    public DynamoApiKeyStore(DynamoDbClient dynamo, AuthConfig config) {
+        this(dynamo, config.keysTable());
+    }
+
+    public DynamoApiKeyStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public void put(ApiKey key) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("keyHash", AttributeValue.fromS(key.keyHash()));
+        item.put("tenant", AttributeValue.fromS(key.tenant()));
+        item.put("tier", AttributeValue.fromS(key.tier().name()));
+        item.put("models", AttributeValue.fromS(String.join(",", key.models())));
+        item.put("rpm", AttributeValue.fromN(Integer.toString(key.requestsPerMinute())));
+        item.put("tpm", AttributeValue.fromN(Integer.toString(key.tokensPerMinute())));
+        item.put("created", AttributeValue.fromN(Long.toString(key.created().toEpochMilli())));
+        if (key.revoked() != null) {
+            item.put("revoked", AttributeValue.fromN(Long.toString(key.revoked().toEpochMilli())));
+        }
+        dynamo.putItem(b -> b.tableName(table).item(item));
+    }
+
+    @Override
+    public Optional<ApiKey> find(String keyHash) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("keyHash", AttributeValue.fromS(keyHash))).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toKey(item));
+    }
+
+    @Override
+    public Optional<ApiKey> revoke(String keyIdOrHash, Instant now) {
+        List<ApiKey> matches = list(null).stream().filter(k -> k.keyHash().startsWith(keyIdOrHash)).toList();
+        if (keyIdOrHash.length() < 8 || matches.size() != 1) {
+            return Optional.empty();
+        }
+        ApiKey key = matches.get(0);
+        try {
+            Map<String, AttributeValue> updated = dynamo.updateItem(b -> b.tableName(table)
+                    .key(Map.of("keyHash", AttributeValue.fromS(key.keyHash())))
+                    .updateExpression("SET revoked = if_not_exists(revoked, :now)")
+                    .conditionExpression("attribute_exists(keyHash)")
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes();
+            return Optional.of(toKey(updated));
+        } catch (ConditionalCheckFailedException gone) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<ApiKey> list(String tenant) {
+        return dynamo.scanPaginator(b -> b.tableName(table)).items().stream()
+                .map(DynamoApiKeyStore::toKey)
+                .filter(key -> tenant == null || key.tenant().equals(tenant))
+                .toList();
+    }
+
+    private static ApiKey toKey(Map<String, AttributeValue> item) {
+        String models = item.get("models").s();
+        Set<String> modelSet = models.isEmpty() ? Set.of()
+                : Arrays.stream(models.split(",")).collect(Collectors.toUnmodifiableSet());
+        return new ApiKey(item.get("keyHash").s(), item.get("tenant").s(), Tier.valueOf(item.get("tier").s()), modelSet,
+                Integer.parseInt(item.get("rpm").n()), Integer.parseInt(item.get("tpm").n()),
+                Instant.ofEpochMilli(Long.parseLong(item.get("created").n())),
+                item.containsKey("revoked") ? Instant.ofEpochMilli(Long.parseLong(item.get("revoked").n())) : null);
+    }
+}

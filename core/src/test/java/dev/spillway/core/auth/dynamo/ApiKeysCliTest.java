@@ -1,0 +1,90 @@
+package dev.spillway.core.auth.dynamo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.spillway.core.auth.ApiKey;
+import dev.spillway.core.auth.ApiKeys;
+import dev.spillway.core.job.Tier;
+import dev.spillway.core.webhook.WebhookSignatures;
+import dev.spillway.local.emulators.LocalCloud;
+
+/** The key-management command against the DynamoDB emulator: what it creates authenticates, what it revokes does not. */
+class ApiKeysCliTest {
+
+    private static LocalCloud cloud;
+    private static DynamoApiKeyStore store;
+
+    @BeforeAll
+    static void start() {
+        cloud = LocalCloud.start(new LocalCloud.Options(Duration.ofSeconds(30), 3, false, false, "cli-test", 0, 0, 0));
+        store = new DynamoApiKeyStore(cloud.dynamo(), cloud.apiKeysTable());
+    }
+
+    @AfterAll
+    static void stop() {
+        cloud.close();
+    }
+
+    private static String run(String... args) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int status = new ApiKeysCli(store, new PrintStream(buffer, true, StandardCharsets.UTF_8)).run(args);
+        return status + "\n" + buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void create_printsAKeyWhoseHashIsStoredWithItsGrants() {
+        String output = run("create", "--tenant", "acme", "--tier", "batch", "--models", "m1,m2", "--rpm", "60",
+                "--tpm", "1000");
+
+        String[] lines = output.split("\n");
+        assertThat(lines[0]).isEqualTo("0");
+        String key = lines[1];
+        assertThat(key).startsWith(ApiKeys.PREFIX);
+        ApiKey stored = store.find(ApiKeys.hash(key)).orElseThrow();
+        assertThat(stored.tenant()).isEqualTo("acme");
+        assertThat(stored.tier()).isEqualTo(Tier.BATCH);
+        assertThat(stored.models()).containsExactlyInAnyOrder("m1", "m2");
+        assertThat(stored.requestsPerMinute()).isEqualTo(60);
+        assertThat(stored.tokensPerMinute()).isEqualTo(1000);
+        assertThat(output).doesNotContain(stored.keyHash()).contains(stored.keyId());
+    }
+
+    @Test
+    void revoke_byKeyId_marksTheKeyRevokedAndListShowsIt() {
+        String key = run("create", "--tenant", "revokee").split("\n")[1];
+        String keyId = ApiKeys.hash(key).substring(0, 12);
+
+        assertThat(run("revoke", keyId)).startsWith("0\nrevoked " + keyId);
+
+        assertThat(store.find(ApiKeys.hash(key)).orElseThrow().isRevoked()).isTrue();
+        assertThat(run("list", "--tenant", "revokee")).contains(keyId).contains("REVOKED");
+        assertThat(run("revoke", "ffffffffffff")).startsWith("1\n");
+    }
+
+    @Test
+    void create_withoutTenant_isAUsageError() {
+        assertThat(run("create")).startsWith("2\ncreate needs --tenant");
+    }
+
+    @Test
+    void webhookSecret_isTheTenantsDerivedSigningSecret_andNeedsTheMasterSecret() {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int status = new ApiKeysCli(store, new PrintStream(buffer, true, StandardCharsets.UTF_8),
+                Optional.of("master")).run(new String[] { "webhook-secret", "--tenant", "acme" });
+
+        assertThat(status).isZero();
+        assertThat(buffer.toString(StandardCharsets.UTF_8).split("\n")[0])
+                .isEqualTo(WebhookSignatures.tenantSecret("master", "acme")).startsWith("whsec_");
+        assertThat(run("webhook-secret", "--tenant", "acme")).startsWith("1\n");
+    }
+}

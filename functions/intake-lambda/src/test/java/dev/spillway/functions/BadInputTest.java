@@ -1,0 +1,201 @@
+package dev.spillway.functions;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.emptyOrNullString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.spillway.core.auth.ApiKeyStore;
+import dev.spillway.local.emulators.SpillwayTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/**
+ * Every malformed request is refused with a 4xx in the OpenAI error shape, and leaves nothing behind: no job
+ * stored, no message queued.
+ */
+@QuarkusTest
+@QuarkusTestResource(SpillwayTestResource.class)
+class BadInputTest {
+
+    private static final String MSG = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+    private static final String MODEL = "\"model\":\"test-model\"";
+
+    @Inject
+    ApiKeyStore keys;
+
+    @BeforeEach
+    void emptyQueuesAndAuthenticate() {
+        IntakeFixture.purgeQueues();
+        IntakeFixture.authenticate(keys);
+    }
+
+    static Stream<Arguments> badChatRequests() {
+        return Stream.of(
+                bad("empty body", "", 400, "invalid_json", null),
+                bad("not JSON", "hello", 400, "invalid_json", null),
+                bad("truncated JSON", "{" + MODEL + ",\"messages\":[{\"role\":\"us", 400, "invalid_json", null),
+                bad("JSON array", "[1,2]", 400, "invalid_json", null),
+                bad("JSON string", "\"chat\"", 400, "invalid_json", null),
+                bad("trailing garbage", "{" + MODEL + "," + MSG + "} extra", 400, "invalid_json", null),
+                bad("duplicate key", "{" + MODEL + "," + MODEL + "," + MSG + "}", 400, "invalid_json", null),
+                bad("NaN temperature", "{" + MODEL + "," + MSG + ",\"temperature\":NaN}", 400, "invalid_json", null),
+                bad("deeply nested", "{" + MODEL + "," + MSG + ",\"metadata\":" + "[".repeat(500) + "]".repeat(500) + "}",
+                        400, "invalid_json", null),
+                bad("missing model", "{" + MSG + "}", 400, "missing_required_parameter", "model"),
+                bad("model not a string", "{\"model\":42," + MSG + "}", 400, "invalid_type", "model"),
+                bad("blank model", "{\"model\":\"  \"," + MSG + "}", 400, "invalid_value", "model"),
+                bad("unknown model", "{\"model\":\"gpt-17\"," + MSG + "}", 404, "model_not_found", "model"),
+                bad("missing messages", "{" + MODEL + "}", 400, "missing_required_parameter", "messages"),
+                bad("empty messages", "{" + MODEL + ",\"messages\":[]}", 400, "empty_array", "messages"),
+                bad("messages not an array", "{" + MODEL + ",\"messages\":\"hi\"}", 400, "invalid_type", "messages"),
+                bad("message not an object", "{" + MODEL + ",\"messages\":[\"hi\"]}", 400, "invalid_type", "messages[0]"),
+                bad("unknown role", "{" + MODEL + ",\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", 400,
+                        "invalid_role", "messages[0].role"),
+                bad("missing role", "{" + MODEL + ",\"messages\":[{\"content\":\"hi\"}]}", 400,
+                        "missing_required_parameter", "messages[0].role"),
+                bad("missing content", "{" + MODEL + ",\"messages\":[{\"role\":\"user\"}]}", 400,
+                        "missing_required_parameter", "messages[0].content"),
+                bad("content a number", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":7}]}", 400,
+                        "invalid_type", "messages[0].content"),
+                bad("image content part", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+                        + "\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]}", 400, "unsupported_content",
+                        "messages[0].content[0].type"),
+                bad("tool call field", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\","
+                        + "\"tool_calls\":[]}]}", 400, "unknown_parameter", "messages[0].tool_calls"),
+                bad("temperature too high", "{" + MODEL + "," + MSG + ",\"temperature\":2.5}", 400, "invalid_value",
+                        "temperature"),
+                bad("negative temperature", "{" + MODEL + "," + MSG + ",\"temperature\":-1}", 400, "invalid_value",
+                        "temperature"),
+                bad("temperature a string", "{" + MODEL + "," + MSG + ",\"temperature\":\"hot\"}", 400,
+                        "invalid_type", "temperature"),
+                bad("top_p above 1", "{" + MODEL + "," + MSG + ",\"top_p\":1.5}", 400, "invalid_value", "top_p"),
+                bad("zero max_tokens", "{" + MODEL + "," + MSG + ",\"max_tokens\":0}", 400, "invalid_value",
+                        "max_tokens"),
+                bad("negative max_tokens", "{" + MODEL + "," + MSG + ",\"max_tokens\":-5}", 400, "invalid_value",
+                        "max_tokens"),
+                bad("fractional max_tokens", "{" + MODEL + "," + MSG + ",\"max_tokens\":1.5}", 400, "invalid_type",
+                        "max_tokens"),
+                bad("huge max_tokens", "{" + MODEL + "," + MSG + ",\"max_tokens\":99999999999}", 400, "invalid_type",
+                        "max_tokens"),
+                bad("max_tokens over the limit", "{" + MODEL + "," + MSG + ",\"max_completion_tokens\":1000000}", 400,
+                        "invalid_value", "max_completion_tokens"),
+                bad("conflicting token limits", "{" + MODEL + "," + MSG + ",\"max_tokens\":5,\"max_completion_tokens\":6}",
+                        400, "invalid_value", "max_completion_tokens"),
+                bad("seed a string", "{" + MODEL + "," + MSG + ",\"seed\":\"42\"}", 400, "invalid_type", "seed"),
+                bad("stop a number", "{" + MODEL + "," + MSG + ",\"stop\":5}", 400, "invalid_type", "stop"),
+                bad("too many stops", "{" + MODEL + "," + MSG + ",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", 400,
+                        "invalid_value", "stop"),
+                bad("n above 1", "{" + MODEL + "," + MSG + ",\"n\":2}", 400, "unsupported_parameter", "n"),
+                bad("stream true", "{" + MODEL + "," + MSG + ",\"stream\":true}", 400, "unsupported_parameter", "stream"),
+                bad("stream not boolean", "{" + MODEL + "," + MSG + ",\"stream\":\"yes\"}", 400, "invalid_type", "stream"),
+                bad("tools", "{" + MODEL + "," + MSG + ",\"tools\":[{\"type\":\"function\"}]}", 400,
+                        "unsupported_parameter", "tools"),
+                bad("json response format", "{" + MODEL + "," + MSG + ",\"response_format\":{\"type\":\"json_object\"}}",
+                        400, "unsupported_parameter", "response_format"),
+                bad("unknown field", "{" + MODEL + "," + MSG + ",\"temprature\":0}", 400, "unknown_parameter",
+                        "temprature"),
+                bad("frequency penalty", "{" + MODEL + "," + MSG + ",\"frequency_penalty\":1}", 400,
+                        "unsupported_parameter", "frequency_penalty"),
+                bad("user not a string", "{" + MODEL + "," + MSG + ",\"user\":{}}", 400, "invalid_type", "user"));
+    }
+
+    private static Arguments bad(String name, String body, int status, String code, String param) {
+        return Arguments.of(name, body.getBytes(StandardCharsets.UTF_8), status, code, param);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badChatRequests")
+    void chatCompletions_refusesBadInputAndChangesNothing(String name, byte[] body, int status, String code,
+            String param) {
+        assertRefusedWithoutSideEffects(() -> given().contentType("application/json").body(body)
+                .post("/v1/chat/completions"), status, code, param);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badChatRequests")
+    void jobs_refusesBadInputAndChangesNothing(String name, byte[] body, int status, String code, String param) {
+        assertRefusedWithoutSideEffects(() -> given().contentType("application/json").body(body).post("/v1/jobs"),
+                status, code, param);
+    }
+
+    @org.junit.jupiter.api.Test
+    void invalidUtf8_isRefused() {
+        byte[] body = ("{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":\"\u0000X\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        // Replace the placeholder with an invalid UTF-8 sequence (a lone continuation byte).
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == 0) {
+                body[i] = (byte) 0xC3;
+                body[i + 1] = (byte) 0x28;
+            }
+        }
+        assertRefusedWithoutSideEffects(() -> given().contentType("application/json").body(body)
+                .post("/v1/chat/completions"), 400, "invalid_encoding", null);
+    }
+
+    @org.junit.jupiter.api.Test
+    void oversizedBody_isRefusedWith413() {
+        String big = "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(300_000) + "\"}]}";
+        assertRefusedWithoutSideEffects(() -> given().contentType("application/json").body(big)
+                .post("/v1/chat/completions"), 413, "request_too_large", null);
+    }
+
+    @org.junit.jupiter.api.Test
+    void nonJsonContentType_isRefusedWith415() {
+        assertRefusedWithoutSideEffects(() -> given().contentType("text/xml").body("<chat/>")
+                .post("/v1/chat/completions"), 415, "unsupported_media_type", null);
+    }
+
+    @org.junit.jupiter.api.Test
+    void badWaitParameter_isRefused() {
+        assertRefusedWithoutSideEffects(() -> given().get("/v1/jobs/job_00000000000000000000000000?wait=-1"), 400,
+                "invalid_value", "wait");
+        assertRefusedWithoutSideEffects(() -> given().get("/v1/jobs/job_00000000000000000000000000?wait=soon"), 400,
+                "invalid_value", "wait");
+    }
+
+    @org.junit.jupiter.api.Test
+    void pathTraversalInJobIds_isRefused() {
+        assertRefusedWithoutSideEffects(() -> given().urlEncodingEnabled(false).get("/v1/jobs/..%2F..%2Fetc%2Fpasswd"),
+                400, null, null);
+        assertRefusedWithoutSideEffects(() -> given().urlEncodingEnabled(false).delete("/v1/jobs/job_%00"), 400, null,
+                null);
+    }
+
+    private static void assertRefusedWithoutSideEffects(java.util.function.Supplier<Response> call, int status,
+            String code, String param) {
+        int jobsBefore = IntakeFixture.storedJobs();
+
+        Response response = call.get();
+
+        response.then().statusCode(status)
+                .body("$", hasKey("error"))
+                .body("error.message", not(emptyOrNullString()))
+                .body("error.type", not(emptyOrNullString()))
+                .body("error", hasKey("param"))
+                .body("error", hasKey("code"));
+        if (code != null) {
+            response.then().body("error.code", equalTo(code));
+        }
+        if (param != null) {
+            response.then().body("error.param", anyOf(equalTo(param)));
+        }
+        assertThat(IntakeFixture.storedJobs()).as("jobs stored").isEqualTo(jobsBefore);
+        assertThat(IntakeFixture.queuedMessages()).as("messages queued").isZero();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.spillway.intake;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.spillway.core.admission.Admission;
+import dev.spillway.core.admission.CheckedRequest;
+import dev.spillway.core.admission.IntakeRequest;
+import dev.spillway.core.admission.RequestChecks;
+import dev.spillway.core.cache.CacheHit;
+import dev.spillway.core.job.Job;
+import dev.spillway.core.job.Tier;
+import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.intake.direct.DirectAnswer;
+import dev.spillway.intake.direct.DirectLane;
+
+/**
+ * Accepts chat-completion requests: checks them, answers from the cache when it may, then from an upstream target
+ * with capacity (the direct lane) when the caller waits, else attaches to an identical request in flight or admits
+ * a job of its own (the spill lane).
+ */
+@ApplicationScoped
+public class IntakeService {
+
+    private final RequestChecks checks;
+    private final CacheLane cacheLane;
+    private final DirectLane directLane;
+    private final Admission admission;
+    private final SpillwayMetrics metrics;
+
+    public IntakeService(RequestChecks checks, CacheLane cacheLane, DirectLane directLane, Admission admission,
+            SpillwayMetrics metrics) {
+        this.checks = checks;
+        this.cacheLane = cacheLane;
+        this.directLane = directLane;
+        this.admission = admission;
+        this.metrics = metrics;
+    }
+
+    public Submission submit(IntakeRequest submitted) {
+        CheckedRequest checked = checks.check(submitted);
+        Optional<CacheHit> hit = cacheLane.lookup(checked);
+        if (hit.isPresent()) {
+            Submission answered = Submission.fromCache(hit.get());
+            metrics.request("cache", answered.cacheStatus());
+            return answered;
+        }
+        String cacheStatus = checked.readsCache() ? "miss" : "bypass";
+
+        if (mayGoDirect(checked)) {
+            Optional<DirectAnswer> answer = directLane.serve(checked.request(), submitted.waitBudget());
+            if (answer.isPresent()) {
+                cacheLane.store(checked.writeKey(), answer.get().completion());
+                metrics.request("direct", cacheStatus);
+                return Submission.direct(answer.get(), cacheStatus);
+            }
+        }
+
+        Job job = admission.newJob(checked);
+        CacheLane.Flight flight = cacheLane.join(checked, job);
+        if (flight.attachedJob().isPresent()) {
+            metrics.request("spill", "coalesced");
+            return Submission.queued(flight.attachedJob().get(), "coalesced");
+        }
+        Admission.Admitted admitted;
+        try {
+            admitted = admission.admit(checked, job);
+        } catch (RuntimeException e) {
+            flight.failed(e);
+            throw e;
+        }
+        if (admitted.replayed()) {
+            return Submission.replayed(admitted.job());
+        }
+        flight.admitted(admitted.job());
+        metrics.request("spill", cacheStatus);
+        return Submission.queued(admitted.job(), cacheStatus);
+    }
+
+    /**
+     * Only a caller that waits is answered direct, and only when a job is not owed: an idempotent submit must get
+     * the same job when retried, a callback needs a job to report, and the batch tier always queues.
+     */
+    private boolean mayGoDirect(CheckedRequest checked) {
+        return checked.source().callerWaits() && checked.idempotencyKey() == null && checked.callbackUrl() == null
+                && checked.tier() != Tier.BATCH && directLane.serves(checked.request().model());
+    }
+}
