@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Lambda functions as native executables: functions/intake/target/function.zip (the HTTP intake) and
+# Builds the Lambda functions as native executables: functions/intake-lambda/target/function.zip (the HTTP intake) and
 # functions/events/target/function.zip (the event-source handlers), each holding `bootstrap`, for the
 # provided.al2023 runtime. Deploy them with the CDK app's `-c native=true` (which reads those same paths).
 #
@@ -8,7 +8,7 @@
 # Needs one builder, tried in this order:
 #   1. a local GraalVM/Mandrel: `native-image` on the PATH or in $GRAALVM_HOME/bin (Java 21+, 23.1 or newer);
 #   2. Docker or Podman: the image is built inside the Mandrel builder pinned in
-#      functions/intake/src/main/resources/application.properties (quarkus.native.builder-image).
+#      functions/intake-lambda/src/main/resources/application.properties (quarkus.native.builder-image).
 # Refuses, exit code 2, when neither exists.
 #
 # Environment:
@@ -55,7 +55,7 @@ if [ -z "$builder" ]; then
   fi
 fi
 
-args=(-B -pl functions/intake,functions/events -am package -Dnative)
+args=(-B -pl functions/intake-lambda,functions/events -am package -Dnative)
 case "$builder" in
   local)
     local_native_image || refuse
@@ -80,7 +80,7 @@ fi
 echo "native-build: building with the $builder builder: mvn ${args[*]} $*"
 mvn "${args[@]}" "$@"
 
-for zip in functions/intake/target/function.zip functions/events/target/function.zip; do
+for zip in functions/intake-lambda/target/function.zip functions/events/target/function.zip; do
   if [ ! -f "$zip" ]; then
     echo "native-build: the build ended without $zip" >&2
     exit 1

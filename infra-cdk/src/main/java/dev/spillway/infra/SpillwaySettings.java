@@ -42,7 +42,7 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                                int maxReceiveCount, Integer reservedConcurrency, boolean tracing, String alarmEmail) {
 
     public static SpillwaySettings from(final Node node) {
-        Path functionZip = Path.of(string(node, "functionZip", "../functions/intake/target/function.zip"));
+        Path functionZip = Path.of(string(node, "functionZip", "../functions/intake-lambda/target/function.zip"));
         return new SpillwaySettings(
                 bool(node, "native", holdsBootstrap(functionZip)),
                 functionZip,

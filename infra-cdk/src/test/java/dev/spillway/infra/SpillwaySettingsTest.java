@@ -22,7 +22,7 @@ class SpillwaySettingsTest {
 
         assertThat(settings.nativeImage()).isFalse();
         assertThat(settings.requireArtifacts()).isFalse();
-        assertThat(settings.functionZip()).isEqualTo(Path.of("../functions/intake/target/function.zip"));
+        assertThat(settings.functionZip()).isEqualTo(Path.of("../functions/intake-lambda/target/function.zip"));
         assertThat(settings.modelName()).isEqualTo("deepseek-r1-distill-qwen-7b");
         assertThat(settings.huggingFaceModel()).isEqualTo("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B");
         assertThat(settings.instanceType()).isEqualTo("g6.xlarge");

@@ -4,6 +4,6 @@ package dev.spillway.nativebuild;
 class IntakeNativeTest extends NativeFunctionCheck {
 
     IntakeNativeTest() {
-        super("functions/intake", "spillway-function-intake");
+        super("functions/intake-lambda", "spillway-function-intake");
     }
 }

@@ -136,7 +136,7 @@ public class CacheLane {
         try {
             Optional<String> holder = claims.claim(key, jobId, config.inflightTtl());
             while (holder.isPresent()) {
-                Optional<Job> answering = answering(awaitStored(holder.get()));
+                Optional<Job> answering = answering(awaitStored(key, holder.get()));
                 if (answering.isPresent()) {
                     return answering;
                 }
@@ -159,14 +159,20 @@ public class CacheLane {
         }
     }
 
-    /** The claimed job, read until its admission has had time to store it; null when it never was. */
-    private Job awaitStored(String jobId) {
+    /**
+     * The claimed job, read until its admission has had time to store it; null when it never was, or when its
+     * claim was released (its admission failed) or taken over meanwhile.
+     */
+    private Job awaitStored(String key, String jobId) {
         long deadline = System.nanoTime() + config.coalesceAdmissionWait().toNanos();
         long pause = FIRST_LOOK_MILLIS;
         while (true) {
             Optional<Job> stored = store.find(jobId);
             if (stored.isPresent()) {
                 return stored.get();
+            }
+            if (!claims.holder(key).filter(jobId::equals).isPresent()) {
+                return store.find(jobId).orElse(null);
             }
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {

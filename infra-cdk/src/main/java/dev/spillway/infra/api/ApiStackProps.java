@@ -86,7 +86,7 @@ public interface ApiStackProps extends StackProps {
         private IQueue ingestDeadLetterQueue;
         private String redisHosts;
         private String modelName = FleetStackProps.DEFAULT_SERVED_MODEL;
-        private Path functionArtifact = Path.of("../functions/intake/target/function.zip");
+        private Path functionArtifact = Path.of("../functions/intake-lambda/target/function.zip");
         private Path eventsArtifact = Path.of("../functions/events/target/function.zip");
         private boolean nativeImage;
         private boolean requireArtifacts;

@@ -38,7 +38,7 @@ public record QuarkusFunctionProps(String description, String handlerName, int t
         private IVpc vpc;
         private ISecurityGroup securityGroup;
         private Map<String, String> environment = Map.of();
-        private Path artifact = Path.of("../functions/intake/target/function.zip");
+        private Path artifact = Path.of("../functions/intake-lambda/target/function.zip");
         private boolean nativeImage;
         private boolean requireArtifacts;
         private int memorySizeMb = 2048;

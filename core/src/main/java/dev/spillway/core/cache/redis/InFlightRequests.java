@@ -78,4 +78,10 @@ public class InFlightRequests {
     public void release(String cacheKey, String jobId) {
         redis.execute("EVAL", RELEASE, "1", PREFIX + cacheKey, jobId);
     }
+
+    /** The job currently recorded under the key, if any. */
+    @ApplyGuard(DownstreamGuards.REDIS)
+    public Optional<String> holder(String cacheKey) {
+        return Optional.ofNullable(redis.execute("GET", PREFIX + cacheKey)).map(Response::toString);
+    }
 }
