@@ -52,20 +52,19 @@ public class WebhookAttempts {
     private final CallbackUrls callbackUrls;
     private final WebhookSender sender;
     private final Clock clock;
+    private final SigningSecret signingSecret;
 
     public WebhookAttempts(WebhooksConfig config, CallbackUrls callbackUrls, Clock clock) {
         this.config = config;
         this.callbackUrls = callbackUrls;
         this.sender = new WebhookSender(config.connectTimeout(), config.responseTimeout());
         this.clock = clock;
+        this.signingSecret = new SigningSecret(config, clock);
     }
 
-    /** The master signing secret; fails before anything is claimed when it is not configured. */
+    /** The master signing secret; fails before anything is claimed when it is not configured or cannot be read. */
     public String masterSecret() {
-        return config.signingSecret()
-                .filter(secret -> !secret.isBlank())
-                .orElseThrow(() -> new IllegalStateException(
-                        "spillway.webhooks.signing-secret is not set: webhooks cannot be signed"));
+        return signingSecret.get();
     }
 
     /**

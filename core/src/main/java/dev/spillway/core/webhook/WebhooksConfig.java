@@ -23,9 +23,20 @@ public interface WebhooksConfig {
 
     /**
      * Master secret the per-tenant signing secrets are derived from (HKDF-SHA256, see {@link WebhookSignatures}).
-     * Required by the notifier; in AWS pass it from Secrets Manager as an environment variable.
+     * For local use; in AWS set {@link #signingSecretArn()} instead, so the value is not in the environment. One of
+     * the two is required by whatever sends webhooks.
      */
     Optional<String> signingSecret();
+
+    /**
+     * ARN (or name) of the Secrets Manager secret holding the master secret, read when a webhook is first signed and
+     * again once {@link #signingSecretCacheTtl()} has passed. Used when {@link #signingSecret()} is not set.
+     */
+    Optional<String> signingSecretArn();
+
+    /** How long a master secret read from Secrets Manager is used before it is read again (after a rotation). */
+    @WithDefault("PT5M")
+    Duration signingSecretCacheTtl();
 
     /** POSTs per delivery, the first included; after the last failed one the delivery is recorded as failed. */
     @WithDefault("5")

@@ -135,6 +135,14 @@ class JobStreamPollerTest {
                 return Optional.of("poller-test-secret");
             }
 
+            public Optional<String> signingSecretArn() {
+                return Optional.empty();
+            }
+
+            public Duration signingSecretCacheTtl() {
+                return Duration.ofMinutes(5);
+            }
+
             public int maxAttempts() {
                 return 3;
             }
