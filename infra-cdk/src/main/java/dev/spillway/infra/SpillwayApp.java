@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.spillway.infra.api.ApiStack;
 import dev.spillway.infra.api.ApiStackProps;
+import dev.spillway.infra.api.IntakeTimeouts;
 import dev.spillway.infra.api.QuarkusFunction;
 import dev.spillway.infra.cache.CacheStack;
 import dev.spillway.infra.cache.CacheStackProps;
@@ -15,6 +16,7 @@ import dev.spillway.infra.data.PriorityQueuesProps;
 import dev.spillway.infra.fleet.FleetStack;
 import dev.spillway.infra.fleet.FleetStackProps;
 import dev.spillway.infra.fleet.WorkerImage;
+import dev.spillway.infra.guardrails.ProductionGuardrails;
 import dev.spillway.infra.network.NetworkStack;
 import dev.spillway.infra.observability.ObservabilityStack;
 import dev.spillway.infra.observability.ObservabilityStackProps;
@@ -51,6 +53,8 @@ public final class SpillwayApp {
             "@aws-cdk/aws-ecs:arnFormatIncludesClusterName", true,
             "@aws-cdk/aws-lambda:recognizeLayerVersion", true,
             "@aws-cdk/core:checkSecretUsage", true,
+            // Leave DesiredCount out of the ECS service: a stack update must never reset a fleet that autoscaling sized.
+            "@aws-cdk/aws-ecs:removeDefaultDesiredCount", true,
             // Same-region references are Fn::ImportValue whatever this says; set to silence the reminder.
             "@aws-cdk/core:defaultCrossStackReferences", "strong");
 
@@ -71,13 +75,18 @@ public final class SpillwayApp {
         return App.Builder.create().context(merged).build();
     }
 
-    /** Adds every Spillway stack to {@code app}, configured from its context. */
+    /**
+     * Adds every Spillway stack to {@code app}, configured from its context, with the {@link ProductionGuardrails}
+     * that fail synthesis when a resource breaks a production rule.
+     */
     public static Stacks assemble(final App app) {
         SpillwaySettings settings = SpillwaySettings.from(app.getNode());
         Tags.of(app).add("project", "spillway");
+        Aspects.of(app).add(new ProductionGuardrails());
 
         NetworkStack network = new NetworkStack(app, "SpillwayNetwork", StackProps.builder()
-                .description("Spillway: VPC (2 AZs, 1 NAT gateway) and client security groups").build());
+                .description("Spillway: VPC (2 AZs), NAT, gateway and interface endpoints, client security groups")
+                .build(), settings.natPerAz(), settings.interfaceEndpoints(), settings.tracing());
 
         DataStack data = new DataStack(app, "SpillwayData", DataStackProps.builder()
                 .description("Spillway: jobs, idempotency, API keys and batches tables, tier and ingest queues, "
@@ -92,7 +101,7 @@ public final class SpillwayApp {
                 .build());
 
         ApiStack api = new ApiStack(app, "SpillwayApi", ApiStackProps.builder()
-                .description("Spillway: HTTP API, the Quarkus intake function and the event-source functions")
+                .description("Spillway: REST API behind WAF, the Quarkus intake function and the event-source functions")
                 .vpc(network.vpc())
                 .intakeSecurityGroup(network.intakeSecurityGroup())
                 .jobsTable(data.jobsTable())
@@ -109,8 +118,11 @@ public final class SpillwayApp {
                 .nativeImage(settings.nativeImage())
                 .requireArtifacts(settings.requireArtifacts())
                 .memorySizeMb(settings.nativeImage() ? 512 : 2048)
-                .reservedConcurrency(settings.reservedConcurrency())
+                .concurrency(settings.concurrency())
+                .timeouts(IntakeTimeouts.withWaits(settings.maxWaitSec(), settings.defaultWaitSec()))
                 .tracing(settings.tracing())
+                .customDomain(settings.domainName(), settings.certificateArn())
+                .wafRequestsPerIp(settings.wafRequestsPerIp())
                 .build());
 
         FleetStack fleet = new FleetStack(app, "SpillwayFleet", FleetStackProps.builder()
@@ -119,7 +131,7 @@ public final class SpillwayApp {
                 .fleetSecurityGroup(network.fleetSecurityGroup())
                 .jobsTable(data.jobsTable())
                 .queues(data.queues())
-                .payloadBucket(data.payloadBucket())
+                .modelBucket(data.modelBucket())
                 .redisHosts(cache.redisHosts())
                 .workerImage(WorkerImage.resolve(settings.workerImage(), settings.workerContext(),
                         settings.workerDockerfile()))
@@ -129,7 +141,12 @@ public final class SpillwayApp {
                 .huggingFaceModel(settings.huggingFaceModel())
                 .instanceType(settings.instanceType())
                 .maxTasks(settings.maxTasks())
+                .fallbackInstanceTypes(settings.fallbackInstanceTypes())
                 .spot(settings.spot())
+                .onDemandBaseTasks(settings.onDemandBaseTasks())
+                .deployHeadroom(settings.deployHeadroom())
+                .dockerHubSecretArn(settings.dockerHubSecretArn())
+                .weightsFromS3(settings.weightsFromS3())
                 .workerConcurrency(settings.workerConcurrency())
                 .acceptableLatency(Duration.seconds(settings.acceptableLatencySec()))
                 .meanProcessingTime(Duration.seconds(settings.meanProcessingSec()))
@@ -138,7 +155,7 @@ public final class SpillwayApp {
         ObservabilityStack observability = new ObservabilityStack(app, "SpillwayObservability",
                 ObservabilityStackProps.builder()
                         .description("Spillway: dashboard, alarms and the alarm topic")
-                        .httpApi(api.httpApi())
+                        .restApi(api.restApi())
                         .intakeFunction(api.intake().function())
                         .queues(data.queues())
                         .eventFunctions(api.eventSources().all().stream().collect(java.util.stream.Collectors.toMap(

@@ -3,8 +3,12 @@ package dev.spillway.infra;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.zip.ZipFile;
 
+import dev.spillway.infra.api.ConcurrencyBudget;
+import dev.spillway.infra.api.IntakeTimeouts;
 import dev.spillway.infra.fleet.FleetStackProps;
 import software.constructs.Node;
 
@@ -31,15 +35,48 @@ import software.constructs.Node;
  * @param acceptableLatencySec {@code acceptableLatencySeconds}: queue wait the scaler aims for
  * @param meanProcessingSec    {@code meanProcessingSeconds}: task time per message
  * @param maxReceiveCount      {@code maxReceiveCount}: deliveries before a message is dead-lettered
- * @param reservedConcurrency  {@code reservedConcurrency}: intake reserved concurrency, absent for none
- * @param tracing              {@code tracing}: X-Ray active tracing on the intake
+ * @param reservedConcurrency  {@code reservedConcurrency}: the intake's reserved concurrency (see {@link #concurrency()})
+ * @param tracing              {@code tracing}: X-Ray tracing on the API stage and active tracing on every function
  * @param alarmEmail           {@code alarmEmail}: address subscribed to alarms, absent for none
+ * @param maxWaitSec           {@code maxWaitSeconds}: longest wait budget the intake grants ({@code spillway.intake.max-wait});
+ *                             must nest inside the API's integration timeout (see {@code IntakeTimeouts})
+ * @param defaultWaitSec       {@code defaultWaitSeconds}: wait budget of a request that names none
+ * @param throttleRate         {@code apiThrottleRate}: requests per second the API stage admits
+ * @param throttleBurst        {@code apiThrottleBurst}: requests the stage admits at once above the rate
+ * @param batchFilesConcurrency {@code batchFilesConcurrency}: reserved concurrency of the batch-files function
+ * @param ingestConcurrency    {@code ingestConcurrency}: reserved concurrency of the ingest function (and the most
+ *                             concurrent batches its queue trigger runs)
+ * @param notifierConcurrency  {@code notifierConcurrency}: reserved concurrency of the webhook notifier
+ * @param schedulerConcurrency {@code schedulerConcurrency}: reserved concurrency of the scheduler
+ * @param wafRequestsPerIp     {@code wafRequestsPerIp}: requests one client IP may make in five minutes before WAF
+ *                             blocks it
+ * @param domainName           {@code domainName}: custom domain of the API, absent for the execute-api URL only
+ * @param certificateArn       {@code certificateArn}: ACM certificate of {@code domainName}, in the stack's region
+ * @param natPerAz             {@code natPerAz}: a NAT gateway in each AZ instead of one
+ * @param interfaceEndpoints   {@code interfaceEndpoints}: interface endpoints for SQS, CloudWatch, ECR, ECS, Secrets
+ *                             Manager (and X-Ray with tracing), so the hot path does not cross the NAT
+ * @param fallbackInstanceTypes {@code fallbackInstanceTypes}: GPU types tried, in order, when {@code instanceType}
+ *                             has no capacity (comma-separated)
+ * @param onDemandBaseTasks    {@code onDemandBaseTasks}: with {@code spot}, the first GPU instances that stay on demand
+ * @param deployHeadroom       {@code deployHeadroom}: GPU instances above {@code maxTasks}, so a rolling deploy at
+ *                             full size can start new tasks before it stops old ones
+ * @param dockerHubSecretArn   {@code dockerHubSecretArn}: ARN of a Secrets Manager secret (name prefix
+ *                             {@code ecr-pullthroughcache/}) with Docker Hub credentials: the vLLM image is then pulled
+ *                             through an ECR pull-through cache; absent to pull {@code vllmImage} as given
+ * @param weightsFromS3        {@code weightsFromS3}: vLLM loads the weights from the models bucket (through the S3
+ *                             gateway endpoint) instead of downloading them from Hugging Face
  */
 public record SpillwaySettings(boolean nativeImage, Path functionZip, Path eventsFunctionZip, boolean requireArtifacts, String workerImage,
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
                                String huggingFaceModel, String instanceType, int maxTasks, boolean spot,
                                int workerConcurrency, int acceptableLatencySec, int meanProcessingSec,
-                               int maxReceiveCount, Integer reservedConcurrency, boolean tracing, String alarmEmail) {
+                               int maxReceiveCount, int reservedConcurrency, boolean tracing, String alarmEmail,
+                               int maxWaitSec, int defaultWaitSec, int throttleRate, int throttleBurst,
+                               int batchFilesConcurrency, int ingestConcurrency, int notifierConcurrency,
+                               int schedulerConcurrency, int wafRequestsPerIp, String domainName, String certificateArn,
+                               boolean natPerAz, boolean interfaceEndpoints, List<String> fallbackInstanceTypes,
+                               int onDemandBaseTasks, int deployHeadroom, String dockerHubSecretArn,
+                               boolean weightsFromS3) {
 
     public static SpillwaySettings from(final Node node) {
         Path functionZip = Path.of(string(node, "functionZip", "../functions/intake-lambda/target/function.zip"));
@@ -61,9 +98,33 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 integer(node, "acceptableLatencySeconds", 60),
                 integer(node, "meanProcessingSeconds", 6),
                 integer(node, "maxReceiveCount", 5),
-                optionalInteger(node, "reservedConcurrency"),
-                bool(node, "tracing", false),
-                string(node, "alarmEmail", ""));
+                integer(node, "reservedConcurrency", ConcurrencyBudget.DEFAULT_INTAKE),
+                bool(node, "tracing", true),
+                string(node, "alarmEmail", ""),
+                integer(node, "maxWaitSeconds", IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS),
+                integer(node, "defaultWaitSeconds", IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS),
+                integer(node, "apiThrottleRate", ConcurrencyBudget.DEFAULT_THROTTLE_RATE),
+                integer(node, "apiThrottleBurst", ConcurrencyBudget.DEFAULT_THROTTLE_BURST),
+                integer(node, "batchFilesConcurrency", ConcurrencyBudget.DEFAULT_BATCH_FILES),
+                integer(node, "ingestConcurrency", ConcurrencyBudget.DEFAULT_INGEST),
+                integer(node, "notifierConcurrency", ConcurrencyBudget.DEFAULT_NOTIFIER),
+                integer(node, "schedulerConcurrency", ConcurrencyBudget.DEFAULT_SCHEDULER),
+                integer(node, "wafRequestsPerIp", 1500),
+                string(node, "domainName", ""),
+                string(node, "certificateArn", ""),
+                bool(node, "natPerAz", false),
+                bool(node, "interfaceEndpoints", true),
+                list(node, "fallbackInstanceTypes", FleetStackProps.DEFAULT_FALLBACK_INSTANCE_TYPES),
+                integer(node, "onDemandBaseTasks", 1),
+                integer(node, "deployHeadroom", 1),
+                string(node, "dockerHubSecretArn", ""),
+                bool(node, "weightsFromS3", true));
+    }
+
+    /** The Lambda concurrency each function may hold, and what the API stage admits. */
+    public ConcurrencyBudget concurrency() {
+        return new ConcurrencyBudget(reservedConcurrency, maxWaitSec, throttleRate, throttleBurst,
+                batchFilesConcurrency, ingestConcurrency, notifierConcurrency, schedulerConcurrency);
     }
 
     /** Whether {@code zip} is a native Lambda package: a {@code bootstrap} executable for provided.al2023. */
@@ -86,6 +147,17 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
     private static boolean bool(final Node node, final String key, final boolean fallback) {
         Object value = node.tryGetContext(key);
         return value == null ? fallback : Boolean.parseBoolean(String.valueOf(value).trim());
+    }
+
+    private static List<String> list(final Node node, final String key, final List<String> fallback) {
+        Object value = node.tryGetContext(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof List<?> items) {
+            return items.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+        return Arrays.stream(String.valueOf(value).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private static int integer(final Node node, final String key, final int fallback) {

@@ -27,7 +27,20 @@ class SpillwaySettingsTest {
         assertThat(settings.huggingFaceModel()).isEqualTo("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B");
         assertThat(settings.instanceType()).isEqualTo("g6.xlarge");
         assertThat(settings.maxReceiveCount()).isEqualTo(5);
-        assertThat(settings.reservedConcurrency()).isNull();
+        assertThat(settings.reservedConcurrency()).isEqualTo(500);
+        assertThat(settings.maxWaitSec()).isEqualTo(20);
+        assertThat(settings.tracing()).isTrue();
+        assertThat(settings.fallbackInstanceTypes()).containsExactly("g5.xlarge");
+        assertThat(settings.interfaceEndpoints()).isTrue();
+        assertThat(settings.weightsFromS3()).isTrue();
+        assertThat(settings.concurrency().validate()).isEmpty();
+    }
+
+    @Test
+    void listContext_isCommaSeparatedOnTheCommandLine() {
+        assertThat(settingsFor(Map.of("fallbackInstanceTypes", "g5.xlarge, g6e.xlarge")).fallbackInstanceTypes())
+                .containsExactly("g5.xlarge", "g6e.xlarge");
+        assertThat(settingsFor(Map.of("fallbackInstanceTypes", "")).fallbackInstanceTypes()).isEmpty();
     }
 
     @Test

@@ -58,16 +58,23 @@ public interface ApiStackProps extends StackProps {
 
     int getMemorySizeMb();
 
-    /** Reserved concurrency, or {@code null} to draw on the account's unreserved pool. */
-    Integer getReservedConcurrency();
+    /** Reserved concurrency of every function, and the stage throttle that keeps the intake's within it. */
+    ConcurrencyBudget getConcurrency();
 
+    /** Integration timeout, Lambda timeout, SDK call timeouts and the intake's wait budgets. */
+    IntakeTimeouts getTimeouts();
+
+    /** X-Ray on the stage and active tracing on every function. */
     boolean isTracing();
 
-    /** Steady-state request rate the stage admits, per second. */
-    double getThrottleRateLimit();
+    /** Custom domain of the API, or blank for the execute-api URL only. */
+    String getDomainName();
 
-    /** Burst of requests the stage admits above the rate. */
-    int getThrottleBurstLimit();
+    /** ACM certificate of {@link #getDomainName()}, in the stack's region. */
+    String getCertificateArn();
+
+    /** Requests one client IP may make in five minutes before WAF answers 429. */
+    int getWafRequestsPerIp();
 
     static Builder builder() {
         return new Builder();
@@ -91,10 +98,16 @@ public interface ApiStackProps extends StackProps {
         private boolean nativeImage;
         private boolean requireArtifacts;
         private int memorySizeMb = 2048;
-        private Integer reservedConcurrency;
-        private boolean tracing;
-        private double throttleRateLimit = 100;
-        private int throttleBurstLimit = 200;
+        private ConcurrencyBudget concurrency = new ConcurrencyBudget(ConcurrencyBudget.DEFAULT_INTAKE,
+                IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS, ConcurrencyBudget.DEFAULT_THROTTLE_RATE,
+                ConcurrencyBudget.DEFAULT_THROTTLE_BURST, ConcurrencyBudget.DEFAULT_BATCH_FILES,
+                ConcurrencyBudget.DEFAULT_INGEST, ConcurrencyBudget.DEFAULT_NOTIFIER, ConcurrencyBudget.DEFAULT_SCHEDULER);
+        private IntakeTimeouts timeouts = IntakeTimeouts.withWaits(IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS,
+                IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS);
+        private boolean tracing = true;
+        private String domainName = "";
+        private String certificateArn = "";
+        private int wafRequestsPerIp = 1500;
         private String description;
 
         public Builder vpc(final IVpc value) {
@@ -178,19 +191,29 @@ public interface ApiStackProps extends StackProps {
             return this;
         }
 
-        public Builder reservedConcurrency(final Integer value) {
-            this.reservedConcurrency = value;
+        public Builder concurrency(final ConcurrencyBudget value) {
+            this.concurrency = value;
+            return this;
+        }
+
+        public Builder timeouts(final IntakeTimeouts value) {
+            this.timeouts = value;
+            return this;
+        }
+
+        public Builder customDomain(final String name, final String certificate) {
+            this.domainName = name == null ? "" : name;
+            this.certificateArn = certificate == null ? "" : certificate;
+            return this;
+        }
+
+        public Builder wafRequestsPerIp(final int value) {
+            this.wafRequestsPerIp = value;
             return this;
         }
 
         public Builder tracing(final boolean value) {
             this.tracing = value;
-            return this;
-        }
-
-        public Builder throttle(final double rateLimit, final int burstLimit) {
-            this.throttleRateLimit = rateLimit;
-            this.throttleBurstLimit = burstLimit;
             return this;
         }
 
@@ -203,7 +226,7 @@ public interface ApiStackProps extends StackProps {
             return new Values(vpc, intakeSecurityGroup, jobsTable, idempotencyTable, apiKeysTable, batchesTable, queues,
                     payloadBucket, ingestQueue, ingestDeadLetterQueue, redisHosts, modelName, functionArtifact,
                     eventsArtifact, nativeImage, requireArtifacts,
-                    memorySizeMb, reservedConcurrency, tracing, throttleRateLimit, throttleBurstLimit, description);
+                    memorySizeMb, concurrency, timeouts, tracing, domainName, certificateArn, wafRequestsPerIp, description);
         }
     }
 
@@ -212,7 +235,8 @@ public interface ApiStackProps extends StackProps {
                   IBucket getPayloadBucket, IQueue getIngestQueue, IQueue getIngestDeadLetterQueue,
                   String getRedisHosts, String getModelName, Path getFunctionArtifact, Path getEventsArtifact,
                   boolean isNativeImage, boolean isRequireArtifacts, int getMemorySizeMb,
-                  Integer getReservedConcurrency, boolean isTracing, double getThrottleRateLimit,
-                  int getThrottleBurstLimit, String getDescription) implements ApiStackProps {
+                  ConcurrencyBudget getConcurrency, IntakeTimeouts getTimeouts, boolean isTracing,
+                  String getDomainName, String getCertificateArn, int getWafRequestsPerIp,
+                  String getDescription) implements ApiStackProps {
     }
 }

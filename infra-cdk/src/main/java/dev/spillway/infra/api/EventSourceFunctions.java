@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.infra.data.DataAccess;
+import dev.spillway.infra.data.DataStack;
+import dev.spillway.infra.data.ObjectAccess;
 import dev.spillway.infra.data.PayloadBucket;
 import dev.spillway.infra.data.Tier;
 import dev.spillway.infra.nag.Suppressions;
@@ -19,6 +22,7 @@ import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.FilterCriteria;
 import software.amazon.awscdk.services.lambda.FilterRule;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.StartingPosition;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource;
@@ -80,10 +84,12 @@ public final class EventSourceFunctions extends Construct {
         super(scope, id);
         this.batchFileFailures = failureQueue("BatchFileFailures");
         this.notifierFailures = failureQueue("NotifierFailures");
+        ConcurrencyBudget budget = props.concurrency();
 
-        this.batchFiles = function(props, "BatchFiles", BATCH_FILES_HANDLER, "Spillway batch files (S3)",
-                BATCH_FILES_TIMEOUT_SECONDS);
-        this.ingest = function(props, "Ingest", INGEST_HANDLER, "Spillway ingest queue (SQS)", 30);
+        this.batchFiles = function(props, props.environment(), "BatchFiles", BATCH_FILES_HANDLER,
+                "Spillway batch files (S3)", BATCH_FILES_TIMEOUT_SECONDS, budget.batchFiles());
+        this.ingest = function(props, props.environment(), "Ingest", INGEST_HANDLER, "Spillway ingest queue (SQS)",
+                30, budget.ingest());
         this.signingSecret = Secret.Builder.create(this, "WebhookSigningSecret")
                 .description("Spillway: master secret each tenant's webhook signing secret is derived from (HKDF)")
                 .generateSecretString(SecretStringGenerator.builder()
@@ -91,32 +97,28 @@ public final class EventSourceFunctions extends Construct {
                         .excludePunctuation(true)
                         .build())
                 .build();
-        // The notifier signs job webhooks, the scheduler's batch-webhooks task signs batch webhooks.
+        // The notifier signs job webhooks, the scheduler's batch-webhooks task signs batch webhooks. They get where
+        // the secret is, and read it from Secrets Manager when they first sign (cached, so a rotation reaches them).
         Map<String, String> signingEnvironment = new LinkedHashMap<>(props.environment());
-        // A dynamic reference: CloudFormation resolves it at deploy time, the template never holds the value.
-        signingEnvironment.put(RuntimeEnvironment.WEBHOOK_SIGNING_SECRET,
-                signingSecret.getSecretValue().unsafeUnwrap());
+        signingEnvironment.put(RuntimeEnvironment.WEBHOOK_SIGNING_SECRET_ARN, signingSecret.getSecretArn());
         this.notifier = function(props, signingEnvironment, "Notifier", NOTIFIER_HANDLER,
-                "Spillway webhooks (DynamoDB Streams)", NOTIFIER_TIMEOUT_SECONDS);
+                "Spillway webhooks (DynamoDB Streams)", NOTIFIER_TIMEOUT_SECONDS, budget.notifier());
         this.scheduler = function(props, signingEnvironment, "Scheduler", SCHEDULER_HANDLER,
                 "Spillway scheduler: backlog signal, reaper, batch outputs and batch webhooks (EventBridge)",
-                SCHEDULER_TIMEOUT_SECONDS);
+                SCHEDULER_TIMEOUT_SECONDS, budget.scheduler());
+        signingSecret.grantRead(notifier.function());
+        signingSecret.grantRead(scheduler.function());
 
         wireBatchFiles(props);
-        wireIngest(props);
+        wireIngest(props, budget.ingest());
         wireNotifier(props);
         wireScheduler(props);
         suppressFindings(props.tracing());
     }
 
-    private QuarkusFunction function(final EventSourceFunctionsProps props, final String id, final String handler,
-                                     final String description, final int timeoutSeconds) {
-        return function(props, props.environment(), id, handler, description, timeoutSeconds);
-    }
-
     private QuarkusFunction function(final EventSourceFunctionsProps props, final Map<String, String> environment,
                                      final String id, final String handler, final String description,
-                                     final int timeoutSeconds) {
+                                     final int timeoutSeconds, final int reservedConcurrency) {
         return new QuarkusFunction(this, id, QuarkusFunctionProps.builder()
                 .description(description)
                 .handlerName(handler)
@@ -128,6 +130,7 @@ public final class EventSourceFunctions extends Construct {
                 .nativeImage(props.nativeImage())
                 .requireArtifacts(props.requireArtifacts())
                 .memorySizeMb(props.nativeImage() ? 512 : 1024)
+                .reservedConcurrency(reservedConcurrency)
                 .tracing(props.tracing())
                 .build());
     }
@@ -148,27 +151,40 @@ public final class EventSourceFunctions extends Construct {
                 .onFailure(new SqsDestination(batchFileFailures))
                 .build());
 
-        props.filesBucket().grantRead(batchFiles.function(), BATCH_FILES_PREFIX + "*");
-        props.filesBucket().grantPut(batchFiles.function(), BATCH_FILES_PREFIX + "*");
-        props.filesBucket().grantPut(batchFiles.function(), WORK_PREFIX + "*");
-        props.jobsTable().grantReadWriteData(batchFiles.function());
-        props.batchesTable().grantReadWriteData(batchFiles.function());
-        props.apiKeysTable().grantReadData(batchFiles.function());
-        props.queues().tier(Tier.BATCH).queue().grantSendMessages(batchFiles.function());
+        IFunction fn = batchFiles.function();
+        // Reads inputs, writes their output and error files beside them, stages rejected lines.
+        ObjectAccess.grant(fn, props.filesBucket(), BATCH_FILES_PREFIX, ObjectAccess.READ);
+        ObjectAccess.grant(fn, props.filesBucket(), BATCH_FILES_PREFIX, ObjectAccess.WRITE);
+        ObjectAccess.grant(fn, props.filesBucket(), WORK_PREFIX, ObjectAccess.WRITE);
+        ObjectAccess.grantMissingKeyAnswers(fn, props.filesBucket());
+        // Jobs for the lines (merged creates), the batch record and its open-batches entry (a transaction).
+        DataAccess.grant(fn, props.jobsTable(), DataAccess.READ, DataAccess.CREATE, DataAccess.BATCH_CREATE);
+        DataAccess.grantQuery(fn, props.jobsTable(), DataStack.BATCH_INDEX);
+        DataAccess.grant(fn, props.batchesTable(), DataAccess.READ, DataAccess.CREATE, DataAccess.TRANSITION);
+        // The tenant named by the key must hold an active API key.
+        DataAccess.grant(fn, props.apiKeysTable(), DataAccess.SCAN);
+        props.queues().tier(Tier.BATCH).queue().grantSendMessages(fn);
     }
 
-    /** One bad message is reported alone (partial batch response); it never replays the others. */
-    private void wireIngest(final EventSourceFunctionsProps props) {
+    /**
+     * One bad message is reported alone (partial batch response); it never replays the others. The trigger never
+     * runs more batches than the function's reservation, so messages are not received only to be throttled (which
+     * would count as deliveries towards the dead-letter queue).
+     */
+    private void wireIngest(final EventSourceFunctionsProps props, final int maxConcurrency) {
         ingest.alias().addEventSource(SqsEventSource.Builder.create(props.ingestQueue())
                 .batchSize(10)
                 .maxBatchingWindow(Duration.seconds(1))
                 .reportBatchItemFailures(true)
+                .maxConcurrency(maxConcurrency)
                 .build());
-        props.ingestDeadLetterQueue().grantSendMessages(ingest.function());
-        props.jobsTable().grantReadWriteData(ingest.function());
-        props.idempotencyTable().grantReadWriteData(ingest.function());
-        props.apiKeysTable().grantReadData(ingest.function());
-        props.queues().grantSend(ingest.function());
+        IFunction fn = ingest.function();
+        props.ingestDeadLetterQueue().grantSendMessages(fn);
+        DataAccess.grant(fn, props.jobsTable(), DataAccess.READ, DataAccess.CREATE, DataAccess.BATCH_CREATE,
+                DataAccess.WITHDRAW);
+        DataAccess.grant(fn, props.idempotencyTable(), DataAccess.READ, DataAccess.CREATE, DataAccess.WITHDRAW);
+        DataAccess.grant(fn, props.apiKeysTable(), DataAccess.READ);
+        props.queues().grantSend(fn);
     }
 
     /**
@@ -193,8 +209,8 @@ public final class EventSourceFunctions extends Construct {
                                 "status", Map.of("S", List.of("SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED")),
                                 "callbackUrl", Map.of("S", FilterRule.exists())))))))
                 .build());
-        props.jobsTable().grantReadWriteData(notifier.function());
-        props.apiKeysTable().grantReadData(notifier.function());
+        // Claims the delivery and records each attempt on the job.
+        DataAccess.grant(notifier.function(), props.jobsTable(), DataAccess.READ, DataAccess.TRANSITION);
     }
 
     /** Every minute; a missed tick is not retried, the next one does the same work. */
@@ -207,16 +223,26 @@ public final class EventSourceFunctions extends Construct {
                         .maxEventAge(Duration.minutes(2))
                         .build())))
                 .build();
-        props.jobsTable().grantReadWriteData(scheduler.function());
-        props.batchesTable().grantReadWriteData(scheduler.function());
-        // The batch-file outputs task writes result files, and may resume a read whose function died.
-        props.filesBucket().grantRead(scheduler.function(), BATCH_FILES_PREFIX + "*");
-        props.filesBucket().grantPut(scheduler.function(), BATCH_FILES_PREFIX + "*");
-        props.filesBucket().grantRead(scheduler.function(), WORK_PREFIX + "*");
-        props.filesBucket().grantPut(scheduler.function(), WORK_PREFIX + "*");
-        props.filesBucket().grantDelete(scheduler.function(), WORK_PREFIX + "*");
-        props.queues().grantSend(scheduler.function());
-        props.queues().all().forEach(tier -> tier.queue().grant(scheduler.function(), "sqs:GetQueueAttributes"));
+        IFunction fn = scheduler.function();
+        // Reaper: lapsed leases and overdue jobs from the sparse indexes, reclaimed or expired, and re-sent.
+        DataAccess.grantQuery(fn, props.jobsTable(), DataStack.LEASE_INDEX);
+        DataAccess.grantQuery(fn, props.jobsTable(), DataStack.DEADLINE_INDEX);
+        DataAccess.grant(fn, props.jobsTable(), DataAccess.READ, DataAccess.TRANSITION,
+                // batch outputs may resume a read whose function died: it creates the rest of the batch's jobs
+                DataAccess.CREATE, DataAccess.BATCH_CREATE);
+        // Batch outputs and batch webhooks: a batch's jobs, its record and the open-batch lists.
+        DataAccess.grantQuery(fn, props.jobsTable(), DataStack.BATCH_INDEX);
+        DataAccess.grant(fn, props.batchesTable(), DataAccess.READ, DataAccess.TRANSITION);
+        DataAccess.grant(fn, props.apiKeysTable(), DataAccess.SCAN);
+        ObjectAccess.grant(fn, props.filesBucket(), BATCH_FILES_PREFIX, ObjectAccess.READ);
+        ObjectAccess.grant(fn, props.filesBucket(), BATCH_FILES_PREFIX, ObjectAccess.WRITE);
+        ObjectAccess.grant(fn, props.filesBucket(), WORK_PREFIX, ObjectAccess.READ);
+        ObjectAccess.grant(fn, props.filesBucket(), WORK_PREFIX, ObjectAccess.WRITE);
+        ObjectAccess.grant(fn, props.filesBucket(), WORK_PREFIX, ObjectAccess.DELETE);
+        ObjectAccess.grantMissingKeyAnswers(fn, props.filesBucket());
+        props.queues().grantSend(fn);
+        // Backlog: visible and in-flight messages per tier, the fleet's wake-up signal.
+        props.queues().all().forEach(tier -> tier.queue().grant(fn, "sqs:GetQueueAttributes"));
     }
 
     private Queue failureQueue(final String id) {
@@ -231,7 +257,9 @@ public final class EventSourceFunctions extends Construct {
         NagSuppressions.addResourceSuppressions(signingSecret, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-SMG4")
                 .reason("Rotating the master secret changes every tenant's webhook signing secret at once; receivers "
-                        + "must be handed their new secret first, so rotation is a deliberate operator step.")
+                        + "must be handed their new secret first, so rotation is a deliberate operator step "
+                        + "(docs/runbook.md). The functions read the secret at run time and pick up a new value "
+                        + "within their cache time, without a deploy.")
                 .build()));
         for (Construct failures : List.of(batchFileFailures, notifierFailures)) {
             NagSuppressions.addResourceSuppressions(failures, List.of(NagPackSuppression.builder()
@@ -243,11 +271,7 @@ public final class EventSourceFunctions extends Construct {
             NagSuppressions.addResourceSuppressions(function, List.of(
                     Suppressions.lambdaManagedPolicies(),
                     Suppressions.grantWildcards(),
-                    NagPackSuppression.builder()
-                            .id("AwsSolutions-L1")
-                            .reason("Built and tested for Java 21 (SnapStart); the native variant runs on "
-                                    + "provided.al2023. Moving runtimes is a deliberate change.")
-                            .build()), true);
+                    Suppressions.javaRuntime()), true);
             List<String> starReasons = new java.util.ArrayList<>();
             if (tracing) {
                 starReasons.add("Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no "

@@ -14,6 +14,7 @@ import software.amazon.awscdk.services.sqs.IQueue;
  * What {@link EventSourceFunctions} wires the handlers to.
  *
  * @param environment           runtime configuration shared by the four functions (each adds its handler name)
+ * @param concurrency           each function's reserved concurrency
  * @param artifact              {@code functions/events/target/function.zip}, JVM or native
  * @param jobsTable             the jobs table; its stream drives the notifier
  * @param filesBucket           where batch input files arrive and their outputs are written
@@ -22,7 +23,7 @@ import software.amazon.awscdk.services.sqs.IQueue;
  */
 public record EventSourceFunctionsProps(IVpc vpc, ISecurityGroup securityGroup, Map<String, String> environment,
                                         Path artifact, boolean nativeImage, boolean requireArtifacts, boolean tracing,
-                                        ITable jobsTable, ITable idempotencyTable, ITable apiKeysTable,
+                                        ConcurrencyBudget concurrency, ITable jobsTable, ITable idempotencyTable, ITable apiKeysTable,
                                         ITable batchesTable, PriorityQueues queues, IBucket filesBucket,
                                         IQueue ingestQueue, IQueue ingestDeadLetterQueue) {
 

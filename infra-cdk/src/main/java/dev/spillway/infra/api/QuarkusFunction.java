@@ -27,7 +27,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /**
- * A Quarkus Lambda app (the intake on {@code quarkus-amazon-lambda-http}, or one handler of the event-source app on
+ * A Quarkus Lambda app (the intake on {@code quarkus-amazon-lambda-rest}, or one handler of the event-source app on
  * {@code quarkus-amazon-lambda}) as a Lambda function ({@code Resource}) with a {@code live} alias on its current
  * version, which every trigger invokes. The JVM build runs on Java 21 with SnapStart on published versions; the
  * native build runs {@code bootstrap} on provided.al2023.

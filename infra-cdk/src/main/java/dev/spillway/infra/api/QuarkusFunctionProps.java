@@ -20,7 +20,7 @@ import software.amazon.awscdk.services.ec2.IVpc;
  * @param nativeImage         whether {@code artifact} holds a native {@code bootstrap} (runtime provided.al2023)
  * @param requireArtifacts    fail synthesis when {@code artifact} is missing instead of using a placeholder
  * @param memorySizeMb        function memory; CPU scales with it
- * @param reservedConcurrency reserved concurrent executions, or {@code null} for the account's unreserved pool
+ * @param reservedConcurrency reserved concurrent executions; {@code ProductionGuardrails} refuses a function without
  * @param tracing             X-Ray active tracing
  */
 public record QuarkusFunctionProps(String description, String handlerName, int timeoutSeconds, IVpc vpc, ISecurityGroup securityGroup, Map<String, String> environment,

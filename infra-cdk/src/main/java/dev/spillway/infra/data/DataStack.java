@@ -23,7 +23,7 @@ import software.constructs.Construct;
  */
 public final class DataStack extends Stack {
 
-    /** GSI listing one tenant's jobs newest first (and, on the batches table, one tenant's batches). */
+    /** GSI of the batches table listing one tenant's batches newest first ({@code GET /v1/batches}). */
     public static final String TENANT_CREATED_INDEX = "tenant-created-index";
     /** GSI of the jobs table over one batch's jobs in request order: the batch's progress and result files. */
     public static final String BATCH_INDEX = "batch-index";
@@ -43,6 +43,7 @@ public final class DataStack extends Stack {
     private final PriorityQueues queues;
     private final PayloadBucket payloads;
     private final IngestQueue ingest;
+    private final ModelBucket models;
 
     public DataStack(final Construct scope, final String id, final DataStackProps props) {
         super(scope, id, props);
@@ -55,14 +56,11 @@ public final class DataStack extends Stack {
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .encryption(TableEncryption.AWS_MANAGED)
+                .deletionProtection(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
-        jobsTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
-                .indexName(TENANT_CREATED_INDEX)
-                .partitionKey(Attribute.builder().name("tenant").type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name("created").type(AttributeType.NUMBER).build())
-                .projectionType(ProjectionType.ALL)
-                .build());
+        // No tenant index: no code lists a tenant's jobs, and one projecting the whole job would be rewritten by every
+        // lease heartbeat (a hot partition for a large tenant).
         // Sparse: only jobs of a batch carry batchId. ALL, because the result files are read from it.
         jobsTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
                 .indexName(BATCH_INDEX)
@@ -96,6 +94,7 @@ public final class DataStack extends Stack {
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .encryption(TableEncryption.AWS_MANAGED)
+                .deletionProtection(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
@@ -106,6 +105,7 @@ public final class DataStack extends Stack {
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .encryption(TableEncryption.AWS_MANAGED)
+                .deletionProtection(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
@@ -117,8 +117,10 @@ public final class DataStack extends Stack {
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .encryption(TableEncryption.AWS_MANAGED)
+                .deletionProtection(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+        // ALL: the list answers whole batch records, and a record changes a few times in its life, not every 20 s.
         batchesTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
                 .indexName(TENANT_CREATED_INDEX)
                 .partitionKey(Attribute.builder().name("tenant").type(AttributeType.STRING).build())
@@ -128,6 +130,7 @@ public final class DataStack extends Stack {
 
         this.queues = new PriorityQueues(this, "Queues", props.getQueues());
         this.payloads = new PayloadBucket(this, "Payloads", props.getResultsRetentionDays());
+        this.models = new ModelBucket(this, "Models", payloads.accessLogs());
         this.ingest = new IngestQueue(this, "Ingest", props.getQueues().maxReceiveCount());
     }
 
@@ -155,6 +158,11 @@ public final class DataStack extends Stack {
 
     public IBucket payloadBucket() {
         return payloads.bucket();
+    }
+
+    /** Model weights the GPU tasks load, one prefix per served model. */
+    public IBucket modelBucket() {
+        return models.bucket();
     }
 
     /** The SQS ingest queue and its dead-letter queue. */

@@ -1,12 +1,16 @@
 package dev.spillway.infra.fleet;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.spillway.infra.data.PriorityQueues;
+import dev.spillway.infra.data.Tier;
 import dev.spillway.infra.data.TierQueue;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.applicationautoscaling.AdjustmentType;
@@ -27,9 +31,14 @@ import software.constructs.Construct;
  * Desired task count of the worker service, from zero up, driven by the queue backlog.
  *
  * <ul>
- *   <li>Target tracking on backlog per task, {@code sum(ApproximateNumberOfMessagesVisible of the tiers) /
- *       RunningTaskCount}, with target {@code acceptableLatency / meanProcessingTime}: the AWS pattern for
- *       queue workers. It is metric math, which the L2 does not render, hence the L1 policy.</li>
+ *   <li>Target tracking on backlog per task, {@code (sum(in-flight messages of the tiers) + sum(weight x visible
+ *       messages of each tier)) / RunningTaskCount}, with target {@code acceptableLatency / meanProcessingTime}: the
+ *       AWS pattern for queue workers. In-flight messages count because they are work the fleet holds: counting
+ *       only visible ones puts a fleet that keeps up near zero, and target tracking then scales a busy fleet in
+ *       (to zero after 15 quiet minutes) and restarts it cold while the backlog grows. Waiting work is weighted by
+ *       how long its tier may wait ({@link #TIER_WEIGHTS}): a batch backlog grows the fleet, but ten times more
+ *       slowly than the same interactive backlog. It is metric math, which the L2 does not render, hence the L1
+ *       policy.</li>
  *   <li>Target tracking cannot leave zero (it scales proportionally to the running count, and the ratio is
  *       undefined without tasks), so a step policy adds one task when there is backlog and nothing running. It
  *       also reads the scheduler's {@code Spillway/Backlog} per tier (published every minute): SQS's own metrics
@@ -40,6 +49,14 @@ import software.constructs.Construct;
 public final class BacklogScaling extends Construct {
 
     static final String TASKS_ID = "tasks";
+    /** Suffix of a tier's in-flight query id, e.g. {@code interactive_inflight}. */
+    static final String IN_FLIGHT_SUFFIX = "_inflight";
+    /**
+     * Weight of a tier's waiting messages: the interactive tier's acceptable latency over the tier's own. Standard
+     * work may wait twice as long as interactive work, batch work ten times.
+     */
+    public static final Map<Tier, Double> TIER_WEIGHTS = Collections.unmodifiableMap(new EnumMap<>(Map.of(
+            Tier.INTERACTIVE, 1.0, Tier.STANDARD, 0.5, Tier.BATCH, 0.1)));
     /** Where the scheduler's EMF lines land ({@code spillway.metrics.emf.namespace}). */
     static final String SCHEDULER_NAMESPACE = "Spillway";
     /** The scheduler's count of visible messages, dimension {@code Tier}. */
@@ -75,12 +92,16 @@ public final class BacklogScaling extends Construct {
         List<CfnScalingPolicy.TargetTrackingMetricDataQueryProperty> queries = new ArrayList<>();
         queries.add(CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
                 .id("backlog_per_task")
-                .label("Visible messages per running task")
-                .expression("(" + backlogSum + ") / " + TASKS_ID)
+                .label("In-flight plus weighted visible messages per running task")
+                .expression("(" + heldAndWaiting(queues) + ") / " + TASKS_ID)
                 .returnData(true)
                 .build());
         for (TierQueue tier : queues.all()) {
             queries.add(query(tier.tier().id(), "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                    Map.of("QueueName", tier.queue().getQueueName()), "Sum"));
+        }
+        for (TierQueue tier : queues.all()) {
+            queries.add(query(tier.tier().id() + IN_FLIGHT_SUFFIX, "AWS/SQS", "ApproximateNumberOfMessagesNotVisible",
                     Map.of("QueueName", tier.queue().getQueueName()), "Sum"));
         }
         queries.add(query(TASKS_ID, "ECS/ContainerInsights", "RunningTaskCount",
@@ -135,6 +156,19 @@ public final class BacklogScaling extends Construct {
                 .evaluationPeriods(1)
                 .cooldown(SCALE_FROM_ZERO_COOLDOWN)
                 .build());
+    }
+
+    /** {@code a_inflight + b_inflight + ... + w_a * a + w_b * b + ...}: what the fleet holds plus what waits, weighted. */
+    static String heldAndWaiting(final PriorityQueues queues) {
+        String held = queues.all().stream().map(t -> t.tier().id() + IN_FLIGHT_SUFFIX)
+                .collect(Collectors.joining(" + "));
+        String waiting = queues.all().stream().map(t -> weight(t.tier()) + " * " + t.tier().id())
+                .collect(Collectors.joining(" + "));
+        return held + " + " + waiting;
+    }
+
+    private static String weight(final Tier tier) {
+        return BigDecimal.valueOf(TIER_WEIGHTS.get(tier)).stripTrailingZeros().toPlainString();
     }
 
     private static String schedulerId(final TierQueue tier) {

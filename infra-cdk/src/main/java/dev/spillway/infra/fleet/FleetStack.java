@@ -1,14 +1,17 @@
 package dev.spillway.infra.fleet;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.infra.data.DataAccess;
 import dev.spillway.infra.nag.Suppressions;
 import dev.spillway.infra.network.NetworkStack;
 import dev.spillway.infra.runtime.RuntimeEnvironment;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ecs.CapacityProviderStrategy;
@@ -16,6 +19,8 @@ import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
 import software.amazon.awscdk.services.ecs.Ec2Service;
 import software.amazon.awscdk.services.ecs.ICluster;
 import software.amazon.awscdk.services.ecs.IService;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.constructs.Construct;
 
 /**
@@ -45,8 +50,16 @@ public final class FleetStack extends Stack {
             }
         }
 
-        this.capacity = new GpuCapacity(this, "Gpu", props.getVpc(), props.getInstanceType(), props.getMaxTasks(),
-                props.isSpot());
+        if (props.getDeployHeadroom() < 1) {
+            getNode().addValidation(() -> List.of("deployHeadroom must be at least 1: with every instance running a "
+                    + "task, a rolling deploy could not start a new task before stopping an old one"));
+        }
+        List<String> instanceTypes = new ArrayList<>();
+        instanceTypes.add(props.getInstanceType());
+        props.getFallbackInstanceTypes().stream().filter(type -> !instanceTypes.contains(type))
+                .forEach(instanceTypes::add);
+        this.capacity = new GpuCapacity(this, "Gpu", props.getVpc(), instanceTypes,
+                props.getMaxTasks() + props.getDeployHeadroom(), props.isSpot(), props.getOnDemandBaseTasks());
 
         Map<String, String> workerEnv = new LinkedHashMap<>(
                 RuntimeEnvironment.shared(props.getJobsTable(), props.getQueues(), props.getRedisHosts()));
@@ -56,15 +69,23 @@ public final class FleetStack extends Stack {
                 props.getWorkerConcurrency()));
         this.task = new InferenceTaskDefinition(this, "Task", props, workerEnv);
 
-        props.getQueues().grantConsume(task.taskDefinition().getTaskRole());
-        props.getJobsTable().grantReadWriteData(task.taskDefinition().getTaskRole());
-        props.getPayloadBucket().grantReadWrite(task.taskDefinition().getTaskRole());
+        IRole taskRole = task.taskDefinition().getTaskRole();
+        props.getQueues().grantConsume(taskRole);
+        // Claims, heartbeats, results and dead-letter failures are conditional updates of a job it reads by id.
+        DataAccess.grant(taskRole, props.getJobsTable(), DataAccess.READ, DataAccess.TRANSITION);
+        // The worker protects its task from scale-in while it holds jobs, through the ECS agent's endpoint.
+        Stack stack = Stack.of(this);
+        taskRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:UpdateTaskProtection", "ecs:GetTaskProtection"))
+                .resources(List.of("arn:" + stack.getPartition() + ":ecs:" + stack.getRegion() + ":"
+                        + stack.getAccount() + ":task/" + capacity.cluster().getClusterName() + "/*"))
+                .build());
 
         this.service = Ec2Service.Builder.create(this, "Service")
                 .cluster(capacity.cluster())
                 .taskDefinition(task.taskDefinition())
-                // Application Auto Scaling owns the count from here on; start with no GPU running.
-                .desiredCount(0)
+                // No desired count: Application Auto Scaling owns it, and a stack update must never reset a running
+                // fleet (the template omits DesiredCount; ECS starts a new service with one task, see the runbook).
                 .minHealthyPercent(100)
                 .maxHealthyPercent(200)
                 .circuitBreaker(DeploymentCircuitBreaker.builder().rollback(true).build())
@@ -92,9 +113,17 @@ public final class FleetStack extends Stack {
                 Suppressions.grantWildcards(),
                 NagPackSuppression.builder()
                         .id("AwsSolutions-IAM5")
-                        .reason("The task execution role pulls a Docker-asset image from ECR: "
-                                + "ecr:GetAuthorizationToken has no resource-level form.")
-                        .appliesTo(List.of("Resource::*"))
+                        .reason("The task execution role pulls images from ECR: ecr:GetAuthorizationToken has no "
+                                + "resource-level form. Images mirrored by a pull-through cache rule get repositories "
+                                + "created on first pull, so their names are only known by the rule's prefix. Task "
+                                + "protection is granted on this cluster's tasks, whose ids are not known in advance.")
+                        .appliesTo(List.of("Resource::*",
+                                RegexAppliesTo.builder()
+                                        .regex("/^Resource::arn:.*:ecr:.*:repository\\/spillway-(ecr-public|docker-hub)\\/\\*$/")
+                                        .build(),
+                                RegexAppliesTo.builder()
+                                        .regex("/^Resource::arn:.*:ecs:.*:task\\/.*\\/\\*$/")
+                                        .build()))
                         .build()), true);
         NagSuppressions.addResourceSuppressions(capacity, List.of(
                 NagPackSuppression.builder()

@@ -1,5 +1,7 @@
 package dev.spillway.infra.fleet;
 
+import java.util.List;
+
 import dev.spillway.infra.data.PriorityQueues;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.StackProps;
@@ -16,6 +18,10 @@ public interface FleetStackProps extends StackProps {
     String DEFAULT_SERVED_MODEL = "deepseek-r1-distill-qwen-7b";
     String DEFAULT_HUGGING_FACE_MODEL = "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B";
     String DEFAULT_INSTANCE_TYPE = "g6.xlarge";
+    /** Same 24 GB of GPU memory (A10G instead of L4): when g6 capacity is short, the fleet still starts. */
+    List<String> DEFAULT_FALLBACK_INSTANCE_TYPES = List.of("g5.xlarge");
+    /** The AWS CLI image that copies weights from S3, pinned, pulled through the ECR Public cache. */
+    String DEFAULT_AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.22.0";
 
     IVpc getVpc();
 
@@ -26,7 +32,8 @@ public interface FleetStackProps extends StackProps {
 
     PriorityQueues getQueues();
 
-    IBucket getPayloadBucket();
+    /** Model weights, one prefix per served model; read by the task only when {@link #isWeightsFromS3()}. */
+    IBucket getModelBucket();
 
     /** {@code rediss://host:port} of the cache. */
     String getRedisHosts();
@@ -53,8 +60,29 @@ public interface FleetStackProps extends StackProps {
     /** Upper bound of tasks and of instances (one GPU task per single-GPU instance). */
     int getMaxTasks();
 
-    /** Run the GPU instances on Spot (cheaper, interruptible; SQS redelivers interrupted jobs). */
+    /** GPU types tried in order when {@link #getInstanceType()} has no capacity. */
+    List<String> getFallbackInstanceTypes();
+
+    /** Run the GPU instances above {@link #getOnDemandBaseTasks()} on Spot (SQS redelivers interrupted jobs). */
     boolean isSpot();
+
+    /** With Spot, the first instances that stay on demand, so some capacity survives a Spot reclaim. */
+    int getOnDemandBaseTasks();
+
+    /** Instances above {@link #getMaxTasks()}, so a rolling deploy at full size can place its new tasks. */
+    int getDeployHeadroom();
+
+    /**
+     * ARN of a Secrets Manager secret ({@code ecr-pullthroughcache/...}) holding Docker Hub credentials; when set, the
+     * vLLM image is pulled through an ECR pull-through cache. Blank otherwise.
+     */
+    String getDockerHubSecretArn();
+
+    /** vLLM loads the weights from {@link #getModelBucket()} instead of downloading them from Hugging Face. */
+    boolean isWeightsFromS3();
+
+    /** The AWS CLI image that copies the weights (its registry path is mirrored through ECR). */
+    String getAwsCliImage();
 
     /** Jobs one worker runs at once (its dynamic batch), {@code SPILLWAY_WORKER_CONCURRENCY}. */
     int getWorkerConcurrency();
@@ -74,7 +102,7 @@ public interface FleetStackProps extends StackProps {
         private ISecurityGroup fleetSecurityGroup;
         private ITable jobsTable;
         private PriorityQueues queues;
-        private IBucket payloadBucket;
+        private IBucket modelBucket;
         private String redisHosts;
         private WorkerImage workerImage;
         private boolean requireArtifacts;
@@ -85,6 +113,12 @@ public interface FleetStackProps extends StackProps {
         private String instanceType = DEFAULT_INSTANCE_TYPE;
         private int maxTasks = 4;
         private boolean spot;
+        private List<String> fallbackInstanceTypes = DEFAULT_FALLBACK_INSTANCE_TYPES;
+        private int onDemandBaseTasks = 1;
+        private int deployHeadroom = 1;
+        private String dockerHubSecretArn = "";
+        private boolean weightsFromS3;
+        private String awsCliImage = DEFAULT_AWS_CLI_IMAGE;
         private int workerConcurrency = 8;
         private Duration acceptableLatency = Duration.seconds(60);
         private Duration meanProcessingTime = Duration.seconds(6);
@@ -110,8 +144,38 @@ public interface FleetStackProps extends StackProps {
             return this;
         }
 
-        public Builder payloadBucket(final IBucket value) {
-            this.payloadBucket = value;
+        public Builder modelBucket(final IBucket value) {
+            this.modelBucket = value;
+            return this;
+        }
+
+        public Builder fallbackInstanceTypes(final List<String> value) {
+            this.fallbackInstanceTypes = List.copyOf(value);
+            return this;
+        }
+
+        public Builder onDemandBaseTasks(final int value) {
+            this.onDemandBaseTasks = value;
+            return this;
+        }
+
+        public Builder deployHeadroom(final int value) {
+            this.deployHeadroom = value;
+            return this;
+        }
+
+        public Builder dockerHubSecretArn(final String value) {
+            this.dockerHubSecretArn = value == null ? "" : value;
+            return this;
+        }
+
+        public Builder weightsFromS3(final boolean value) {
+            this.weightsFromS3 = value;
+            return this;
+        }
+
+        public Builder awsCliImage(final String value) {
+            this.awsCliImage = value;
             return this;
         }
 
@@ -186,18 +250,21 @@ public interface FleetStackProps extends StackProps {
         }
 
         public FleetStackProps build() {
-            return new Values(vpc, fleetSecurityGroup, jobsTable, queues, payloadBucket, redisHosts, workerImage,
+            return new Values(vpc, fleetSecurityGroup, jobsTable, queues, modelBucket, redisHosts, workerImage,
                     requireArtifacts, vllmImage, servedModelName, huggingFaceModel, maxModelLength, instanceType, maxTasks, spot,
-                    workerConcurrency, acceptableLatency, meanProcessingTime, description);
+                    workerConcurrency, acceptableLatency, meanProcessingTime, fallbackInstanceTypes, onDemandBaseTasks,
+                    deployHeadroom, dockerHubSecretArn, weightsFromS3, awsCliImage, description);
         }
     }
 
     record Values(IVpc getVpc, ISecurityGroup getFleetSecurityGroup, ITable getJobsTable, PriorityQueues getQueues,
-                  IBucket getPayloadBucket, String getRedisHosts, WorkerImage getWorkerImage, boolean isRequireArtifacts,
+                  IBucket getModelBucket, String getRedisHosts, WorkerImage getWorkerImage, boolean isRequireArtifacts,
                   String getVllmImage,
                   String getServedModelName, String getHuggingFaceModel, int getMaxModelLength,
                   String getInstanceType, int getMaxTasks, boolean isSpot, int getWorkerConcurrency,
-                  Duration getAcceptableLatency, Duration getMeanProcessingTime, String getDescription)
+                  Duration getAcceptableLatency, Duration getMeanProcessingTime,
+                  List<String> getFallbackInstanceTypes, int getOnDemandBaseTasks, int getDeployHeadroom,
+                  String getDockerHubSecretArn, boolean isWeightsFromS3, String getAwsCliImage, String getDescription)
             implements FleetStackProps {
     }
 }

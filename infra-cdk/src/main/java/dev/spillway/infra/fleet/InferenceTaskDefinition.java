@@ -1,16 +1,18 @@
 package dev.spillway.infra.fleet;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.infra.data.ObjectAccess;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
 import software.amazon.awscdk.services.ecs.ContainerDefinition;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
 import software.amazon.awscdk.services.ecs.ContainerDependency;
 import software.amazon.awscdk.services.ecs.ContainerDependencyCondition;
-import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.ecs.Ec2TaskDefinition;
 import software.amazon.awscdk.services.ecs.HealthCheck;
 import software.amazon.awscdk.services.ecs.Host;
@@ -29,6 +31,10 @@ import software.constructs.Construct;
  * {@code worker} container (gpu-backend) that drains the tier queues into it. {@code awsvpc} networking puts
  * both in one network namespace, so the worker reaches vLLM on 127.0.0.1. The worker starts only once vLLM
  * reports healthy, and gets 120 s after SIGTERM to finish or release its jobs; ECS stops it before vLLM.
+ *
+ * <p>With weights from S3, a short-lived {@code weights} container first copies {@code s3://<models>/<served name>/}
+ * to the instance (kept across task restarts there, so a warm instance copies only what changed) and vLLM loads that
+ * folder with Hugging Face switched off. Images come through {@link MirroredImages}.
  */
 public final class InferenceTaskDefinition extends Construct {
 
@@ -37,10 +43,14 @@ public final class InferenceTaskDefinition extends Construct {
     static final Duration WORKER_STOP_TIMEOUT = Duration.seconds(120);
     /** Model weights survive task restarts on the same instance. */
     static final String HF_CACHE_HOST_PATH = "/var/lib/spillway/huggingface";
+    /** Weights copied from the models bucket, one folder per served model. */
+    static final String MODELS_HOST_PATH = "/var/lib/spillway/models";
+    static final String MODELS_PATH = "/models";
 
     private final Ec2TaskDefinition taskDefinition;
     private final ContainerDefinition vllm;
     private final ContainerDefinition worker;
+    private final MirroredImages images;
 
     /**
      * @param settings     what to serve and run (model, images, concurrency)
@@ -57,22 +67,52 @@ public final class InferenceTaskDefinition extends Construct {
 
         this.taskDefinition = Ec2TaskDefinition.Builder.create(this, "Resource")
                 .networkMode(NetworkMode.AWS_VPC)
-                .volumes(List.of(Volume.builder()
-                        .name("huggingface-cache")
-                        .host(Host.builder().sourcePath(HF_CACHE_HOST_PATH).build())
-                        .build()))
+                .volumes(List.of(
+                        Volume.builder()
+                                .name("huggingface-cache")
+                                .host(Host.builder().sourcePath(HF_CACHE_HOST_PATH).build())
+                                .build(),
+                        Volume.builder()
+                                .name("models")
+                                .host(Host.builder().sourcePath(MODELS_HOST_PATH).build())
+                                .build()))
                 .build();
+        this.images = new MirroredImages(this, "Images", taskDefinition.obtainExecutionRole(),
+                settings.getDockerHubSecretArn());
+        // Tasks cannot ask the instance metadata for their region (it is blocked), so they are told.
+        String region = Stack.of(this).getRegion();
+        String model = settings.getServedModelName();
+        ContainerDefinition weights = null;
+        if (settings.isWeightsFromS3()) {
+            weights = taskDefinition.addContainer("weights", ContainerDefinitionOptions.builder()
+                    .image(images.image(settings.getAwsCliImage()))
+                    .memoryReservationMiB(512)
+                    .essential(false)
+                    .environment(Map.of("AWS_REGION", region, "AWS_DEFAULT_REGION", region))
+                    .command(List.of("s3", "sync", "s3://" + settings.getModelBucket().getBucketName() + "/" + model
+                            + "/", MODELS_PATH + "/" + model + "/", "--only-show-errors"))
+                    .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(logs).streamPrefix("weights")
+                            .build()))
+                    .build());
+            weights.addMountPoints(MountPoint.builder()
+                    .sourceVolume("models").containerPath(MODELS_PATH).readOnly(false).build());
+            ObjectAccess.grant(taskDefinition.getTaskRole(), settings.getModelBucket(), model + "/", ObjectAccess.READ);
+            ObjectAccess.grantListUnder(taskDefinition.getTaskRole(), settings.getModelBucket(), model + "/");
+        }
 
         LinuxParameters linux = LinuxParameters.Builder.create(this, "VllmLinuxParameters")
                 .sharedMemorySize(2048)
                 .build();
         this.vllm = taskDefinition.addContainer("vllm", ContainerDefinitionOptions.builder()
-                .image(ContainerImage.fromRegistry(settings.getVllmImage()))
+                .image(images.image(settings.getVllmImage()))
                 .gpuCount(1)
                 .memoryReservationMiB(10_240)
                 .essential(true)
+                // From S3 the folder holds everything vLLM needs: nothing may reach out to Hugging Face.
+                .environment(settings.isWeightsFromS3() ? Map.of("HF_HUB_OFFLINE", "1") : Map.of())
                 .command(List.of(
-                        "--model", settings.getHuggingFaceModel(),
+                        "--model", settings.isWeightsFromS3() ? MODELS_PATH + "/" + model
+                                : settings.getHuggingFaceModel(),
                         "--served-model-name", settings.getServedModelName(),
                         "--host", "0.0.0.0",
                         "--port", Integer.toString(VLLM_PORT),
@@ -97,12 +137,20 @@ public final class InferenceTaskDefinition extends Construct {
                 .containerPath("/root/.cache/huggingface")
                 .readOnly(false)
                 .build());
+        if (weights != null) {
+            vllm.addMountPoints(MountPoint.builder()
+                    .sourceVolume("models").containerPath(MODELS_PATH).readOnly(true).build());
+            vllm.addContainerDependencies(ContainerDependency.builder()
+                    .container(weights)
+                    .condition(ContainerDependencyCondition.SUCCESS)
+                    .build());
+        }
 
         this.worker = taskDefinition.addContainer("worker", ContainerDefinitionOptions.builder()
                 .image(settings.getWorkerImage().image())
                 .memoryReservationMiB(1024)
                 .essential(true)
-                .environment(workerEnv)
+                .environment(withRegion(workerEnv, region))
                 .stopTimeout(WORKER_STOP_TIMEOUT)
                 .portMappings(List.of(PortMapping.builder().containerPort(WORKER_PORT).build()))
                 .healthCheck(HealthCheck.builder()
@@ -119,6 +167,12 @@ public final class InferenceTaskDefinition extends Construct {
                 .container(vllm)
                 .condition(ContainerDependencyCondition.HEALTHY)
                 .build());
+    }
+
+    private static Map<String, String> withRegion(final Map<String, String> env, final String region) {
+        Map<String, String> all = new LinkedHashMap<>(env);
+        all.put("AWS_REGION", region);
+        return all;
     }
 
     public Ec2TaskDefinition taskDefinition() {

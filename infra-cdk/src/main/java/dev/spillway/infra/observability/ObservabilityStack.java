@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.infra.api.ApiStack;
 import dev.spillway.infra.data.TierQueue;
 import dev.spillway.infra.fleet.BacklogScaling;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
@@ -22,6 +24,7 @@ import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.constructs.Construct;
@@ -58,6 +61,9 @@ public final class ObservabilityStack extends Stack {
                 .build()));
         if (props.getAlarmEmail() != null && !props.getAlarmEmail().isBlank()) {
             alarmTopic.addSubscription(new EmailSubscription(props.getAlarmEmail()));
+        } else {
+            Annotations.of(this).addWarning("No alarmEmail: alarms go to the topic but nobody is subscribed. Deploy "
+                    + "with -c alarmEmail=... or subscribe the topic yourself (docs/runbook.md).");
         }
 
         this.dashboard = Dashboard.Builder.create(this, "Dashboard")
@@ -77,16 +83,19 @@ public final class ObservabilityStack extends Stack {
     private List<IWidget> apiWidgets(final ObservabilityStackProps props) {
         MetricOptions sum = MetricOptions.builder().statistic("Sum").period(PERIOD).build();
         return List.of(
-                graph("HTTP API requests and errors", List.of(
-                        props.getHttpApi().metricCount(sum),
-                        props.getHttpApi().metricClientError(sum),
-                        props.getHttpApi().metricServerError(sum))),
+                graph("API requests and errors", List.of(
+                        props.getRestApi().metricCount(sum),
+                        props.getRestApi().metricClientError(sum),
+                        props.getRestApi().metricServerError(sum),
+                        throttledRequests(sum))),
                 graph("Intake duration p99 (ms)", List.of(
                         props.getIntakeFunction().metricDuration(MetricOptions.builder()
                                 .statistic("p99").period(PERIOD).build()))),
-                graph("Intake errors and throttles", List.of(
+                graph("Intake errors, throttles and concurrency", List.of(
                         props.getIntakeFunction().metricErrors(sum),
-                        props.getIntakeFunction().metricThrottles(sum))),
+                        props.getIntakeFunction().metricThrottles(sum),
+                        props.getIntakeFunction().metric("ConcurrentExecutions", MetricOptions.builder()
+                                .statistic("Maximum").period(PERIOD).build()))),
                 graph("Event-source function errors", new java.util.TreeMap<>(props.getEventFunctions()).entrySet()
                         .stream().map(e -> (IMetric) e.getValue().metricErrors(labelled(sum, e.getKey())))
                         .toList()));
@@ -154,7 +163,34 @@ public final class ObservabilityStack extends Stack {
                         .evaluationPeriods(1)
                         .treatMissingData(TreatMissingData.NOT_BREACHING)));
 
+        addThrottleAlarms(props);
+
         MetricOptions sum = MetricOptions.builder().statistic("Sum").period(PERIOD).build();
+        alarm(Alarm.Builder.create(this, "ApiClientErrorRate")
+                .alarmDescription("More than " + props.getClientErrorRatePercent() + " % of API requests answered 4xx "
+                        + "(bad keys, throttling, WAF blocks): a misbehaving client, an attack, or a throttle too low.")
+                .metric(MathExpression.Builder.create()
+                        .label("4xx rate (%)")
+                        .expression("IF(requests > 0, 100 * errors / requests, 0)")
+                        .usingMetrics(Map.of(
+                                "requests", props.getRestApi().metricCount(sum),
+                                "errors", props.getRestApi().metricClientError(sum)))
+                        .period(PERIOD)
+                        .build())
+                .threshold(props.getClientErrorRatePercent())
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(3)
+                .datapointsToAlarm(3)
+                .treatMissingData(TreatMissingData.NOT_BREACHING));
+        alarm(Alarm.Builder.create(this, "ApiThrottling")
+                .alarmDescription("The API stage answered 429 to callers for 3 of the last 5 minutes: demand is above "
+                        + "the stage throttle. Raise apiThrottleRate with reservedConcurrency (docs/runbook.md).")
+                .metric(throttledRequests(MetricOptions.builder().statistic("Sum").period(Duration.minutes(1)).build()))
+                .threshold(0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(5)
+                .datapointsToAlarm(3)
+                .treatMissingData(TreatMissingData.NOT_BREACHING));
         alarm(Alarm.Builder.create(this, "ApiServerErrorRate")
                 .alarmDescription("More than " + props.getServerErrorRatePercent()
                         + " % of API requests answered 5xx.")
@@ -162,8 +198,8 @@ public final class ObservabilityStack extends Stack {
                         .label("5xx rate (%)")
                         .expression("IF(requests > 0, 100 * errors / requests, 0)")
                         .usingMetrics(Map.of(
-                                "requests", props.getHttpApi().metricCount(sum),
-                                "errors", props.getHttpApi().metricServerError(sum)))
+                                "requests", props.getRestApi().metricCount(sum),
+                                "errors", props.getRestApi().metricServerError(sum)))
                         .period(PERIOD)
                         .build())
                 .threshold(props.getServerErrorRatePercent())
@@ -183,6 +219,46 @@ public final class ObservabilityStack extends Stack {
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .evaluationPeriods(periods)
                 .treatMissingData(TreatMissingData.NOT_BREACHING));
+    }
+
+    /**
+     * Any throttle of a function pages: the intake's reach clients as 500s, and a throttled scheduler stops the
+     * signal that wakes the fleet. Each function has its own reserved concurrency, so a throttle means that
+     * reservation is too small for the load (docs/runbook.md, concurrency budget).
+     */
+    private void addThrottleAlarms(final ObservabilityStackProps props) {
+        Map<String, IFunction> functions = new java.util.TreeMap<>(props.getEventFunctions());
+        functions.put("intake", props.getIntakeFunction());
+        functions.forEach((name, function) -> alarm(Alarm.Builder.create(this,
+                        constructId(name) + "Throttled")
+                .alarmDescription("The " + name + " function was throttled: its reserved concurrency is exhausted.")
+                .metric(function.metricThrottles(MetricOptions.builder().statistic("Sum")
+                        .period(Duration.minutes(1)).build()))
+                .threshold(0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(1)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)));
+    }
+
+    /** Requests the stage answered 429, counted by a metric filter on its access log. */
+    private static Metric throttledRequests(final MetricOptions options) {
+        return Metric.Builder.create()
+                .namespace(CUSTOM_NAMESPACE)
+                .metricName(ApiStack.THROTTLED_METRIC)
+                .statistic(options.getStatistic())
+                .period(options.getPeriod())
+                .label("429 (stage throttle)")
+                .build();
+    }
+
+    private static String constructId(final String name) {
+        StringBuilder id = new StringBuilder();
+        for (String part : name.split("[^A-Za-z0-9]+")) {
+            if (!part.isEmpty()) {
+                id.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        return id.toString();
     }
 
     private void alarm(final Alarm.Builder builder) {

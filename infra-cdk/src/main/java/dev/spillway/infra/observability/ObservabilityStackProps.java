@@ -5,7 +5,7 @@ import java.util.Map;
 import dev.spillway.infra.data.PriorityQueues;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.apigatewayv2.IHttpApi;
+import software.amazon.awscdk.services.apigateway.RestApiBase;
 import software.amazon.awscdk.services.ecs.ICluster;
 import software.amazon.awscdk.services.ecs.IService;
 import software.amazon.awscdk.services.lambda.IFunction;
@@ -14,7 +14,8 @@ import software.amazon.awscdk.services.sqs.IQueue;
 /** What {@link ObservabilityStack} watches, and when it pages. */
 public interface ObservabilityStackProps extends StackProps {
 
-    IHttpApi getHttpApi();
+    /** The front door: its requests, 4xx and 5xx are graphed and page. */
+    RestApiBase getRestApi();
 
     IFunction getIntakeFunction();
 
@@ -42,6 +43,9 @@ public interface ObservabilityStackProps extends StackProps {
     /** Share of API requests answered 5xx, in percent, above which it pages. */
     double getServerErrorRatePercent();
 
+    /** Share of API requests answered 4xx, in percent, above which it pages (bad keys, throttles, WAF blocks). */
+    double getClientErrorRatePercent();
+
     /** How long the fleet may sit at {@code maxTasks} before it pages. */
     Duration getFleetAtMaxFor();
 
@@ -53,7 +57,7 @@ public interface ObservabilityStackProps extends StackProps {
     }
 
     final class Builder {
-        private IHttpApi httpApi;
+        private RestApiBase restApi;
         private IFunction intakeFunction;
         private PriorityQueues queues;
         private Map<String, IFunction> eventFunctions = Map.of();
@@ -63,12 +67,13 @@ public interface ObservabilityStackProps extends StackProps {
         private int maxTasks;
         private Duration maxMessageAge = Duration.minutes(15);
         private double serverErrorRatePercent = 5;
+        private double clientErrorRatePercent = 25;
         private Duration fleetAtMaxFor = Duration.minutes(30);
         private String alarmEmail;
         private String description;
 
-        public Builder httpApi(final IHttpApi value) {
-            this.httpApi = value;
+        public Builder restApi(final RestApiBase value) {
+            this.restApi = value;
             return this;
         }
 
@@ -117,6 +122,11 @@ public interface ObservabilityStackProps extends StackProps {
             return this;
         }
 
+        public Builder clientErrorRatePercent(final double value) {
+            this.clientErrorRatePercent = value;
+            return this;
+        }
+
         public Builder fleetAtMaxFor(final Duration value) {
             this.fleetAtMaxFor = value;
             return this;
@@ -133,16 +143,17 @@ public interface ObservabilityStackProps extends StackProps {
         }
 
         public ObservabilityStackProps build() {
-            return new Values(httpApi, intakeFunction, queues, eventFunctions, eventFailureQueues, cluster, workerService, maxTasks, maxMessageAge,
-                    serverErrorRatePercent, fleetAtMaxFor, alarmEmail, description);
+            return new Values(restApi, intakeFunction, queues, eventFunctions, eventFailureQueues, cluster,
+                    workerService, maxTasks, maxMessageAge, serverErrorRatePercent, clientErrorRatePercent, fleetAtMaxFor,
+                    alarmEmail, description);
         }
     }
 
-    record Values(IHttpApi getHttpApi, IFunction getIntakeFunction, PriorityQueues getQueues,
+    record Values(RestApiBase getRestApi, IFunction getIntakeFunction, PriorityQueues getQueues,
                   Map<String, IFunction> getEventFunctions, Map<String, IQueue> getEventFailureQueues,
                   ICluster getCluster,
                   IService getWorkerService, int getMaxTasks, Duration getMaxMessageAge,
-                  double getServerErrorRatePercent, Duration getFleetAtMaxFor, String getAlarmEmail,
+                  double getServerErrorRatePercent, double getClientErrorRatePercent, Duration getFleetAtMaxFor, String getAlarmEmail,
                   String getDescription) implements ObservabilityStackProps {
     }
 }

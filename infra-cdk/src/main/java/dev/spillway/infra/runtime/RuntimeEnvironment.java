@@ -3,6 +3,7 @@ package dev.spillway.infra.runtime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.spillway.infra.api.IntakeTimeouts;
 import dev.spillway.infra.data.PriorityQueues;
 import dev.spillway.infra.data.TierQueue;
 import software.amazon.awscdk.services.dynamodb.ITable;
@@ -36,8 +37,28 @@ public final class RuntimeEnvironment {
     public static final String INGEST_QUEUE_URL = "SPILLWAY_INGEST_QUEUE_URL";
     /** {@code spillway.ingest.dlq-url}: where invalid ingest messages end, with their reason. */
     public static final String INGEST_DLQ_URL = "SPILLWAY_INGEST_DLQ_URL";
-    /** {@code spillway.webhooks.signing-secret}: the notifier's master secret of webhook signatures. */
-    public static final String WEBHOOK_SIGNING_SECRET = "SPILLWAY_WEBHOOKS_SIGNING_SECRET";
+    /**
+     * {@code spillway.webhooks.signing-secret-arn}: the Secrets Manager secret holding the master secret of webhook
+     * signatures, read at run time. The secret itself never goes into an environment variable.
+     */
+    public static final String WEBHOOK_SIGNING_SECRET_ARN = "SPILLWAY_WEBHOOKS_SIGNING_SECRET_ARN";
+    /** {@code spillway.intake.max-wait}: the longest wait budget the intake grants. */
+    public static final String INTAKE_MAX_WAIT = "SPILLWAY_INTAKE_MAX_WAIT";
+    /** {@code spillway.intake.default-wait}: the budget of a request that names none. */
+    public static final String INTAKE_DEFAULT_WAIT = "SPILLWAY_INTAKE_DEFAULT_WAIT";
+    /** {@code spillway.intake.max-body-bytes}: the largest chat-completion body. */
+    public static final String INTAKE_MAX_BODY_BYTES = "SPILLWAY_INTAKE_MAX_BODY_BYTES";
+    /** {@code spillway.batches.max-body-bytes}: the largest {@code POST /v1/batches} body. */
+    public static final String BATCHES_MAX_BODY_BYTES = "SPILLWAY_BATCHES_MAX_BODY_BYTES";
+    /** {@code quarkus.dynamodb.api-call-timeout}: the SDK's bound on one whole DynamoDB call. */
+    public static final String DYNAMODB_CALL_TIMEOUT = "QUARKUS_DYNAMODB_API_CALL_TIMEOUT";
+    /** {@code quarkus.sqs.api-call-timeout}: the SDK's bound on one whole SQS call. */
+    public static final String SQS_CALL_TIMEOUT = "QUARKUS_SQS_API_CALL_TIMEOUT";
+    /**
+     * {@code spillway.worker.scale-in-protection}: the worker sets ECS task scale-in protection while it holds jobs
+     * (through {@code $ECS_AGENT_URI/task-protection/v1/state}) and clears it when idle.
+     */
+    public static final String WORKER_SCALE_IN_PROTECTION = "SPILLWAY_WORKER_SCALE_IN_PROTECTION";
     /** {@code quarkus.lambda.handler}: which {@code @Named} handler of the event-source app a function runs. */
     public static final String LAMBDA_HANDLER = "QUARKUS_LAMBDA_HANDLER";
 
@@ -77,6 +98,28 @@ public final class RuntimeEnvironment {
         return env;
     }
 
+    /**
+     * The intake's limits, pinned here so that the values the timeout check ({@link IntakeTimeouts#validate()})
+     * and WAF's size rule reasoned about are the ones the function runs with: its wait budgets, its body limits and
+     * its SDK call timeouts. The event functions keep their own, longer SDK timeouts.
+     */
+    public static Map<String, String> intakeLimits(final IntakeTimeouts timeouts, final long maxBodyBytes,
+                                                   final long maxBatchBodyBytes) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(INTAKE_MAX_WAIT, seconds(timeouts.maxWaitSec()));
+        env.put(INTAKE_DEFAULT_WAIT, seconds(timeouts.defaultWaitSec()));
+        env.put(INTAKE_MAX_BODY_BYTES, Long.toString(maxBodyBytes));
+        env.put(BATCHES_MAX_BODY_BYTES, Long.toString(maxBatchBodyBytes));
+        env.put(DYNAMODB_CALL_TIMEOUT, seconds(timeouts.dynamoCallTimeoutSec()));
+        env.put(SQS_CALL_TIMEOUT, seconds(timeouts.sqsCallTimeoutSec()));
+        return env;
+    }
+
+    /** A duration as Quarkus reads it: ISO-8601, e.g. {@code PT20S}. */
+    public static String seconds(final int value) {
+        return java.time.Duration.ofSeconds(value).toString();
+    }
+
     /** What the event-source functions read besides the intake's settings: the files bucket and the ingest queue. */
     public static Map<String, String> events(final String filesBucket, final String ingestQueueUrl,
                                              final String ingestDlqUrl) {
@@ -88,8 +131,8 @@ public final class RuntimeEnvironment {
     }
 
     /**
-     * What only the worker reads: the served model and how to reach it through the vLLM sidecar, and how many
-     * jobs it runs at once.
+     * What only the worker reads: the served model and how to reach it through the vLLM sidecar, how many jobs it
+     * runs at once, and that it protects its task from scale-in while it holds jobs.
      *
      * @param modelName         the name clients send
      * @param upstreamModelName the name vLLM serves under (its {@code --served-model-name})
@@ -100,6 +143,7 @@ public final class RuntimeEnvironment {
         env.put(MODEL_BASE_URL, SIDECAR_BASE_URL);
         env.put(MODEL_UPSTREAM, upstreamModelName);
         env.put(WORKER_CONCURRENCY, Integer.toString(workerConcurrency));
+        env.put(WORKER_SCALE_IN_PROTECTION, "true");
         return env;
     }
 

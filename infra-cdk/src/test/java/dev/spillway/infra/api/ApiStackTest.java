@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.spillway.infra.DeployedApp;
 import dev.spillway.infra.IamMatchers;
+import dev.spillway.infra.Policies;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
@@ -27,7 +28,9 @@ class ApiStackTest {
                 "Runtime", "java21",
                 "Handler", "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest",
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
-                "Timeout", 30,
+                "Timeout", 29,
+                "ReservedConcurrentExecutions", 500,
+                "TracingConfig", Map.of("Mode", "Active"),
                 "VpcConfig", Match.objectLike(Map.of(
                         "SecurityGroupIds", List.of(Match.objectLike(Map.of("Fn::ImportValue",
                                 Match.stringLikeRegexp(".*IntakeSecurityGroup.*")))))))));
@@ -46,6 +49,22 @@ class ApiStackTest {
                         "SPILLWAY_QUEUES_BATCH_DLQ_URL", Match.anyValue(),
                         "QUARKUS_REDIS_HOSTS", Map.of("Fn::Join", List.of("", List.of(
                                 "rediss://", Match.anyValue(), ":", Match.anyValue())))))))));
+    }
+
+    @Test
+    void intake_getsItsWaitBudgetBodyLimitsAndSdkTimeouts_theEventFunctionsDoNot() {
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Timeout", 29,
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "SPILLWAY_INTAKE_MAX_WAIT", "PT20S",
+                        "SPILLWAY_INTAKE_DEFAULT_WAIT", "PT20S",
+                        "SPILLWAY_INTAKE_MAX_BODY_BYTES", "262144",
+                        "SPILLWAY_BATCHES_MAX_BODY_BYTES", "5242880",
+                        "QUARKUS_DYNAMODB_API_CALL_TIMEOUT", "PT3S",
+                        "QUARKUS_SQS_API_CALL_TIMEOUT", "PT3S"))))));
+        template.resourcePropertiesCountIs("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "QUARKUS_DYNAMODB_API_CALL_TIMEOUT", Match.anyValue()))))), 1);
     }
 
     @Test
@@ -71,88 +90,43 @@ class ApiStackTest {
     }
 
     @Test
-    void intake_mayRecordReadAndDeleteIdempotencyKeys() {
-        // TransactWriteItems has no IAM action of its own: each Put in the transaction needs dynamodb:PutItem
-        // (and a ConditionCheck dynamodb:ConditionCheckItem) on its table.
-        template.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("IntakeServiceRole.*"))),
-                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
-                        Match.objectLike(Map.of(
-                                "Effect", "Allow",
-                                "Action", Match.arrayWith(List.of("dynamodb:ConditionCheckItem",
-                                        "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem")),
-                                "Resource", Match.arrayWith(List.of(dataExport("FnGetAttIdempotencyTable.*Arn"))))))))))));
+    void intake_recordsReadsAndWithdrawsIdempotencyKeys_only() {
+        // TransactWriteItems has no IAM action of its own: each Put in the transaction needs dynamodb:PutItem.
+        assertThat(Policies.actionsOf(template, "IntakeServiceRole", "IdempotencyTable"))
+                .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem");
     }
 
     @Test
-    void intake_mayRecordReadAndQueryBatches() {
-        List<String> batchActions = actionsOn("BatchesTable");
-        assertThat(batchActions).contains("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                "dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem");
+    void intake_createsReadsTransitionsAndWithdrawsJobs_andQueriesOnlyTheBatchIndex() {
+        assertThat(Policies.actionsOf(template, "IntakeServiceRole", "JobsTable"))
+                .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem",
+                        "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query");
+        assertThat(Policies.resourcesOf(template, "IntakeServiceRole", "dynamodb:Query"))
+                .anySatisfy(resource -> assertThat(resource).contains("JobsTable", "/index/batch-index"))
+                .noneSatisfy(resource -> assertThat(resource).contains("/index/*"));
     }
 
     @Test
-    void intake_readsApiKeysButCannotWriteThem() {
-        template.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("IntakeServiceRole.*"))),
-                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
-                        Match.objectLike(Map.of(
-                                "Effect", "Allow",
-                                "Action", Match.arrayWith(List.of("dynamodb:GetItem")),
-                                "Resource", dataExport("FnGetAttApiKeysTable.*Arn"))))))))));
-
-        List<String> keyActions = actionsOn("ApiKeysTable");
-        assertThat(keyActions).contains("dynamodb:GetItem");
-        assertThat(keyActions).allMatch(READ_ACTIONS::contains, "a read action")
-                .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                        "dynamodb:BatchWriteItem");
+    void intake_recordsReadsAndListsBatches() {
+        assertThat(Policies.actionsOf(template, "IntakeServiceRole", "BatchesTable"))
+                .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem", "dynamodb:Query");
     }
 
     @Test
-    void apiGateway_invokesTheLiveAliasOfAPublishedVersion() {
-        // the intake's and the four event-source functions'
-        template.resourceCountIs("AWS::Lambda::Version", 5);
-        template.hasResourceProperties("AWS::Lambda::Alias", Match.objectLike(Map.of("Name", "live")));
-        template.hasResourceProperties("AWS::ApiGatewayV2::Integration", Match.objectLike(Map.of(
-                "IntegrationType", "AWS_PROXY",
-                "PayloadFormatVersion", "2.0",
-                "IntegrationUri", Map.of("Ref", Match.stringLikeRegexp("IntakeLive.*")))));
+    void intake_readsApiKeysByHashOnly() {
+        assertThat(Policies.actionsOf(template, "IntakeServiceRole", "ApiKeysTable"))
+                .containsExactly("dynamodb:GetItem");
     }
 
     @Test
-    void httpApi_proxiesEveryPathAndMethod() {
-        template.resourceCountIs("AWS::ApiGatewayV2::Api", 1);
-        template.hasResourceProperties("AWS::ApiGatewayV2::Api", Match.objectLike(Map.of("ProtocolType", "HTTP")));
-        template.resourceCountIs("AWS::ApiGatewayV2::Route", 1);
-        template.hasResourceProperties("AWS::ApiGatewayV2::Route", Match.objectLike(Map.of(
-                "RouteKey", "ANY /{proxy+}")));
+    void intake_neverScansNorTouchesTheBucket() {
+        String intake = String.join("\n", Policies.of(template, "IntakeServiceRole"));
+        assertThat(intake).doesNotContain("dynamodb:Scan", "s3:", "Payloads");
     }
 
     @Test
-    void defaultStage_logsAccessAndThrottles() {
-        template.resourceCountIs("AWS::ApiGatewayV2::Stage", 1);
-        template.hasResourceProperties("AWS::ApiGatewayV2::Stage", Match.objectLike(Map.of(
-                "StageName", "$default",
-                "AutoDeploy", true,
-                "AccessLogSettings", Match.objectLike(Map.of(
-                        "DestinationArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("AccessLogs.*"), "Arn")),
-                        "Format", Match.stringLikeRegexp(".*requestId.*"))),
-                "DefaultRouteSettings", Map.of("ThrottlingRateLimit", 100, "ThrottlingBurstLimit", 200))));
-    }
-
-    @Test
-    void endpointUrl_isAnOutput() {
-        template.hasOutput("ApiEndpoint", Match.objectLike(Map.of("Value", Match.anyValue())));
-    }
-
-    @Test
-    void intake_mayWriteJobsReadKeysAndSendToTheTierQueuesOnly() {
-        template.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
-                        Match.objectLike(Map.of(
-                                "Action", Match.arrayWith(List.of("dynamodb:PutItem", "dynamodb:UpdateItem")),
-                                "Resource", Match.arrayWith(List.of(Map.of("Fn::ImportValue",
-                                        Match.stringLikeRegexp(".*JobsTable.*")))))))))))));
+    void intake_mayWriteJobsAndSendToTheTierQueuesOnly() {
         for (String tier : List.of("Interactive", "Standard", "Batch")) {
             template.hasResourceProperties("AWS::IAM::Policy", sendStatementOn(tierQueue(tier)));
         }
@@ -163,41 +137,147 @@ class ApiStackTest {
     }
 
     @Test
-    void noSqsOrDynamoDbStatement_targetsEveryResource() {
-        assertThat(template.findResources("AWS::IAM::Policy", IamMatchers.statementOnEveryResource("sqs:.*"))).isEmpty();
-        assertThat(template.findResources("AWS::IAM::Policy", IamMatchers.statementOnEveryResource("dynamodb:.*")))
-                .isEmpty();
+    void restApi_proxiesEveryPathAndMethodToTheLiveAlias_buffered_withinTheTimeout() {
+        template.resourceCountIs("AWS::ApiGateway::RestApi", 1);
+        template.hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of(
+                "EndpointConfiguration", Map.of("Types", List.of("REGIONAL")))));
+        template.hasResourceProperties("AWS::ApiGateway::Resource", Map.of(
+                "PathPart", "{proxy+}", "ParentId", Match.anyValue(), "RestApiId", Match.anyValue()));
+        // ANY on the root and on {proxy+}: every path under the stage
+        template.resourcePropertiesCountIs("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                "HttpMethod", "ANY",
+                "Integration", Match.objectLike(Map.of(
+                        "Type", "AWS_PROXY",
+                        "TimeoutInMillis", 29_000,
+                        "ResponseTransferMode", "BUFFERED",
+                        "Uri", Map.of("Fn::Join", List.of("", Match.arrayWith(List.of(
+                                Map.of("Ref", Match.stringLikeRegexp("IntakeLive.*")))))))))), 2);
+        template.resourceCountIs("AWS::ApiGateway::Method", 2);
+        // the intake's and the four event-source functions'
+        template.resourceCountIs("AWS::Lambda::Version", 5);
     }
 
-    private static final List<String> READ_ACTIONS = List.of("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
-            "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
-            "dynamodb:Query", "dynamodb:Scan");
+    @Test
+    void restApi_refusesRequestsWithoutAnAuthorizationHeader_beforeAnyLambdaRuns() {
+        template.resourcePropertiesCountIs("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                "RequestParameters", Map.of("method.request.header.Authorization", true),
+                "RequestValidatorId", Map.of("Ref", Match.stringLikeRegexp("RestApiAuthorizationHeader.*")))), 2);
+        template.hasResourceProperties("AWS::ApiGateway::RequestValidator", Match.objectLike(Map.of(
+                "ValidateRequestParameters", true, "ValidateRequestBody", false)));
+        template.hasResourceProperties("AWS::ApiGateway::GatewayResponse", Match.objectLike(Map.of(
+                "ResponseType", "BAD_REQUEST_PARAMETERS",
+                "StatusCode", "401",
+                "ResponseTemplates", Map.of("application/json", Match.stringLikeRegexp(".*missing_api_key.*")))));
+    }
+
+    @Test
+    void stage_throttlesTracesAndLogsWithoutBodies() {
+        template.resourceCountIs("AWS::ApiGateway::Stage", 1);
+        template.hasResourceProperties("AWS::ApiGateway::Stage", Match.objectLike(Map.of(
+                "StageName", "prod",
+                "TracingEnabled", true,
+                "AccessLogSetting", Match.objectLike(Map.of(
+                        "DestinationArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("AccessLogs.*"), "Arn")),
+                        "Format", Match.stringLikeRegexp(".*requestId.*\"status\":\\$context.status.*wafStatus.*"))),
+                "MethodSettings", List.of(Match.objectLike(Map.of(
+                        "HttpMethod", "*",
+                        "ResourcePath", "/*",
+                        "ThrottlingRateLimit", 20,
+                        "ThrottlingBurstLimit", 100,
+                        "LoggingLevel", "ERROR",
+                        "DataTraceEnabled", false))))));
+    }
+
+    @Test
+    void apiGatewaysOwnErrors_speakTheOpenAiErrorShape() {
+        template.hasResourceProperties("AWS::ApiGateway::GatewayResponse", Match.objectLike(Map.of(
+                "ResponseType", "THROTTLED",
+                "StatusCode", "429",
+                "ResponseParameters", Match.objectLike(Map.of("gatewayresponse.header.Retry-After", "'1'")),
+                "ResponseTemplates", Map.of("application/json",
+                        "{\"error\":{\"message\":$context.error.messageString,\"type\":\"rate_limit_error\","
+                                + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}"))));
+        for (String type : List.of("REQUEST_TOO_LARGE", "WAF_FILTERED", "INTEGRATION_TIMEOUT", "DEFAULT_4XX",
+                "DEFAULT_5XX")) {
+            template.hasResourceProperties("AWS::ApiGateway::GatewayResponse", Match.objectLike(Map.of(
+                    "ResponseType", type,
+                    "ResponseTemplates", Map.of("application/json", Match.stringLikeRegexp("\\{\"error\":.*")))));
+        }
+    }
+
+    @Test
+    void throttledRequests_becomeAMetricFromTheAccessLog() {
+        template.hasResourceProperties("AWS::Logs::MetricFilter", Match.objectLike(Map.of(
+                "FilterPattern", "{ $.status = 429 }",
+                "MetricTransformations", List.of(Match.objectLike(Map.of(
+                        "MetricNamespace", "Spillway", "MetricName", "ApiThrottled", "MetricValue", "1"))))));
+    }
+
+    @Test
+    void waf_guardsTheStage_withSizeLimitsARateLimitPerIpAndManagedRules() {
+        template.hasResourceProperties("AWS::WAFv2::WebACL", Match.objectLike(Map.of(
+                "Scope", "REGIONAL",
+                "DefaultAction", Map.of("Allow", Map.of()),
+                "Rules", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of(
+                                "Name", "BodyTooLarge",
+                                "Action", Map.of("Block", Map.of("CustomResponse", Map.of(
+                                        "ResponseCode", 413, "CustomResponseBodyKey", "body-too-large"))))),
+                        Match.objectLike(Map.of(
+                                "Name", "RatePerClientIp",
+                                "Statement", Map.of("RateBasedStatement", Map.of(
+                                        "AggregateKeyType", "IP", "Limit", 1500, "EvaluationWindowSec", 300)))),
+                        Match.objectLike(Map.of(
+                                "Name", "AwsCommonRules",
+                                "Statement", Map.of("ManagedRuleGroupStatement", Match.objectLike(Map.of(
+                                        "VendorName", "AWS",
+                                        "Name", "AWSManagedRulesCommonRuleSet",
+                                        "RuleActionOverrides", Match.arrayWith(List.of(Map.of(
+                                                "Name", "SizeRestrictions_BODY",
+                                                "ActionToUse", Map.of("Count", Map.of()))))))))))))));
+        template.hasResourceProperties("AWS::WAFv2::WebACLAssociation", Match.objectLike(Map.of(
+                "ResourceArn", Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(
+                        Match.arrayWith(List.of(":apigateway:", "::/restapis/")))))))));
+    }
+
+    @Test
+    void waf_refusesBodiesOverTheIntakesLimit_exceptBatchCreatesUpToTheirs() {
+        String rules = String.valueOf(template.findResources("AWS::WAFv2::WebACL"));
+        assertThat(rules)
+                .contains("RegexString=" + DecimalPatterns.greaterThan(262_144))
+                .contains("RegexString=" + DecimalPatterns.greaterThan(5_242_880))
+                .contains("RegexString=" + ApiFirewall.BATCHES_PATH)
+                .contains("Name=content-length");
+    }
+
+    @Test
+    void everyFunction_reservesItsConcurrency() {
+        template.resourcePropertiesCountIs("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "ReservedConcurrentExecutions", Match.anyValue())), 5);
+        for (Map.Entry<String, Integer> reserved : Map.of("batch-files", 5, "ingest", 10, "notifier", 20,
+                "scheduler", 3).entrySet()) {
+            template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "ReservedConcurrentExecutions", reserved.getValue(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                            "QUARKUS_LAMBDA_HANDLER", reserved.getKey()))))));
+        }
+    }
+
+    @Test
+    void endpointUrl_isAnOutput() {
+        template.hasOutput("ApiEndpoint", Match.objectLike(Map.of("Value", Match.anyValue())));
+    }
+
+    @Test
+    void noSqsOrDynamoDbStatement_targetsEveryResource() {
+        assertThat(template.findResources("AWS::IAM::Policy", IamMatchers.statementOnEveryResource("sqs:.*"))).isEmpty();
+        assertThat(template.findResources("AWS::IAM::Policy", IamMatchers.statementOnEveryResource("dynamodb:.*Item.*|dynamodb:Query|dynamodb:Scan")))
+                .isEmpty();
+    }
 
     /** An import of one of SpillwayData's exports, e.g. {@code RefApiKeysTable} (a table's name). */
     private static Object dataExport(final String exportRegexp) {
         return Map.of("Fn::ImportValue", Match.stringLikeRegexp("SpillwayData:ExportsOutput" + exportRegexp + ".*"));
-    }
-
-    /** Every action any Allow statement of any policy in the stack grants on a resource mentioning {@code name}. */
-    @SuppressWarnings("unchecked")
-    private static List<String> actionsOn(final String name) {
-        List<String> actions = new java.util.ArrayList<>();
-        template.findResources("AWS::IAM::Policy").values().forEach(policy -> {
-            Map<String, Object> document = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) policy)
-                    .get("Properties")).get("PolicyDocument");
-            for (Object item : (List<Object>) document.get("Statement")) {
-                Map<String, Object> statement = (Map<String, Object>) item;
-                if ("Allow".equals(statement.get("Effect")) && String.valueOf(statement.get("Resource")).contains(name)) {
-                    Object action = statement.get("Action");
-                    if (action instanceof List<?> list) {
-                        list.forEach(a -> actions.add(String.valueOf(a)));
-                    } else {
-                        actions.add(String.valueOf(action));
-                    }
-                }
-            }
-        });
-        return actions;
     }
 
     private static Object sendStatementOn(final Object queueArn) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 import dev.spillway.infra.DeployedApp;
+import dev.spillway.infra.Policies;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
@@ -39,11 +40,15 @@ class EventSourceFunctionsTest {
     }
 
     @Test
-    void ingest_drainsTheIngestQueueReportingFailuresPerMessage() {
+    void ingest_drainsTheIngestQueueReportingFailuresPerMessage_neverBeyondItsReservation() {
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectLike(Map.of(
                 "EventSourceArn", Map.of("Fn::ImportValue", Match.stringLikeRegexp(".*GetAttIngest[0-9A-F]{8}Arn.*")),
                 "BatchSize", 10,
+                "ScalingConfig", Map.of("MaximumConcurrency", 10),
                 "FunctionResponseTypes", List.of("ReportBatchItemFailures"))));
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "ReservedConcurrentExecutions", 10,
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("QUARKUS_LAMBDA_HANDLER", "ingest"))))));
     }
 
     @Test
@@ -63,20 +68,50 @@ class EventSourceFunctionsTest {
     }
 
     @Test
-    void webhookSenders_signWithADerivedSecretFromSecretsManager_resolvedAtDeployTime() {
+    void webhookSenders_readTheSigningSecretFromSecretsManagerAtRunTime_neverFromTheirEnvironment() {
         template.resourceCountIs("AWS::SecretsManager::Secret", 1);
         template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
                 "Environment", Map.of("Variables", Match.objectLike(Map.of(
                         "QUARKUS_LAMBDA_HANDLER", "notifier",
-                        "SPILLWAY_WEBHOOKS_SIGNING_SECRET", Map.of("Fn::Join", List.of("", List.of(
-                                "{{resolve:secretsmanager:",
-                                Map.of("Ref", Match.stringLikeRegexp("EventsWebhookSigningSecret.*")),
-                                ":SecretString:::}}")))))))));
+                        "SPILLWAY_WEBHOOKS_SIGNING_SECRET_ARN",
+                        Map.of("Ref", Match.stringLikeRegexp("EventsWebhookSigningSecret.*"))))))));
+        String functions = String.valueOf(template.findResources("AWS::Lambda::Function"));
+        assertThat(functions).doesNotContain("{{resolve:secretsmanager:", "SPILLWAY_WEBHOOKS_SIGNING_SECRET=");
         List<String> withTheSecret = template.findResources("AWS::Lambda::Function").values().stream()
-                .map(String::valueOf).filter(function -> function.contains("SPILLWAY_WEBHOOKS_SIGNING_SECRET")).toList();
-        assertThat(withTheSecret).as("only the notifier and the scheduler (batch webhooks) hold the signing secret")
+                .map(String::valueOf).filter(function -> function.contains("SPILLWAY_WEBHOOKS_SIGNING_SECRET_ARN"))
+                .toList();
+        assertThat(withTheSecret).as("only the notifier and the scheduler (batch webhooks) sign webhooks")
                 .hasSize(2).allMatch(function -> function.contains("QUARKUS_LAMBDA_HANDLER=notifier")
                         || function.contains("QUARKUS_LAMBDA_HANDLER=scheduler"));
+        List<String> readingIt = policiesWhere(policy -> policy.contains("secretsmanager:GetSecretValue"));
+        assertThat(readingIt).hasSize(2).allMatch(policy -> policy.contains("EventsNotifierServiceRole")
+                || policy.contains("EventsSchedulerServiceRole"));
+    }
+
+    @Test
+    void notifier_claimsAndRecordsDeliveriesOnJobs_andReadsNoKeys() {
+        assertThat(Policies.actionsOf(template, "EventsNotifierServiceRole", "JobsTable"))
+                .contains("dynamodb:GetItem", "dynamodb:UpdateItem")
+                .doesNotContain("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan");
+        assertThat(String.join("\n", Policies.of(template, "EventsNotifierServiceRole"))).doesNotContain("ApiKeysTable");
+    }
+
+    @Test
+    void onlyTheBatchFileMachinery_scansTheKeysTable_whichHasNoTenantIndex() {
+        assertThat(policiesWhere(policy -> policy.contains("dynamodb:Scan"))).hasSize(2)
+                .allMatch(policy -> policy.contains("EventsBatchFilesServiceRole")
+                        || policy.contains("EventsSchedulerServiceRole"));
+        assertThat(Policies.actionsOf(template, "EventsIngestServiceRole", "ApiKeysTable"))
+                .containsExactly("dynamodb:GetItem");
+    }
+
+    @Test
+    void scheduler_queriesOnlyTheReapersAndTheBatchIndexes() {
+        assertThat(Policies.resourcesOf(template, "EventsSchedulerServiceRole", "dynamodb:Query"))
+                .hasSize(3)
+                .anyMatch(resource -> resource.contains("/index/lease-index"))
+                .anyMatch(resource -> resource.contains("/index/deadline-index"))
+                .anyMatch(resource -> resource.contains("/index/batch-index"));
     }
 
     @Test
@@ -126,7 +161,10 @@ class EventSourceFunctionsTest {
         List<String> policies = policiesWhere(policy -> policy.contains("EventsBatchFilesServiceRole"));
         assertThat(policies).singleElement().asString()
                 .contains("s3:PutObject", "/batches/*", "/spillway-work/*")
-                .doesNotContain(", /*]");
+                .doesNotContain(", /*]", "s3:DeleteObject", "s3:GetObject*");
+        // deleting scratch objects is the outputs task's (the scheduler's) alone
+        assertThat(Policies.resourcesOf(template, "EventsSchedulerServiceRole", "s3:DeleteObject")).singleElement()
+                .asString().contains("/spillway-work/*");
     }
 
     /** The stack's IAM policies, each as its template text, that satisfy {@code condition}. */

@@ -32,17 +32,15 @@ class DataStackTest {
     }
 
     @Test
-    void jobsTable_hasTenantCreatedIndex() {
-        template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
-                "GlobalSecondaryIndexes", Match.arrayWith(List.of(Match.objectLike(Map.of(
-                        "IndexName", "tenant-created-index",
-                        "KeySchema", List.of(
-                                Map.of("AttributeName", "tenant", "KeyType", "HASH"),
-                                Map.of("AttributeName", "created", "KeyType", "RANGE")),
-                        "Projection", Map.of("ProjectionType", "ALL"))))),
-                "AttributeDefinitions", Match.arrayWith(List.of(
-                        Map.of("AttributeName", "tenant", "AttributeType", "S"),
-                        Map.of("AttributeName", "created", "AttributeType", "N"))))));
+    void jobsTable_hasNoTenantIndex_soLeaseHeartbeatsRewriteNoIndexOfTheWholeJob() {
+        // no code lists a tenant's jobs; the indexes left project a few attributes or only batch jobs
+        Map<String, Map<String, Object>> jobs = template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "Properties", Match.objectLike(Map.of(
+                        "StreamSpecification", Map.of("StreamViewType", "NEW_AND_OLD_IMAGES"))))));
+        assertThat(jobs).hasSize(1);
+        assertThat(String.valueOf(jobs.values().iterator().next()))
+                .doesNotContain("tenant-created-index")
+                .contains("IndexName=batch-index", "IndexName=lease-index", "IndexName=deadline-index");
     }
 
     @Test
@@ -133,9 +131,21 @@ class DataStackTest {
     }
 
     @Test
-    void tables_areRetainedOnStackDeletion() {
+    void tables_areRetainedOnStackDeletion_andProtectedFromDeletion() {
         assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
-                "DeletionPolicy", "Retain")))).hasSize(4);
+                "DeletionPolicy", "Retain",
+                "Properties", Match.objectLike(Map.of("DeletionProtectionEnabled", true)))))).hasSize(4);
+    }
+
+    @Test
+    void modelBucket_isPrivateEncryptedLoggedAndRetained() {
+        template.hasResource("AWS::S3::Bucket", Match.objectLike(Map.of(
+                "DeletionPolicy", "Retain",
+                "Properties", Match.objectLike(Map.of(
+                        "PublicAccessBlockConfiguration", Map.of(
+                                "BlockPublicAcls", true, "BlockPublicPolicy", true,
+                                "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                        "LoggingConfiguration", Match.objectLike(Map.of("LogFilePrefix", "models/")))))));
     }
 
     @Test
@@ -173,7 +183,8 @@ class DataStackTest {
 
     @Test
     void payloadBucket_isPrivateEncryptedVersionedAndLogged() {
-        template.resourceCountIs("AWS::S3::Bucket", 2);
+        // payloads, models and their access logs
+        template.resourceCountIs("AWS::S3::Bucket", 3);
         template.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
                 "VersioningConfiguration", Map.of("Status", "Enabled"),
                 "PublicAccessBlockConfiguration", Map.of(
@@ -200,7 +211,7 @@ class DataStackTest {
 
     @Test
     void buckets_denyRequestsWithoutTls() {
-        template.resourceCountIs("AWS::S3::BucketPolicy", 2);
+        template.resourceCountIs("AWS::S3::BucketPolicy", 3);
         template.hasResourceProperties("AWS::S3::BucketPolicy", Match.objectLike(Map.of(
                 "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(
                         Map.of("Effect", "Deny",

@@ -34,7 +34,7 @@ class BacklogScalingTest {
     }
 
     @Test
-    void targetTracking_keepsVisibleBacklogPerRunningTaskAtLatencyOverProcessingTime() {
+    void targetTracking_keepsHeldAndWeightedWaitingMessagesPerRunningTaskAtLatencyOverProcessingTime() {
         assertThat(scaling.targetBacklogPerTask()).isEqualTo(10.0);
         template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Match.objectLike(Map.of(
                 "PolicyType", "TargetTrackingScaling",
@@ -43,9 +43,12 @@ class BacklogScalingTest {
                         "CustomizedMetricSpecification", Map.of("Metrics", Match.arrayWith(List.of(
                                 Match.objectLike(Map.of(
                                         "Id", "backlog_per_task",
-                                        "Expression", "(interactive + standard + batch) / tasks",
+                                        "Expression", "(interactive_inflight + standard_inflight + "
+                                                + "batch_inflight + 1 * interactive + 0.5 * standard + 0.1 * batch) / tasks",
                                         "ReturnData", true)),
                                 sqsVisible("interactive"), sqsVisible("standard"), sqsVisible("batch"),
+                                sqsInFlight("interactive_inflight"), sqsInFlight("standard_inflight"),
+                                sqsInFlight("batch_inflight"),
                                 Match.objectLike(Map.of(
                                         "Id", "tasks",
                                         "ReturnData", false,
@@ -84,6 +87,17 @@ class BacklogScalingTest {
                 .contains("acceptableLatency (5.0 s) is shorter than meanProcessingTime");
         assertThat(BacklogScaling.validate(0, 60, 6)).singleElement().asString().contains("maxTasks");
         assertThat(BacklogScaling.validate(4, 60, 6)).isEmpty();
+    }
+
+    private static Object sqsInFlight(final String id) {
+        return Match.objectLike(Map.of(
+                "Id", id,
+                "ReturnData", false,
+                "MetricStat", Match.objectLike(Map.of(
+                        "Stat", "Sum",
+                        "Metric", Match.objectLike(Map.of(
+                                "Namespace", "AWS/SQS",
+                                "MetricName", "ApproximateNumberOfMessagesNotVisible"))))));
     }
 
     private static Object sqsVisible(final String id) {

@@ -26,17 +26,36 @@ class NetworkStackTest {
     }
 
     @Test
-    void egress_goesThroughASingleNatGateway() {
+    void internetEgress_goesThroughOneNatGatewayByDefault() {
         template.resourceCountIs("AWS::EC2::NatGateway", 1);
     }
 
     @Test
     void s3AndDynamoDb_areReachedThroughGatewayEndpoints() {
-        template.resourceCountIs("AWS::EC2::VPCEndpoint", 2);
+        template.resourcePropertiesCountIs("AWS::EC2::VPCEndpoint", Match.objectLike(Map.of(
+                "VpcEndpointType", "Gateway")), 2);
         template.hasResourceProperties("AWS::EC2::VPCEndpoint", Match.objectLike(Map.of(
                 "VpcEndpointType", "Gateway",
                 "ServiceName", Match.objectLike(Map.of("Fn::Join", List.of("", Match.arrayWith(
                         List.of(".dynamodb"))))))));
+    }
+
+    @Test
+    void theHotPathsAwsServices_areReachedThroughInterfaceEndpointsInBothAzs() {
+        for (String service : List.of("sqs", "logs", "monitoring", "ecr.api", "ecr.dkr", "ecs", "ecs-agent",
+                "ecs-telemetry", "secretsmanager", "xray")) {
+            template.hasResourceProperties("AWS::EC2::VPCEndpoint", Match.objectLike(Map.of(
+                    "VpcEndpointType", "Interface",
+                    "PrivateDnsEnabled", true,
+                    "ServiceName", Match.objectLike(Map.of("Fn::Join", List.of("", Match.arrayWith(
+                            List.of("." + service))))),
+                    "SubnetIds", List.of(Match.anyValue(), Match.anyValue()))));
+        }
+        template.resourcePropertiesCountIs("AWS::EC2::VPCEndpoint", Match.objectLike(Map.of(
+                "VpcEndpointType", "Interface")), 10);
+        template.hasResourceProperties("AWS::EC2::SecurityGroup", Match.objectLike(Map.of(
+                "GroupDescription", Match.stringLikeRegexp(".*interface endpoints.*"),
+                "SecurityGroupIngress", List.of(Match.objectLike(Map.of("FromPort", 443, "ToPort", 443))))));
     }
 
     @Test
@@ -47,7 +66,8 @@ class NetworkStackTest {
 
     @Test
     void cacheClients_haveTheirOwnSecurityGroupsWithoutIngress() {
-        template.resourceCountIs("AWS::EC2::SecurityGroup", 2);
+        // the intake's, the fleet's and the endpoints'
+        template.resourceCountIs("AWS::EC2::SecurityGroup", 3);
         template.resourceCountIs("AWS::EC2::SecurityGroupIngress", 0);
         template.hasResourceProperties("AWS::EC2::SecurityGroup", Match.objectLike(Map.of(
                 "GroupDescription", Match.stringLikeRegexp(".*intake.*"),

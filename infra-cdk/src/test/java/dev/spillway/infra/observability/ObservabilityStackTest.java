@@ -1,5 +1,7 @@
 package dev.spillway.infra.observability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.List;
 import java.util.Map;
 
@@ -12,8 +14,7 @@ import software.amazon.awscdk.App;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
-import software.amazon.awscdk.services.apigatewayv2.HttpApi;
-import software.amazon.awscdk.services.apigatewayv2.HttpApiAttributes;
+import software.amazon.awscdk.services.apigateway.RestApi;
 import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.ec2.VpcAttributes;
 import software.amazon.awscdk.services.ecs.Cluster;
@@ -37,7 +38,7 @@ class ObservabilityStackTest {
         template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
         template.hasResourceProperties("AWS::CloudWatch::Dashboard", Match.objectLike(Map.of(
                 "DashboardBody", Map.of("Fn::Join", List.of("", Match.arrayWith(List.of(
-                        Match.stringLikeRegexp("\"AWS/ApiGateway\",\"5xx\""),
+                        Match.stringLikeRegexp("\"AWS/ApiGateway\",\"5XXError\""),
                         Match.stringLikeRegexp("\"AWS/Lambda\",\"Duration\""),
                         Match.stringLikeRegexp("\"stat\":\"p99\""),
                         Match.stringLikeRegexp("\"ApproximateAgeOfOldestMessage\""),
@@ -45,6 +46,9 @@ class ObservabilityStackTest {
                         Match.stringLikeRegexp("SEARCH.*Spillway.*CacheHit.*CacheMiss"),
                         Match.stringLikeRegexp("SEARCH.*Spillway.*JobsSucceeded.*JobsFailed"),
                         Match.stringLikeRegexp("SEARCH.*Spillway.*BatchSize"))))))));
+        assertThat(String.valueOf(template.findResources("AWS::CloudWatch::Dashboard")))
+                .as("the stage's 429s and the intake's concurrency against its reservation")
+                .contains("\"Spillway\",\"ApiThrottled\"", "ConcurrentExecutions");
     }
 
     @Test
@@ -74,7 +78,32 @@ class ObservabilityStackTest {
                 "Metrics", Match.arrayWith(List.of(
                         Match.objectLike(Map.of("Expression", "IF(requests > 0, 100 * errors / requests, 0)")),
                         Match.objectLike(Map.of("Id", "errors", "MetricStat", Match.objectLike(Map.of(
-                                "Metric", Match.objectLike(Map.of("MetricName", "5xx")))))))))));
+                                "Metric", Match.objectLike(Map.of("MetricName", "5XXError")))))))))));
+    }
+
+    @Test
+    void apiClientErrorRateAndStageThrottling_page() {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Threshold", 25,
+                "Metrics", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Id", "errors", "MetricStat", Match.objectLike(Map.of(
+                                "Metric", Match.objectLike(Map.of("MetricName", "4XXError")))))))))));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Threshold", 0,
+                "ComparisonOperator", "GreaterThanThreshold",
+                "Metrics", List.of(Match.objectLike(Map.of("MetricStat", Match.objectLike(Map.of(
+                        "Metric", Map.of("Namespace", "Spillway", "MetricName", "ApiThrottled"),
+                        "Stat", "Sum"))))))));
+    }
+
+    @Test
+    void everyFunction_pagesWhenThrottled() {
+        template.resourcePropertiesCountIs("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Namespace", "AWS/Lambda",
+                "MetricName", "Throttles",
+                "Threshold", 0,
+                "ComparisonOperator", "GreaterThanThreshold",
+                "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("AlarmTopic.*"))))), 5);
     }
 
     @Test
@@ -86,7 +115,8 @@ class ObservabilityStackTest {
                 "Threshold", 4,
                 "EvaluationPeriods", 6,
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold")));
-        template.resourceCountIs("AWS::CloudWatch::Alarm", 11);
+        // 6 queue-not-empty, 3 oldest-message, 5 throttles, 4xx, 5xx, stage throttling, fleet at maximum
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 18);
     }
 
     @Test
@@ -109,9 +139,10 @@ class ObservabilityStackTest {
                 .vpc(Vpc.fromVpcAttributes(upstream, "Vpc", VpcAttributes.builder()
                         .vpcId("vpc-12345").availabilityZones(List.of("eu-west-1a", "eu-west-1b")).build()))
                 .build());
+        RestApi api = RestApi.Builder.create(upstream, "Api").build();
+        api.getRoot().addMethod("GET");
         ObservabilityStack stack = new ObservabilityStack(app, "Watch", ObservabilityStackProps.builder()
-                .httpApi(HttpApi.fromHttpApiAttributes(upstream, "Api",
-                        HttpApiAttributes.builder().httpApiId("abc123").build()))
+                .restApi(api)
                 .intakeFunction(Function.fromFunctionName(upstream, "Intake", "spillway-intake"))
                 .queues(queues)
                 .cluster(cluster)

@@ -1,0 +1,76 @@
+package dev.spillway.infra.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Lambda concurrency each Spillway function reserves, and what the API stage admits, sized by Little's law:
+ * concurrency = arrival rate x time spent in the function.
+ *
+ * <p>A waiting chat completion holds an intake instance for up to {@code maxWait}. The stage's token bucket admits
+ * at most {@code throttleBurst + throttleRate x maxWait} requests within any {@code maxWait}, so if every one of them
+ * waited its whole budget that many instances would be busy at once: the intake's reservation must hold them all.
+ * Then a surge is answered 429 by API Gateway (which OpenAI SDKs retry), never by a Lambda throttle, which API
+ * Gateway turns into a 500. Every event function has its own reservation, so a busy intake can never starve the
+ * scheduler (whose backlog metric starts the fleet from zero) or the notifier.
+ *
+ * <p>The defaults fit the default account limit of 1,000 (538 reserved, 462 left unreserved; Lambda keeps at least
+ * 100 unreserved). The capacity planner ({@code bench/run plan}) refines them from a traffic profile.
+ *
+ * @param intake        reserved concurrency of the intake
+ * @param maxWaitSec    longest wait budget the intake grants, seconds
+ * @param throttleRate  requests per second the API stage admits
+ * @param throttleBurst requests the stage admits at once above the rate
+ * @param batchFiles    batch files: each reads one input for up to 15 min; S3 events beyond wait in Lambda's retry
+ *                      queue (up to 6 h)
+ * @param ingest        ingest: the queue trigger runs at most this many batches of 10 at once (~0.5 s each), so it
+ *                      never receives messages it cannot run
+ * @param notifier      notifier: shards of the jobs stream x parallelization factor 4; a throttled batch is retried
+ * @param scheduler     scheduler: one tick a minute, a slow tick may overlap the next
+ */
+public record ConcurrencyBudget(int intake, int maxWaitSec, int throttleRate, int throttleBurst, int batchFiles,
+                                int ingest, int notifier, int scheduler) {
+
+    public static final int DEFAULT_THROTTLE_RATE = 20;
+    public static final int DEFAULT_THROTTLE_BURST = 100;
+    /** {@code DEFAULT_THROTTLE_BURST + DEFAULT_THROTTLE_RATE x} the default 20 s wait. */
+    public static final int DEFAULT_INTAKE = 500;
+    public static final int DEFAULT_BATCH_FILES = 5;
+    public static final int DEFAULT_INGEST = 10;
+    public static final int DEFAULT_NOTIFIER = 20;
+    public static final int DEFAULT_SCHEDULER = 3;
+    /** The least an SQS event source's maximum concurrency may be. */
+    static final int MIN_QUEUE_TRIGGER_CONCURRENCY = 2;
+
+    /** Requests the stage may admit within one wait budget: how many intake instances they can hold at once. */
+    public int admittedWithinOneWait() {
+        return throttleBurst + throttleRate * maxWaitSec;
+    }
+
+    /** Concurrency reserved by all five functions together. */
+    public int totalReserved() {
+        return intake + batchFiles + ingest + notifier + scheduler;
+    }
+
+    /** What does not hold together, each as one sentence; empty when the budget is sound. */
+    public List<String> validate() {
+        List<String> errors = new ArrayList<>();
+        if (throttleRate < 1 || throttleBurst < 1) {
+            errors.add("apiThrottleRate and apiThrottleBurst must be at least 1");
+        }
+        if (admittedWithinOneWait() > intake) {
+            errors.add("The API stage admits up to " + admittedWithinOneWait() + " requests within one " + maxWaitSec
+                    + " s wait (burst " + throttleBurst + " + rate " + throttleRate + "/s x " + maxWaitSec
+                    + " s), more than the intake's reserved concurrency of " + intake + ": raise reservedConcurrency "
+                    + "or lower the throttle or the wait, else Lambda throttles turn into 500s");
+        }
+        if (batchFiles < 1 || notifier < 1 || scheduler < 1) {
+            errors.add("batchFilesConcurrency, notifierConcurrency and schedulerConcurrency must be at least 1");
+        }
+        if (ingest < MIN_QUEUE_TRIGGER_CONCURRENCY) {
+            errors.add("ingestConcurrency must be at least " + MIN_QUEUE_TRIGGER_CONCURRENCY
+                    + " (an SQS trigger's smallest maximum concurrency)");
+        }
+        return errors;
+    }
+}
