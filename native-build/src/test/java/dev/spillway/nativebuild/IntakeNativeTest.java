@@ -1,6 +1,6 @@
 package dev.spillway.nativebuild;
 
-/** The HTTP intake (quarkus-amazon-lambda-http). */
+/** The HTTP intake (quarkus-amazon-lambda-rest). */
 class IntakeNativeTest extends NativeFunctionCheck {
 
     IntakeNativeTest() {
