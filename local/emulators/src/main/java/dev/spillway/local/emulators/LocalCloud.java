@@ -247,8 +247,6 @@ public final class LocalCloud implements AutoCloseable {
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName("tenant").attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName("created").attributeType(ScalarAttributeType.N).build(),
                         AttributeDefinition.builder().attributeName("batchId").attributeType(ScalarAttributeType.S).build(),
                         AttributeDefinition.builder().attributeName("batchIndex").attributeType(ScalarAttributeType.N).build(),
                         AttributeDefinition.builder().attributeName("leaseShard").attributeType(ScalarAttributeType.S).build(),
@@ -256,10 +254,8 @@ public final class LocalCloud implements AutoCloseable {
                         AttributeDefinition.builder().attributeName("queuedShard").attributeType(ScalarAttributeType.S).build(),
                         AttributeDefinition.builder().attributeName("deadline").attributeType(ScalarAttributeType.N).build())
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
-                .globalSecondaryIndexes(g -> g.indexName("tenant-created-index")
-                        .keySchema(KeySchemaElement.builder().attributeName("tenant").keyType(KeyType.HASH).build(),
-                                KeySchemaElement.builder().attributeName("created").keyType(KeyType.RANGE).build())
-                        .projection(p -> p.projectionType(ProjectionType.ALL)),
+                // As in AWS, no tenant index: nothing lists a tenant's jobs.
+                .globalSecondaryIndexes(
                         // A batch's jobs in request order: its progress and its output files are read from here.
                         g -> g.indexName("batch-index")
                         .keySchema(KeySchemaElement.builder().attributeName("batchId").keyType(KeyType.HASH).build(),
