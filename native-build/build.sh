@@ -8,7 +8,7 @@
 # Needs one builder, tried in this order:
 #   1. a local GraalVM/Mandrel: `native-image` on the PATH or in $GRAALVM_HOME/bin (Java 21+, 23.1 or newer);
 #   2. Docker or Podman: the image is built inside the Mandrel builder pinned in
-#      functions/intake-lambda/src/main/resources/application.properties (quarkus.native.builder-image).
+#      core/src/main/resources/META-INF/microprofile-config.properties (quarkus.native.builder-image).
 # Refuses, exit code 2, when neither exists.
 #
 # Environment:

@@ -15,7 +15,6 @@ import java.util.concurrent.locks.LockSupport;
 import dev.spillway.backend.batching.BatchPolicy;
 import dev.spillway.backend.batching.DynamicBatcher;
 import dev.spillway.backend.batching.EngineCapacity;
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.backend.engine.llamacpp.LlamaCppEngine;
@@ -24,6 +23,7 @@ import dev.spillway.backend.engine.llamacpp.TinyRandomGguf;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.core.upstream.UpstreamException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -228,7 +228,7 @@ public final class BatchingBenchmark implements Benchmark {
     private record Unclosed(InferenceEngine engine) implements InferenceEngine {
 
         @Override
-        public Generation generate(ChatCompletionRequest request) throws EngineException {
+        public Generation generate(ChatCompletionRequest request) throws UpstreamException {
             return engine.generate(request);
         }
 

@@ -9,10 +9,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletionRequest;
+import dev.spillway.core.upstream.UpstreamException;
 
 /**
  * A SIMULATION of a GPU engine with continuous batching, not a model: a step loop where every active sequence
@@ -87,12 +87,12 @@ final class SimulatedGpuEngine implements InferenceEngine {
     }
 
     @Override
-    public Generation generate(ChatCompletionRequest request) throws EngineException {
+    public Generation generate(ChatCompletionRequest request) throws UpstreamException {
         try {
             return generateBatch(List.of(request), Runnable::run).get(0).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw EngineException.retryable("engine_interrupted", "interrupted", null, e);
+            throw UpstreamException.retryable("engine_interrupted", "interrupted", null, e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }

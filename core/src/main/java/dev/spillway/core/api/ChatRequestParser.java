@@ -1,6 +1,5 @@
 package dev.spillway.core.api;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -8,14 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
  * Turns a raw chat-completions body into a {@link ChatCompletionRequest}, or refuses it with an
@@ -28,6 +20,7 @@ public final class ChatRequestParser {
     static final int MAX_MESSAGES = 4096;
     static final int MAX_STOP_SEQUENCES = 4;
     static final int MAX_SHORT_STRING = 256;
+    private static final String BODY = "The request body";
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
 
@@ -45,17 +38,7 @@ public final class ChatRequestParser {
     private static final Set<String> KNOWN = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
             "max_completion_tokens", "seed", "stop", "user", "n", "stream", "frequency_penalty", "presence_penalty");
 
-    private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
-    static {
-        STRICT_JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_NESTING_DEPTH)
-                .build());
-    }
+    private static final StrictJson JSON = new StrictJson(MAX_NESTING_DEPTH);
 
     private final Predicate<String> modelServed;
     private final int maxTokensLimit;
@@ -70,7 +53,7 @@ public final class ChatRequestParser {
     }
 
     public ChatCompletionRequest parse(byte[] body) {
-        JsonNode root = readTree(body);
+        JsonNode root = JSON.read(body, null, BODY);
         if (!root.isObject()) {
             throw ApiException.invalid(null, "invalid_json", "The request body must be a JSON object.");
         }
@@ -96,29 +79,6 @@ public final class ChatRequestParser {
         return new ChatCompletionRequest(model, messages, temperature, topP, maxTokens, seed, stop, user);
     }
 
-    private static JsonNode readTree(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw ApiException.invalid(null, "invalid_json", "The request body is empty; expected a JSON object.");
-        }
-        try (JsonParser parser = STRICT_JSON.createParser(body)) {
-            JsonNode node = STRICT_JSON.readTree(parser);
-            if (node == null || node.isMissingNode()) {
-                throw ApiException.invalid(null, "invalid_json", "The request body is empty; expected a JSON object.");
-            }
-            return node;
-        } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("Invalid UTF-8")) {
-                throw invalidEncoding();
-            }
-            throw ApiException.invalid(null, "invalid_json",
-                    "The request body is not valid JSON: " + firstLine(e.getMessage()));
-        }
-    }
-
-    private static ApiException invalidEncoding() {
-        return ApiException.invalid(null, "invalid_encoding", "The request body is not valid UTF-8.");
-    }
-
     /**
      * U+FFFD is what invalid UTF-8 becomes when a gateway decodes the body before Spillway sees it (API
      * Gateway's Lambda events carry text), so it is refused like the invalid bytes themselves.
@@ -126,18 +86,9 @@ public final class ChatRequestParser {
     private static String text(JsonNode value) {
         String text = value.textValue();
         if (text.indexOf('\uFFFD') >= 0) {
-            throw invalidEncoding();
+            throw StrictJson.invalidEncoding(null, BODY);
         }
         return text;
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable input";
-        }
-        int cut = message.indexOf('\n');
-        String line = cut < 0 ? message : message.substring(0, cut);
-        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
     private static void checkFieldNames(JsonNode root) {

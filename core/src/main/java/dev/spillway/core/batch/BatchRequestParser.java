@@ -1,6 +1,5 @@
 package dev.spillway.core.batch;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,19 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import dev.spillway.core.api.ApiError;
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatRequestParser;
+import dev.spillway.core.api.StrictJson;
 
 /**
  * Turns a {@code POST /v1/batches} body into validated requests, or refuses the whole batch with an
@@ -44,16 +37,7 @@ public final class BatchRequestParser {
     private static final Set<String> BATCH_FIELDS = Set.of("requests", "endpoint", "completion_window", "metadata");
     private static final Set<String> LINE_FIELDS = Set.of("custom_id", "method", "url", "body");
 
-    private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
-    static {
-        STRICT_JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_NESTING_DEPTH).build());
-    }
+    private static final StrictJson JSON = new StrictJson(MAX_NESTING_DEPTH);
 
     /** A validated batch: where its requests go, its window, the client's labels and the requests in order. */
     public record ParsedBatch(String endpoint, String completionWindow, Map<String, String> metadata,
@@ -142,7 +126,7 @@ public final class BatchRequestParser {
      * @throws ApiException naming what is wrong with the line
      */
     public ParsedLine parseLine(byte[] line, int index) {
-        return line(read(line, "requests[" + index + "]", "Batch request " + (index + 1)), index);
+        return line(JSON.read(line, "requests[" + index + "]", "Batch request " + (index + 1)), index);
     }
 
     private List<ParsedLine> lines(List<JsonNode> nodes) {
@@ -241,26 +225,7 @@ public final class BatchRequestParser {
     }
 
     private static JsonNode read(byte[] body, String param) {
-        return read(body, param, param == null ? "The request body" : "Batch request line " + param);
-    }
-
-    /** @param where how the message names what is not JSON */
-    private static JsonNode read(byte[] body, String param, String where) {
-        if (body == null || body.length == 0) {
-            throw ApiException.invalid(param, "invalid_json", "The request body is empty; expected a JSON object.");
-        }
-        try (JsonParser parser = STRICT_JSON.createParser(body)) {
-            JsonNode node = STRICT_JSON.readTree(parser);
-            if (node == null || node.isMissingNode()) {
-                throw ApiException.invalid(param, "invalid_json", "The request body is empty; expected a JSON object.");
-            }
-            return node;
-        } catch (IOException e) {
-            String message = String.valueOf(e.getMessage());
-            int cut = message.indexOf('\n');
-            throw ApiException.invalid(param, "invalid_json",
-                    where + " is not valid JSON: " + truncate(cut < 0 ? message : message.substring(0, cut)));
-        }
+        return JSON.read(body, param, param == null ? "The request body" : "Batch request line " + param);
     }
 
     private ApiException tooMany() {

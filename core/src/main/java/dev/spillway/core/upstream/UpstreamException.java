@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * An OpenAI-compatible upstream could not produce a completion. {@link #retryable()} separates trouble that may pass
- * (overload, rate limit, timeout, 5xx, a cut-off body) from rejections that never will (bad request, bad key).
+ * Whatever Spillway asked for a completion could not produce one: an OpenAI-compatible upstream (the direct lane's
+ * targets, the worker's {@code openai} engine) or the worker's embedded engine. {@link #retryable()} separates
+ * trouble that may pass (overload, rate limit, timeout, 5xx, a cut-off body) from rejections that never will (bad
+ * request, bad key, context too long); the worker requeues the first and fails the job on the second.
  */
 public class UpstreamException extends Exception {
 
@@ -32,7 +34,10 @@ public class UpstreamException extends Exception {
         return retryable;
     }
 
-    /** Machine-readable reason, e.g. {@code upstream_rate_limited}, {@code upstream_overloaded}, {@code upstream_timeout}. */
+    /**
+     * Machine-readable reason, surfaced to the client as the OpenAI error {@code code}: e.g.
+     * {@code upstream_rate_limited}, {@code upstream_timeout}, {@code engine_closed}.
+     */
     public String code() {
         return code;
     }

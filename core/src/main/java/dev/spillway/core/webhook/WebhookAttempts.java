@@ -5,16 +5,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.jboss.logging.Logger;
 
+import dev.spillway.core.fault.RetryBackoff;
 import dev.spillway.core.job.WebhookDelivery;
 
 /**
  * The attempts of one claimed webhook delivery, whatever it reports on (a job, a batch): the callback URL checked
  * again, the body signed for its tenant ({@link WebhookSignatures}) and POSTed up to {@code max-attempts} times with
- * doubling, jittered pauses, every attempt recorded under the caller's claim.
+ * doubling, jittered pauses ({@link RetryBackoff}), every attempt recorded under the caller's claim.
  *
  * <p>Any non-2xx status (redirects are not followed) or I/O error is retried; after the last one the delivery is
  * recorded as failed. A URL refused now (DNS points somewhere forbidden) is recorded as refused, never connected to.
@@ -51,6 +51,7 @@ public class WebhookAttempts {
     private final WebhooksConfig config;
     private final CallbackUrls callbackUrls;
     private final WebhookSender sender;
+    private final RetryBackoff backoff;
     private final Clock clock;
     private final SigningSecret signingSecret;
 
@@ -58,6 +59,7 @@ public class WebhookAttempts {
         this.config = config;
         this.callbackUrls = callbackUrls;
         this.sender = new WebhookSender(config.connectTimeout(), config.responseTimeout());
+        this.backoff = new RetryBackoff(config.firstRetryDelay(), config.maxRetryDelay());
         this.clock = clock;
         this.signingSecret = new SigningSecret(config, clock);
     }
@@ -119,7 +121,9 @@ public class WebhookAttempts {
             if (last) {
                 return Outcome.FAILED;
             }
-            pause(attempt);
+            if (!backoff.pause(attempt)) {
+                throw new IllegalStateException("interrupted between webhook attempts");
+            }
         }
         return Outcome.FAILED;
     }
@@ -137,25 +141,9 @@ public class WebhookAttempts {
         Duration perAttempt = config.connectTimeout().plus(config.responseTimeout());
         Duration pauses = Duration.ZERO;
         for (int attempt = 1; attempt < config.maxAttempts(); attempt++) {
-            pauses = pauses.plus(delay(attempt));
+            pauses = pauses.plus(backoff.ceiling(attempt));
         }
         return perAttempt.multipliedBy(Math.max(1, config.maxAttempts())).plus(pauses).plus(LEASE_MARGIN);
-    }
-
-    /** Pause after failed attempt {@code attempt}: first, doubling, capped. */
-    private Duration delay(int attempt) {
-        Duration delay = config.firstRetryDelay().multipliedBy(1L << Math.min(20, attempt - 1));
-        return delay.compareTo(config.maxRetryDelay()) > 0 ? config.maxRetryDelay() : delay;
-    }
-
-    private void pause(int attempt) {
-        long millis = delay(attempt).toMillis();
-        try {
-            Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted between webhook attempts", e);
-        }
     }
 
     private static String truncate(String text) {

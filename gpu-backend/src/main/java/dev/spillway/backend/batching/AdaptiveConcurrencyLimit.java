@@ -8,7 +8,7 @@ import java.util.Set;
 
 import org.jboss.logging.Logger;
 
-import dev.spillway.backend.engine.EngineException;
+import dev.spillway.core.upstream.UpstreamException;
 
 /**
  * The in-flight limit for a server that batches on its own (vLLM, SGLang, TGI, or an upstream API): enough requests
@@ -92,7 +92,7 @@ public final class AdaptiveConcurrencyLimit implements EngineCapacity {
     }
 
     @Override
-    public synchronized void onCallFinished(Duration latency, int completionTokens, EngineException failure) {
+    public synchronized void onCallFinished(Duration latency, int completionTokens, UpstreamException failure) {
         if (failure != null) {
             if (CONGESTION_CODES.contains(failure.code())) {
                 decrease(failure.code());

@@ -19,12 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.jboss.logging.Logger;
 
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.core.upstream.UpstreamException;
 
 /**
  * Groups one model's requests into batches for its engine. Jobs call {@link #generate} (or {@link #submit}) and
@@ -80,16 +80,16 @@ public final class DynamicBatcher implements InferenceEngine {
 
     /** Waits for this request's own outcome; an interrupt (drain) cancels it and frees its place in the engine. */
     @Override
-    public Generation generate(ChatCompletionRequest request) throws EngineException {
+    public Generation generate(ChatCompletionRequest request) throws UpstreamException {
         CompletableFuture<Generation> outcome = submit(request);
         try {
             return outcome.get();
         } catch (InterruptedException e) {
             outcome.cancel(true);
             Thread.currentThread().interrupt();
-            throw EngineException.retryable("engine_interrupted", "generation was interrupted", null, e);
+            throw UpstreamException.retryable("engine_interrupted", "generation was interrupted", null, e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof EngineException failure) {
+            if (e.getCause() instanceof UpstreamException failure) {
                 throw failure;
             }
             throw new IllegalStateException("engine failed unexpectedly", e.getCause());
@@ -97,7 +97,7 @@ public final class DynamicBatcher implements InferenceEngine {
     }
 
     /**
-     * Queues a request for the next batch. The outcome fails with an {@link EngineException}; cancelling it drops
+     * Queues a request for the next batch. The outcome fails with an {@link UpstreamException}; cancelling it drops
      * the request if it is still waiting, or stops its sequence in the engine.
      */
     public CompletableFuture<Generation> submit(ChatCompletionRequest request) {
@@ -105,8 +105,8 @@ public final class DynamicBatcher implements InferenceEngine {
         lock.lock();
         try {
             if (closed) {
-                entry.completeExceptionally(
-                        EngineException.retryable("engine_closed", "the engine of " + model + " is shut down", null, null));
+                entry.completeExceptionally(UpstreamException.retryable("engine_closed",
+                        "the engine of " + model + " is shut down", null, null));
                 return entry;
             }
             pending.addLast(entry);
@@ -188,7 +188,7 @@ public final class DynamicBatcher implements InferenceEngine {
             outcomes = engine.generateBatch(requests, sequences);
         } catch (RuntimeException e) {
             LOG.errorf(e, "the %s engine refused a batch of %d", model, batch.size());
-            EngineException failure = new EngineException("engine failed: " + e, false, "engine_error", null, e);
+            UpstreamException failure = new UpstreamException("engine failed: " + e, false, "engine_error", null, e);
             outcomes = Collections.nCopies(batch.size(), CompletableFuture.failedFuture(failure));
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -207,7 +207,7 @@ public final class DynamicBatcher implements InferenceEngine {
         try {
             if (!(cause instanceof CancellationException)) {
                 capacity.onCallFinished(took, generation == null ? 0 : generation.completionTokens(),
-                        cause instanceof EngineException engineFailure ? engineFailure : null);
+                        cause instanceof UpstreamException engineFailure ? engineFailure : null);
             }
         } finally {
             lock.lock();
@@ -220,10 +220,10 @@ public final class DynamicBatcher implements InferenceEngine {
         }
         if (cause == null) {
             entry.complete(generation);
-        } else if (cause instanceof EngineException) {
+        } else if (cause instanceof UpstreamException) {
             entry.completeExceptionally(cause);
         } else if (!(cause instanceof CancellationException)) {
-            entry.completeExceptionally(new EngineException("engine failed: " + cause, false, "engine_error", null,
+            entry.completeExceptionally(new UpstreamException("engine failed: " + cause, false, "engine_error", null,
                     cause));
         }
     }
@@ -270,7 +270,7 @@ public final class DynamicBatcher implements InferenceEngine {
             lock.unlock();
         }
         abandoned.forEach(entry -> entry.completeExceptionally(
-                EngineException.retryable("engine_closed", "the engine of " + model + " is shut down", null, null)));
+                UpstreamException.retryable("engine_closed", "the engine of " + model + " is shut down", null, null)));
         scheduler.interrupt();
         sequences.shutdownNow();
         capacity.close();

@@ -2,7 +2,7 @@ package dev.spillway.backend.batching;
 
 import java.time.Duration;
 
-import dev.spillway.backend.engine.EngineException;
+import dev.spillway.core.upstream.UpstreamException;
 
 /** How many requests an engine may have in flight now, learning from each call that finishes. */
 public interface EngineCapacity extends AutoCloseable {
@@ -16,7 +16,7 @@ public interface EngineCapacity extends AutoCloseable {
      * @param completionTokens tokens it generated (0 on failure)
      * @param failure          why it failed, or null when it succeeded
      */
-    default void onCallFinished(Duration latency, int completionTokens, EngineException failure) {
+    default void onCallFinished(Duration latency, int completionTokens, UpstreamException failure) {
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import dev.spillway.core.api.ChatCompletionRequest;
+import dev.spillway.core.upstream.UpstreamException;
 
 /**
  * Produces chat completions. Implementations must be safe to call from several threads at once: the worker runs as
@@ -14,15 +15,15 @@ import dev.spillway.core.api.ChatCompletionRequest;
 public interface InferenceEngine extends AutoCloseable {
 
     /**
-     * @throws EngineException with {@link EngineException#retryable()} true when the same request may
+     * @throws UpstreamException with {@link UpstreamException#retryable()} true when the same request may
      *         succeed later (overload, timeout, 5xx), false when it never will (bad request, context too long)
      */
-    Generation generate(ChatCompletionRequest request) throws EngineException;
+    Generation generate(ChatCompletionRequest request) throws UpstreamException;
 
     /**
      * Starts every request of a batch and returns at once with one outcome per request, in order. Each outcome
      * completes on its own as soon as its sequence ends (batch mates never wait for each other) and fails alone
-     * with an {@link EngineException}; cancelling one stops that sequence only.
+     * with an {@link UpstreamException}; cancelling one stops that sequence only.
      *
      * <p>The default runs concurrent {@link #generate} calls on {@code sequences}, which is batching for engines
      * that batch server-side (vLLM and friends); engines that decode batches themselves override it.

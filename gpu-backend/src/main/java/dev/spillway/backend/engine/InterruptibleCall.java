@@ -4,16 +4,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
+import dev.spillway.core.upstream.UpstreamException;
+
 /**
  * An engine call running on another thread whose {@link #cancel} interrupts that thread, so a cancelled job stops
  * its upstream call or its decoding (a plain {@link CompletableFuture} would let it run to the end).
  */
 public final class InterruptibleCall extends CompletableFuture<Generation> {
 
-    /** The work of one call; {@link EngineException}s become the outcome's failure. */
+    /** The work of one call; {@link UpstreamException}s become the outcome's failure. */
     @FunctionalInterface
     public interface Work {
-        Generation run() throws EngineException;
+        Generation run() throws UpstreamException;
     }
 
     private final Object runnerLock = new Object();
@@ -27,7 +29,8 @@ public final class InterruptibleCall extends CompletableFuture<Generation> {
         try {
             executor.execute(() -> call.runOnThisThread(work));
         } catch (RejectedExecutionException e) {
-            call.completeExceptionally(EngineException.retryable("engine_closed", "the engine is shut down", null, e));
+            call.completeExceptionally(
+                    UpstreamException.retryable("engine_closed", "the engine is shut down", null, e));
         }
         return call;
     }
@@ -45,7 +48,7 @@ public final class InterruptibleCall extends CompletableFuture<Generation> {
         }
         try {
             complete(work.run());
-        } catch (EngineException | RuntimeException e) {
+        } catch (UpstreamException | RuntimeException e) {
             completeExceptionally(e);
         } finally {
             synchronized (runnerLock) {

@@ -14,8 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
+import dev.spillway.core.upstream.UpstreamException;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
@@ -56,7 +56,7 @@ public class EngineBreakers {
         } catch (CircuitBreakerOpenException open) {
             restIfOpen(model); // half-open refuses calls too while its trial runs: that is no reason to rest
             throw open;
-        } catch (EngineException e) {
+        } catch (UpstreamException e) {
             if (e.retryable()) {
                 restIfOpen(model);
             }
@@ -115,7 +115,7 @@ public class EngineBreakers {
      * worker for either would turn a busy upstream into an idle fleet.
      */
     static boolean isEngineDown(Throwable failure) {
-        return failure instanceof EngineException e && e.retryable() && ENGINE_DOWN.contains(e.code());
+        return failure instanceof UpstreamException e && e.retryable() && ENGINE_DOWN.contains(e.code());
     }
 
     private static String name(String model) {

@@ -16,7 +16,6 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletion;
@@ -29,6 +28,7 @@ import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
+import dev.spillway.core.upstream.UpstreamException;
 
 /**
  * Runs the job behind one queue message, exactly once in effect: the claim is a conditional write, the
@@ -133,7 +133,7 @@ public class JobRunner {
                 return;
             }
             finishSucceeded(message, job, generation);
-        } catch (EngineException e) {
+        } catch (UpstreamException e) {
             heartbeat.cancel(false);
             metrics.engineCall(job.model(), e.retryable() ? "retryable_error" : "permanent_error",
                     Duration.ofNanos(System.nanoTime() - engineStart), 0);

@@ -9,17 +9,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.spillway.core.fault.RetryBackoff;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
@@ -30,8 +35,9 @@ import io.quarkus.runtime.StartupEvent;
  * The polling loop. With a free slot it asks the tiers in priority order and takes from the first that has
  * work, so interactive work overtakes any standing batch backlog; a tier left unpolled for the starvation
  * limit is asked first (aging), so lower tiers keep progressing under sustained higher-tier load. When every
- * queue is empty it long-polls the interactive queue. On shutdown (SIGTERM) it stops polling, lets running jobs finish within the drain grace,
- * and hands back whatever is still running.
+ * queue is empty it long-polls the interactive queue, each wait twice the last (from 1 s up to {@code poll-wait}),
+ * so an idle worker costs next to nothing. On shutdown (SIGTERM) it stops polling, lets running jobs finish within
+ * the drain grace, and hands back whatever is still running.
  */
 @ApplicationScoped
 public class Worker {
@@ -40,8 +46,10 @@ public class Worker {
     private static final List<Tier> PRIORITY = List.of(Tier.INTERACTIVE, Tier.STANDARD, Tier.BATCH);
     /** SQS returns at most 10 messages per receive. */
     private static final int MAX_MESSAGES_PER_RECEIVE = 10;
-    /** Longest sleep of the poll loop while engines rest, so a drain is noticed quickly. */
-    private static final Duration POLL_PAUSE = Duration.ofMillis(500);
+    private static final Duration FIRST_POLL_WAIT = Duration.ofSeconds(1);
+    /** After a failed poll (the queue unreachable): 1 s, doubling to 30 s while polls keep failing. */
+    private static final RetryBackoff POLL_FAILURE_BACKOFF = new RetryBackoff(Duration.ofSeconds(1),
+            Duration.ofSeconds(30));
 
     private final WorkQueue queue;
     private final JobRunner runner;
@@ -49,15 +57,12 @@ public class Worker {
     private final DeadLetterSweeper sweeper;
     private final WorkerConfig config;
     private final WorkerIdentity identity;
-
     private final Clock clock;
-    private final Set<QueuedMessage> inFlight = ConcurrentHashMap.newKeySet();
+    /** Long-poll waits while the queues stay empty. */
+    private final RetryBackoff idleBackoff;
     private final Map<Tier, Instant> lastPolled = new ConcurrentHashMap<>();
-    private Semaphore slots;
-    private ExecutorService jobs;
-    private ScheduledExecutorService timers;
-    private Thread poller;
-    private volatile boolean polling;
+    /** The current start-to-drain span; null while stopped. */
+    private volatile Run run;
 
     public Worker(WorkQueue queue, JobRunner runner, EngineBreakers breakers, DeadLetterSweeper sweeper,
             WorkerConfig config, WorkerIdentity identity, Clock clock) {
@@ -68,6 +73,36 @@ public class Worker {
         this.config = config;
         this.identity = identity;
         this.clock = clock;
+        this.idleBackoff = new RetryBackoff(
+                FIRST_POLL_WAIT.compareTo(config.pollWait()) < 0 ? FIRST_POLL_WAIT : config.pollWait(),
+                config.pollWait());
+    }
+
+    /**
+     * One span from {@link #start} to {@link #drain}: its slots, threads and poller. A receive still waiting when
+     * its run is drained cannot be called back; what it returns is handed back to the queue, never run, so a
+     * restarted worker's poller is the only one that runs jobs.
+     */
+    private final class Run {
+        final Semaphore slots = new Semaphore(config.concurrency());
+        final ExecutorService jobs = Executors.newFixedThreadPool(config.concurrency(), named("spillway-job"));
+        final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("spillway-heartbeat"));
+        final Set<QueuedMessage> inFlight = ConcurrentHashMap.newKeySet();
+        final Thread poller = named("spillway-poller").newThread(() -> pollLoop(this));
+        private final CountDownLatch stopped = new CountDownLatch(1);
+
+        boolean polling() {
+            return stopped.getCount() > 0;
+        }
+
+        void stop() {
+            stopped.countDown();
+        }
+
+        /** Waits out {@code duration}, or less when the run is drained meanwhile. */
+        void pause(Duration duration) throws InterruptedException {
+            stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -77,64 +112,72 @@ public class Worker {
     }
 
     public synchronized void start() {
-        if (polling) {
+        if (run != null) {
             return;
         }
-        slots = new Semaphore(config.concurrency());
-        jobs = Executors.newFixedThreadPool(config.concurrency(), named("spillway-job"));
-        timers = Executors.newScheduledThreadPool(1, named("spillway-heartbeat"));
-        timers.scheduleWithFixedDelay(this::sweepDeadLetters, 0, config.deadLetterSweepInterval().toMillis(),
+        Run started = new Run();
+        started.timers.scheduleWithFixedDelay(this::sweepDeadLetters, 0, config.deadLetterSweepInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
         Instant now = clock.instant();
         PRIORITY.forEach(tier -> lastPolled.put(tier, now));
-        polling = true;
-        poller = named("spillway-poller").newThread(this::pollLoop);
-        poller.start();
+        run = started;
+        started.poller.start();
         LOG.infof("worker %s polling %s with %d slots", identity.id(), PRIORITY, config.concurrency());
     }
 
-    private void pollLoop() {
-        while (polling) {
+    private void pollLoop(Run current) {
+        int emptyRounds = 0;
+        int failedPolls = 0;
+        while (current.polling()) {
             try {
                 Duration resting = breakers.rest();
                 if (!resting.isZero()) {
                     // Every engine is known to be down: leave the jobs in the queue rather than fail them again.
-                    pause(resting.compareTo(POLL_PAUSE) < 0 ? resting : POLL_PAUSE);
+                    current.pause(resting);
                     continue;
                 }
-                int free = acquireFreeSlots();
+                int free = acquireFreeSlots(current);
                 if (free == 0) {
                     continue;
                 }
                 List<QueuedMessage> received = List.of();
                 try {
-                    received = receiveByPriority(free);
+                    received = receiveByPriority(current, free, emptyRounds + 1);
                 } finally {
-                    slots.release(free - received.size());
+                    current.slots.release(free - received.size());
                 }
-                received.forEach(this::dispatch);
+                emptyRounds = received.isEmpty() ? emptyRounds + 1 : 0;
+                failedPolls = 0;
+                received.forEach(message -> dispatch(current, message));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
+                failedPolls++;
                 LOG.warnf("polling failed, backing off: %s", e.toString());
-                pause(Duration.ofSeconds(1));
+                try {
+                    current.pause(POLL_FAILURE_BACKOFF.delay(failedPolls));
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
 
     /** Blocks until at least one slot is free (or polling stops), then takes the free slots one receive can fill. */
-    private int acquireFreeSlots() throws InterruptedException {
-        if (!slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+    private static int acquireFreeSlots(Run current) throws InterruptedException {
+        if (!current.slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
             return 0;
         }
-        int taken = 1 + slots.drainPermits();
+        int taken = 1 + current.slots.drainPermits();
         int kept = Math.min(taken, MAX_MESSAGES_PER_RECEIVE);
-        slots.release(taken - kept);
+        current.slots.release(taken - kept);
         return kept;
     }
 
-    private List<QueuedMessage> receiveByPriority(int max) {
+    /** @param idleRound how many rounds in a row, this one included, found every queue empty so far */
+    private List<QueuedMessage> receiveByPriority(Run current, int max, int idleRound) {
         for (Tier tier : pollOrder(clock.instant())) {
             lastPolled.put(tier, clock.instant());
             List<QueuedMessage> received = queue.receive(tier, max, Duration.ZERO, config.visibilityTimeout());
@@ -142,10 +185,10 @@ public class Worker {
                 return received;
             }
         }
-        if (!polling) {
+        if (!current.polling()) {
             return List.of();
         }
-        return queue.receive(Tier.INTERACTIVE, max, config.pollWait(), config.visibilityTimeout());
+        return queue.receive(Tier.INTERACTIVE, max, idleBackoff.ceiling(idleRound), config.visibilityTimeout());
     }
 
     /** Priority order, except that a tier not polled within the starvation limit goes first (aging). */
@@ -156,33 +199,44 @@ public class Worker {
         return order;
     }
 
-    private void dispatch(QueuedMessage message) {
+    private void dispatch(Run current, QueuedMessage message) {
         Duration resting = breakers.rest();
-        if (!resting.isZero()) {
-            // Received by a poll that began before the engines went to rest: hand it back unclaimed.
-            try {
-                queue.changeVisibility(message, resting);
-            } finally {
-                slots.release();
-            }
+        if (!current.polling() || !resting.isZero()) {
+            // Received by a poll that began before the drain, or before the engines went to rest: hand it back.
+            handBack(current, message, resting);
             return;
         }
-        inFlight.add(message);
-        jobs.execute(() -> {
-            try {
-                runner.run(message, timers);
-            } catch (RuntimeException e) {
-                if (polling) {
-                    LOG.errorf(e, "message %s left for redelivery", message.messageId());
-                } else {
-                    // Interrupted by the drain after its job was handed back.
-                    LOG.debugf("message %s left for redelivery while draining: %s", message.messageId(), e.toString());
+        current.inFlight.add(message);
+        try {
+            current.jobs.execute(() -> {
+                try {
+                    runner.run(message, current.timers);
+                } catch (RuntimeException e) {
+                    if (current.polling()) {
+                        LOG.errorf(e, "message %s left for redelivery", message.messageId());
+                    } else {
+                        // Interrupted by the drain after its job was handed back.
+                        LOG.debugf("message %s left for redelivery while draining: %s", message.messageId(),
+                                e.toString());
+                    }
+                } finally {
+                    current.inFlight.remove(message);
+                    current.slots.release();
                 }
-            } finally {
-                inFlight.remove(message);
-                slots.release();
-            }
-        });
+            });
+        } catch (RejectedExecutionException drained) {
+            current.inFlight.remove(message);
+            handBack(current, message, Duration.ZERO);
+        }
+    }
+
+    /** Unclaimed, visible again after {@code delay}, and its slot freed. */
+    private void handBack(Run current, QueuedMessage message, Duration delay) {
+        try {
+            queue.changeVisibility(message, delay);
+        } finally {
+            current.slots.release();
+        }
     }
 
     private void sweepDeadLetters() {
@@ -197,18 +251,23 @@ public class Worker {
         drain();
     }
 
-    /** Stops polling; waits up to the drain grace for running jobs, then releases what is left. */
+    /**
+     * Stops polling; waits up to the drain grace for running jobs, then releases what is left. A long poll still
+     * waiting is not waited for: what it receives later is handed back (or, if the process is gone by then,
+     * reappears after the visibility timeout, as after a crash).
+     */
     public synchronized void drain() {
-        if (!polling) {
+        Run draining = run;
+        if (draining == null) {
             return;
         }
-        polling = false;
+        run = null;
+        draining.stop();
         try {
-            poller.join(config.pollWait().plusSeconds(5).toMillis());
-            jobs.shutdown();
-            if (!jobs.awaitTermination(config.drainGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.infof("drain grace over: releasing %d running jobs to other workers", inFlight.size());
-                for (QueuedMessage message : inFlight) {
+            draining.jobs.shutdown();
+            if (!draining.jobs.awaitTermination(config.drainGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.infof("drain grace over: releasing %d running jobs to other workers", draining.inFlight.size());
+                for (QueuedMessage message : draining.inFlight) {
                     try {
                         runner.releaseNow(message);
                     } catch (RuntimeException e) {
@@ -216,35 +275,28 @@ public class Worker {
                                 message.jobId(), e.toString());
                     }
                 }
-                jobs.shutdownNow();
+                draining.jobs.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            timers.shutdownNow();
+            draining.timers.shutdownNow();
         }
         LOG.infof("worker %s drained", identity.id());
     }
 
     /** Polling and its thread alive (the loop survives every error it can; this catches the rest). */
     public boolean isPolling() {
-        return polling && poller != null && poller.isAlive();
+        Run current = run;
+        return current != null && current.poller.isAlive();
     }
 
-    private static java.util.concurrent.ThreadFactory named(String prefix) {
-        var counter = new java.util.concurrent.atomic.AtomicInteger();
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

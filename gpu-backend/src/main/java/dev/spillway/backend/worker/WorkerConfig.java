@@ -24,8 +24,12 @@ public interface WorkerConfig {
     @WithDefault("16")
     int concurrency();
 
-    /** Long-poll wait on the interactive queue when every queue is empty. */
-    @WithDefault("PT1S")
+    /**
+     * Longest long-poll wait on the interactive queue when every queue is empty (SQS allows 20 s): the first wait
+     * is 1 s and each empty one doubles the next, so an idle worker costs next to nothing while lower tiers, right
+     * after work, are picked up within a second or two.
+     */
+    @WithDefault("PT20S")
     Duration pollWait();
 
     /**

@@ -12,7 +12,7 @@ import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
-import dev.spillway.backend.engine.EngineException;
+import dev.spillway.core.upstream.UpstreamException;
 import dev.spillway.local.emulators.ScriptedUpstream;
 
 /** The controller fed observations one by one (time under the test's control), and its probe against a fake vLLM. */
@@ -28,8 +28,8 @@ class AdaptiveConcurrencyLimitTest {
                 COOLDOWN), clock);
     }
 
-    private static EngineException refusal(String code) {
-        return EngineException.retryable(code, "scripted", null, null);
+    private static UpstreamException refusal(String code) {
+        return UpstreamException.retryable(code, "scripted", null, null);
     }
 
     @Test
@@ -98,7 +98,7 @@ class AdaptiveConcurrencyLimitTest {
     void withoutMetrics_429s503sAndTimeoutsShrinkTheLimit_butABadRequestDoesNot() {
         AdaptiveConcurrencyLimit limit = limit(1, 16, 16);
 
-        limit.onCallFinished(FAST, 0, EngineException.permanent("upstream_rejected", "bad request"));
+        limit.onCallFinished(FAST, 0, UpstreamException.permanent("upstream_rejected", "bad request"));
         assertThat(limit.limit()).isEqualTo(16);
         limit.onCallFinished(FAST, 0, refusal("upstream_rate_limited"));
         assertThat(limit.limit()).isEqualTo(8);

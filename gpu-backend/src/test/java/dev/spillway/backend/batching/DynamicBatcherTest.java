@@ -20,13 +20,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.openai.OpenAiEngineSettings;
 import dev.spillway.backend.engine.openai.OpenAiHttpEngine;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.core.upstream.UpstreamException;
 import dev.spillway.local.emulators.ScriptedUpstream;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -160,8 +160,8 @@ class DynamicBatcherTest {
         assertThat(answer(last)).isEqualTo("echo: isolated mate 2");
         ExecutionException failure = catchThrowableOfType(ExecutionException.class,
                 () -> rejected.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-        assertThat(failure.getCause()).isInstanceOf(EngineException.class);
-        assertThat(((EngineException) failure.getCause()).retryable()).isFalse();
+        assertThat(failure.getCause()).isInstanceOf(UpstreamException.class);
+        assertThat(((UpstreamException) failure.getCause()).retryable()).isFalse();
         assertThat(batchSizes().count()).isEqualTo(1);
         assertThat(batchSizes().max()).isEqualTo(3.0);
     }
@@ -236,7 +236,7 @@ class DynamicBatcherTest {
                 () -> batcher.submit(request("fail:429 slow down", 8)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
 
         // THEN the job sees a retryable error and the batcher keeps fewer requests in flight
-        assertThat(((EngineException) failure.getCause()).retryable()).isTrue();
+        assertThat(((UpstreamException) failure.getCause()).retryable()).isTrue();
         assertThat(batcher.inFlightLimit()).isEqualTo(2);
         assertThat(registry.get("spillway.engine.inflight.limit").tag("model", MODEL).gauge().value()).isEqualTo(2.0);
     }

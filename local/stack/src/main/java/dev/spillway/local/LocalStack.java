@@ -82,6 +82,8 @@ public class LocalStack implements QuarkusApplication {
         shared.forEach(System::setProperty);
 
         workerConfig = new LinkedHashMap<>(shared);
+        // Batch files are the stack's business: the worker has no S3 client, and would warn about its keys.
+        workerConfig.keySet().removeIf(key -> key.startsWith("quarkus.s3."));
         workerConfig.put("quarkus.http.host", "127.0.0.1");
         // The worker shares this console: keep it readable.
         workerConfig.put("quarkus.log.console.json.enabled", "false");

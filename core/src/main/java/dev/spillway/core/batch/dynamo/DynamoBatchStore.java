@@ -1,5 +1,10 @@
 package dev.spillway.core.batch.dynamo;
 
+import static dev.spillway.core.job.dynamo.DynamoTable.instant;
+import static dev.spillway.core.job.dynamo.DynamoTable.key;
+import static dev.spillway.core.job.dynamo.DynamoTable.n;
+import static dev.spillway.core.job.dynamo.DynamoTable.s;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +28,9 @@ import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.WebhookDelivery;
 import dev.spillway.core.job.dynamo.DynamoJobStore;
+import dev.spillway.core.job.dynamo.DynamoTable;
+import dev.spillway.core.job.dynamo.IdempotencyRecords;
+import dev.spillway.core.job.dynamo.WebhookRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -60,8 +68,10 @@ public class DynamoBatchStore implements BatchStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    /** Only the webhook record is updated conditionally here; the batch-file store has its own placeholders. */
+    private final DynamoTable webhookUpdates;
     private final String jobsTable;
-    private final String idempotencyTable;
+    private final IdempotencyRecords keys;
     private final Duration retention;
     private final DynamoJobStore jobs;
 
@@ -69,8 +79,9 @@ public class DynamoBatchStore implements BatchStore {
     public DynamoBatchStore(DynamoDbClient dynamo, BatchesConfig batches, JobsConfig jobsConfig, DynamoJobStore jobs) {
         this.dynamo = dynamo;
         this.table = batches.table();
+        this.webhookUpdates = new DynamoTable(dynamo, table, WebhookRecords.NAMES);
         this.jobsTable = jobsConfig.table();
-        this.idempotencyTable = jobsConfig.idempotencyTable();
+        this.keys = new IdempotencyRecords(dynamo, jobsConfig.idempotencyTable());
         this.retention = jobsConfig.retention();
         this.jobs = jobs;
     }
@@ -89,7 +100,7 @@ public class DynamoBatchStore implements BatchStore {
 
     /** Adds the batch to the {@value #OPEN_CALLBACKS_ID} list, as part of a transaction. */
     public TransactWriteItem listCallback(String batchId) {
-        return TransactWriteItem.builder().update(u -> u.tableName(table).key(Map.of(ID, s(OPEN_CALLBACKS_ID)))
+        return TransactWriteItem.builder().update(u -> u.tableName(table).key(key(OPEN_CALLBACKS_ID))
                 .updateExpression("ADD #ids :id")
                 .expressionAttributeNames(Map.of("#ids", IDS))
                 .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(batchId))))).build();
@@ -100,11 +111,7 @@ public class DynamoBatchStore implements BatchStore {
         List<TransactWriteItem> writes = new ArrayList<>(List.of(
                 TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(batch))
                         .conditionExpression("attribute_not_exists(id)")).build(),
-                TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable)
-                        .item(keyRecord(idempotencyId, batch.id(), requestHash, keyExpires))
-                        .conditionExpression("attribute_not_exists(id) OR #expires < :now")
-                        .expressionAttributeNames(Map.of("#expires", EXPIRES_AT))
-                        .expressionAttributeValues(Map.of(":now", n(batch.created().getEpochSecond())))).build()));
+                keys.claim(idempotencyId, batch.id(), requestHash, batch.created(), keyExpires)));
         if (batch.callbackUrl() != null) {
             writes.add(listCallback(batch.id()));
         }
@@ -120,50 +127,34 @@ public class DynamoBatchStore implements BatchStore {
     public KeyUse recordKey(String idempotencyId, String batchId, String requestHash, Instant now,
             Instant keyExpires) {
         try {
-            dynamo.putItem(b -> b.tableName(idempotencyTable)
-                    .item(keyRecord(idempotencyId, batchId, requestHash, keyExpires))
-                    .conditionExpression("attribute_not_exists(id) OR #expires < :now")
-                    .expressionAttributeNames(Map.of("#expires", EXPIRES_AT))
-                    .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond()))));
+            keys.record(idempotencyId, batchId, requestHash, now, keyExpires);
             return new KeyUse(true, batchId, requestHash);
         } catch (ConditionalCheckFailedException e) {
             return earlierUse(idempotencyId).orElseThrow(() -> e);
         }
     }
 
-    /** The same record shape as a job's key ({@code jobId} holds the id), so keys share one namespace. */
-    private static Map<String, AttributeValue> keyRecord(String idempotencyId, String id, String requestHash,
-            Instant keyExpires) {
-        return Map.of(ID, s(idempotencyId), "jobId", s(id), "requestHash", s(requestHash), EXPIRES_AT,
-                n(keyExpires.getEpochSecond()));
-    }
-
     private Optional<KeyUse> earlierUse(String idempotencyId) {
-        Map<String, AttributeValue> earlier = dynamo.getItem(b -> b.tableName(idempotencyTable)
-                .key(Map.of(ID, s(idempotencyId))).consistentRead(true)).item();
-        if (earlier == null || earlier.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new KeyUse(false, earlier.get("jobId").s(), earlier.get("requestHash").s()));
+        return keys.holder(idempotencyId).map(holder -> new KeyUse(false, holder.id(), holder.requestHash()));
     }
 
     @Override
     public Optional<Batch> find(String id) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key(id))
                 .consistentRead(true)).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toBatch(item));
     }
 
     @Override
     public void markAccepted(String id, Instant now) {
-        dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+        dynamo.updateItem(b -> b.tableName(table).key(key(id))
                 .updateExpression("SET accepted = :now").conditionExpression("attribute_exists(id)")
                 .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()))));
     }
 
     @Override
     public Batch requestCancel(String id, Instant now) {
-        return toBatch(dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+        return toBatch(dynamo.updateItem(b -> b.tableName(table).key(key(id))
                 .updateExpression("SET cancelRequested = if_not_exists(cancelRequested, :now)")
                 .conditionExpression("attribute_exists(id)")
                 .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli())))
@@ -172,26 +163,26 @@ public class DynamoBatchStore implements BatchStore {
 
     @Override
     public void withdraw(String id, String idempotencyId) {
-        Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
+        Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table).key(key(id))
                 .returnValues(ReturnValue.ALL_OLD)).attributes();
         if (old != null && old.containsKey(DynamoJobStore.CALLBACK_URL)) {
             unlistCallback(id);
         }
         if (idempotencyId != null) {
-            dynamo.deleteItem(b -> b.tableName(idempotencyTable).key(Map.of(ID, s(idempotencyId))));
+            keys.delete(idempotencyId);
         }
     }
 
     @Override
     public List<String> openCallbackIds() {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
-                .key(Map.of(ID, s(OPEN_CALLBACKS_ID))).consistentRead(true)).item();
+                .key(key(OPEN_CALLBACKS_ID)).consistentRead(true)).item();
         return item == null || !item.containsKey(IDS) ? List.of() : List.copyOf(item.get(IDS).ss());
     }
 
     @Override
     public void unlistCallback(String batchId) {
-        dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(OPEN_CALLBACKS_ID)))
+        dynamo.updateItem(b -> b.tableName(table).key(key(OPEN_CALLBACKS_ID))
                 .updateExpression("DELETE #ids :id")
                 .expressionAttributeNames(Map.of("#ids", IDS))
                 .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(batchId)))));
@@ -199,38 +190,15 @@ public class DynamoBatchStore implements BatchStore {
 
     @Override
     public Optional<Batch> claimWebhook(String id, String owner, Instant now, Instant leaseUntil) {
-        return webhookUpdate(id,
-                "SET #whState = :delivering, #whOwner = :owner, #whLeaseUntil = :until, "
-                        + "#whAttempts = if_not_exists(#whAttempts, :zero)",
-                "attribute_exists(#callback) AND "
-                        + "(attribute_not_exists(#whState) OR (#whState = :delivering AND #whLeaseUntil < :now))",
-                new HashMap<>(Map.of(":delivering", s(WebhookDelivery.State.DELIVERING.name()), ":owner", s(owner),
-                        ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":zero", n(0))));
+        return webhookUpdates.update(id, WebhookRecords.CLAIM, WebhookRecords.CLAIMABLE,
+                WebhookRecords.claimValues(owner, now, leaseUntil)).map(DynamoBatchStore::toBatch);
     }
 
     @Override
     public boolean recordWebhook(String id, String owner, WebhookDelivery delivery) {
         Map<String, AttributeValue> values = new HashMap<>();
-        String update = DynamoJobStore.webhookRecordUpdate(owner, delivery, values);
-        return webhookUpdate(id, update, DynamoJobStore.WEBHOOK_HELD, values).isPresent();
-    }
-
-    private Optional<Batch> webhookUpdate(String id, String update, String condition,
-            Map<String, AttributeValue> values) {
-        String expressions = update + " " + condition;
-        Map<String, String> names = new HashMap<>();
-        DynamoJobStore.WEBHOOK_NAMES.forEach((placeholder, name) -> {
-            if (expressions.contains(placeholder)) {
-                names.put(placeholder, name);
-            }
-        });
-        try {
-            return Optional.of(toBatch(dynamo.updateItem(b -> b.tableName(table).key(Map.of(ID, s(id)))
-                    .updateExpression(update).conditionExpression(condition).expressionAttributeNames(names)
-                    .expressionAttributeValues(values).returnValues(ReturnValue.ALL_NEW)).attributes()));
-        } catch (ConditionalCheckFailedException notInExpectedState) {
-            return Optional.empty();
-        }
+        String update = WebhookRecords.recordUpdate(owner, delivery, values);
+        return webhookUpdates.update(id, update, WebhookRecords.HELD, values).isPresent();
     }
 
     @Override
@@ -344,7 +312,7 @@ public class DynamoBatchStore implements BatchStore {
                 instant(item, "created"), instant(item, "deadline"), instant(item, "accepted"),
                 instant(item, "cancelRequested"), toFileSource(item),
                 item.containsKey(DynamoJobStore.CALLBACK_URL) ? item.get(DynamoJobStore.CALLBACK_URL).s() : null,
-                DynamoJobStore.webhook(item));
+                WebhookRecords.read(item));
     }
 
     private static FileSource toFileSource(Map<String, AttributeValue> item) {
@@ -355,18 +323,5 @@ public class DynamoBatchStore implements BatchStore {
                 item.containsKey(REJECTED) ? Integer.parseInt(item.get(REJECTED).n()) : 0,
                 item.containsKey(OUTPUT_KEY) ? item.get(OUTPUT_KEY).s() : null,
                 item.containsKey(ERROR_KEY) ? item.get(ERROR_KEY).s() : null, instant(item, OUTPUTS_WRITTEN));
-    }
-
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
     }
 }

@@ -1,5 +1,9 @@
 package dev.spillway.core.batch.files;
 
+import static dev.spillway.core.job.dynamo.DynamoTable.key;
+import static dev.spillway.core.job.dynamo.DynamoTable.n;
+import static dev.spillway.core.job.dynamo.DynamoTable.s;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,13 +16,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.spillway.core.batch.Batch;
 import dev.spillway.core.batch.dynamo.DynamoBatchStore;
 import dev.spillway.core.config.BatchesConfig;
-import dev.spillway.core.job.dynamo.DynamoJobStore;
+import dev.spillway.core.job.dynamo.DynamoTable;
 import io.quarkus.arc.properties.IfBuildProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -34,7 +36,6 @@ public class FileBatchStore {
 
     /** The item listing the file batches whose result files are not written yet. */
     static final String OPEN_ID = "open-file-batches";
-    private static final String ID = DynamoJobStore.ID;
     private static final Map<String, String> NAMES = Map.ofEntries(
             Map.entry("#ingestOwner", "ingestOwner"), Map.entry("#ingestUntil", "ingestUntil"),
             Map.entry("#checkpoint", "ingestCheckpoint"), Map.entry("#writing", "ingestWriting"),
@@ -48,11 +49,13 @@ public class FileBatchStore {
     private final DynamoDbClient dynamo;
     private final DynamoBatchStore batches;
     private final String table;
+    private final DynamoTable updates;
 
     public FileBatchStore(DynamoDbClient dynamo, DynamoBatchStore batches, BatchesConfig config) {
         this.dynamo = dynamo;
         this.batches = batches;
         this.table = config.table();
+        this.updates = new DynamoTable(dynamo, table, NAMES);
     }
 
     /** Where a reader of the input left off. */
@@ -187,36 +190,11 @@ public class FileBatchStore {
 
     private Optional<Map<String, AttributeValue>> update(String id, String update, String condition,
             Map<String, AttributeValue> values) {
-        String expressions = update + " " + condition;
-        Map<String, String> names = new HashMap<>();
-        NAMES.forEach((placeholder, name) -> {
-            if (expressions.contains(placeholder)) {
-                names.put(placeholder, name);
-            }
-        });
-        try {
-            return Optional.of(dynamo.updateItem(b -> b.tableName(table).key(key(id)).updateExpression(update)
-                    .conditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(values)
-                    .returnValues(ReturnValue.ALL_NEW)).attributes());
-        } catch (ConditionalCheckFailedException notInExpectedState) {
-            return Optional.empty();
-        }
+        return updates.update(id, update, condition, values);
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null ? 0 : Long.parseLong(value.n());
-    }
-
-    private static Map<String, AttributeValue> key(String id) {
-        return Map.of(ID, s(id));
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
     }
 }

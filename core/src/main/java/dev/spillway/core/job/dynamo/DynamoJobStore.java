@@ -1,5 +1,11 @@
 package dev.spillway.core.job.dynamo;
 
+import static dev.spillway.core.job.dynamo.DynamoTable.instant;
+import static dev.spillway.core.job.dynamo.DynamoTable.key;
+import static dev.spillway.core.job.dynamo.DynamoTable.n;
+import static dev.spillway.core.job.dynamo.DynamoTable.s;
+import static dev.spillway.core.job.dynamo.DynamoTable.str;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +26,7 @@ import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.config.JobsConfig;
 import dev.spillway.core.config.MergeConfig;
+import dev.spillway.core.fault.RetryBackoff;
 import dev.spillway.core.job.BatchLine;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobError;
@@ -36,11 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -78,40 +81,36 @@ public class DynamoJobStore implements JobStore {
      * Fixed: changing it would strand jobs under shards no query reads.
      */
     static final int SHARDS = 4;
-    /** Webhook target and the record of its delivery (see {@link WebhookDelivery}). */
+    /** Webhook target; {@link WebhookRecords} keeps the record of its delivery beside it. */
     public static final String CALLBACK_URL = "callbackUrl";
-    public static final String WEBHOOK_STATE = "webhookState";
-    public static final String WEBHOOK_ATTEMPTS = "webhookAttempts";
-    public static final String WEBHOOK_LAST_STATUS = "webhookLastStatus";
-    public static final String WEBHOOK_LAST_ERROR = "webhookLastError";
-    public static final String WEBHOOK_DELIVERED_AT = "webhookDeliveredAt";
-    public static final String WEBHOOK_OWNER = "webhookOwner";
-    public static final String WEBHOOK_LEASE_UNTIL = "webhookLeaseUntil";
 
     /** DynamoDB takes at most 25 writes per {@code BatchWriteItem}. */
     static final int MAX_BATCH_WRITES = 25;
     /** Calls per batch: the first, and retries of the items DynamoDB left unprocessed (throttling). */
     private static final int MAX_BATCH_ATTEMPTS = 4;
-    private static final long FIRST_RETRY_DELAY_MILLIS = 25;
+    private static final RetryBackoff UNPROCESSED_BACKOFF = new RetryBackoff(Duration.ofMillis(25),
+            Duration.ofMillis(100));
     private static final String DOWNSTREAM = "dynamodb-create";
 
-    private static final Map<String, String> NAMES = Map.ofEntries(
-            Map.entry("#status", "status"), Map.entry("#owner", "leaseOwner"), Map.entry("#until", "leaseUntil"),
-            Map.entry("#started", "started"), Map.entry("#finished", "finished"), Map.entry("#attempts", "attempts"),
-            Map.entry("#result", "result"), Map.entry("#expires", EXPIRES_AT), Map.entry("#tenant", "tenant"),
-            Map.entry("#errMessage", "errorMessage"), Map.entry("#errType", "errorType"),
-            Map.entry("#errCode", "errorCode"), Map.entry("#errStatus", "errorStatus"),
-            Map.entry("#promptTokens", "promptTokens"), Map.entry("#completionTokens", "completionTokens"),
-            Map.entry("#leaseShard", LEASE_SHARD), Map.entry("#queuedShard", QUEUED_SHARD),
-            Map.entry("#deadline", DEADLINE),
-            Map.entry("#callback", CALLBACK_URL), Map.entry("#whState", WEBHOOK_STATE),
-            Map.entry("#whAttempts", WEBHOOK_ATTEMPTS), Map.entry("#whLastStatus", WEBHOOK_LAST_STATUS),
-            Map.entry("#whLastError", WEBHOOK_LAST_ERROR), Map.entry("#whDeliveredAt", WEBHOOK_DELIVERED_AT),
-            Map.entry("#whOwner", WEBHOOK_OWNER), Map.entry("#whLeaseUntil", WEBHOOK_LEASE_UNTIL));
+    private static final Map<String, String> NAMES = names();
+
+    private static Map<String, String> names() {
+        Map<String, String> names = new HashMap<>(Map.ofEntries(
+                Map.entry("#status", "status"), Map.entry("#owner", "leaseOwner"), Map.entry("#until", "leaseUntil"),
+                Map.entry("#started", "started"), Map.entry("#finished", "finished"),
+                Map.entry("#attempts", "attempts"), Map.entry("#result", "result"), Map.entry("#expires", EXPIRES_AT),
+                Map.entry("#tenant", "tenant"), Map.entry("#errMessage", "errorMessage"),
+                Map.entry("#errType", "errorType"), Map.entry("#errCode", "errorCode"),
+                Map.entry("#errStatus", "errorStatus"), Map.entry("#promptTokens", "promptTokens"),
+                Map.entry("#completionTokens", "completionTokens"), Map.entry("#leaseShard", LEASE_SHARD),
+                Map.entry("#queuedShard", QUEUED_SHARD), Map.entry("#deadline", DEADLINE)));
+        names.putAll(WebhookRecords.NAMES);
+        return names;
+    }
 
     private final DynamoDbClient dynamo;
-    private final String table;
-    private final String idempotencyTable;
+    private final DynamoTable table;
+    private final IdempotencyRecords keys;
     private final Duration retention;
     private final ObjectMapper json;
     private final IntConsumer createCalls;
@@ -138,8 +137,8 @@ public class DynamoJobStore implements JobStore {
     public DynamoJobStore(DynamoDbClient dynamo, String table, String idempotencyTable, Duration retention,
             ObjectMapper json, int mergeConcurrency, SpillwayMetrics metrics) {
         this.dynamo = dynamo;
-        this.table = table;
-        this.idempotencyTable = idempotencyTable;
+        this.table = new DynamoTable(dynamo, table, NAMES);
+        this.keys = new IdempotencyRecords(dynamo, idempotencyTable);
         this.retention = retention;
         this.json = json;
         this.createCalls = metrics == null ? items -> {
@@ -161,7 +160,8 @@ public class DynamoJobStore implements JobStore {
 
     private void createOne(Job job) {
         createCalls.accept(1);
-        dynamo.putItem(b -> b.tableName(table).item(toItem(job)).conditionExpression("attribute_not_exists(id)"));
+        dynamo.putItem(b -> b.tableName(table.name()).item(toItem(job))
+                .conditionExpression("attribute_not_exists(id)"));
     }
 
     /**
@@ -208,10 +208,9 @@ public class DynamoJobStore implements JobStore {
             for (int attempt = 1; !pending.isEmpty(); attempt++) {
                 List<WriteRequest> requests = pending;
                 createCalls.accept(requests.size());
-                pending = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, requests)))
-                        .unprocessedItems().getOrDefault(table, List.of());
-                if (!pending.isEmpty()
-                        && (attempt == MAX_BATCH_ATTEMPTS || !pause(FIRST_RETRY_DELAY_MILLIS << (attempt - 1)))) {
+                pending = dynamo.batchWriteItem(b -> b.requestItems(Map.of(table.name(), requests)))
+                        .unprocessedItems().getOrDefault(table.name(), List.of());
+                if (!pending.isEmpty() && (attempt == MAX_BATCH_ATTEMPTS || !UNPROCESSED_BACKOFF.pause(attempt))) {
                     for (WriteRequest left : pending) {
                         failures.put(idOf(left), DynamoDbException.builder().message(
                                 "DynamoDB left the job unwritten (throttled) after " + attempt + " attempts").build());
@@ -246,38 +245,17 @@ public class DynamoJobStore implements JobStore {
         return e.awsErrorDetails() != null && "ValidationException".equals(e.awsErrorDetails().errorCode());
     }
 
-    /** Waits before a retry, with jitter so retries of parallel batches spread out; false when interrupted. */
-    private static boolean pause(long millis) {
-        try {
-            Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     @Override
     public IdempotentCreate createIdempotent(Job job, String idempotencyId, String requestHash, Instant keyExpires) {
-        Map<String, AttributeValue> record = Map.of(ID, s(idempotencyId), "jobId", s(job.id()), "requestHash",
-                s(requestHash), EXPIRES_AT, n(keyExpires.getEpochSecond()));
         try {
             dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(p -> p.tableName(table).item(toItem(job))
+                    TransactWriteItem.builder().put(p -> p.tableName(table.name()).item(toItem(job))
                             .conditionExpression("attribute_not_exists(id)")).build(),
-                    // An expired record may linger until DynamoDB's TTL sweeps it; it no longer binds the key.
-                    TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable).item(record)
-                            .conditionExpression("attribute_not_exists(id) OR #expires < :now")
-                            .expressionAttributeNames(Map.of("#expires", EXPIRES_AT))
-                            .expressionAttributeValues(Map.of(":now", n(job.created().getEpochSecond())))).build()));
+                    keys.claim(idempotencyId, job.id(), requestHash, job.created(), keyExpires)));
             return new IdempotentCreate(true, job.id(), requestHash);
         } catch (TransactionCanceledException e) {
-            Map<String, AttributeValue> earlier = dynamo.getItem(b -> b.tableName(idempotencyTable)
-                    .key(Map.of(ID, s(idempotencyId))).consistentRead(true)).item();
-            if (earlier == null || earlier.isEmpty()) {
-                throw e;
-            }
-            return new IdempotentCreate(false, earlier.get("jobId").s(), earlier.get("requestHash").s());
+            IdempotencyRecords.Holder earlier = keys.holder(idempotencyId).orElseThrow(() -> e);
+            return new IdempotentCreate(false, earlier.id(), earlier.requestHash());
         }
     }
 
@@ -311,15 +289,15 @@ public class DynamoJobStore implements JobStore {
 
     @Override
     public Optional<Job> find(String id) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key(id)).consistentRead(true))
-                .item();
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table.name()).key(key(id))
+                .consistentRead(true)).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toJob(item));
     }
 
     @Override
     public void withdraw(String id, String idempotencyId) {
         try {
-            dynamo.deleteItem(b -> b.tableName(table).key(key(id)).conditionExpression("#status = :queued")
+            dynamo.deleteItem(b -> b.tableName(table.name()).key(key(id)).conditionExpression("#status = :queued")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":queued", s(JobStatus.QUEUED.name()))));
         } catch (ConditionalCheckFailedException alreadyPickedUp) {
@@ -327,7 +305,7 @@ public class DynamoJobStore implements JobStore {
             return;
         }
         if (idempotencyId != null) {
-            dynamo.deleteItem(b -> b.tableName(idempotencyTable).key(key(idempotencyId)));
+            keys.delete(idempotencyId);
         }
     }
 
@@ -450,7 +428,7 @@ public class DynamoJobStore implements JobStore {
             do {
                 Map<String, AttributeValue> from = start;
                 int room = limit - found.size();
-                QueryResponse page = dynamo.query(b -> b.tableName(table).indexName(index)
+                QueryResponse page = dynamo.query(b -> b.tableName(table.name()).indexName(index)
                         .keyConditionExpression("#shard = :shard AND #sort < :before")
                         .expressionAttributeNames(Map.of("#shard", shardKey, "#sort", sortKey))
                         .expressionAttributeValues(values)
@@ -482,99 +460,30 @@ public class DynamoJobStore implements JobStore {
 
     @Override
     public Optional<Job> claimWebhook(String id, String owner, Instant now, Instant leaseUntil) {
-        return update(id,
-                "SET #whState = :delivering, #whOwner = :owner, #whLeaseUntil = :until, "
-                        + "#whAttempts = if_not_exists(#whAttempts, :zero)",
-                "attribute_exists(#callback) AND #status IN (:succeeded, :failed, :cancelled, :expired) AND "
-                        + "(attribute_not_exists(#whState) OR (#whState = :delivering AND #whLeaseUntil < :now))",
-                Map.of(":delivering", s(WebhookDelivery.State.DELIVERING.name()), ":owner", s(owner),
-                        ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":zero", n(0),
-                        ":succeeded", status(JobStatus.SUCCEEDED), ":failed", status(JobStatus.FAILED),
-                        ":cancelled", status(JobStatus.CANCELLED), ":expired", status(JobStatus.EXPIRED)));
+        Map<String, AttributeValue> values = WebhookRecords.claimValues(owner, now, leaseUntil);
+        values.put(":succeeded", status(JobStatus.SUCCEEDED));
+        values.put(":failed", status(JobStatus.FAILED));
+        values.put(":cancelled", status(JobStatus.CANCELLED));
+        values.put(":expired", status(JobStatus.EXPIRED));
+        return update(id, WebhookRecords.CLAIM,
+                WebhookRecords.CLAIMABLE + " AND #status IN (:succeeded, :failed, :cancelled, :expired)", values);
     }
 
     @Override
     public boolean recordWebhook(String id, String owner, WebhookDelivery delivery) {
         Map<String, AttributeValue> values = new HashMap<>();
-        String update = webhookRecordUpdate(owner, delivery, values);
-        return update(id, update, WEBHOOK_HELD, values).isPresent();
+        String update = WebhookRecords.recordUpdate(owner, delivery, values);
+        return update(id, update, WebhookRecords.HELD, values).isPresent();
     }
-
-    /** The condition of {@link #webhookRecordUpdate}: the owner still holds the delivery. */
-    public static final String WEBHOOK_HELD = "#whState = :delivering AND #whOwner = :owner";
-
-    /**
-     * The update that records {@code delivery} under {@code owner}'s claim, on a job or a batch (the same
-     * attributes, {@code #wh*} names of {@link #WEBHOOK_NAMES}); fills {@code values}. Pair it with
-     * {@link #WEBHOOK_HELD}.
-     */
-    public static String webhookRecordUpdate(String owner, WebhookDelivery delivery,
-            Map<String, AttributeValue> values) {
-        values.put(":delivering", s(WebhookDelivery.State.DELIVERING.name()));
-        values.put(":owner", s(owner));
-        values.put(":state", s(delivery.state().name()));
-        values.put(":attempts", n(delivery.attempts()));
-        List<String> set = new ArrayList<>(List.of("#whState = :state", "#whAttempts = :attempts"));
-        List<String> remove = new ArrayList<>();
-        if (delivery.lastStatus() != null) {
-            values.put(":lastStatus", n(delivery.lastStatus()));
-            set.add("#whLastStatus = :lastStatus");
-        } else {
-            remove.add("#whLastStatus");
-        }
-        if (delivery.lastError() != null) {
-            values.put(":lastError", s(delivery.lastError()));
-            set.add("#whLastError = :lastError");
-        } else {
-            remove.add("#whLastError");
-        }
-        if (delivery.deliveredAt() != null) {
-            values.put(":deliveredAt", n(delivery.deliveredAt().toEpochMilli()));
-            set.add("#whDeliveredAt = :deliveredAt");
-        }
-        if (delivery.state().isFinal()) {
-            remove.add("#whOwner");
-            remove.add("#whLeaseUntil");
-        }
-        return "SET " + String.join(", ", set) + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
-    }
-
-    /** Placeholders of the callback URL and webhook delivery attributes, shared by jobs and batches. */
-    public static final Map<String, String> WEBHOOK_NAMES = Map.of(
-            "#callback", CALLBACK_URL, "#whState", WEBHOOK_STATE,
-            "#whAttempts", WEBHOOK_ATTEMPTS, "#whLastStatus", WEBHOOK_LAST_STATUS,
-            "#whLastError", WEBHOOK_LAST_ERROR, "#whDeliveredAt", WEBHOOK_DELIVERED_AT,
-            "#whOwner", WEBHOOK_OWNER, "#whLeaseUntil", WEBHOOK_LEASE_UNTIL);
 
     private Map<String, AttributeValue> finalValues(JobStatus status, Instant now) {
         return Map.of(":final", status(status), ":now", n(now.toEpochMilli()), ":expires",
                 n(now.plus(retention).getEpochSecond()));
     }
 
-    /** A conditional update returning the new item, or empty when the condition does not hold. */
+    /** A conditional update returning the new job, or empty when the condition does not hold. */
     private Optional<Job> update(String id, String update, String condition, Map<String, AttributeValue> values) {
-        String expressions = update + " " + condition;
-        Map<String, String> names = new HashMap<>();
-        NAMES.forEach((placeholder, name) -> {
-            if (expressions.contains(placeholder)) {
-                names.put(placeholder, name);
-            }
-        });
-        try {
-            Map<String, AttributeValue> item = dynamo.updateItem(UpdateItemRequest.builder()
-                    .tableName(table)
-                    .key(key(id))
-                    .updateExpression(update)
-                    .conditionExpression(condition)
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values)
-                    .returnValues(ReturnValue.ALL_NEW)
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.NONE)
-                    .build()).attributes();
-            return Optional.of(toJob(item));
-        } catch (ConditionalCheckFailedException notInExpectedState) {
-            return Optional.empty();
-        }
+        return table.update(id, update, condition, values).map(this::toJob);
     }
 
     /** A job read from this table or one of its indexes projecting all attributes. */
@@ -602,19 +511,7 @@ public class DynamoJobStore implements JobStore {
                 item.containsKey(BATCH_ID) ? new BatchLine(str(item, BATCH_ID), str(item, CUSTOM_ID),
                         Integer.parseInt(item.get(BATCH_LINE).n())) : null,
                 str(item, CALLBACK_URL),
-                webhook(item));
-    }
-
-    /** The webhook delivery recorded on a job or batch item, or null when none was taken up yet. */
-    public static WebhookDelivery webhook(Map<String, AttributeValue> item) {
-        if (!item.containsKey(WEBHOOK_STATE)) {
-            return null;
-        }
-        return new WebhookDelivery(WebhookDelivery.State.valueOf(str(item, WEBHOOK_STATE)),
-                item.containsKey(WEBHOOK_ATTEMPTS) ? Integer.parseInt(item.get(WEBHOOK_ATTEMPTS).n()) : 0,
-                item.containsKey(WEBHOOK_LAST_STATUS) ? Integer.valueOf(item.get(WEBHOOK_LAST_STATUS).n()) : null,
-                str(item, WEBHOOK_LAST_ERROR), instant(item, WEBHOOK_DELIVERED_AT), str(item, WEBHOOK_OWNER),
-                instant(item, WEBHOOK_LEASE_UNTIL));
+                WebhookRecords.read(item));
     }
 
     private String write(Object value) {
@@ -633,29 +530,7 @@ public class DynamoJobStore implements JobStore {
         }
     }
 
-    private static Map<String, AttributeValue> key(String id) {
-        return Map.of(ID, s(id));
-    }
-
     private static AttributeValue status(JobStatus status) {
         return s(status.name());
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
-    }
-
-    private static String str(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.s();
-    }
-
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
     }
 }

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
@@ -20,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.config.MergeConfig;
 import dev.spillway.core.config.QueuesConfig;
+import dev.spillway.core.fault.RetryBackoff;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.merge.GroupCommit;
@@ -51,7 +51,8 @@ public class SqsWorkQueue implements WorkQueue {
     static final int MAX_BATCH_ENTRIES = 10;
     /** Calls per batch: the first, and retries of entries that failed on SQS's side. */
     private static final int MAX_BATCH_ATTEMPTS = 3;
-    private static final long FIRST_RETRY_DELAY_MILLIS = 20;
+    private static final RetryBackoff FAILED_ENTRY_BACKOFF = new RetryBackoff(Duration.ofMillis(20),
+            Duration.ofMillis(40));
     private static final String DOWNSTREAM = "sqs-send";
 
     private final SqsClient sqs;
@@ -177,7 +178,7 @@ public class SqsWorkQueue implements WorkQueue {
                 }
             }
             pending = retry;
-            if (!pending.isEmpty() && !pause(FIRST_RETRY_DELAY_MILLIS << (attempt - 1))) {
+            if (!pending.isEmpty() && !FAILED_ENTRY_BACKOFF.pause(attempt)) {
                 pending.values().forEach(jobId -> failures.put(jobId,
                         SqsException.builder().message("interrupted before retrying the send").build()));
                 break;
@@ -199,17 +200,6 @@ public class SqsWorkQueue implements WorkQueue {
                 .awsErrorDetails(AwsErrorDetails.builder().serviceName("Sqs").errorCode(error.code())
                         .errorMessage(error.message()).build())
                 .build();
-    }
-
-    /** Waits before a retry, with jitter so retries of parallel batches spread out; false when interrupted. */
-    private static boolean pause(long millis) {
-        try {
-            Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     @Override

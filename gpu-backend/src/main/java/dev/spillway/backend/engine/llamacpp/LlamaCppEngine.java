@@ -21,11 +21,11 @@ import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.upstream.UpstreamException;
 
 /**
  * Embedded llama.cpp ({@code de.kherud:llama}): one loaded model with {@code parallelSlots} slots and continuous
@@ -72,7 +72,7 @@ public final class LlamaCppEngine implements InferenceEngine {
     }
 
     @Override
-    public Generation generate(ChatCompletionRequest request) throws EngineException {
+    public Generation generate(ChatCompletionRequest request) throws UpstreamException {
         try {
             Sequence sequence = prepare(request);
             return read(sequence, model.generate(sequence.parameters()).iterator());
@@ -101,7 +101,7 @@ public final class LlamaCppEngine implements InferenceEngine {
                 Reading reading = new Reading(sequence, chunks);
                 started.add(reading);
                 outcomes.add(reading);
-            } catch (EngineException e) {
+            } catch (UpstreamException e) {
                 outcomes.add(CompletableFuture.failedFuture(e));
             } catch (RuntimeException e) {
                 outcomes.add(CompletableFuture.failedFuture(map(e)));
@@ -176,7 +176,7 @@ public final class LlamaCppEngine implements InferenceEngine {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                running.forEach(reading -> reading.completeExceptionally(EngineException.retryable("engine_closed",
+                running.forEach(reading -> reading.completeExceptionally(UpstreamException.retryable("engine_closed",
                         "the llama.cpp engine is shut down", null, null)));
             }
         }
@@ -192,15 +192,15 @@ public final class LlamaCppEngine implements InferenceEngine {
     private record Sequence(InferenceParameters parameters, int promptTokens, int limit) {
     }
 
-    private Sequence prepare(ChatCompletionRequest request) throws EngineException {
+    private Sequence prepare(ChatCompletionRequest request) throws UpstreamException {
         if (closed.get()) {
-            throw EngineException.retryable("engine_closed", "the llama.cpp engine is shut down", null, null);
+            throw UpstreamException.retryable("engine_closed", "the llama.cpp engine is shut down", null, null);
         }
         String prompt = model.applyTemplate(templateInput(request));
         int promptTokens = countTokens(prompt) + bosTokens;
         int context = settings.contextPerSlot();
         if (promptTokens >= context) {
-            throw EngineException.permanent("context_length_exceeded", "This model's maximum context length is "
+            throw UpstreamException.permanent("context_length_exceeded", "This model's maximum context length is "
                     + context + " tokens, but the messages take " + promptTokens + " tokens.");
         }
         int maxTokens = request.maxTokens() != null ? request.maxTokens() : settings.defaultMaxTokens();
@@ -209,7 +209,7 @@ public final class LlamaCppEngine implements InferenceEngine {
         return new Sequence(parameters(prompt, limit, request), promptTokens, limit);
     }
 
-    private static Generation read(Sequence sequence, LlamaIterator chunks) throws EngineException {
+    private static Generation read(Sequence sequence, LlamaIterator chunks) throws UpstreamException {
         StringBuilder content = new StringBuilder();
         int completionTokens = 0;
         while (chunks.hasNext()) {
@@ -220,7 +220,7 @@ public final class LlamaCppEngine implements InferenceEngine {
             }
             if (Thread.currentThread().isInterrupted() && chunks.hasNext()) {
                 chunks.cancel(); // frees the slot for other requests
-                throw EngineException.retryable("engine_interrupted", "generation was interrupted", null, null);
+                throw UpstreamException.retryable("engine_interrupted", "generation was interrupted", null, null);
             }
         }
         String finishReason = completionTokens >= sequence.limit() ? "length" : "stop";
@@ -262,12 +262,13 @@ public final class LlamaCppEngine implements InferenceEngine {
         return model.encode(text).length;
     }
 
-    private static EngineException map(RuntimeException e) {
+    private static UpstreamException map(RuntimeException e) {
         String message = String.valueOf(e.getMessage());
         if (message.contains("context size") || message.contains("context length")) {
-            return EngineException.permanent("context_length_exceeded", message);
+            return UpstreamException.permanent("context_length_exceeded", message);
         }
-        EngineException failure = new EngineException("llama.cpp failed: " + message, false, "engine_error", null, e);
+        UpstreamException failure = new UpstreamException("llama.cpp failed: " + message, false, "engine_error",
+                null, e);
         LOG.warn("llama.cpp generation failed", e);
         return failure;
     }

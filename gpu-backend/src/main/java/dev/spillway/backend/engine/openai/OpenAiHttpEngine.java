@@ -2,7 +2,6 @@ package dev.spillway.backend.engine.openai;
 
 import java.time.Clock;
 
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletionRequest;
@@ -27,14 +26,9 @@ public final class OpenAiHttpEngine implements InferenceEngine {
     }
 
     @Override
-    public Generation generate(ChatCompletionRequest request) throws EngineException {
-        try {
-            UpstreamCompletion completion = client.complete(request, settings.requestTimeout());
-            return new Generation(completion.content(), completion.finishReason(), completion.promptTokens(),
-                    completion.completionTokens());
-        } catch (UpstreamException e) {
-            throw new EngineException(e.getMessage(), e.retryable(), e.code(), e.retryAfter().orElse(null),
-                    e.getCause());
-        }
+    public Generation generate(ChatCompletionRequest request) throws UpstreamException {
+        UpstreamCompletion completion = client.complete(request, settings.requestTimeout());
+        return new Generation(completion.content(), completion.finishReason(), completion.promptTokens(),
+                completion.completionTokens());
     }
 }

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.upstream.UpstreamException;
 
 class LlamaCppEngineTest {
 
@@ -161,7 +161,7 @@ class LlamaCppEngineTest {
         String longText = "the river and the flood ".repeat(100);
 
         // WHEN
-        EngineException e = catchThrowableOfType(EngineException.class,
+        UpstreamException e = catchThrowableOfType(UpstreamException.class,
                 () -> engine.generate(request(longText, 0.0, 4, null)));
 
         // THEN
@@ -226,8 +226,8 @@ class LlamaCppEngineTest {
             assertThat(outcomes.get(2).get(60, TimeUnit.SECONDS).completionTokens()).isEqualTo(5);
             ExecutionException failed = catchThrowableOfType(ExecutionException.class,
                     () -> outcomes.get(1).get(60, TimeUnit.SECONDS));
-            assertThat(failed.getCause()).isInstanceOf(EngineException.class);
-            assertThat(((EngineException) failed.getCause()).code()).isEqualTo("context_length_exceeded");
+            assertThat(failed.getCause()).isInstanceOf(UpstreamException.class);
+            assertThat(((UpstreamException) failed.getCause()).code()).isEqualTo("context_length_exceeded");
         } finally {
             sequences.shutdownNow();
         }

@@ -29,10 +29,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.spillway.backend.engine.EngineException;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.upstream.UpstreamException;
 
 /** Runs the engine against a real OpenAI-compatible HTTP server on 127.0.0.1 whose behaviour each test scripts. */
 class OpenAiHttpEngineTest {
@@ -140,7 +140,7 @@ class OpenAiHttpEngineTest {
         };
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -159,7 +159,7 @@ class OpenAiHttpEngineTest {
         };
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -174,7 +174,7 @@ class OpenAiHttpEngineTest {
         behaviour = exchange -> respond(exchange, 503, "");
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -188,7 +188,7 @@ class OpenAiHttpEngineTest {
         behaviour = exchange -> respond(exchange, 502, "<html>Bad Gateway</html>");
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -203,7 +203,7 @@ class OpenAiHttpEngineTest {
                  "param":"max_tokens","code":null}}""");
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isFalse();
@@ -219,7 +219,7 @@ class OpenAiHttpEngineTest {
                  "type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}""");
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isFalse();
@@ -233,7 +233,7 @@ class OpenAiHttpEngineTest {
         behaviour = exchange -> respond(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key\"}}");
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isFalse();
@@ -267,7 +267,7 @@ class OpenAiHttpEngineTest {
         behaviour = exchange -> releaseHangingHandlers.await(30, TimeUnit.SECONDS);
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofMillis(300)));
+        UpstreamException e = failure(engine(Duration.ofMillis(300)));
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -285,7 +285,7 @@ class OpenAiHttpEngineTest {
         };
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofMillis(500)));
+        UpstreamException e = failure(engine(Duration.ofMillis(500)));
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -304,7 +304,7 @@ class OpenAiHttpEngineTest {
         };
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -317,7 +317,7 @@ class OpenAiHttpEngineTest {
         behaviour = exchange -> respond(exchange, 200, "{\"choices\":[{\"message\":");
 
         // WHEN
-        EngineException e = failure(engine(Duration.ofSeconds(5)));
+        UpstreamException e = failure(engine(Duration.ofSeconds(5)));
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -336,7 +336,7 @@ class OpenAiHttpEngineTest {
                 Duration.ofSeconds(2), Duration.ofSeconds(5)));
 
         // WHEN
-        EngineException e = failure(engine);
+        UpstreamException e = failure(engine);
 
         // THEN
         assertThat(e.retryable()).isTrue();
@@ -361,8 +361,9 @@ class OpenAiHttpEngineTest {
         return new OpenAiHttpEngine(new OpenAiEngineSettings(base, key, model, Duration.ofSeconds(2), requestTimeout));
     }
 
-    private static EngineException failure(OpenAiHttpEngine engine) {
-        EngineException e = catchThrowableOfType(EngineException.class, () -> engine.generate(request(0.0, 16, null)));
+    private static UpstreamException failure(OpenAiHttpEngine engine) {
+        UpstreamException e = catchThrowableOfType(UpstreamException.class,
+                () -> engine.generate(request(0.0, 16, null)));
         assertThat(e).as("generate should have failed").isNotNull();
         return e;
     }

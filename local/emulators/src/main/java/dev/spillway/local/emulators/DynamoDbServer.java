@@ -1,6 +1,7 @@
 package dev.spillway.local.emulators;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import dev.spillway.local.dynamo.DynamoEmulator;
 
@@ -9,6 +10,12 @@ import dev.spillway.local.dynamo.DynamoEmulator;
  * tables in a data folder across restarts. Can be stopped (an outage) and started again on the same port.
  */
 public final class DynamoDbServer implements AutoCloseable {
+
+    /**
+     * DynamoDB deletes expired items within days, not seconds; a sweep scans every table holding the write lock, so
+     * one a minute keeps an idle stack with many finished jobs idle.
+     */
+    private static final Duration TTL_SWEEP_INTERVAL = Duration.ofMinutes(1);
 
     private final int port;
     private final Path dataFolder;
@@ -23,7 +30,7 @@ public final class DynamoDbServer implements AutoCloseable {
     public synchronized DynamoDbServer start() {
         if (emulator == null) {
             emulator = DynamoEmulator.builder().host("127.0.0.1").port(port).region(LocalCloud.REGION)
-                    .dataDirectory(dataFolder).build().start();
+                    .dataDirectory(dataFolder).ttlSweepInterval(TTL_SWEEP_INTERVAL).build().start();
         }
         return this;
     }

@@ -22,6 +22,9 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.elasticmq.util.NowProvider;
 import org.jboss.logging.Logger;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
 import scala.Option;
 import scala.concurrent.Await;
 import scala.concurrent.duration.FiniteDuration;
@@ -37,6 +40,11 @@ public final class ElasticMqServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ElasticMqServer.class);
     private static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Pekko's scheduler wakes every tick, work or not: 100 times a second by default, most of an idle stack's CPU.
+     * ElasticMQ's timers (the end of a long poll) need no finer than a tenth of a second.
+     */
+    private static final String SCHEDULER_TICK = "pekko.scheduler.tick-duration = 100ms";
 
     private final int port;
     private final Path dataFolder;
@@ -56,7 +64,9 @@ public final class ElasticMqServer implements AutoCloseable {
 
     public synchronized ElasticMqServer start() {
         if (server == null) {
-            server = dataFolder == null ? SQSRestServerBuilder.withPort(port).withInterface("127.0.0.1").start()
+            actorSystem = ActorSystem.create("elasticmq", actorConfig());
+            server = dataFolder == null
+                    ? SQSRestServerBuilder.withActorSystem(actorSystem).withPort(port).withInterface("127.0.0.1").start()
                     : startPersistent();
             server.waitUntilStarted();
         }
@@ -78,7 +88,6 @@ public final class ElasticMqServer implements AutoCloseable {
         SqlQueuePersistenceConfig storage = new SqlQueuePersistenceConfig(true, "org.h2.Driver", database, "", "", false);
         scala.collection.immutable.List<CreateQueueMetadata> noConfiguredQueues = CollectionConverters
                 .asScala(List.<CreateQueueMetadata>of()).toList();
-        actorSystem = ActorSystem.create("elasticmq");
         ActorRef store = actorSystem.actorOf(Props.create(SqlQueuePersistenceActor.class,
                 () -> new SqlQueuePersistenceActor(storage, noConfiguredQueues)));
         ActorRef queues = actorSystem.actorOf(Props.create(QueueManagerActor.class,
@@ -112,7 +121,11 @@ public final class ElasticMqServer implements AutoCloseable {
         stopActorSystem();
     }
 
-    /** The persistent server's own actor system (the builder stops only one it made itself); closes the store. */
+    private static Config actorConfig() {
+        return ConfigFactory.parseString(SCHEDULER_TICK).withFallback(ConfigFactory.load());
+    }
+
+    /** The server's actor system (the builder stops only one it made itself); closes the store, if any. */
     private void stopActorSystem() {
         if (actorSystem != null) {
             try {

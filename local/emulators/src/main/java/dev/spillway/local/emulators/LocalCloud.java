@@ -390,9 +390,7 @@ public final class LocalCloud implements AutoCloseable {
             config.put("quarkus." + service + ".aws.credentials.type", "static");
             config.put("quarkus." + service + ".aws.credentials.static-provider.access-key-id", "local");
             config.put("quarkus." + service + ".aws.credentials.static-provider.secret-access-key", "local");
-            config.put("quarkus." + service + ".devservices.enabled", "false");
         }
-        config.put("quarkus.redis.devservices.enabled", "false");
         config.put("spillway.jobs.table", jobsTable());
         config.put("spillway.auth.keys-table", apiKeysTable());
         config.put("spillway.jobs.idempotency-table", idempotencyTable());
@@ -410,7 +408,6 @@ public final class LocalCloud implements AutoCloseable {
             config.put("quarkus.s3.aws.credentials.type", "static");
             config.put("quarkus.s3.aws.credentials.static-provider.access-key-id", S3Server.ACCESS_KEY);
             config.put("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3Server.SECRET_KEY);
-            config.put("quarkus.s3.devservices.enabled", "false");
             config.put("spillway.files.bucket", filesBucket());
             // s3proxy rejects the SDK's default trailing checksums on uploads. The extension passes this to
             // S3Configuration.checksumValidationEnabled, which the SDK turns into WHEN_REQUIRED request checksums

@@ -9,9 +9,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -31,8 +28,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The local stand-in for S3 event notifications: every couple of seconds, lists the input prefix of the files
- * bucket and hands each new or changed batch input to the same {@link BatchFileService} the Lambda handler uses.
+ * The local stand-in for S3 event notifications: lists the input prefix of the files bucket every couple of seconds
+ * (less often while nothing new arrives, up to {@code spillway.local.events.max-poll-interval}) and hands each new or
+ * changed batch input to the same {@link BatchFileService} the Lambda handler uses.
  * Handing an object over twice is harmless (its batch id comes from its key and ETag), so a restart simply
  * looks at everything again. Runs only when {@code spillway.files.bucket} is configured.
  *
@@ -51,70 +49,71 @@ public class BatchFilesPoller {
     /** Resolved only when batch files are on: without a bucket the S3 client may have nothing to connect to. */
     private final Instance<S3Client> s3;
     private final Duration interval;
+    private final Duration longestInterval;
     /** ETag last handed over, by key. */
     private final Map<String, String> handed = new ConcurrentHashMap<>();
     /** Files dropped into the folder without an ETag that were uploaded again to get one. */
     private final Set<String> reuploaded = ConcurrentHashMap.newKeySet();
-    private ScheduledExecutorService timer;
+    private PollingLoop loop;
 
     public BatchFilesPoller(BatchFilesConfig config, BatchFileService files, Instance<S3Client> s3,
-            @ConfigProperty(name = "spillway.files.poll-interval", defaultValue = "PT2S") Duration interval) {
+            @ConfigProperty(name = "spillway.files.poll-interval", defaultValue = "PT2S") Duration interval,
+            LocalEventsConfig events) {
         this.config = config;
         this.files = files;
         this.s3 = s3;
         this.interval = interval;
+        this.longestInterval = events.maxPollInterval().compareTo(interval) > 0 ? events.maxPollInterval() : interval;
     }
 
     void start(@Observes StartupEvent started) {
         if (config.bucket().isEmpty()) {
             return;
         }
-        timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "batch-files-poller");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.scheduleWithFixedDelay(this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        loop = PollingLoop.start("batch-files-poller", interval, longestInterval, this::poll);
         LOG.infof("batch files: drop OpenAI batch JSONL files under s3://%s/%s", config.bucket().get(),
                 config.inputPrefix());
     }
 
     void stop(@Observes ShutdownEvent stopping) {
-        if (timer != null) {
-            timer.shutdownNow();
+        if (loop != null) {
+            loop.close();
         }
     }
 
-    /** One look at the input prefix; a failure is logged and the object looked at again next time. */
-    void poll() {
+    /**
+     * One look at the input prefix; an object that failed is looked at again next time.
+     *
+     * @return how many new or changed objects it found
+     */
+    int poll() {
         String bucket = config.bucket().get();
-        try {
-            for (S3Object object : s3.get().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(config.inputPrefix()))
-                    .contents()) {
-                String etag = BatchFileKeys.etag(object.eTag());
-                if (files.keys().parse(object.key()).isEmpty() || etag.equals(handed.get(object.key()))) {
-                    continue;
-                }
-                // Once: on a filesystem without extended attributes even an upload leaves no ETag, and the file is
-                // then taken in without one.
-                if (etag.isEmpty() && reuploaded.add(object.key())) {
-                    uploadAgain(bucket, object.key());
-                    continue;
-                }
-                try {
-                    BatchFileService.Ingest ingest = files.ingest(bucket, object.key(), etag);
-                    LOG.infof("batch file %s: %s %s", object.key(), ingest.outcome(),
-                            ingest.batchId() == null ? "" : ingest.batchId());
-                    if (ingest.outcome() != BatchFileService.Outcome.IN_PROGRESS) {
-                        handed.put(object.key(), etag);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warnf("batch file %s not read yet (tried again shortly): %s", object.key(), e.toString());
-                }
+        int found = 0;
+        for (S3Object object : s3.get().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(config.inputPrefix()))
+                .contents()) {
+            String etag = BatchFileKeys.etag(object.eTag());
+            if (files.keys().parse(object.key()).isEmpty() || etag.equals(handed.get(object.key()))) {
+                continue;
             }
-        } catch (RuntimeException e) {
-            LOG.warnf("batch files: cannot list s3://%s/%s: %s", bucket, config.inputPrefix(), e.toString());
+            found++;
+            // Once: on a filesystem without extended attributes even an upload leaves no ETag, and the file is
+            // then taken in without one.
+            if (etag.isEmpty() && reuploaded.add(object.key())) {
+                uploadAgain(bucket, object.key());
+                continue;
+            }
+            try {
+                BatchFileService.Ingest ingest = files.ingest(bucket, object.key(), etag);
+                LOG.infof("batch file %s: %s %s", object.key(), ingest.outcome(),
+                        ingest.batchId() == null ? "" : ingest.batchId());
+                if (ingest.outcome() != BatchFileService.Outcome.IN_PROGRESS) {
+                    handed.put(object.key(), etag);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("batch file %s not read yet (tried again shortly): %s", object.key(), e.toString());
+            }
         }
+        return found;
     }
 
     /** A file dropped into the server's folder, put through the API so that it gets an ETag like any upload. */

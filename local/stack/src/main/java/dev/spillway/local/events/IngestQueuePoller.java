@@ -1,10 +1,8 @@
 package dev.spillway.local.events;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,10 +15,11 @@ import dev.spillway.core.ingest.IngestService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The ingest Lambda's event source, locally: receives from the ingest queue, hands each batch to
+ * The ingest Lambda's event source, locally: long-polls the ingest queue, hands each batch to
  * {@link IngestService} and deletes what it is done with. A message to retry is left alone: it reappears after the
  * visibility timeout and, after {@code maxReceiveCount} receives, the queue's redrive moves it to the DLQ, as SQS
  * does for the Lambda.
@@ -29,13 +28,13 @@ import software.amazon.awssdk.services.sqs.model.Message;
 public class IngestQueuePoller {
 
     private static final Logger LOG = Logger.getLogger(IngestQueuePoller.class);
+    private static final Duration LONG_POLL_MARGIN = Duration.ofSeconds(10);
 
     private final IngestService ingest;
     private final IngestConfig ingestConfig;
     private final LocalEventsConfig config;
     private final SqsClient sqs;
-    private ExecutorService loop;
-    private volatile boolean running;
+    private PollingLoop loop;
 
     public IngestQueuePoller(IngestService ingest, IngestConfig ingestConfig, LocalEventsConfig config, SqsClient sqs) {
         this.ingest = ingest;
@@ -52,50 +51,26 @@ public class IngestQueuePoller {
             LOG.info("ingest poller off: spillway.ingest.queue-url is not set");
             return;
         }
-        running = true;
-        loop = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ingest-poller");
-            thread.setDaemon(true);
-            return thread;
-        });
-        loop.submit(this::run);
-        LOG.infof("ingest poller reading %s", ingestConfig.queueUrl().get());
-    }
-
-    void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
-        running = false;
-        if (loop != null) {
-            loop.shutdownNow();
-            loop.awaitTermination(5, TimeUnit.SECONDS);
-        }
-    }
-
-    private void run() {
         String url = ingestConfig.queueUrl().get();
-        while (running) {
-            try {
-                if (pollOnce(url) == 0) {
-                    Thread.sleep(config.pollInterval().toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.warnf("ingest poller: %s", e.toString());
-                try {
-                    Thread.sleep(Math.max(1000, config.pollInterval().toMillis()));
-                } catch (InterruptedException stopped) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        // The long poll is the wait: no pause between polls.
+        loop = PollingLoop.start("ingest-poller", Duration.ZERO, Duration.ZERO, () -> pollOnce(url));
+        LOG.infof("ingest poller reading %s", url);
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (loop != null) {
+            loop.close();
         }
     }
 
     /** @return how many messages were received */
     int pollOnce(String url) {
-        List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
-                .messages();
+        Duration wait = config.ingestWait();
+        List<Message> messages = sqs.receiveMessage(ReceiveMessageRequest.builder().queueUrl(url)
+                .maxNumberOfMessages(10).waitTimeSeconds((int) Math.min(20, wait.toSeconds()))
+                // The app's SDK call timeout is sized for short calls; a long poll outlasts it on purpose.
+                .overrideConfiguration(o -> o.apiCallTimeout(wait.plus(LONG_POLL_MARGIN)))
+                .build()).messages();
         if (messages.isEmpty()) {
             return 0;
         }

@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -40,7 +37,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * The notifier Lambda's event source, locally: reads the jobs table's stream on the DynamoDB emulator (DescribeStream →
  * shards → GetShardIterator → GetRecords) and hands each page, in order, to {@link JobChangeNotifier}. A record that
  * failed for a reason that may pass is kept, with the ones after it, and handed over again on the next poll, as
- * Lambda retries a shard from the reported sequence number.
+ * Lambda retries a shard from the reported sequence number. GetRecords cannot wait for records, so an empty poll is
+ * followed by a pause that grows while the stream stays quiet ({@link PollingLoop}).
  */
 @ApplicationScoped
 public class JobStreamPoller {
@@ -56,8 +54,9 @@ public class JobStreamPoller {
     /** Per open shard: the iterator to read next and the records still to hand over. */
     private final Map<String, ShardCursor> cursors = new LinkedHashMap<>();
     private final Set<String> finishedShards = new HashSet<>();
-    private ExecutorService loop;
-    private volatile boolean running;
+    private DynamoDbStreamsClient streams;
+    private String jobsStream;
+    private PollingLoop loop;
 
     private static final class ShardCursor {
         String iterator;
@@ -91,56 +90,31 @@ public class JobStreamPoller {
             LOG.info("stream poller off: it reads the local DynamoDB emulator only (quarkus.dynamodb.endpoint-override)");
             return;
         }
-        running = true;
-        loop = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "job-stream-poller");
-            thread.setDaemon(true);
-            return thread;
-        });
-        loop.submit(this::run);
-    }
-
-    void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
-        running = false;
-        if (loop != null) {
-            loop.shutdownNow();
-            loop.awaitTermination(5, TimeUnit.SECONDS);
-        }
-    }
-
-    private void run() {
-        try (DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder()
+        streams = DynamoDbStreamsClient.builder()
                 .endpointOverride(URI.create(endpoint.get())).region(Region.of(region))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
-            String arn = null;
-            while (running) {
-                try {
-                    if (arn == null) {
-                        arn = dynamo.describeTable(b -> b.tableName(table)).table().latestStreamArn();
-                        if (arn == null) {
-                            LOG.warnf("stream poller off: table %s has no stream", table);
-                            return;
-                        }
-                        LOG.infof("stream poller reading %s", arn);
-                    }
-                    if (pollOnce(streams, arn) == 0) {
-                        Thread.sleep(config.pollInterval().toMillis());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.warnf("stream poller: %s", e.toString());
-                    try {
-                        Thread.sleep(Math.max(1000, config.pollInterval().toMillis()));
-                    } catch (InterruptedException stopped) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        loop = PollingLoop.start("job-stream-poller", config.pollInterval(), config.maxPollInterval(), this::poll);
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (loop != null) {
+            loop.close();
+            streams.close();
         }
+    }
+
+    /** The table's stream is looked up until found; a table without one is polled for it at the idle pace. */
+    private int poll() {
+        if (jobsStream == null) {
+            jobsStream = dynamo.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+            if (jobsStream == null) {
+                LOG.debugf("stream poller: table %s has no stream", table);
+                return 0;
+            }
+            LOG.infof("stream poller reading %s", jobsStream);
+        }
+        return pollOnce(streams, jobsStream);
     }
 
     /** @return how many records were handed over */

@@ -17,7 +17,18 @@ public interface LocalEventsConfig {
     @WithDefault("true")
     boolean streamPoller();
 
-    /** Pause between two polls that found nothing (the ingest poller long-polls for up to a second besides). */
+    /** Long-poll wait of each receive from the ingest queue (SQS allows 20 s); a message ends it at once. */
+    @WithDefault("PT20S")
+    Duration ingestWait();
+
+    /** Pause of the stream poller after a poll that found nothing; it doubles per empty poll in a row. */
     @WithDefault("PT0.5S")
     Duration pollInterval();
+
+    /**
+     * Longest pause of a poller that keeps finding nothing (the stream poller, and the batch-files poller from
+     * {@code spillway.files.poll-interval}), so an idle stack costs next to nothing.
+     */
+    @WithDefault("PT10S")
+    Duration maxPollInterval();
 }

@@ -115,7 +115,15 @@ class JobStreamPollerTest {
                 return true;
             }
 
+            public Duration ingestWait() {
+                return Duration.ofSeconds(1);
+            }
+
             public Duration pollInterval() {
+                return Duration.ofMillis(100);
+            }
+
+            public Duration maxPollInterval() {
                 return Duration.ofMillis(100);
             }
         };
