@@ -58,6 +58,7 @@ public class Worker {
     private final WorkerConfig config;
     private final WorkerIdentity identity;
     private final Clock clock;
+    private final ScaleInProtection protection;
     /** Long-poll waits while the queues stay empty. */
     private final RetryBackoff idleBackoff;
     private final Map<Tier, Instant> lastPolled = new ConcurrentHashMap<>();
@@ -65,7 +66,7 @@ public class Worker {
     private volatile Run run;
 
     public Worker(WorkQueue queue, JobRunner runner, EngineBreakers breakers, DeadLetterSweeper sweeper,
-            WorkerConfig config, WorkerIdentity identity, Clock clock) {
+            WorkerConfig config, WorkerIdentity identity, Clock clock, ScaleInProtection protection) {
         this.queue = queue;
         this.runner = runner;
         this.breakers = breakers;
@@ -73,6 +74,7 @@ public class Worker {
         this.config = config;
         this.identity = identity;
         this.clock = clock;
+        this.protection = protection;
         this.idleBackoff = new RetryBackoff(
                 FIRST_POLL_WAIT.compareTo(config.pollWait()) < 0 ? FIRST_POLL_WAIT : config.pollWait(),
                 config.pollWait());
@@ -207,6 +209,7 @@ public class Worker {
             return;
         }
         current.inFlight.add(message);
+        protection.jobsHeld(current.inFlight.size());
         try {
             current.jobs.execute(() -> {
                 try {
@@ -221,11 +224,13 @@ public class Worker {
                     }
                 } finally {
                     current.inFlight.remove(message);
+                    protection.jobsHeld(current.inFlight.size());
                     current.slots.release();
                 }
             });
         } catch (RejectedExecutionException drained) {
             current.inFlight.remove(message);
+            protection.jobsHeld(current.inFlight.size());
             handBack(current, message, Duration.ZERO);
         }
     }

@@ -1,5 +1,6 @@
 package dev.spillway.backend.worker;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -66,6 +67,20 @@ public interface WorkerConfig {
     /** On SIGTERM, how long running jobs may take to finish before they are released to other workers. */
     @WithDefault("PT20S")
     Duration drainGrace();
+
+    /**
+     * Set ECS task scale-in protection while this worker holds jobs, so that scaling in stops an idle task rather
+     * than one mid-generation. Needs the ECS agent ({@link #ecsAgentUri()}).
+     */
+    @WithDefault("false")
+    boolean scaleInProtection();
+
+    /** How long each protection lasts unless renewed (renewed while jobs are held, cleared when none are). */
+    @WithDefault("PT60M")
+    Duration scaleInProtectionExpiry();
+
+    /** The ECS agent's endpoint, {@code ECS_AGENT_URI} on ECS; absent elsewhere. */
+    Optional<URI> ecsAgentUri();
 
     /** The circuit breaker in front of each model's engine. */
     EngineBreaker engineBreaker();
