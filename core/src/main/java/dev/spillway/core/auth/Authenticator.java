@@ -37,6 +37,23 @@ public class Authenticator {
         if (!config.enabled()) {
             return Caller.anonymous(intake.defaultTenant());
         }
+        return callerOf(lookup(keyHash(authorization)));
+    }
+
+    /**
+     * The caller when this instance remembers the key, without asking the key store, so it may run where blocking
+     * is not allowed (an event loop). Refuses as {@link #authenticate} does; empty when only the store can tell.
+     */
+    public Optional<Caller> authenticateFromMemory(String authorization) {
+        if (!config.enabled()) {
+            return Optional.of(Caller.anonymous(intake.defaultTenant()));
+        }
+        Optional<ApiKey> remembered = recent.getIfPresent(keyHash(authorization));
+        return remembered == null ? Optional.empty() : Optional.of(callerOf(remembered));
+    }
+
+    /** The hash the key is stored under; refuses a missing or malformed key. */
+    private static String keyHash(String authorization) {
         String key = bearer(authorization);
         if (key == null) {
             throw unauthorized("missing_api_key", "You didn't provide an API key. Send it in the Authorization "
@@ -45,7 +62,10 @@ public class Authenticator {
         if (key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw invalidKey();
         }
-        Optional<ApiKey> found = lookup(ApiKeys.hash(key));
+        return ApiKeys.hash(key);
+    }
+
+    private static Caller callerOf(Optional<ApiKey> found) {
         if (found.isEmpty() || found.get().isRevoked()) {
             throw invalidKey();
         }

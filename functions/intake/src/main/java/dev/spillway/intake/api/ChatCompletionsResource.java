@@ -3,6 +3,7 @@ package dev.spillway.intake.api;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
 import jakarta.ws.rs.Consumes;
@@ -44,7 +45,11 @@ public class ChatCompletionsResource {
         this.clock = clock;
     }
 
-    /** Non-blocking: the request is submitted on the worker pool, and the wait that follows holds no thread. */
+    /**
+     * Non-blocking: a cache hit this instance holds in memory for a caller it remembers is answered on the event
+     * loop, so it never queues behind blocking work; everything else is submitted on the worker pool, and the wait
+     * that follows holds no thread.
+     */
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
@@ -61,6 +66,15 @@ public class ChatCompletionsResource {
         CachePolicy cachePolicy = CachePolicy.from(cacheControl, cacheOptIn);
         BiFunction<Caller, Duration, IntakeRequest> request = (caller, wait) -> new IntakeRequest(caller, body,
                 cachePolicy, Tier.INTERACTIVE, idempotencyKey, wait, callbackUrl, SpillwayHeaders.CALLBACK_URL);
+
+        Optional<Caller> remembered = authenticator.authenticateFromMemory(authorization);
+        if (remembered.isPresent()) {
+            JsonBodies.requireJson(contentType);
+            Optional<Submission> hit = intake.answerFromMemory(request.apply(remembered.get(), budget));
+            if (hit.isPresent()) {
+                return Uni.createFrom().item(Responses.fromCache(hit.get()));
+            }
+        }
         return WorkerPool.run(() -> {
             Caller caller = authenticator.authenticate(authorization);
             JsonBodies.requireJson(contentType);
