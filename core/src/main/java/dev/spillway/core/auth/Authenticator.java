@@ -8,11 +8,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.config.IntakeConfig;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** Turns an {@code Authorization: Bearer} header into a {@link Caller}, or refuses it with 401. */
 @ApplicationScoped
@@ -24,13 +25,22 @@ public class Authenticator {
     private final AuthConfig config;
     private final ApiKeyStore store;
     private final IntakeConfig intake;
-    private final Cache<String, Optional<ApiKey>> recent;
+    private final LoadingCache<String, Optional<ApiKey>> recent;
 
     public Authenticator(AuthConfig config, ApiKeyStore store, IntakeConfig intake) {
         this.config = config;
         this.store = store;
         this.intake = intake;
-        this.recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(config.keyCacheTtl()).build();
+        Caffeine<Object, Object> cache = Caffeine.newBuilder().maximumSize(10_000)
+                .expireAfterWrite(config.keyCacheTtl());
+        Duration refreshAfter = config.keyCacheTtl().dividedBy(2);
+        if (!refreshAfter.isZero()) {
+            // A key in use is looked up again in the background halfway through its time, so a busy instance keeps
+            // answering it from memory (see authenticateFromMemory) instead of queuing a lookup behind blocking work.
+            // A revocation still takes effect within key-cache-ttl: an entry not refreshed by then expires.
+            cache.refreshAfterWrite(refreshAfter).executor(Infrastructure.getDefaultWorkerPool());
+        }
+        this.recent = cache.build(store::find);
     }
 
     public Caller authenticate(String authorization) {
