@@ -8,11 +8,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.config.IntakeConfig;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** Turns an {@code Authorization: Bearer} header into a {@link Caller}, or refuses it with 401. */
 @ApplicationScoped
@@ -24,19 +25,45 @@ public class Authenticator {
     private final AuthConfig config;
     private final ApiKeyStore store;
     private final IntakeConfig intake;
-    private final Cache<String, Optional<ApiKey>> recent;
+    private final LoadingCache<String, Optional<ApiKey>> recent;
 
     public Authenticator(AuthConfig config, ApiKeyStore store, IntakeConfig intake) {
         this.config = config;
         this.store = store;
         this.intake = intake;
-        this.recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(config.keyCacheTtl()).build();
+        Caffeine<Object, Object> cache = Caffeine.newBuilder().maximumSize(10_000)
+                .expireAfterWrite(config.keyCacheTtl());
+        Duration refreshAfter = config.keyCacheTtl().dividedBy(2);
+        if (!refreshAfter.isZero()) {
+            // A key in use is looked up again in the background halfway through its time, so a busy instance keeps
+            // answering it from memory (see authenticateFromMemory) instead of queuing a lookup behind blocking work.
+            // A revocation still takes effect within key-cache-ttl: an entry not refreshed by then expires.
+            cache.refreshAfterWrite(refreshAfter).executor(Infrastructure.getDefaultWorkerPool());
+        }
+        this.recent = cache.build(store::find);
     }
 
     public Caller authenticate(String authorization) {
         if (!config.enabled()) {
             return Caller.anonymous(intake.defaultTenant());
         }
+        return callerOf(lookup(keyHash(authorization)));
+    }
+
+    /**
+     * The caller when this instance remembers the key, without asking the key store, so it may run where blocking
+     * is not allowed (an event loop). Refuses as {@link #authenticate} does; empty when only the store can tell.
+     */
+    public Optional<Caller> authenticateFromMemory(String authorization) {
+        if (!config.enabled()) {
+            return Optional.of(Caller.anonymous(intake.defaultTenant()));
+        }
+        Optional<ApiKey> remembered = recent.getIfPresent(keyHash(authorization));
+        return remembered == null ? Optional.empty() : Optional.of(callerOf(remembered));
+    }
+
+    /** The hash the key is stored under; refuses a missing or malformed key. */
+    private static String keyHash(String authorization) {
         String key = bearer(authorization);
         if (key == null) {
             throw unauthorized("missing_api_key", "You didn't provide an API key. Send it in the Authorization "
@@ -45,7 +72,10 @@ public class Authenticator {
         if (key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw invalidKey();
         }
-        Optional<ApiKey> found = lookup(ApiKeys.hash(key));
+        return ApiKeys.hash(key);
+    }
+
+    private static Caller callerOf(Optional<ApiKey> found) {
         if (found.isEmpty() || found.get().isRevoked()) {
             throw invalidKey();
         }

@@ -12,6 +12,11 @@ public record Caller(String tenant, Tier tier, ApiKey key) {
         return new Caller(tenant, Tier.INTERACTIVE, null);
     }
 
+    /** Whether this caller's requests spend from rate limits (its key sets requests or tokens per minute). */
+    public boolean isRateLimited() {
+        return key != null && (key.requestsPerMinute() > 0 || key.tokensPerMinute() > 0);
+    }
+
     public boolean allows(String model) {
         return key == null || key.allows(model);
     }

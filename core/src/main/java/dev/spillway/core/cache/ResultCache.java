@@ -43,15 +43,9 @@ public class ResultCache {
     }
 
     public Optional<CacheHit> get(String key) {
-        if (!config.enabled()) {
-            return Optional.empty();
-        }
-        ChatCompletion hit = local.getIfPresent(key);
-        if (hit != null) {
-            return Optional.of(new CacheHit(hit, CacheLevel.L1));
-        }
-        if (!config.l2Enabled()) {
-            return Optional.empty();
+        Optional<CacheHit> inMemory = getLocal(key);
+        if (inMemory.isPresent() || !config.enabled() || !config.l2Enabled()) {
+            return inMemory;
         }
         try {
             Optional<String> stored = redis.get(config.l2KeyPrefix() + key);
@@ -65,6 +59,15 @@ public class ResultCache {
             LOG.debugf("L2 cache lookup skipped: %s", e.toString());
             return Optional.empty();
         }
+    }
+
+    /** An L1 hit only: no Redis call, so it may run where blocking is not allowed (an event loop). */
+    public Optional<CacheHit> getLocal(String key) {
+        if (!config.enabled()) {
+            return Optional.empty();
+        }
+        ChatCompletion hit = local.getIfPresent(key);
+        return hit == null ? Optional.empty() : Optional.of(new CacheHit(hit, CacheLevel.L1));
     }
 
     /** Remembers a completion in this instance only, e.g. one a waiting request just received from its job. */

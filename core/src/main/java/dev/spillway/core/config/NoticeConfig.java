@@ -25,6 +25,13 @@ public interface NoticeConfig {
     @WithDefault("PT2S")
     Duration maxReadInterval();
 
+    /**
+     * Delay between two safety reads of the job store while notices are received: they only catch a notice lost
+     * with the subscription still up, and every waiting request makes them, so they are rare.
+     */
+    @WithDefault("PT10S")
+    Duration liveReadInterval();
+
     /** After a failed subscription, how long to wait before trying Redis again. */
     @WithDefault("PT5S")
     Duration resubscribeBackoff();

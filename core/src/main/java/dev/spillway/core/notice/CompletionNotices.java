@@ -1,6 +1,7 @@
 package dev.spillway.core.notice;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.spillway.core.config.NoticeConfig;
 import dev.spillway.core.job.Job;
@@ -30,6 +33,11 @@ import dev.spillway.core.notice.redis.RedisNoticeChannel;
 public class CompletionNotices {
 
     private static final Logger LOG = Logger.getLogger(CompletionNotices.class);
+    /**
+     * How long this process remembers that a job was announced. A caller watches a job just after it created or
+     * read it; a notice that arrives in between is found here instead of being lost.
+     */
+    private static final Duration RECENT_NOTICES_KEPT = Duration.ofSeconds(10);
 
     private final NoticeConfig config;
     private final RedisNoticeChannel channel;
@@ -37,6 +45,9 @@ public class CompletionNotices {
     private final ObjectMapper json;
     /** Each waiter's future completes with the final job when its notice carried one, else with empty. */
     private final Map<String, Set<CompletableFuture<Optional<Job>>>> waiters = new ConcurrentHashMap<>();
+    /** Ids of the jobs announced lately (only the id: every job's notice reaches every process). */
+    private final Cache<String, Boolean> recentlyAnnounced = Caffeine.newBuilder()
+            .expireAfterWrite(RECENT_NOTICES_KEPT).build();
 
     /** The subscription Redis confirmed, or null: then waiters rely on store reads alone. */
     private volatile NoticeSubscription subscriber;
@@ -75,15 +86,22 @@ public class CompletionNotices {
     }
 
     /**
-     * Registers interest in a job before its state is read, so a notice that arrives in between is not missed.
-     * Returns once the subscription is confirmed by Redis (or known to be down, see {@link Watch#live()}): a notice
-     * published after this returns reaches the watch. Close the returned watch when done.
+     * Registers interest in a job its caller has just created or read. Returns once the subscription is confirmed
+     * by Redis (or known to be down, see {@link Watch#live()}): a notice published after this returns reaches the
+     * watch, and so does one this process received in the last seconds, so a job that finished just before the
+     * watch is not missed (see {@link Watch#heardEarlierNotices()}). May wait for Redis when it (re)subscribes: do
+     * not call it on an event loop. Close the returned watch when done.
      */
     public Watch watch(String jobId) {
+        NoticeSubscription before = subscriber;
         boolean live = ensureSubscribed();
         CompletableFuture<Optional<Job>> notified = new CompletableFuture<>();
         waiters.computeIfAbsent(jobId, id -> ConcurrentHashMap.newKeySet()).add(notified);
-        return new Watch(jobId, notified, live);
+        // Registered before looking: a notice arriving now is either remembered already or finds the future.
+        if (recentlyAnnounced.getIfPresent(jobId) != null) {
+            notified.complete(Optional.empty());
+        }
+        return new Watch(jobId, notified, live, live && before != null && before == subscriber);
     }
 
     /**
@@ -123,6 +141,7 @@ public class CompletionNotices {
 
     private void onNotice(String message) {
         NoticeMessage.decode(message, json).ifPresent(notice -> {
+            recentlyAnnounced.put(notice.jobId(), Boolean.TRUE);
             Set<CompletableFuture<Optional<Job>>> waiting = waiters.get(notice.jobId());
             if (waiting != null) {
                 waiting.forEach(f -> f.complete(notice.job()));
@@ -157,11 +176,13 @@ public class CompletionNotices {
         private final String jobId;
         private final CompletableFuture<Optional<Job>> notified;
         private final boolean live;
+        private final boolean heardEarlierNotices;
 
-        Watch(String jobId, CompletableFuture<Optional<Job>> notified, boolean live) {
+        Watch(String jobId, CompletableFuture<Optional<Job>> notified, boolean live, boolean heardEarlierNotices) {
             this.jobId = jobId;
             this.notified = notified;
             this.live = live;
+            this.heardEarlierNotices = heardEarlierNotices;
         }
 
         /**
@@ -175,6 +196,15 @@ public class CompletionNotices {
         /** Whether a notice can arrive at all; if not, only store reads will tell. */
         public boolean live() {
             return live && subscriber != null;
+        }
+
+        /**
+         * Whether the subscription was already up before this watch was asked for, so a notice of the job published
+         * while its caller created or read it has reached the watch. If not (the watch had to subscribe, or Redis is
+         * down), the caller's copy of the job may be stale already: read the store once soon.
+         */
+        public boolean heardEarlierNotices() {
+            return heardEarlierNotices;
         }
 
         @Override

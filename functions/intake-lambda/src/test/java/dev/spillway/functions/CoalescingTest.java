@@ -146,8 +146,8 @@ class CoalescingTest {
         String jobId = answers.get(0).job().id();
         List<CompletableFuture<Job>> waiting = new ArrayList<>();
         for (Submission answer : answers) {
-            waiting.add(CompletableFuture.supplyAsync(() -> jobs.await(answer.job(), Duration.ofSeconds(60)),
-                    CLIENTS));
+            waiting.add(jobs.await(answer.job(), Duration.ofSeconds(60)).subscribe().asCompletionStage()
+                    .toCompletableFuture());
         }
 
         // WHEN the worker fails it

@@ -57,6 +57,11 @@ public class CacheLane {
         return checked.readsCache() ? cache.get(checked.cacheKey()) : Optional.empty();
     }
 
+    /** The answer if this instance holds it in memory (L1); never asks Redis, so it may run on an event loop. */
+    public Optional<CacheHit> lookupInMemory(CheckedRequest checked) {
+        return checked.readsCache() ? cache.getLocal(checked.cacheKey()) : Optional.empty();
+    }
+
     /** Keeps an answer that reached this instance without a worker storing it (direct lane), for every instance. */
     public void store(String cacheKey, ChatCompletion completion) {
         if (cacheKey != null) {

@@ -42,9 +42,7 @@ public class IntakeService {
         CheckedRequest checked = checks.check(submitted);
         Optional<CacheHit> hit = cacheLane.lookup(checked);
         if (hit.isPresent()) {
-            Submission answered = Submission.fromCache(hit.get());
-            metrics.request("cache", answered.cacheStatus());
-            return answered;
+            return answered(hit.get());
         }
         String cacheStatus = checked.readsCache() ? "miss" : "bypass";
 
@@ -76,6 +74,25 @@ public class IntakeService {
         flight.admitted(admitted.job());
         metrics.request("spill", cacheStatus);
         return Submission.queued(admitted.job(), cacheStatus);
+    }
+
+    /**
+     * Answers from this instance's memory alone (the L1 cache), with no network call, so it may run on an event
+     * loop and a cache hit need not queue behind blocking work. Empty when the request needs the full path: a rate
+     * limit to spend (Redis), a callback host to resolve, no cache read allowed, or no answer in memory.
+     */
+    public Optional<Submission> answerFromMemory(IntakeRequest submitted) {
+        if (submitted.caller().isRateLimited() || submitted.callbackUrl() != null
+                || !submitted.cachePolicy().read()) {
+            return Optional.empty();
+        }
+        return cacheLane.lookupInMemory(checks.check(submitted)).map(this::answered);
+    }
+
+    private Submission answered(CacheHit hit) {
+        Submission answered = Submission.fromCache(hit);
+        metrics.request("cache", answered.cacheStatus());
+        return answered;
     }
 
     /**

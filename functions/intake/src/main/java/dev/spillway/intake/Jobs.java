@@ -13,6 +13,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.notice.CompletionNotices;
+import io.smallrye.mutiny.Uni;
 
 /** A caller's jobs: read, awaited within a budget, cancelled. Another tenant's job does not exist for the caller. */
 @ApplicationScoped
@@ -42,13 +43,16 @@ public class Jobs {
                 .orElseThrow(() -> ApiException.notFound("job_not_found", "No job with id '" + id + "'."));
     }
 
-    /** The job once final, or as it stands when the budget runs out. */
-    public Job await(Job job, Duration budget) {
-        Job current = waiter.await(job, budget);
-        if (current.status() == JobStatus.SUCCEEDED) {
-            cacheLane.remember(current.cacheKey(), current.result());
-        }
-        return current;
+    /**
+     * The job once final, or as it stands when the budget runs out; no thread is held meanwhile. Subscribe on a
+     * worker thread (see {@link JobWaiter#await}).
+     */
+    public Uni<Job> await(Job job, Duration budget) {
+        return waiter.await(job, budget).invoke(current -> {
+            if (current.status() == JobStatus.SUCCEEDED) {
+                cacheLane.remember(current.cacheKey(), current.result());
+            }
+        });
     }
 
     /** Cancels an unfinished job; a worker that holds or later receives it drops it. */

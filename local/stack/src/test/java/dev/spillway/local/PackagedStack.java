@@ -87,6 +87,11 @@ final class PackagedStack implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
+    /** Where its API answers, {@code http://127.0.0.1:PORT}. */
+    String baseUrl() {
+        return base;
+    }
+
     /** The processes the stack started (worker, redis-server, S3 server), and theirs. */
     List<ProcessHandle> descendants() {
         return process.descendants().toList();

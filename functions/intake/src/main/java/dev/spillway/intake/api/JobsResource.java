@@ -1,6 +1,8 @@
 package dev.spillway.intake.api;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -27,6 +29,7 @@ import dev.spillway.intake.IntakeService;
 import dev.spillway.intake.Jobs;
 import dev.spillway.intake.Submission;
 import dev.spillway.intake.WaitBudgets;
+import io.smallrye.mutiny.Uni;
 
 /** Asynchronous jobs: submit without waiting, read (optionally long-polling), cancel. */
 @Path("/v1/jobs")
@@ -37,12 +40,15 @@ public class JobsResource {
     private final Jobs jobs;
     private final WaitBudgets waits;
     private final Authenticator authenticator;
+    private final Clock clock;
 
-    public JobsResource(IntakeService intake, Jobs jobs, WaitBudgets waits, Authenticator authenticator) {
+    public JobsResource(IntakeService intake, Jobs jobs, WaitBudgets waits, Authenticator authenticator,
+            Clock clock) {
         this.intake = intake;
         this.jobs = jobs;
         this.waits = waits;
         this.authenticator = authenticator;
+        this.clock = clock;
     }
 
     /** Always 202 at once; a cache hit is returned as an already succeeded job would be, with 200. */
@@ -68,19 +74,28 @@ public class JobsResource {
                 .build();
     }
 
-    /** The job; with {@code ?wait=N} holds the request up to N seconds for it to finish. */
+    /**
+     * The job; with {@code ?wait=N} holds the request up to N seconds (from its arrival) for it to finish. The
+     * reads run on the worker pool; the wait holds no thread.
+     */
     @GET
     @Path("/{id}")
-    public Response get(@PathParam("id") String id, @QueryParam("wait") String wait,
+    public Uni<Response> get(@PathParam("id") String id, @QueryParam("wait") String wait,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        Caller caller = authenticator.authenticate(authorization);
-        Duration budget = parseWait(wait);
-        Job job = jobs.await(jobs.find(caller, id), budget);
-        Response.ResponseBuilder response = Response.ok(JobView.of(job));
-        if (!job.status().isFinal()) {
-            response.header("Retry-After", Math.max(1, waits.pollAfter().toSeconds()));
-        }
-        return response.build();
+        Instant arrived = clock.instant();
+        return WorkerPool.run(() -> {
+            Caller caller = authenticator.authenticate(authorization);
+            Instant deadline = arrived.plus(parseWait(wait));
+            Job found = jobs.find(caller, id);
+            Duration left = Duration.between(clock.instant(), deadline);
+            return jobs.await(found, left.isNegative() ? Duration.ZERO : left).map(job -> {
+                Response.ResponseBuilder response = Response.ok(JobView.of(job));
+                if (!job.status().isFinal()) {
+                    response.header("Retry-After", Math.max(1, waits.pollAfter().toSeconds()));
+                }
+                return response.build();
+            });
+        });
     }
 
     @DELETE
