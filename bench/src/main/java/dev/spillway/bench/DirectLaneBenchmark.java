@@ -1,0 +1,180 @@
+package dev.spillway.bench;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import dev.spillway.core.auth.ApiKey;
+import dev.spillway.core.auth.ApiKeys;
+import dev.spillway.core.auth.dynamo.DynamoApiKeyStore;
+import dev.spillway.core.job.Tier;
+import dev.spillway.local.emulators.LocalCloud;
+
+/**
+ * Direct-lane overhead: a request the intake forwards to an upstream target with capacity, next to the same request
+ * sent straight to that upstream, in one run, with the whole local stack up. The upstream is a
+ * {@link CannedCompletionServer} on loopback, so what separates the two rows is Spillway's forwarding path: HTTP in,
+ * the key check, parsing, the rate limit, the target's guard, the upstream call, the answer out. The request is
+ * uncacheable (temperature 0.7), so every one is forwarded; the upstream counts its requests to prove each reached it
+ * exactly once (no retry, no spill). Measured with the dev key (no rate limits) and with a key that has limits, whose
+ * buckets live in Redis. One connection gives the latency overhead (p50, p99), {@code --connections} (50) the
+ * throughput, each client on its own kept-alive connection.
+ *
+ * <p>Options: {@code --requests} (one connection), {@code --concurrent-requests}, {@code --connections},
+ * {@code --warmup} (requests per path before measuring, for the JIT).
+ */
+public final class DirectLaneBenchmark implements Benchmark {
+
+    private static final String TARGET = "canned";
+    private static final String BODY = "{\"model\":\"" + LocalStackProcess.MODEL
+            + "\",\"temperature\":0.7,\"messages\":[{\"role\":\"user\",\"content\":\"What is a spillway?\"}]}";
+    private static final String ANSWER = "A spillway lets a dam pass a flood without breaking.";
+    private static final String COMPLETION = "{\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion\","
+            + "\"created\":1767225600,\"model\":\"canned-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+            + "\"assistant\",\"content\":\"" + ANSWER + "\"},\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":14,\"completion_tokens\":11,\"total_tokens\":25}}";
+    private static final String LIMITED_KEY = "spillway-bench-limited-key";
+
+    @Override
+    public boolean run(BenchOptions options) throws Exception {
+        int sequential = options.integer("requests", 5000, 200);
+        int concurrent = options.integer("concurrent-requests", 20_000, 400);
+        int connections = options.integer("connections", 50, 8);
+        int warmup = options.integer("warmup", 20_000, 100);
+
+        try (CannedCompletionServer upstream = new CannedCompletionServer(COMPLETION);
+                LocalStackProcess stack = LocalStackProcess.start(options, "direct-lane", upstream.baseUrl(),
+                        directTarget(upstream, connections))) {
+            createLimitedKey(stack);
+            URI intake = URI.create(stack.baseUrl() + "/v1/chat/completions");
+            Route mock = new Route("upstream alone (canned server)", upstream, () -> new KeepAliveClient(
+                    URI.create(upstream.baseUrl() + "/chat/completions"), Map.of(), BODY), false);
+            Route direct = new Route("direct lane, key without limits", upstream, () -> new KeepAliveClient(intake,
+                    Map.of("Authorization", "Bearer " + LocalStackProcess.DEV_KEY), BODY), true);
+            Route limited = new Route("direct lane, key with rate limits", upstream, () -> new KeepAliveClient(intake,
+                    Map.of("Authorization", "Bearer " + LIMITED_KEY), BODY), true);
+
+            for (Route route : new Route[] {mock, direct, limited}) {
+                route.measure(warmup, connections);
+            }
+            Measured mockOne = mock.measure(sequential, 1);
+            Measured directOne = direct.measure(sequential, 1);
+            Measured limitedOne = limited.measure(sequential, 1);
+            Measured mockMany = mock.measure(concurrent, connections);
+            Measured directMany = direct.measure(concurrent, connections);
+            Measured limitedMany = limited.measure(concurrent, connections);
+
+            Table results = new Table("Direct lane vs calling the upstream directly (loopback, local stack up)",
+                    "path", "connections", "requests", "failed", "p50 ms", "p99 ms", "req/s");
+            for (Measured measured : new Measured[] {mockOne, directOne, limitedOne, mockMany, directMany,
+                    limitedMany}) {
+                measured.row(results);
+            }
+            results.print(System.out);
+
+            Table overhead = new Table("What the direct lane adds", "measure", "key without limits",
+                    "key with rate limits");
+            overhead.row("p50 overhead, ms (1 connection, lane p50 - upstream p50)",
+                    directOne.p50() - mockOne.p50(), limitedOne.p50() - mockOne.p50());
+            overhead.row("p99 overhead, ms (1 connection, lane p99 - upstream p99)",
+                    directOne.p99() - mockOne.p99(), limitedOne.p99() - mockOne.p99());
+            overhead.row("req/s at " + connections + " connections", directMany.perSecond(),
+                    limitedMany.perSecond());
+            overhead.row("req/s relative to the upstream alone", directMany.perSecond() / mockMany.perSecond(),
+                    limitedMany.perSecond() / mockMany.perSecond());
+            overhead.print(System.out);
+
+            System.out.printf(Locale.ROOT, "%ngoal (key without limits): p50 overhead <= 0.35 ms -> %s, >= 3,500 "
+                    + "req/s at %d connections -> %s%s%n", CacheHitBenchmark.verdict(directOne.p50() - mockOne.p50()
+                            <= 0.35), connections, CacheHitBenchmark.verdict(directMany.perSecond() >= 3500),
+                    options.quick() ? " (quick run: too few requests to judge)" : "");
+
+            int failures = 0;
+            for (Measured measured : new Measured[] {mockOne, directOne, limitedOne, mockMany, directMany,
+                    limitedMany}) {
+                failures += measured.report();
+            }
+            return failures == 0;
+        }
+    }
+
+    /** The stack's model goes direct to the canned upstream, with room in the bulkhead for every connection. */
+    private static Map<String, String> directTarget(CannedCompletionServer upstream, int connections) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("spillway.upstreams." + TARGET + ".base-url", upstream.baseUrl());
+        // Twice the connections: a slot may be released a moment after its answer reached the client, and a
+        // full bulkhead would spill the next request instead of measuring the lane.
+        config.put("spillway.upstreams." + TARGET + ".max-concurrency", Integer.toString(2 * connections));
+        config.put("spillway.models.\"" + LocalStackProcess.MODEL + "\".direct", TARGET);
+        return config;
+    }
+
+    /** A second key for tenant {@code dev} whose limits are far above the load, so it is never refused. */
+    private static void createLimitedKey(LocalStackProcess stack) {
+        try (var dynamo = LocalCloud.dynamoClient(stack.emulators().dynamo())) {
+            new DynamoApiKeyStore(dynamo, "spillway-api-keys").put(new ApiKey(ApiKeys.hash(LIMITED_KEY), "dev",
+                    Tier.INTERACTIVE, Set.of(), 1_000_000_000, 2_000_000_000, Instant.now(), null));
+        }
+    }
+
+    private static boolean isDirectAnswer(KeepAliveClient.Response response) {
+        return response.status() == 200 && "direct".equals(response.headers().get("x-spillway-lane"))
+                && response.body().contains(ANSWER);
+    }
+
+    private static boolean isCannedAnswer(KeepAliveClient.Response response) {
+        return response.status() == 200 && response.body().contains(ANSWER);
+    }
+
+    /** One way to the upstream: straight, or through the intake's direct lane. */
+    private record Route(String name, CannedCompletionServer upstream, Callable<KeepAliveClient> connect,
+            boolean throughSpillway) {
+
+        Measured measure(int requests, int connections) throws Exception {
+            long before = upstream.answered();
+            HttpLoad.Result result = HttpLoad.keepAlive(requests, connections, connect,
+                    throughSpillway ? DirectLaneBenchmark::isDirectAnswer : DirectLaneBenchmark::isCannedAnswer);
+            return new Measured(this, connections, result, upstream.answered() - before);
+        }
+    }
+
+    /** One measured run, and how many requests the upstream saw during it. */
+    private record Measured(Route route, int connections, HttpLoad.Result result, long upstreamCalls) {
+
+        double p50() {
+            return result.latencies().p50();
+        }
+
+        double p99() {
+            return result.latencies().p99();
+        }
+
+        double perSecond() {
+            return result.latencies().perSecond();
+        }
+
+        void row(Table table) {
+            table.row(route.name(), connections, result.latencies().count(), result.failures(), p50(), p99(),
+                    perSecond());
+        }
+
+        /** Prints what went wrong, if anything, and counts it: wrong answers, and upstream calls not one per request. */
+        int report() {
+            int sent = result.latencies().count() + result.failures();
+            int wrong = result.failures();
+            if (wrong > 0) {
+                System.out.println(route.name() + ": " + wrong + " wrong answers, e.g. " + result.firstFailure());
+            }
+            if (upstreamCalls != sent) {
+                System.out.println(route.name() + ": " + sent + " requests made " + upstreamCalls
+                        + " upstream calls (a retry or a spill)");
+                wrong++;
+            }
+            return wrong;
+        }
+    }
+}
