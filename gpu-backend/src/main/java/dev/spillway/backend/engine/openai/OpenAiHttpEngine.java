@@ -9,6 +9,7 @@ import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.upstream.OpenAiCompatibleClient;
 import dev.spillway.core.upstream.UpstreamCompletion;
 import dev.spillway.core.upstream.UpstreamException;
+import io.vertx.core.Vertx;
 
 /**
  * Runs jobs on an OpenAI-compatible server through the {@link OpenAiCompatibleClient} the intake's direct lane also
@@ -17,13 +18,17 @@ import dev.spillway.core.upstream.UpstreamException;
  */
 public final class OpenAiHttpEngine implements InferenceEngine {
 
+    /** The batcher's in-flight limit and the worker's job slots bound the calls; the pool must never be what does. */
+    private static final int MAX_CONNECTIONS = 1024;
+
     private final OpenAiEngineSettings settings;
     private final OpenAiCompatibleClient client;
 
-    public OpenAiHttpEngine(OpenAiEngineSettings settings) {
+    /** @param vertx runs the HTTP client's connections */
+    public OpenAiHttpEngine(OpenAiEngineSettings settings, Vertx vertx) {
         this.settings = settings;
-        this.client = new OpenAiCompatibleClient(settings.baseUrl(), settings.apiKey(), settings.upstreamModel(),
-                settings.connectTimeout(), Clock.systemUTC());
+        this.client = new OpenAiCompatibleClient(vertx, settings.baseUrl(), settings.apiKey(), settings.upstreamModel(),
+                settings.connectTimeout(), MAX_CONNECTIONS, Clock.systemUTC());
     }
 
     @Override
@@ -36,5 +41,10 @@ public final class OpenAiHttpEngine implements InferenceEngine {
             throw new EngineException(e.getMessage(), e.retryable(), e.code(), e.retryAfter().orElse(null),
                     e.getCause());
         }
+    }
+
+    @Override
+    public void close() {
+        client.close();
     }
 }
