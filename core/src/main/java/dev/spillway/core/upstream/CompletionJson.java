@@ -21,7 +21,10 @@ final class CompletionJson {
     private CompletionJson() {
     }
 
-    /** Where the JSON starts: DeepSeek keeps busy connections open with blank lines and {@code : keep-alive} comments. */
+    /**
+     * Where the JSON starts: DeepSeek keeps busy connections open with blank lines and {@code : keep-alive} comments
+     * before it.
+     */
     static int jsonStart(byte[] body) {
         int start = 0;
         while (start < body.length) {

@@ -59,7 +59,7 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
     private final Clock clock;
 
     /**
-     * @param baseUrl        the API root that {@code /chat/completions} is appended to, e.g. {@code http://host:8000/v1}
+     * @param baseUrl        the API root {@code /chat/completions} is appended to, e.g. {@code http://host:8000/v1}
      * @param apiKey         sent as a Bearer token when present
      * @param upstreamModel  the model name sent upstream; when empty the request's own model name is sent
      * @param maxConnections connections kept to the upstream; calls beyond them wait for one to be free
@@ -77,7 +77,8 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
         this.clock = clock;
         boolean tls = "https".equalsIgnoreCase(endpoint.getScheme());
         HttpClientOptions options = new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_1_1) // inference servers speak h1; h2c upgrade only adds a round trip
+                // inference servers speak h1; an h2c upgrade would only add a round trip
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
                 .setDefaultHost(endpoint.getHost())
                 .setDefaultPort(endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80)
                 .setSsl(tls)
