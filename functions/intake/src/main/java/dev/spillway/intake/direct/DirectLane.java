@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import dev.spillway.core.admission.CheckedRequest;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -36,10 +37,12 @@ public class DirectLane {
     /** Targets by the model name clients send, in order of preference. */
     private final Map<String, List<UpstreamTarget>> targetsByModel = new HashMap<>();
     private final Map<String, UpstreamTarget> targets = new HashMap<>();
+    private final Vertx vertx;
     private final Clock clock;
 
     public DirectLane(UpstreamsConfig upstreams, ModelsConfig models, Vertx vertx, SpillwayMetrics metrics,
             Clock clock) {
+        this.vertx = vertx;
         this.clock = clock;
         // A misspelt target name fails startup rather than silently sending every request to the queue.
         models.served().forEach((model, config) -> config.direct().ifPresent(names -> names.stream()
@@ -70,8 +73,29 @@ public class DirectLane {
      */
     public CompletionStage<Optional<DirectAnswer>> serve(CheckedRequest checked, Duration budget) {
         String model = checked.request().model();
-        return tryFrom(targetsByModel.getOrDefault(model, List.of()), 0, checked.source().body(), model,
-                clock.instant().plus(budget));
+        Instant deadline = clock.instant().plus(budget);
+        List<UpstreamTarget> candidates = targetsByModel.getOrDefault(model, List.of());
+        if (Context.isOnEventLoopThread()) {
+            return tryFrom(candidates, 0, checked.source().body(), model, deadline);
+        }
+        // Started on a worker thread (a blocking resource), the targets' guards would hand each step to another
+        // worker thread; on an event loop the whole lane runs where the upstream's answer arrives.
+        CompletableFuture<Optional<DirectAnswer>> served = new CompletableFuture<>();
+        eventLoop().runOnContext(ignored -> tryFrom(candidates, 0, checked.source().body(), model, deadline)
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        served.completeExceptionally(failure);
+                    } else {
+                        served.complete(answer);
+                    }
+                }));
+        return served;
+    }
+
+    /** The event loop of the request being served, if any: its answer is written from there. */
+    private Context eventLoop() {
+        Context current = Vertx.currentContext();
+        return current != null && current.isEventLoopContext() ? current : vertx.getOrCreateContext();
     }
 
     private CompletionStage<Optional<DirectAnswer>> tryFrom(List<UpstreamTarget> candidates, int index, byte[] body,

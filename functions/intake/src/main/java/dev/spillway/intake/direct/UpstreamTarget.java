@@ -58,8 +58,9 @@ final class UpstreamTarget implements AutoCloseable {
                 () -> ThreadLocalRandom.current().nextDouble());
         // SmallRye's asynchronous bulkhead queues calls instead of refusing them, so the bulkhead is the semaphore
         // above, taken inside the guard like SmallRye's own: per attempt, never held during a back-off.
+        // No description: SmallRye then records no ft.* metrics for this guard, which would cost registry lookups per
+        // call; spillway.upstream.calls counts every attempt's outcome instead.
         this.guard = Guard.create()
-                .withDescription("upstream-" + name)
                 .withRetry()
                 .maxRetries(config.maxRetries())
                 .jitter(0, ChronoUnit.MILLIS) // the back-off strategy jitters itself
@@ -75,6 +76,8 @@ final class UpstreamTarget implements AutoCloseable {
                 .successThreshold(1)
                 .when(UpstreamTarget::isTargetTrouble)
                 .done()
+                // the call never blocks: handing it to another thread would only add a thread switch
+                .withThreadOffload(false)
                 .build();
     }
 
