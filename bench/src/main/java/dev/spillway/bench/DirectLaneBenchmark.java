@@ -2,9 +2,12 @@ package dev.spillway.bench;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -25,7 +28,8 @@ import dev.spillway.local.emulators.LocalCloud;
  * throughput, each client on its own kept-alive connection.
  *
  * <p>Options: {@code --requests} (one connection), {@code --concurrent-requests}, {@code --connections},
- * {@code --warmup} (requests per path before measuring, for the JIT).
+ * {@code --warmup} (requests per path before measuring, for the JIT), {@code --rounds} (the paths take turns this
+ * many times, each turn a share of the requests).
  */
 public final class DirectLaneBenchmark implements Benchmark {
 
@@ -45,6 +49,7 @@ public final class DirectLaneBenchmark implements Benchmark {
         int concurrent = options.integer("concurrent-requests", 20_000, 400);
         int connections = options.integer("connections", 50, 8);
         int warmup = options.integer("warmup", 20_000, 100);
+        int rounds = options.integer("rounds", 10, 2);
 
         try (CannedCompletionServer upstream = new CannedCompletionServer(COMPLETION);
                 LocalStackProcess stack = LocalStackProcess.start(options, "direct-lane", upstream.baseUrl(),
@@ -58,15 +63,20 @@ public final class DirectLaneBenchmark implements Benchmark {
             Route limited = new Route("direct lane, key with rate limits", upstream, () -> new KeepAliveClient(intake,
                     Map.of("Authorization", "Bearer " + LIMITED_KEY), BODY), true);
 
-            for (Route route : new Route[] {mock, direct, limited}) {
+            List<Route> routes = List.of(mock, direct, limited);
+            for (Route route : routes) {
                 route.measure(warmup, connections);
             }
-            Measured mockOne = mock.measure(sequential, 1);
-            Measured directOne = direct.measure(sequential, 1);
-            Measured limitedOne = limited.measure(sequential, 1);
-            Measured mockMany = mock.measure(concurrent, connections);
-            Measured directMany = direct.measure(concurrent, connections);
-            Measured limitedMany = limited.measure(concurrent, connections);
+            // Interleaved in rounds, so that load from outside the benchmark (a shared machine) falls on every route
+            // alike instead of on whichever ran when it came.
+            Map<Route, Measured> one = interleaved(routes, sequential, 1, rounds);
+            Map<Route, Measured> many = interleaved(routes, concurrent, connections, rounds);
+            Measured mockOne = one.get(mock);
+            Measured directOne = one.get(direct);
+            Measured limitedOne = one.get(limited);
+            Measured mockMany = many.get(mock);
+            Measured directMany = many.get(direct);
+            Measured limitedMany = many.get(limited);
 
             Table results = new Table("Direct lane vs calling the upstream directly (loopback, local stack up)",
                     "path", "connections", "requests", "failed", "p50 ms", "p99 ms", "req/s");
@@ -100,6 +110,21 @@ public final class DirectLaneBenchmark implements Benchmark {
             }
             return failures == 0;
         }
+    }
+
+    /** Each route measured {@code rounds} times in turn, {@code requests / rounds} requests a time. */
+    private static Map<Route, Measured> interleaved(List<Route> routes, int requests, int connections, int rounds)
+            throws Exception {
+        Map<Route, List<Measured>> parts = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            for (Route route : routes) {
+                parts.computeIfAbsent(route, r -> new ArrayList<>())
+                        .add(route.measure(Math.max(1, requests / rounds), connections));
+            }
+        }
+        Map<Route, Measured> combined = new LinkedHashMap<>();
+        parts.forEach((route, measured) -> combined.put(route, Measured.combined(route, connections, measured)));
+        return combined;
     }
 
     /** The stack's model goes direct to the canned upstream, with room in the bulkhead for every connection. */
@@ -144,6 +169,15 @@ public final class DirectLaneBenchmark implements Benchmark {
 
     /** One measured run, and how many requests the upstream saw during it. */
     private record Measured(Route route, int connections, HttpLoad.Result result, long upstreamCalls) {
+
+        static Measured combined(Route route, int connections, List<Measured> runs) {
+            Latencies latencies = Latencies.combined(runs.stream().map(run -> run.result().latencies()).toList());
+            String firstFailure = runs.stream().map(run -> run.result().firstFailure()).filter(Objects::nonNull)
+                    .findFirst().orElse(null);
+            return new Measured(route, connections, new HttpLoad.Result(latencies,
+                    runs.stream().mapToInt(run -> run.result().failures()).sum(), firstFailure),
+                    runs.stream().mapToLong(Measured::upstreamCalls).sum());
+        }
 
         double p50() {
             return result.latencies().p50();
