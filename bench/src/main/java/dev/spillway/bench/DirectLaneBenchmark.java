@@ -1,8 +1,10 @@
 package dev.spillway.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 
 import dev.spillway.core.auth.ApiKey;
 import dev.spillway.core.auth.ApiKeys;
@@ -56,59 +59,60 @@ public final class DirectLaneBenchmark implements Benchmark {
                         directTarget(upstream, connections))) {
             createLimitedKey(stack);
             URI intake = URI.create(stack.baseUrl() + "/v1/chat/completions");
-            Route mock = new Route("upstream alone (canned server)", upstream, () -> new KeepAliveClient(
+            try (Route mock = new Route("upstream alone (canned server)", upstream, () -> new KeepAliveClient(
                     URI.create(upstream.baseUrl() + "/chat/completions"), Map.of(), BODY), false);
-            Route direct = new Route("direct lane, key without limits", upstream, () -> new KeepAliveClient(intake,
-                    Map.of("Authorization", "Bearer " + LocalStackProcess.DEV_KEY), BODY), true);
-            Route limited = new Route("direct lane, key with rate limits", upstream, () -> new KeepAliveClient(intake,
-                    Map.of("Authorization", "Bearer " + LIMITED_KEY), BODY), true);
+                    Route direct = new Route("direct lane, key without limits", upstream, () -> new KeepAliveClient(
+                            intake, Map.of("Authorization", "Bearer " + LocalStackProcess.DEV_KEY), BODY), true);
+                    Route limited = new Route("direct lane, key with rate limits", upstream,
+                            () -> new KeepAliveClient(intake, Map.of("Authorization", "Bearer " + LIMITED_KEY),
+                                    BODY), true)) {
+                List<Route> routes = List.of(mock, direct, limited);
+                for (Route route : routes) {
+                    route.measure(warmup, connections);
+                }
+                // Interleaved in rounds, so that load from outside the benchmark (a shared machine) falls on every
+                // route alike instead of on whichever ran when it came.
+                Map<Route, Measured> one = interleaved(routes, sequential, 1, rounds);
+                Map<Route, Measured> many = interleaved(routes, concurrent, connections, rounds);
+                Measured mockOne = one.get(mock);
+                Measured directOne = one.get(direct);
+                Measured limitedOne = one.get(limited);
+                Measured mockMany = many.get(mock);
+                Measured directMany = many.get(direct);
+                Measured limitedMany = many.get(limited);
 
-            List<Route> routes = List.of(mock, direct, limited);
-            for (Route route : routes) {
-                route.measure(warmup, connections);
+                Table results = new Table("Direct lane vs calling the upstream directly (loopback, local stack up)",
+                        "path", "connections", "requests", "failed", "p50 ms", "p99 ms", "req/s");
+                for (Measured measured : new Measured[] {mockOne, directOne, limitedOne, mockMany, directMany,
+                        limitedMany}) {
+                    measured.row(results);
+                }
+                results.print(System.out);
+
+                Table overhead = new Table("What the direct lane adds", "measure", "key without limits",
+                        "key with rate limits");
+                overhead.row("p50 overhead, ms (1 connection, lane p50 - upstream p50)",
+                        directOne.p50() - mockOne.p50(), limitedOne.p50() - mockOne.p50());
+                overhead.row("p99 overhead, ms (1 connection, lane p99 - upstream p99)",
+                        directOne.p99() - mockOne.p99(), limitedOne.p99() - mockOne.p99());
+                overhead.row("req/s at " + connections + " connections", directMany.perSecond(),
+                        limitedMany.perSecond());
+                overhead.row("req/s relative to the upstream alone", directMany.perSecond() / mockMany.perSecond(),
+                        limitedMany.perSecond() / mockMany.perSecond());
+                overhead.print(System.out);
+
+                System.out.printf(Locale.ROOT, "%ngoal (key without limits): p50 overhead <= 0.35 ms -> %s, >= 3,500 "
+                        + "req/s at %d connections -> %s%s%n", CacheHitBenchmark.verdict(directOne.p50() - mockOne.p50()
+                                <= 0.35), connections, CacheHitBenchmark.verdict(directMany.perSecond() >= 3500),
+                        options.quick() ? " (quick run: too few requests to judge)" : "");
+
+                int failures = 0;
+                for (Measured measured : new Measured[] {mockOne, directOne, limitedOne, mockMany, directMany,
+                        limitedMany}) {
+                    failures += measured.report();
+                }
+                return failures == 0;
             }
-            // Interleaved in rounds, so that load from outside the benchmark (a shared machine) falls on every route
-            // alike instead of on whichever ran when it came.
-            Map<Route, Measured> one = interleaved(routes, sequential, 1, rounds);
-            Map<Route, Measured> many = interleaved(routes, concurrent, connections, rounds);
-            Measured mockOne = one.get(mock);
-            Measured directOne = one.get(direct);
-            Measured limitedOne = one.get(limited);
-            Measured mockMany = many.get(mock);
-            Measured directMany = many.get(direct);
-            Measured limitedMany = many.get(limited);
-
-            Table results = new Table("Direct lane vs calling the upstream directly (loopback, local stack up)",
-                    "path", "connections", "requests", "failed", "p50 ms", "p99 ms", "req/s");
-            for (Measured measured : new Measured[] {mockOne, directOne, limitedOne, mockMany, directMany,
-                    limitedMany}) {
-                measured.row(results);
-            }
-            results.print(System.out);
-
-            Table overhead = new Table("What the direct lane adds", "measure", "key without limits",
-                    "key with rate limits");
-            overhead.row("p50 overhead, ms (1 connection, lane p50 - upstream p50)",
-                    directOne.p50() - mockOne.p50(), limitedOne.p50() - mockOne.p50());
-            overhead.row("p99 overhead, ms (1 connection, lane p99 - upstream p99)",
-                    directOne.p99() - mockOne.p99(), limitedOne.p99() - mockOne.p99());
-            overhead.row("req/s at " + connections + " connections", directMany.perSecond(),
-                    limitedMany.perSecond());
-            overhead.row("req/s relative to the upstream alone", directMany.perSecond() / mockMany.perSecond(),
-                    limitedMany.perSecond() / mockMany.perSecond());
-            overhead.print(System.out);
-
-            System.out.printf(Locale.ROOT, "%ngoal (key without limits): p50 overhead <= 0.35 ms -> %s, >= 3,500 "
-                    + "req/s at %d connections -> %s%s%n", CacheHitBenchmark.verdict(directOne.p50() - mockOne.p50()
-                            <= 0.35), connections, CacheHitBenchmark.verdict(directMany.perSecond() >= 3500),
-                    options.quick() ? " (quick run: too few requests to judge)" : "");
-
-            int failures = 0;
-            for (Measured measured : new Measured[] {mockOne, directOne, limitedOne, mockMany, directMany,
-                    limitedMany}) {
-                failures += measured.report();
-            }
-            return failures == 0;
         }
     }
 
@@ -155,15 +159,51 @@ public final class DirectLaneBenchmark implements Benchmark {
         return response.status() == 200 && response.body().contains(ANSWER);
     }
 
-    /** One way to the upstream: straight, or through the intake's direct lane. */
-    private record Route(String name, CannedCompletionServer upstream, Callable<KeepAliveClient> connect,
-            boolean throughSpillway) {
+    /**
+     * One way to the upstream: straight, or through the intake's direct lane. Its connections stay open from one
+     * run to the next, so no run pays for connecting.
+     */
+    private static final class Route implements AutoCloseable {
 
-        Measured measure(int requests, int connections) throws Exception {
+        private final String name;
+        private final CannedCompletionServer upstream;
+        private final Callable<KeepAliveClient> connect;
+        private final Predicate<KeepAliveClient.Response> expected;
+        private final Map<Integer, List<KeepAliveClient>> connections = new HashMap<>();
+
+        Route(String name, CannedCompletionServer upstream, Callable<KeepAliveClient> connect,
+                boolean throughSpillway) {
+            this.name = name;
+            this.upstream = upstream;
+            this.connect = connect;
+            this.expected = throughSpillway ? DirectLaneBenchmark::isDirectAnswer : DirectLaneBenchmark::isCannedAnswer;
+        }
+
+        String name() {
+            return name;
+        }
+
+        Measured measure(int requests, int clients) throws Exception {
+            List<KeepAliveClient> open = connections.get(clients);
+            if (open == null) {
+                open = new ArrayList<>();
+                connections.put(clients, open);
+                for (int c = 0; c < clients; c++) {
+                    open.add(connect.call());
+                }
+            }
             long before = upstream.answered();
-            HttpLoad.Result result = HttpLoad.keepAlive(requests, connections, connect,
-                    throughSpillway ? DirectLaneBenchmark::isDirectAnswer : DirectLaneBenchmark::isCannedAnswer);
-            return new Measured(this, connections, result, upstream.answered() - before);
+            HttpLoad.Result result = HttpLoad.keepAlive(requests, open, expected);
+            return new Measured(this, clients, result, upstream.answered() - before);
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (List<KeepAliveClient> open : connections.values()) {
+                for (KeepAliveClient client : open) {
+                    client.close();
+                }
+            }
         }
     }
 
@@ -196,7 +236,7 @@ public final class DirectLaneBenchmark implements Benchmark {
                     perSecond());
         }
 
-        /** Prints what went wrong, if anything, and counts it: wrong answers, and upstream calls not one per request. */
+        /** Prints what went wrong, if anything, and counts it: wrong answers, upstream calls not one per request. */
         int report() {
             int sent = result.latencies().count() + result.failures();
             int wrong = result.failures();

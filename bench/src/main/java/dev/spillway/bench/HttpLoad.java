@@ -86,28 +86,42 @@ public final class HttpLoad {
     /** Closed loop: each client on its own kept-alive connection sends its next request when answered. */
     static Result keepAlive(int requests, int clients, Callable<KeepAliveClient> connect,
             Predicate<KeepAliveClient.Response> expected) throws Exception {
+        List<KeepAliveClient> connected = new ArrayList<>();
+        try {
+            for (int c = 0; c < clients; c++) {
+                connected.add(connect.call());
+            }
+            return keepAlive(requests, connected, expected);
+        } finally {
+            for (KeepAliveClient client : connected) {
+                client.close();
+            }
+        }
+    }
+
+    /** The same on connections already open, which stay open for the next run. */
+    static Result keepAlive(int requests, List<KeepAliveClient> clients, Predicate<KeepAliveClient.Response> expected)
+            throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger timed = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
         AtomicReference<String> firstFailure = new AtomicReference<>();
         long[] nanos = new long[requests];
-        ExecutorService threads = Executors.newFixedThreadPool(clients);
+        ExecutorService threads = Executors.newFixedThreadPool(clients.size());
         long start = System.nanoTime();
         try {
             List<Future<?>> running = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
+            for (KeepAliveClient client : clients) {
                 running.add(threads.submit(() -> {
-                    try (KeepAliveClient client = connect.call()) {
-                        for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
-                            long sent = System.nanoTime();
-                            KeepAliveClient.Response response = client.send();
-                            long took = System.nanoTime() - sent;
-                            if (expected.test(response)) {
-                                nanos[timed.getAndIncrement()] = took;
-                            } else {
-                                failures.incrementAndGet();
-                                firstFailure.compareAndSet(null, response.status() + " " + response.body());
-                            }
+                    for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                        long sent = System.nanoTime();
+                        KeepAliveClient.Response response = client.send();
+                        long took = System.nanoTime() - sent;
+                        if (expected.test(response)) {
+                            nanos[timed.getAndIncrement()] = took;
+                        } else {
+                            failures.incrementAndGet();
+                            firstFailure.compareAndSet(null, response.status() + " " + response.body());
                         }
                     }
                     return null;
