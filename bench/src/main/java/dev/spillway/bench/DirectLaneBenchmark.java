@@ -49,7 +49,7 @@ public final class DirectLaneBenchmark implements Benchmark {
     @Override
     public boolean run(BenchOptions options) throws Exception {
         int sequential = options.integer("requests", 5000, 200);
-        int concurrent = options.integer("concurrent-requests", 20_000, 400);
+        int concurrent = options.integer("concurrent-requests", 50_000, 400);
         int connections = options.integer("connections", 50, 8);
         int warmup = options.integer("warmup", 20_000, 100);
         int rounds = options.integer("rounds", 10, 2);
