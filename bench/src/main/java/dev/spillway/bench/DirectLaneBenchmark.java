@@ -2,6 +2,7 @@ package dev.spillway.bench;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,11 +60,13 @@ public final class DirectLaneBenchmark implements Benchmark {
                         directTarget(upstream, connections))) {
             createLimitedKey(stack);
             URI intake = URI.create(stack.baseUrl() + "/v1/chat/completions");
-            try (Route mock = new Route("upstream alone (canned server)", upstream, () -> new KeepAliveClient(
-                    URI.create(upstream.baseUrl() + "/chat/completions"), Map.of(), BODY), false);
-                    Route direct = new Route("direct lane, key without limits", upstream, () -> new KeepAliveClient(
-                            intake, Map.of("Authorization", "Bearer " + LocalStackProcess.DEV_KEY), BODY), true);
-                    Route limited = new Route("direct lane, key with rate limits", upstream,
+            try (Route mock = new Route("upstream alone (canned server)", upstream, stack,
+                    () -> new KeepAliveClient(URI.create(upstream.baseUrl() + "/chat/completions"), Map.of(), BODY),
+                    false);
+                    Route direct = new Route("direct lane, key without limits", upstream, stack,
+                            () -> new KeepAliveClient(intake,
+                                    Map.of("Authorization", "Bearer " + LocalStackProcess.DEV_KEY), BODY), true);
+                    Route limited = new Route("direct lane, key with rate limits", upstream, stack,
                             () -> new KeepAliveClient(intake, Map.of("Authorization", "Bearer " + LIMITED_KEY),
                                     BODY), true)) {
                 List<Route> routes = List.of(mock, direct, limited);
@@ -99,6 +102,10 @@ public final class DirectLaneBenchmark implements Benchmark {
                         limitedMany.perSecond());
                 overhead.row("req/s relative to the upstream alone", directMany.perSecond() / mockMany.perSecond(),
                         limitedMany.perSecond() / mockMany.perSecond());
+                overhead.row("stack CPU per request, us (" + connections + " connections)",
+                        directMany.stackCpuMicrosPerRequest(), limitedMany.stackCpuMicrosPerRequest());
+                overhead.row("stack CPU per request, us (1 connection)", directOne.stackCpuMicrosPerRequest(),
+                        limitedOne.stackCpuMicrosPerRequest());
                 overhead.print(System.out);
 
                 System.out.printf(Locale.ROOT, "%ngoal (key without limits): p50 overhead <= 0.35 ms -> %s, >= 3,500 "
@@ -121,7 +128,9 @@ public final class DirectLaneBenchmark implements Benchmark {
             throws Exception {
         Map<Route, List<Measured>> parts = new LinkedHashMap<>();
         for (int round = 0; round < rounds; round++) {
-            for (Route route : routes) {
+            // Each round starts with another route: the first after a pause pays for waking the threads.
+            for (int i = 0; i < routes.size(); i++) {
+                Route route = routes.get((round + i) % routes.size());
                 parts.computeIfAbsent(route, r -> new ArrayList<>())
                         .add(route.measure(Math.max(1, requests / rounds), connections));
             }
@@ -167,14 +176,16 @@ public final class DirectLaneBenchmark implements Benchmark {
 
         private final String name;
         private final CannedCompletionServer upstream;
+        private final LocalStackProcess stack;
         private final Callable<KeepAliveClient> connect;
         private final Predicate<KeepAliveClient.Response> expected;
         private final Map<Integer, List<KeepAliveClient>> connections = new HashMap<>();
 
-        Route(String name, CannedCompletionServer upstream, Callable<KeepAliveClient> connect,
+        Route(String name, CannedCompletionServer upstream, LocalStackProcess stack, Callable<KeepAliveClient> connect,
                 boolean throughSpillway) {
             this.name = name;
             this.upstream = upstream;
+            this.stack = stack;
             this.connect = connect;
             this.expected = throughSpillway ? DirectLaneBenchmark::isDirectAnswer : DirectLaneBenchmark::isCannedAnswer;
         }
@@ -193,8 +204,10 @@ public final class DirectLaneBenchmark implements Benchmark {
                 }
             }
             long before = upstream.answered();
+            Duration cpuBefore = stack.cpuTime();
             HttpLoad.Result result = HttpLoad.keepAlive(requests, open, expected);
-            return new Measured(this, clients, result, upstream.answered() - before);
+            return new Measured(this, clients, result, upstream.answered() - before,
+                    stack.cpuTime().minus(cpuBefore));
         }
 
         @Override
@@ -207,8 +220,9 @@ public final class DirectLaneBenchmark implements Benchmark {
         }
     }
 
-    /** One measured run, and how many requests the upstream saw during it. */
-    private record Measured(Route route, int connections, HttpLoad.Result result, long upstreamCalls) {
+    /** One measured run, how many requests the upstream saw during it, and the CPU the stack used meanwhile. */
+    private record Measured(Route route, int connections, HttpLoad.Result result, long upstreamCalls,
+            Duration stackCpu) {
 
         static Measured combined(Route route, int connections, List<Measured> runs) {
             Latencies latencies = Latencies.combined(runs.stream().map(run -> run.result().latencies()).toList());
@@ -216,7 +230,8 @@ public final class DirectLaneBenchmark implements Benchmark {
                     .findFirst().orElse(null);
             return new Measured(route, connections, new HttpLoad.Result(latencies,
                     runs.stream().mapToInt(run -> run.result().failures()).sum(), firstFailure),
-                    runs.stream().mapToLong(Measured::upstreamCalls).sum());
+                    runs.stream().mapToLong(Measured::upstreamCalls).sum(),
+                    runs.stream().map(Measured::stackCpu).reduce(Duration.ZERO, Duration::plus));
         }
 
         double p50() {
@@ -229,6 +244,11 @@ public final class DirectLaneBenchmark implements Benchmark {
 
         double perSecond() {
             return result.latencies().perSecond();
+        }
+
+        /** CPU the stack used per request answered, in microseconds (its background work included). */
+        double stackCpuMicrosPerRequest() {
+            return stackCpu.toNanos() / 1e3 / Math.max(1, result.latencies().count());
         }
 
         void row(Table table) {
