@@ -3,18 +3,9 @@ package dev.spillway.bench;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 
 import dev.spillway.local.emulators.ScriptedUpstream;
 
@@ -52,13 +43,15 @@ public final class CacheHitBenchmark implements Benchmark {
                 Callable<KeepAliveClient> floorClient = () -> new KeepAliveClient(URI.create(floor.url()), Map.of(),
                         BODY);
 
-                measure(warmup, concurrency, hitClient, CacheHitBenchmark::isHit);
-                measure(warmup, concurrency, floorClient, CacheHitBenchmark::isOk);
+                HttpLoad.keepAlive(warmup, concurrency, hitClient, CacheHitBenchmark::isHit);
+                HttpLoad.keepAlive(warmup, concurrency, floorClient, CacheHitBenchmark::isOk);
 
-                HttpLoad.Result hitOne = measure(sequential, 1, hitClient, CacheHitBenchmark::isHit);
-                HttpLoad.Result floorOne = measure(sequential, 1, floorClient, CacheHitBenchmark::isOk);
-                HttpLoad.Result hitMany = measure(concurrent, concurrency, hitClient, CacheHitBenchmark::isHit);
-                HttpLoad.Result floorMany = measure(concurrent, concurrency, floorClient, CacheHitBenchmark::isOk);
+                HttpLoad.Result hitOne = HttpLoad.keepAlive(sequential, 1, hitClient, CacheHitBenchmark::isHit);
+                HttpLoad.Result floorOne = HttpLoad.keepAlive(sequential, 1, floorClient, CacheHitBenchmark::isOk);
+                HttpLoad.Result hitMany = HttpLoad.keepAlive(concurrent, concurrency, hitClient,
+                        CacheHitBenchmark::isHit);
+                HttpLoad.Result floorMany = HttpLoad.keepAlive(concurrent, concurrency, floorClient,
+                        CacheHitBenchmark::isOk);
 
                 Table results = new Table("Cache-hit path vs the HTTP floor (loopback, same response bytes)",
                         "path", "clients", "requests", "failed", "p50 ms", "p99 ms", "req/s");
@@ -100,47 +93,6 @@ public final class CacheHitBenchmark implements Benchmark {
 
     private static boolean isOk(KeepAliveClient.Response response) {
         return response.status() == 200;
-    }
-
-    /** Closed loop: each client on its own kept-alive connection sends its next request when answered. */
-    private static HttpLoad.Result measure(int requests, int clients, Callable<KeepAliveClient> connect,
-            Predicate<KeepAliveClient.Response> expected) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger timed = new AtomicInteger();
-        AtomicInteger failures = new AtomicInteger();
-        AtomicReference<String> firstFailure = new AtomicReference<>();
-        long[] nanos = new long[requests];
-        ExecutorService threads = Executors.newFixedThreadPool(clients);
-        long start = System.nanoTime();
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                running.add(threads.submit(() -> {
-                    try (KeepAliveClient client = connect.call()) {
-                        for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
-                            long sent = System.nanoTime();
-                            KeepAliveClient.Response response = client.send();
-                            long took = System.nanoTime() - sent;
-                            if (expected.test(response)) {
-                                nanos[timed.getAndIncrement()] = took;
-                            } else {
-                                failures.incrementAndGet();
-                                firstFailure.compareAndSet(null, response.status() + " " + response.body());
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> client : running) {
-                client.get();
-            }
-        } finally {
-            threads.shutdownNow();
-        }
-        long elapsed = System.nanoTime() - start;
-        return new HttpLoad.Result(new Latencies(Arrays.copyOf(nanos, timed.get()), elapsed), failures.get(),
-                firstFailure.get());
     }
 
     private static void row(Table table, String path, int clients, HttpLoad.Result result) {

@@ -1,6 +1,7 @@
 package dev.spillway.bench;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Latencies of one measured run, in nanoseconds; percentiles by the nearest-rank method. */
 public final class Latencies {
@@ -12,6 +13,12 @@ public final class Latencies {
         this.nanos = nanos.clone();
         Arrays.sort(this.nanos);
         this.elapsedNanos = elapsedNanos;
+    }
+
+    /** One run made of several: their latencies together over their summed time. */
+    public static Latencies combined(List<Latencies> parts) {
+        long[] all = parts.stream().flatMapToLong(part -> Arrays.stream(part.nanos)).toArray();
+        return new Latencies(all, parts.stream().mapToLong(part -> part.elapsedNanos).sum());
     }
 
     public int count() {

@@ -138,6 +138,15 @@ public final class LocalStackProcess implements AutoCloseable {
                 .header("Authorization", "Bearer " + DEV_KEY);
     }
 
+    /**
+     * CPU time the stack's JVM (intake and embedded emulators, not its worker or Redis processes) has used so far, as
+     * the operating system counts it: reading it costs the stack nothing, unlike a scrape of {@code /q/metrics}.
+     */
+    public Duration cpuTime() {
+        return process.info().totalCpuDuration().orElseThrow(
+                () -> new IllegalStateException("this system does not report a process's CPU time"));
+    }
+
     public String baseUrl() {
         return baseUrl;
     }

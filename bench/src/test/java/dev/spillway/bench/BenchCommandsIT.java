@@ -22,7 +22,8 @@ class BenchCommandsIT {
     private static final Path REPO = Path.of(System.getProperty("spillway.repo-dir", "..")).toAbsolutePath();
 
     @ParameterizedTest
-    @ValueSource(strings = {"cache-hit", "spill-lane", "sustained-load", "batching", "intake-merging", "dynamo"})
+    @ValueSource(strings = {"cache-hit", "direct-lane", "spill-lane", "sustained-load", "batching", "intake-merging",
+        "dynamo"})
     void runsAndPrintsItsComparison(String name) throws Exception {
         Run run = benchRun(name, "--quick");
 

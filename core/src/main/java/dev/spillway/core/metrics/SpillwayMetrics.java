@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,9 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The numbers that show the machinery working, named once here. Prometheus exposes them at {@code /q/metrics}
- * (worker, local stack) with {@code .} turned into {@code _}.
+ * (worker, local stack) with {@code .} turned into {@code _}. Meters are looked up in a map of their own after first
+ * use: Micrometer's {@code register} builds and sorts a tag list and takes the registry's lock on a miss, which the
+ * request path should not pay per call.
  */
 @ApplicationScoped
 public class SpillwayMetrics {
@@ -26,6 +29,11 @@ public class SpillwayMetrics {
     private final MeterRegistry registry;
     private final EmbeddedMetrics cloudWatch;
     private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
+    private final Map<MeterKey, Object> meters = new ConcurrentHashMap<>();
+
+    /** A meter by name and up to two tag values (the tag names follow from the meter's name). */
+    private record MeterKey(String name, String first, String second) {
+    }
 
     @Inject
     public SpillwayMetrics(MeterRegistry registry, EmbeddedMetrics cloudWatch) {
@@ -45,8 +53,9 @@ public class SpillwayMetrics {
      * @param cache {@code hit-l1}, {@code hit-l2}, {@code miss}, {@code bypass} or {@code coalesced}
      */
     public void request(String lane, String cache) {
-        Counter.builder("spillway.requests").description("Accepted requests by lane and cache outcome")
-                .tag("lane", lane).tag("cache", cache).register(registry).increment();
+        this.<Counter> meter("spillway.requests", lane, cache, () -> Counter.builder("spillway.requests")
+                .description("Accepted requests by lane and cache outcome").tag("lane", lane).tag("cache", cache)
+                .register(registry)).increment();
     }
 
     /**
@@ -57,31 +66,36 @@ public class SpillwayMetrics {
      *        the policy's refusal ({@code bulkhead_full}, {@code breaker_open}, {@code budget_spent})
      */
     public void upstreamCall(String target, String outcome) {
-        Counter.builder("spillway.upstream.calls").description("Direct-lane attempts per upstream target and outcome")
-                .tag("target", target).tag("outcome", outcome).register(registry).increment();
+        this.<Counter> meter("spillway.upstream.calls", target, outcome, () -> Counter
+                .builder("spillway.upstream.calls").description("Direct-lane attempts per upstream target and outcome")
+                .tag("target", target).tag("outcome", outcome).register(registry)).increment();
     }
 
     /** A request refused before anything was stored, by HTTP status. */
     public void refused(int status, String code) {
-        Counter.builder("spillway.requests.refused").description("Requests refused, by status and error code")
-                .tag("status", Integer.toString(status)).tag("code", code == null ? "none" : code)
-                .register(registry).increment();
+        String statusTag = Integer.toString(status);
+        String codeTag = code == null ? "none" : code;
+        this.<Counter> meter("spillway.requests.refused", statusTag, codeTag, () -> Counter
+                .builder("spillway.requests.refused").description("Requests refused, by status and error code")
+                .tag("status", statusTag).tag("code", codeTag).register(registry)).increment();
     }
 
     /** How long a job waited in its queue before a worker claimed it. */
     public void queueWait(Tier tier, Duration waited) {
-        Timer.builder("spillway.queue.wait").description("Time from submit to claim, per tier")
-                .tag("tier", tier.wireName()).publishPercentileHistogram().register(registry).record(waited);
+        this.<Timer> meter("spillway.queue.wait", tier.wireName(), null, () -> Timer.builder("spillway.queue.wait")
+                .description("Time from submit to claim, per tier").tag("tier", tier.wireName())
+                .publishPercentileHistogram().register(registry)).record(waited);
     }
 
     /** One engine call and what it produced. */
     public void engineCall(String model, String outcome, Duration took, int completionTokens) {
-        Timer.builder("spillway.engine.latency").description("Engine call duration, per model and outcome")
-                .tag("model", model).tag("outcome", outcome).publishPercentileHistogram().register(registry)
-                .record(took);
+        this.<Timer> meter("spillway.engine.latency", model, outcome, () -> Timer.builder("spillway.engine.latency")
+                .description("Engine call duration, per model and outcome").tag("model", model)
+                .tag("outcome", outcome).publishPercentileHistogram().register(registry)).record(took);
         if (completionTokens > 0) {
-            Counter.builder("spillway.tokens.generated").description("Completion tokens generated, per model")
-                    .tag("model", model).register(registry).increment(completionTokens);
+            this.<Counter> meter("spillway.tokens.generated", model, null, () -> Counter
+                    .builder("spillway.tokens.generated").description("Completion tokens generated, per model")
+                    .tag("model", model).register(registry)).increment(completionTokens);
         }
     }
 
@@ -91,15 +105,17 @@ public class SpillwayMetrics {
      * @param outcome {@code succeeded}, {@code failed}, {@code retried}, {@code dead_lettered} or {@code dropped}
      */
     public void jobOutcome(Tier tier, String outcome) {
-        Counter.builder("spillway.jobs").description("Jobs handled by workers, per tier and outcome")
-                .tag("tier", tier.wireName()).tag("outcome", outcome).register(registry).increment();
+        this.<Counter> meter("spillway.jobs", tier.wireName(), outcome, () -> Counter.builder("spillway.jobs")
+                .description("Jobs handled by workers, per tier and outcome").tag("tier", tier.wireName())
+                .tag("outcome", outcome).register(registry)).increment();
         cloudWatch.jobOutcome(tier.wireName(), outcome);
     }
 
     /** A batch of requests started together in a model's engine (worker); buckets show the size distribution. */
     public void batchStarted(String model, int size) {
-        DistributionSummary.builder("spillway.batch.size").description("Requests started together per batch, per model")
-                .tag("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry)
+        this.<DistributionSummary> meter("spillway.batch.size", model, null, () -> DistributionSummary
+                .builder("spillway.batch.size").description("Requests started together per batch, per model")
+                .tag("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry))
                 .record(size);
         cloudWatch.batchSize(model, size);
     }
@@ -170,8 +186,17 @@ public class SpillwayMetrics {
      * @param downstream {@code sqs-send} or {@code dynamodb-create}
      */
     public void writeCall(String downstream, int items) {
-        DistributionSummary.builder("spillway.write.batch.size")
+        this.<DistributionSummary> meter("spillway.write.batch.size", downstream, null, () -> DistributionSummary
+                .builder("spillway.write.batch.size")
                 .description("Items per write call to a downstream (count = calls, total = items)")
-                .tag("downstream", downstream).register(registry).record(items);
+                .tag("downstream", downstream).register(registry)).record(items);
+    }
+
+    /** The meter registered under this key, registering it on first use; lock-free once it exists. */
+    @SuppressWarnings("unchecked")
+    private <M> M meter(String name, String first, String second, Supplier<M> register) {
+        MeterKey key = new MeterKey(name, first, second);
+        Object meter = meters.get(key);
+        return (M) (meter != null ? meter : meters.computeIfAbsent(key, k -> register.get()));
     }
 }

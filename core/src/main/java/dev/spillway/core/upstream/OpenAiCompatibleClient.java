@@ -1,24 +1,18 @@
 package dev.spillway.core.upstream;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
 
@@ -30,42 +24,70 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
 
 /**
- * Calls an OpenAI-compatible {@code POST /chat/completions} (non-streaming: vLLM, SGLang, TGI, DeepSeek's API) and
- * maps its answer or failure: overload, rate limits, timeouts, 5xx and broken bodies are retryable (carrying
- * {@code Retry-After}); rejections are permanent. Shared by the worker's engine and the intake's direct lane.
- * Safe for concurrent use.
+ * Calls an OpenAI-compatible {@code POST /chat/completions} (non-streaming: vLLM, SGLang, TGI, DeepSeek's API) over a
+ * pool of kept-alive connections, without blocking a thread (Vert.x's HTTP client), and maps its answer or failure:
+ * overload, rate limits, timeouts, 5xx and broken bodies are retryable (carrying {@code Retry-After}); rejections are
+ * permanent. Shared by the worker's engine, which builds the body from a job's request, and the intake's direct lane,
+ * which forwards the client's own bytes. Safe for concurrent use.
  */
-public final class OpenAiCompatibleClient {
+public final class OpenAiCompatibleClient implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(OpenAiCompatibleClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_MESSAGE = 500;
+    /** Below uvicorn's default of 5 s (vLLM, SGLang): a connection the server is about to close is not reused. */
+    private static final int KEEP_ALIVE_SECONDS = 4;
 
+    private final Vertx vertx;
+    private final HttpClient http;
     private final URI endpoint;
-    private final Optional<String> apiKey;
+    private final String path;
+    private final String authorization;
     private final Optional<String> upstreamModel;
-    private final HttpClient client;
     private final Clock clock;
 
     /**
-     * @param baseUrl       the API root that {@code /chat/completions} is appended to, e.g. {@code http://host:8000/v1}
-     * @param apiKey        sent as a Bearer token when present
-     * @param upstreamModel the model name sent upstream; when empty the request's own model name is sent
-     * @param clock         measures {@code Retry-After} dates
+     * @param baseUrl        the API root {@code /chat/completions} is appended to, e.g. {@code http://host:8000/v1}
+     * @param apiKey         sent as a Bearer token when present
+     * @param upstreamModel  the model name sent upstream; when empty the request's own model name is sent
+     * @param maxConnections connections kept to the upstream; calls beyond them wait for one to be free
+     * @param clock          measures {@code Retry-After} dates
      */
-    public OpenAiCompatibleClient(URI baseUrl, Optional<String> apiKey, Optional<String> upstreamModel,
-            Duration connectTimeout, Clock clock) {
+    public OpenAiCompatibleClient(Vertx vertx, URI baseUrl, Optional<String> apiKey, Optional<String> upstreamModel,
+            Duration connectTimeout, int maxConnections, Clock clock) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.endpoint = chatCompletionsUri(Objects.requireNonNull(baseUrl, "baseUrl"));
-        this.apiKey = Objects.requireNonNullElse(apiKey, Optional.<String> empty()).filter(k -> !k.isBlank());
+        this.path = endpoint.getRawPath() + (endpoint.getRawQuery() == null ? "" : "?" + endpoint.getRawQuery());
+        this.authorization = Objects.requireNonNullElse(apiKey, Optional.<String> empty()).filter(k -> !k.isBlank())
+                .map(key -> "Bearer " + key).orElse(null);
         this.upstreamModel = Objects.requireNonNullElse(upstreamModel, Optional.<String> empty())
                 .filter(m -> !m.isBlank());
         this.clock = clock;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1) // inference servers speak h1; h2c upgrade only adds a round trip
-                .connectTimeout(connectTimeout)
-                .build();
+        boolean tls = "https".equalsIgnoreCase(endpoint.getScheme());
+        HttpClientOptions options = new HttpClientOptions()
+                // inference servers speak h1; an h2c upgrade would only add a round trip
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setDefaultHost(endpoint.getHost())
+                .setDefaultPort(endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80)
+                .setSsl(tls)
+                .setForceSni(tls)
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .setTcpNoDelay(true);
+        this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
     }
 
     /** {@code {baseUrl}/chat/completions}, whether or not the base URL ends with a slash. */
@@ -78,25 +100,18 @@ public final class OpenAiCompatibleClient {
         return endpoint;
     }
 
-    /** @param timeout bounds the whole call, body included: busy upstreams hold the body open */
+    /**
+     * One completion for a request Spillway holds as a {@link ChatCompletionRequest} (a job's), blocking the calling
+     * thread, which must not be an event loop. Interrupting it abandons the call.
+     *
+     * @param timeout bounds the whole call, body included: busy upstreams hold the body open
+     */
     public UpstreamCompletion complete(ChatCompletionRequest request, Duration timeout) throws UpstreamException {
-        HttpRequest.Builder http = HttpRequest.newBuilder(endpoint)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(request), StandardCharsets.UTF_8));
-        apiKey.ifPresent(key -> http.header("Authorization", "Bearer " + key));
-
-        AtomicBoolean headersReceived = new AtomicBoolean();
-        BodyHandler<byte[]> handler = info -> {
-            headersReceived.set(true);
-            return BodyHandlers.ofByteArray().apply(info);
-        };
-        CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(http.build(), handler);
-        HttpResponse<byte[]> response;
+        Exchange<UpstreamCompletion> call = new Exchange<>(timeout, OpenAiCompatibleClient::completionOf);
+        call.start(body(request));
         try {
-            // HttpRequest.timeout stops at the headers; busy upstreams stall inside the body, so bound the whole call.
-            response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // The exchange's own timer ends it; the margin only guards against that timer never firing.
+            return call.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             call.cancel(true);
             throw timeout(timeout, e);
@@ -105,12 +120,36 @@ public final class OpenAiCompatibleClient {
             Thread.currentThread().interrupt();
             throw UpstreamException.retryable("upstream_interrupted", "the upstream call was interrupted", null, e);
         } catch (ExecutionException e) {
-            throw transportFailure(e.getCause(), headersReceived.get(), timeout);
+            if (e.getCause() instanceof UpstreamException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException("unexpected failure of an upstream call", e.getCause());
         }
-        return answer(response);
     }
 
-    private String body(ChatCompletionRequest request) {
+    /**
+     * Forwards a client's chat-completions body as it came, with only the model name replaced when this upstream
+     * has its own ({@code upstream-model}), and answers with the upstream's completion as the client receives it:
+     * the same bytes with the client's model name in {@code model}. Never blocks.
+     *
+     * @param clientBody  a body that passed Spillway's checks (non-streaming, every field understood)
+     * @param clientModel the model name the client asked for
+     * @param timeout     bounds the whole call, body included
+     * @return the answer's bytes, or a failure with an {@link UpstreamException}
+     */
+    public CompletionStage<byte[]> forward(byte[] clientBody, String clientModel, Duration timeout) {
+        byte[] body = upstreamModel.map(model -> CompletionJson.withModel(clientBody, model)).orElse(clientBody);
+        Exchange<byte[]> call = new Exchange<>(timeout, answer -> CompletionJson.answerFor(answer, clientModel));
+        call.start(Buffer.buffer(body));
+        return call;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private Buffer body(ChatCompletionRequest request) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", upstreamModel.orElse(request.model()));
         ArrayNode messages = body.putArray("messages");
@@ -139,48 +178,143 @@ public final class OpenAiCompatibleClient {
             body.put("user", request.user());
         }
         body.put("stream", false);
-        return body.toString();
+        return Buffer.buffer(body.toString());
     }
 
-    private UpstreamCompletion answer(HttpResponse<byte[]> response) throws UpstreamException {
-        int status = response.statusCode();
-        String body = new String(response.body(), StandardCharsets.UTF_8);
-        if (status / 100 == 2) {
-            return parseCompletion(body);
+    /** Reads a successful answer's body. */
+    @FunctionalInterface
+    private interface AnswerReader<T> {
+        T read(byte[] body) throws UpstreamException;
+    }
+
+    /**
+     * One call, ended by whichever comes first: the answer, a failure, the whole-call timer or a cancel. Ending it
+     * early resets the request, which closes its connection rather than leaving a half-read answer in the pool.
+     */
+    private final class Exchange<T> extends CompletableFuture<T> {
+
+        private final Duration timeout;
+        private final AnswerReader<T> reader;
+        private volatile long timer = -1;
+        private volatile HttpClientRequest request;
+
+        Exchange(Duration timeout, AnswerReader<T> reader) {
+            this.timeout = timeout;
+            this.reader = reader;
         }
-        Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null),
-                clock.instant()).orElse(null);
+
+        void start(Buffer body) {
+            timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> end(timeout(timeout, null)));
+            http.request(HttpMethod.POST, path).onComplete(opened -> {
+                if (opened.failed()) {
+                    end(transportFailure(opened.cause(), false));
+                    return;
+                }
+                HttpClientRequest sending = opened.result();
+                request = sending;
+                if (isDone()) {
+                    sending.reset();
+                    return;
+                }
+                sending.putHeader("Content-Type", "application/json").putHeader("Accept", "application/json");
+                if (authorization != null) {
+                    sending.putHeader("Authorization", authorization);
+                }
+                sending.send(body).onComplete(this::headersArrived);
+            });
+        }
+
+        private void headersArrived(AsyncResult<HttpClientResponse> arrived) {
+            if (arrived.failed()) {
+                end(transportFailure(arrived.cause(), false));
+                return;
+            }
+            HttpClientResponse response = arrived.result();
+            response.body().onComplete(body -> {
+                if (body.failed()) {
+                    end(transportFailure(body.cause(), true));
+                    return;
+                }
+                vertx.cancelTimer(timer);
+                try {
+                    complete(answer(response.statusCode(), response.getHeader("Retry-After"),
+                            body.result().getBytes()));
+                } catch (UpstreamException e) {
+                    completeExceptionally(e);
+                }
+            });
+        }
+
+        private T answer(int status, String retryAfterHeader, byte[] body) throws UpstreamException {
+            if (status / 100 == 2) {
+                return reader.read(body);
+            }
+            throw failure(status, retryAfterHeader, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private void end(UpstreamException failure) {
+            vertx.cancelTimer(timer);
+            if (completeExceptionally(failure)) {
+                abandon();
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                vertx.cancelTimer(timer);
+                abandon();
+            }
+            return cancelled;
+        }
+
+        private void abandon() {
+            HttpClientRequest sent = request;
+            if (sent != null) {
+                sent.reset();
+            }
+        }
+    }
+
+    private UpstreamException failure(int status, String retryAfterHeader, String body) {
+        Duration retryAfter = RetryAfter.parse(retryAfterHeader, clock.instant()).orElse(null);
         String detail = "upstream answered " + status + ": " + errorMessage(body);
         switch (status) {
             case 429:
-                throw UpstreamException.retryable("upstream_rate_limited", detail, retryAfter, null);
+                return UpstreamException.retryable("upstream_rate_limited", detail, retryAfter, null);
             case 503:
-                throw UpstreamException.retryable("upstream_overloaded", detail, retryAfter, null);
+                return UpstreamException.retryable("upstream_overloaded", detail, retryAfter, null);
             case 408, 504:
-                throw UpstreamException.retryable("upstream_timeout", detail, retryAfter, null);
+                return UpstreamException.retryable("upstream_timeout", detail, retryAfter, null);
             case 401, 403:
                 // the operator must fix the key; retrying only burns attempts
-                throw UpstreamException.permanent("upstream_auth_failed", detail);
+                return UpstreamException.permanent("upstream_auth_failed", detail);
             default:
                 if (status >= 500) {
-                    throw UpstreamException.retryable("upstream_unavailable", detail, retryAfter, null);
+                    return UpstreamException.retryable("upstream_unavailable", detail, retryAfter, null);
                 }
-                throw UpstreamException.permanent(errorCode(body), detail);
+                return UpstreamException.permanent(errorCode(body), detail);
         }
     }
 
-    private static UpstreamCompletion parseCompletion(String body) throws UpstreamException {
+    /**
+     * The parts of a successful answer Spillway keeps (content, finish reason, usage), from its body as the upstream
+     * sent it or as {@link #forward} passed it on.
+     */
+    public static UpstreamCompletion completionOf(byte[] body) throws UpstreamException {
+        int start = CompletionJson.jsonStart(body);
         JsonNode root;
         try {
-            root = JSON.readTree(stripKeepAlives(body));
-        } catch (JsonProcessingException e) {
+            root = JSON.readTree(body, start, body.length - start);
+        } catch (IOException e) {
             throw UpstreamException.retryable("upstream_bad_response",
-                    "upstream sent an unparseable completion: " + abbreviate(body), null, e);
+                    "upstream sent an unparseable completion: " + abbreviate(text(body)), null, e);
         }
         JsonNode choice = root == null ? null : root.path("choices").path(0);
         if (choice == null || !choice.isObject()) {
             throw UpstreamException.retryable("upstream_bad_response",
-                    "upstream completion has no choices: " + abbreviate(body), null, null);
+                    "upstream completion has no choices: " + abbreviate(text(body)), null, null);
         }
         String content = choice.path("message").path("content").asText("");
         // the contract knows stop and length; other reasons (content_filter, tool_calls) end the answer too
@@ -190,30 +324,11 @@ public final class OpenAiCompatibleClient {
                 usage.path("completion_tokens").asInt(0));
     }
 
-    /** DeepSeek keeps busy connections open with blank lines and SSE comments ({@code : keep-alive}) before the JSON. */
-    static String stripKeepAlives(String body) {
-        int start = 0;
-        while (start < body.length()) {
-            int end = body.indexOf('\n', start);
-            String line = (end < 0 ? body.substring(start) : body.substring(start, end)).strip();
-            if (!line.isEmpty() && !line.startsWith(":")) {
-                break;
-            }
-            if (end < 0) {
-                return "";
-            }
-            start = end + 1;
-        }
-        return body.substring(start);
-    }
-
-    private UpstreamException transportFailure(Throwable cause, boolean headersReceived, Duration timeout) {
-        if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
+    private UpstreamException transportFailure(Throwable cause, boolean headersReceived) {
+        if (cause instanceof ConnectException) {
+            // Netty's ConnectTimeoutException is one too
             return UpstreamException.retryable("upstream_unavailable",
                     "cannot connect to " + endpoint + ": " + cause, null, cause);
-        }
-        if (cause instanceof HttpTimeoutException) {
-            return timeout(timeout, cause);
         }
         if (headersReceived) {
             return UpstreamException.retryable("upstream_bad_response",
@@ -265,7 +380,11 @@ public final class OpenAiCompatibleClient {
         }
     }
 
-    private static String abbreviate(String text) {
+    private static String text(byte[] body) {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    static String abbreviate(String text) {
         return text.length() <= MAX_ERROR_MESSAGE ? text : text.substring(0, MAX_ERROR_MESSAGE) + "...";
     }
 }

@@ -47,9 +47,12 @@ public class IntakeService {
         String cacheStatus = checked.readsCache() ? "miss" : "bypass";
 
         if (mayGoDirect(checked)) {
-            Optional<DirectAnswer> answer = directLane.serve(checked.request(), submitted.waitBudget());
+            Optional<DirectAnswer> answer = directLane.serve(checked, submitted.waitBudget()).toCompletableFuture()
+                    .join();
             if (answer.isPresent()) {
-                cacheLane.store(checked.writeKey(), answer.get().completion());
+                if (checked.writeKey() != null) { // reading the answer into a completion is only worth it to keep it
+                    cacheLane.store(checked.writeKey(), answer.get().completion());
+                }
                 metrics.request("direct", cacheStatus);
                 return Submission.direct(answer.get(), cacheStatus);
             }

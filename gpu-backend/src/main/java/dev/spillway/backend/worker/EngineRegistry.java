@@ -27,6 +27,7 @@ import dev.spillway.backend.engine.openai.OpenAiEngineSettings;
 import dev.spillway.backend.engine.openai.OpenAiHttpEngine;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import io.vertx.core.Vertx;
 
 /**
  * One engine per configured model, built on first use and kept for the life of the process, behind its own
@@ -44,10 +45,12 @@ public class EngineRegistry {
     private final SpillwayMetrics metrics;
     private final Clock clock;
     private final int workerConcurrency;
+    private final Vertx vertx;
 
     public EngineRegistry(ModelsConfig models, BatchingConfig batching, WorkerConfig worker, SpillwayMetrics metrics,
-            Clock clock) {
+            Clock clock, Vertx vertx) {
         this.models = models.served();
+        this.vertx = vertx;
         this.batching = batching;
         this.metrics = metrics;
         this.clock = clock;
@@ -89,12 +92,12 @@ public class EngineRegistry {
         return new DynamicBatcher(name, engine, capacity, policy, metrics);
     }
 
-    private static InferenceEngine create(String name, ModelsConfig.Model config) {
+    private InferenceEngine create(String name, ModelsConfig.Model config) {
         return switch (config.engine()) {
             case "openai" -> new OpenAiHttpEngine(new OpenAiEngineSettings(
                     config.baseUrl().orElseThrow(() -> new IllegalStateException(
                             "spillway.models." + name + ".base-url is required for the openai engine")),
-                    config.apiKey(), config.upstreamModel(), config.connectTimeout(), config.requestTimeout()));
+                    config.apiKey(), config.upstreamModel(), config.connectTimeout(), config.requestTimeout()), vertx);
             case "llamacpp" -> {
                 Path gguf = config.ggufPath().orElseGet(() -> {
                     Path generated = TinyRandomGguf.writeIfAbsent(

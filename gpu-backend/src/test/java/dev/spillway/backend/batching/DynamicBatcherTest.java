@@ -30,6 +30,7 @@ import dev.spillway.core.upstream.UpstreamException;
 import dev.spillway.local.emulators.ScriptedUpstream;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
 
 /**
  * The batcher in front of the real OpenAI-compatible engine, calling a real loopback server (ScriptedUpstream):
@@ -41,6 +42,7 @@ class DynamicBatcherTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private static ScriptedUpstream upstream;
+    private static Vertx vertx;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<DynamicBatcher> batchers = new ArrayList<>();
@@ -48,11 +50,13 @@ class DynamicBatcherTest {
     @BeforeAll
     static void startUpstream() {
         upstream = new ScriptedUpstream();
+        vertx = Vertx.vertx();
     }
 
     @AfterAll
     static void stopUpstream() {
         upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
     @AfterEach
@@ -63,7 +67,7 @@ class DynamicBatcherTest {
 
     private DynamicBatcher batcher(EngineCapacity capacity, int maxBatchSize, int maxBatchTokens, Duration maxWait) {
         OpenAiHttpEngine engine = new OpenAiHttpEngine(new OpenAiEngineSettings(URI.create(upstream.baseUrl()),
-                Optional.empty(), Optional.empty(), Duration.ofSeconds(5), Duration.ofSeconds(60)));
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(5), Duration.ofSeconds(60)), vertx);
         DynamicBatcher batcher = new DynamicBatcher(MODEL, engine, capacity,
                 new BatchPolicy(maxBatchSize, maxBatchTokens, maxWait, 16), new SpillwayMetrics(registry));
         batchers.add(batcher);

@@ -28,7 +28,7 @@ final class Responses {
 
     /** 200 with a completion an upstream target answered directly; no job exists. */
     static Response fromDirect(Submission submission) {
-        return Response.ok(submission.direct().completion(), MediaType.APPLICATION_JSON_TYPE)
+        return Response.ok(submission.direct().body(), MediaType.APPLICATION_JSON_TYPE)
                 .header(SpillwayHeaders.CACHE, submission.cacheStatus())
                 .header(SpillwayHeaders.LANE, "direct")
                 .header(SpillwayHeaders.TARGET, submission.direct().target())

@@ -8,23 +8,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import dev.spillway.core.api.ChatCompletion;
-import dev.spillway.core.api.ChatCompletionRequest;
-import dev.spillway.core.api.Usage;
+import dev.spillway.core.admission.CheckedRequest;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.metrics.SpillwayMetrics;
-import dev.spillway.core.upstream.UpstreamCompletion;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * The intake's direct lane: a request for a model with direct targets ({@code spillway.models.<model>.direct}) is
  * sent to the first target that has capacity and answers within the wait budget. When none does, the caller spills
  * the request to the queue: the self-hosted fleet is the last resort, and a busy upstream never reaches the client.
+ * The client's body is forwarded as it came (only the model name changes when a target maps it), and nothing on the
+ * way holds a thread while the upstream works.
  */
 @ApplicationScoped
 public class DirectLane {
@@ -33,9 +36,13 @@ public class DirectLane {
 
     /** Targets by the model name clients send, in order of preference. */
     private final Map<String, List<UpstreamTarget>> targetsByModel = new HashMap<>();
+    private final Map<String, UpstreamTarget> targets = new HashMap<>();
+    private final Vertx vertx;
     private final Clock clock;
 
-    public DirectLane(UpstreamsConfig upstreams, ModelsConfig models, SpillwayMetrics metrics, Clock clock) {
+    public DirectLane(UpstreamsConfig upstreams, ModelsConfig models, Vertx vertx, SpillwayMetrics metrics,
+            Clock clock) {
+        this.vertx = vertx;
         this.clock = clock;
         // A misspelt target name fails startup rather than silently sending every request to the queue.
         models.served().forEach((model, config) -> config.direct().ifPresent(names -> names.stream()
@@ -45,9 +52,8 @@ public class DirectLane {
                     throw new IllegalStateException("spillway.models of " + model + " lists direct target '" + unknown
                             + "', which no spillway.upstreams." + unknown + ".base-url defines");
                 })));
-        Map<String, UpstreamTarget> targets = new HashMap<>();
-        upstreams.targets().forEach((name, config) -> targets.put(name, new UpstreamTarget(name, config, metrics,
-                clock)));
+        upstreams.targets().forEach((name, config) -> targets.put(name, new UpstreamTarget(name, config, vertx,
+                metrics, clock)));
         models.served().forEach((model, config) -> config.direct().ifPresent(names -> {
             List<UpstreamTarget> ordered = new ArrayList<>();
             names.forEach(name -> ordered.add(targets.get(name.strip())));
@@ -61,29 +67,53 @@ public class DirectLane {
     }
 
     /**
-     * Tries the model's targets in order within {@code budget}.
+     * Tries the model's targets in order within {@code budget}, without blocking the calling thread.
      *
      * @return the first answer, or empty when every target was full, open, failing or too slow: spill
      */
-    public Optional<DirectAnswer> serve(ChatCompletionRequest request, Duration budget) {
+    public CompletionStage<Optional<DirectAnswer>> serve(CheckedRequest checked, Duration budget) {
+        String model = checked.request().model();
         Instant deadline = clock.instant().plus(budget);
-        for (UpstreamTarget target : targetsByModel.getOrDefault(request.model(), List.of())) {
-            if (!clock.instant().isBefore(deadline)) {
-                break;
-            }
-            try {
-                UpstreamCompletion completion = target.complete(request, deadline);
-                return Optional.of(new DirectAnswer(target.name(), toCompletion(request, completion)));
-            } catch (Exception e) {
-                LOG.debugf("direct target %s did not answer: %s", target.name(), e.toString());
-            }
+        List<UpstreamTarget> candidates = targetsByModel.getOrDefault(model, List.of());
+        if (Context.isOnEventLoopThread()) {
+            return tryFrom(candidates, 0, checked.source().body(), model, deadline);
         }
-        return Optional.empty();
+        // Started on a worker thread (a blocking resource), the targets' guards would hand each step to another
+        // worker thread; on an event loop the whole lane runs where the upstream's answer arrives.
+        CompletableFuture<Optional<DirectAnswer>> served = new CompletableFuture<>();
+        eventLoop().runOnContext(ignored -> tryFrom(candidates, 0, checked.source().body(), model, deadline)
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        served.completeExceptionally(failure);
+                    } else {
+                        served.complete(answer);
+                    }
+                }));
+        return served;
     }
 
-    private ChatCompletion toCompletion(ChatCompletionRequest request, UpstreamCompletion completion) {
-        return ChatCompletion.of("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""),
-                clock.instant().getEpochSecond(), request.model(), completion.content(), completion.finishReason(),
-                Usage.of(completion.promptTokens(), completion.completionTokens()));
+    /** The event loop of the request being served, if any: its answer is written from there. */
+    private Context eventLoop() {
+        Context current = Vertx.currentContext();
+        return current != null && current.isEventLoopContext() ? current : vertx.getOrCreateContext();
+    }
+
+    private CompletionStage<Optional<DirectAnswer>> tryFrom(List<UpstreamTarget> candidates, int index, byte[] body,
+            String model, Instant deadline) {
+        if (index == candidates.size() || !clock.instant().isBefore(deadline)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        UpstreamTarget target = candidates.get(index);
+        return target.forward(body, model, deadline)
+                .thenApply(answer -> Optional.of(new DirectAnswer(target.name(), model, answer, clock.instant())))
+                .exceptionallyCompose(failure -> {
+                    LOG.debugf("direct target %s did not answer: %s", target.name(), failure);
+                    return tryFrom(candidates, index + 1, body, model, deadline);
+                });
+    }
+
+    @PreDestroy
+    void close() {
+        targets.values().forEach(UpstreamTarget::close);
     }
 }

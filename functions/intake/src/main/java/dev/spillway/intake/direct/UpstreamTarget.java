@@ -5,51 +5,62 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.util.TypeLiteral;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
-import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.upstream.Backoff;
 import dev.spillway.core.upstream.OpenAiCompatibleClient;
-import dev.spillway.core.upstream.UpstreamCompletion;
 import dev.spillway.core.upstream.UpstreamException;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import io.smallrye.faulttolerance.api.Guard;
+import io.vertx.core.Vertx;
 
 /**
  * One upstream API the intake calls directly, behind its own named fault-tolerance policy: a bulkhead sized to the
- * target's concurrency limit, a timeout, a circuit breaker, and retries of transient failures with jittered
- * exponential back-off that honours {@code Retry-After}, all within the caller's wait budget.
+ * target's concurrency limit, a circuit breaker, and retries of transient failures with jittered exponential back-off
+ * that honours {@code Retry-After}, all within the caller's wait budget. Nothing here blocks a thread: the call, the
+ * retries' back-off and the per-attempt timeout (the client's own whole-call timer) are all asynchronous.
  */
-final class UpstreamTarget {
+final class UpstreamTarget implements AutoCloseable {
 
     /** An attempt with less time than this left is not worth starting: it would only time out. */
     private static final Duration SHORTEST_ATTEMPT = Duration.ofMillis(100);
-    /** The guard's timeout is a backstop behind the HTTP client's own, which fires first with a clearer error. */
-    private static final Duration TIMEOUT_BACKSTOP = Duration.ofSeconds(1);
+    private static final TypeLiteral<CompletionStage<byte[]>> ANSWER = new TypeLiteral<>() {
+    };
 
     private final String name;
     private final UpstreamsConfig.Upstream config;
     private final OpenAiCompatibleClient client;
+    /** The bulkhead: a slot per attempt in flight, refused at once when none is free (the request spills). */
+    private final Semaphore slots;
     private final Guard guard;
     private final SpillwayMetrics metrics;
     private final Clock clock;
 
-    UpstreamTarget(String name, UpstreamsConfig.Upstream config, SpillwayMetrics metrics, Clock clock) {
+    UpstreamTarget(String name, UpstreamsConfig.Upstream config, Vertx vertx, SpillwayMetrics metrics, Clock clock) {
         this.name = name;
         this.config = config;
-        this.client = new OpenAiCompatibleClient(config.baseUrl(), config.apiKey(), config.model(),
-                config.connectTimeout(), clock);
+        this.client = new OpenAiCompatibleClient(vertx, config.baseUrl(), config.apiKey(), config.model(),
+                config.connectTimeout(), config.maxConcurrency(), clock);
+        this.slots = new Semaphore(config.maxConcurrency());
         this.metrics = metrics;
         this.clock = clock;
         Backoff backoff = new Backoff(config.retryDelay(), config.maxRetryDelay(),
                 () -> ThreadLocalRandom.current().nextDouble());
+        // SmallRye's asynchronous bulkhead queues calls instead of refusing them, so the bulkhead is the semaphore
+        // above, taken inside the guard like SmallRye's own: per attempt, never held during a back-off.
+        // No description: SmallRye then records no ft.* metrics for this guard, which would cost registry lookups per
+        // call; spillway.upstream.calls counts every attempt's outcome instead.
         this.guard = Guard.create()
-                .withDescription("upstream-" + name)
                 .withRetry()
                 .maxRetries(config.maxRetries())
                 .jitter(0, ChronoUnit.MILLIS) // the back-off strategy jitters itself
@@ -65,8 +76,8 @@ final class UpstreamTarget {
                 .successThreshold(1)
                 .when(UpstreamTarget::isTargetTrouble)
                 .done()
-                .withTimeout().duration(config.timeout().plus(TIMEOUT_BACKSTOP).toMillis(), ChronoUnit.MILLIS).done()
-                .withBulkhead().limit(config.maxConcurrency()).done()
+                // the call never blocks: handing it to another thread would only add a thread switch
+                .withThreadOffload(false)
                 .build();
     }
 
@@ -75,46 +86,71 @@ final class UpstreamTarget {
     }
 
     /**
-     * One completion from this target, retried as its policy allows until {@code deadline}.
+     * Forwards a client's body to this target, retried as its policy allows until {@code deadline}.
      *
-     * @throws Exception the last failure: an {@link UpstreamException}, or the policy's refusal (bulkhead full,
-     *         breaker open, budget spent)
+     * @return the answer as the client receives it, or the last failure: an {@link UpstreamException}, or the
+     *         policy's refusal (bulkhead full, breaker open, budget spent)
      */
-    UpstreamCompletion complete(ChatCompletionRequest request, Instant deadline) throws Exception {
+    CompletionStage<byte[]> forward(byte[] body, String model, Instant deadline) {
+        CompletionStage<byte[]> answer;
         try {
-            return guard.call(() -> attempt(request, deadline), UpstreamCompletion.class);
-        } catch (BulkheadException e) {
-            metrics.upstreamCall(name, "bulkhead_full");
-            throw e;
-        } catch (CircuitBreakerOpenException e) {
-            metrics.upstreamCall(name, "breaker_open");
-            throw e;
-        } catch (WaitBudgetSpent | TimeoutException e) {
-            metrics.upstreamCall(name, "budget_spent");
-            throw e;
+            answer = guard.call(() -> attempt(body, model, deadline), ANSWER);
+        } catch (Exception e) {
+            answer = CompletableFuture.failedFuture(e);
         }
+        return answer.whenComplete((answered, failure) -> {
+            Throwable cause = unwrapped(failure);
+            if (cause instanceof CircuitBreakerOpenException) {
+                metrics.upstreamCall(name, "breaker_open");
+            } else if (cause instanceof WaitBudgetSpent) {
+                metrics.upstreamCall(name, "budget_spent");
+            }
+        });
     }
 
-    private UpstreamCompletion attempt(ChatCompletionRequest request, Instant deadline) throws UpstreamException {
+    private CompletionStage<byte[]> attempt(byte[] body, String model, Instant deadline) {
         Duration remaining = Duration.between(clock.instant(), deadline);
         if (remaining.compareTo(SHORTEST_ATTEMPT) < 0) {
-            throw new WaitBudgetSpent("no wait budget left for another attempt at " + name, null);
+            return CompletableFuture.failedFuture(
+                    new WaitBudgetSpent("no wait budget left for another attempt at " + name, null));
+        }
+        if (!slots.tryAcquire()) {
+            metrics.upstreamCall(name, "bulkhead_full");
+            return CompletableFuture.failedFuture(new BulkheadException("upstream-" + name + " has "
+                    + config.maxConcurrency() + " calls in flight"));
         }
         Duration timeout = remaining.compareTo(config.timeout()) < 0 ? remaining : config.timeout();
-        try {
-            UpstreamCompletion completion = client.complete(request, timeout);
-            metrics.upstreamCall(name, "succeeded");
-            return completion;
-        } catch (UpstreamException e) {
-            metrics.upstreamCall(name, e.code().startsWith("upstream_") ? e.code().substring(9) : "rejected");
-            Optional<Duration> retryAfter = e.retryAfter();
-            if (e.retryable() && retryAfter.isPresent()
-                    && clock.instant().plus(retryAfter.get()).plus(SHORTEST_ATTEMPT).isAfter(deadline)) {
-                // Honouring Retry-After would outlast the client's wait: spill now rather than at the deadline.
-                throw new WaitBudgetSpent(name + " asked to wait " + retryAfter.get() + ", past the wait budget", e);
+        CompletableFuture<byte[]> outcome = new CompletableFuture<>();
+        client.forward(body, model, timeout).whenComplete((answer, failure) -> {
+            slots.release();
+            if (failure == null) {
+                metrics.upstreamCall(name, "succeeded");
+                outcome.complete(answer);
+                return;
             }
-            throw e;
-        }
+            Throwable cause = unwrapped(failure);
+            if (cause instanceof UpstreamException e) {
+                metrics.upstreamCall(name, e.code().startsWith("upstream_") ? e.code().substring(9) : "rejected");
+                Optional<Duration> retryAfter = e.retryAfter();
+                if (e.retryable() && retryAfter.isPresent()
+                        && clock.instant().plus(retryAfter.get()).plus(SHORTEST_ATTEMPT).isAfter(deadline)) {
+                    // Honouring Retry-After would outlast the client's wait: spill now rather than at the deadline.
+                    cause = new WaitBudgetSpent(name + " asked to wait " + retryAfter.get() + ", past the wait budget",
+                            e);
+                }
+            }
+            outcome.completeExceptionally(cause);
+        });
+        return outcome;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** Transient upstream trouble is retried; the policy's own refusals and permanent rejections are not. */
@@ -127,10 +163,7 @@ final class UpstreamTarget {
         if (failure instanceof UpstreamException e) {
             return e.retryable() || e.code().equals("upstream_auth_failed");
         }
-        if (failure instanceof WaitBudgetSpent spent) {
-            return spent.getCause() != null;
-        }
-        return failure instanceof TimeoutException;
+        return failure instanceof WaitBudgetSpent spent && spent.getCause() != null;
     }
 
     /** Adapts {@link Backoff} to the retry policy: one instance per guarded call, counting its retries. */

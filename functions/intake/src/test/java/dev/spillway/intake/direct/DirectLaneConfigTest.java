@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import io.vertx.core.Vertx;
 
 /** The direct lane's configuration is checked at startup. (Its policies are exercised in functions' DirectLaneTest.) */
 class DirectLaneConfigTest {
@@ -27,10 +28,15 @@ class DirectLaneConfigTest {
                 .withMapping(ModelsConfig.class)
                 .build();
 
-        assertThatThrownBy(() -> new DirectLane(config.getConfigMapping(UpstreamsConfig.class),
-                config.getConfigMapping(ModelsConfig.class), new SpillwayMetrics(new SimpleMeterRegistry()),
-                Clock.systemUTC()))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("'dep-seek'");
+        Vertx vertx = Vertx.vertx();
+        try {
+            assertThatThrownBy(() -> new DirectLane(config.getConfigMapping(UpstreamsConfig.class),
+                    config.getConfigMapping(ModelsConfig.class), vertx, new SpillwayMetrics(new SimpleMeterRegistry()),
+                    Clock.systemUTC()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("'dep-seek'");
+        } finally {
+            vertx.close();
+        }
     }
 }

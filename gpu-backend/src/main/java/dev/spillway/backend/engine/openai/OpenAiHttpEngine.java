@@ -8,6 +8,7 @@ import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.upstream.OpenAiCompatibleClient;
 import dev.spillway.core.upstream.UpstreamCompletion;
 import dev.spillway.core.upstream.UpstreamException;
+import io.vertx.core.Vertx;
 
 /**
  * Runs jobs on an OpenAI-compatible server through the {@link OpenAiCompatibleClient} the intake's direct lane also
@@ -16,13 +17,17 @@ import dev.spillway.core.upstream.UpstreamException;
  */
 public final class OpenAiHttpEngine implements InferenceEngine {
 
+    /** The batcher's in-flight limit and the worker's job slots bound the calls; the pool must never be what does. */
+    private static final int MAX_CONNECTIONS = 1024;
+
     private final OpenAiEngineSettings settings;
     private final OpenAiCompatibleClient client;
 
-    public OpenAiHttpEngine(OpenAiEngineSettings settings) {
+    /** @param vertx runs the HTTP client's connections */
+    public OpenAiHttpEngine(OpenAiEngineSettings settings, Vertx vertx) {
         this.settings = settings;
-        this.client = new OpenAiCompatibleClient(settings.baseUrl(), settings.apiKey(), settings.upstreamModel(),
-                settings.connectTimeout(), Clock.systemUTC());
+        this.client = new OpenAiCompatibleClient(vertx, settings.baseUrl(), settings.apiKey(), settings.upstreamModel(),
+                settings.connectTimeout(), MAX_CONNECTIONS, Clock.systemUTC());
     }
 
     @Override
@@ -30,5 +35,10 @@ public final class OpenAiHttpEngine implements InferenceEngine {
         UpstreamCompletion completion = client.complete(request, settings.requestTimeout());
         return new Generation(completion.content(), completion.finishReason(), completion.promptTokens(),
                 completion.completionTokens());
+    }
+
+    @Override
+    public void close() {
+        client.close();
     }
 }

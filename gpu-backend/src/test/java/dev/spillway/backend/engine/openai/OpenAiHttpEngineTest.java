@@ -20,7 +20,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,7 @@ import dev.spillway.backend.engine.Generation;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 import dev.spillway.core.upstream.UpstreamException;
+import io.vertx.core.Vertx;
 
 /** Runs the engine against a real OpenAI-compatible HTTP server on 127.0.0.1 whose behaviour each test scripts. */
 class OpenAiHttpEngineTest {
@@ -43,6 +46,7 @@ class OpenAiHttpEngineTest {
              "choices":[{"index":0,"message":{"role":"assistant","content":"Water finds a way."},"finish_reason":"stop"}],
              "usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17}}""";
 
+    private static Vertx vertx;
     private HttpServer server;
     private ExecutorService serverThreads;
     private final CountDownLatch releaseHangingHandlers = new CountDownLatch(1);
@@ -54,6 +58,16 @@ class OpenAiHttpEngineTest {
     @FunctionalInterface
     interface Handler {
         void handle(HttpExchange exchange) throws Exception;
+    }
+
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopVertx() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
     @BeforeEach
@@ -333,7 +347,7 @@ class OpenAiHttpEngineTest {
         }
         OpenAiHttpEngine engine = new OpenAiHttpEngine(new OpenAiEngineSettings(
                 URI.create("http://127.0.0.1:" + port + "/v1"), Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(2), Duration.ofSeconds(5)));
+                Duration.ofSeconds(2), Duration.ofSeconds(5)), vertx);
 
         // WHEN
         UpstreamException e = failure(engine);
@@ -358,7 +372,8 @@ class OpenAiHttpEngineTest {
 
     private OpenAiHttpEngine engine(Optional<String> key, Optional<String> model, Duration requestTimeout) {
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
-        return new OpenAiHttpEngine(new OpenAiEngineSettings(base, key, model, Duration.ofSeconds(2), requestTimeout));
+        return new OpenAiHttpEngine(new OpenAiEngineSettings(base, key, model, Duration.ofSeconds(2), requestTimeout),
+                vertx);
     }
 
     private static UpstreamException failure(OpenAiHttpEngine engine) {
