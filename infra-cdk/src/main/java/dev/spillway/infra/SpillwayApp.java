@@ -21,7 +21,6 @@ import dev.spillway.infra.observability.ObservabilityStackProps;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Tags;
@@ -109,7 +108,7 @@ public final class SpillwayApp {
                 .nativeImage(settings.nativeImage())
                 .requireArtifacts(settings.requireArtifacts())
                 .memorySizeMb(settings.nativeImage() ? 512 : 2048)
-                .reservedConcurrency(settings.reservedConcurrency())
+                .reservedConcurrency(settings.capacity().reservedConcurrency())
                 .tracing(settings.tracing())
                 .build());
 
@@ -127,12 +126,8 @@ public final class SpillwayApp {
                 .vllmImage(settings.vllmImage())
                 .servedModelName(settings.modelName())
                 .huggingFaceModel(settings.huggingFaceModel())
-                .instanceType(settings.instanceType())
-                .maxTasks(settings.maxTasks())
+                .capacity(settings.capacity())
                 .spot(settings.spot())
-                .workerConcurrency(settings.workerConcurrency())
-                .acceptableLatency(Duration.seconds(settings.acceptableLatencySec()))
-                .meanProcessingTime(Duration.seconds(settings.meanProcessingSec()))
                 .build());
 
         ObservabilityStack observability = new ObservabilityStack(app, "SpillwayObservability",
@@ -149,7 +144,7 @@ public final class SpillwayApp {
                                 "notifier failure queue", api.eventSources().notifierFailures()))
                         .cluster(fleet.cluster())
                         .workerService(fleet.service())
-                        .maxTasks(settings.maxTasks())
+                        .maxTasks(settings.capacity().maxTasks())
                         .alarmEmail(settings.alarmEmail().isBlank() ? null : settings.alarmEmail())
                         .build());
 

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipFile;
 
+import dev.spillway.capacity.CapacitySettings;
+import dev.spillway.capacity.ContextValues;
 import dev.spillway.infra.fleet.FleetStackProps;
 import software.constructs.Node;
 
@@ -24,22 +26,17 @@ import software.constructs.Node;
  * @param vllmImage            {@code vllmImage}: pinned vLLM OpenAI-server image
  * @param modelName            {@code modelName}: model name clients send and vLLM serves under
  * @param huggingFaceModel     {@code huggingFaceModel}: Hugging Face id of the weights
- * @param instanceType         {@code instanceType}: GPU instance type
- * @param maxTasks             {@code maxTasks}: most worker tasks (and GPU instances)
+ * @param capacity             fleet size and scaling, and the intake's reserved concurrency: the keys of
+ *                             {@link CapacitySettings}, which the capacity planner reads too
  * @param spot                 {@code spot}: run GPU instances on Spot
- * @param workerConcurrency    {@code workerConcurrency}: jobs one worker runs at once
- * @param acceptableLatencySec {@code acceptableLatencySeconds}: queue wait the scaler aims for
- * @param meanProcessingSec    {@code meanProcessingSeconds}: task time per message
  * @param maxReceiveCount      {@code maxReceiveCount}: deliveries before a message is dead-lettered
- * @param reservedConcurrency  {@code reservedConcurrency}: intake reserved concurrency, absent for none
  * @param tracing              {@code tracing}: X-Ray active tracing on the intake
  * @param alarmEmail           {@code alarmEmail}: address subscribed to alarms, absent for none
  */
 public record SpillwaySettings(boolean nativeImage, Path functionZip, Path eventsFunctionZip, boolean requireArtifacts, String workerImage,
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
-                               String huggingFaceModel, String instanceType, int maxTasks, boolean spot,
-                               int workerConcurrency, int acceptableLatencySec, int meanProcessingSec,
-                               int maxReceiveCount, Integer reservedConcurrency, boolean tracing, String alarmEmail) {
+                               String huggingFaceModel, CapacitySettings capacity, boolean spot,
+                               int maxReceiveCount, boolean tracing, String alarmEmail) {
 
     public static SpillwaySettings from(final Node node) {
         Path functionZip = Path.of(string(node, "functionZip", "../functions/intake/target/function.zip"));
@@ -54,14 +51,9 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 string(node, "vllmImage", FleetStackProps.DEFAULT_VLLM_IMAGE),
                 string(node, "modelName", FleetStackProps.DEFAULT_SERVED_MODEL),
                 string(node, "huggingFaceModel", FleetStackProps.DEFAULT_HUGGING_FACE_MODEL),
-                string(node, "instanceType", FleetStackProps.DEFAULT_INSTANCE_TYPE),
-                integer(node, "maxTasks", 4),
+                CapacitySettings.fromContext(node::tryGetContext),
                 bool(node, "spot", false),
-                integer(node, "workerConcurrency", 8),
-                integer(node, "acceptableLatencySeconds", 60),
-                integer(node, "meanProcessingSeconds", 6),
-                integer(node, "maxReceiveCount", 5),
-                optionalInteger(node, "reservedConcurrency"),
+                ContextValues.integer(node::tryGetContext, "maxReceiveCount", 5),
                 bool(node, "tracing", false),
                 string(node, "alarmEmail", ""));
     }
@@ -79,32 +71,10 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
     }
 
     private static String string(final Node node, final String key, final String fallback) {
-        Object value = node.tryGetContext(key);
-        return value == null ? fallback : String.valueOf(value).trim();
+        return ContextValues.string(node::tryGetContext, key, fallback);
     }
 
     private static boolean bool(final Node node, final String key, final boolean fallback) {
-        Object value = node.tryGetContext(key);
-        return value == null ? fallback : Boolean.parseBoolean(String.valueOf(value).trim());
-    }
-
-    private static int integer(final Node node, final String key, final int fallback) {
-        Integer value = optionalInteger(node, key);
-        return value == null ? fallback : value;
-    }
-
-    private static Integer optionalInteger(final Node node, final String key) {
-        Object value = node.tryGetContext(key);
-        if (value == null || String.valueOf(value).isBlank()) {
-            return null;
-        }
-        if (value instanceof Number n) {
-            return n.intValue();
-        }
-        try {
-            return Integer.valueOf(String.valueOf(value).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Context '" + key + "' must be an integer, got '" + value + "'", e);
-        }
+        return ContextValues.bool(node::tryGetContext, key, fallback);
     }
 }

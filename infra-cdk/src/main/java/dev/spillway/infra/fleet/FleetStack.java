@@ -32,7 +32,7 @@ public final class FleetStack extends Stack {
 
     public FleetStack(final Construct scope, final String id, final FleetStackProps props) {
         super(scope, id, props);
-        this.maxTasks = props.getMaxTasks();
+        this.maxTasks = props.getCapacity().maxTasks();
 
         if (props.getWorkerImage().isPlaceholder()) {
             String why = props.getWorkerImage().missing();
@@ -45,7 +45,7 @@ public final class FleetStack extends Stack {
             }
         }
 
-        this.capacity = new GpuCapacity(this, "Gpu", props.getVpc(), props.getInstanceType(), props.getMaxTasks(),
+        this.capacity = new GpuCapacity(this, "Gpu", props.getVpc(), props.getCapacity().instanceType(), maxTasks,
                 props.isSpot());
 
         Map<String, String> workerEnv = new LinkedHashMap<>(
@@ -53,7 +53,7 @@ public final class FleetStack extends Stack {
         // vLLM serves under the very name clients send (--served-model-name in InferenceTaskDefinition), so the
         // worker forwards that name upstream unchanged.
         workerEnv.putAll(RuntimeEnvironment.worker(props.getServedModelName(), props.getServedModelName(),
-                props.getWorkerConcurrency()));
+                props.getCapacity().workerConcurrency()));
         this.task = new InferenceTaskDefinition(this, "Task", props, workerEnv);
 
         props.getQueues().grantConsume(task.taskDefinition().getTaskRole());
@@ -77,7 +77,7 @@ public final class FleetStack extends Stack {
                 .build();
 
         this.scaling = new BacklogScaling(this, "Scaling", capacity.cluster(), service, props.getQueues(),
-                props.getMaxTasks(), props.getAcceptableLatency(), props.getMeanProcessingTime());
+                props.getCapacity());
 
         suppressFindings();
     }

@@ -1,7 +1,7 @@
 package dev.spillway.infra.fleet;
 
+import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.data.PriorityQueues;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
@@ -15,7 +15,6 @@ public interface FleetStackProps extends StackProps {
     String DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0";
     String DEFAULT_SERVED_MODEL = "deepseek-r1-distill-qwen-7b";
     String DEFAULT_HUGGING_FACE_MODEL = "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B";
-    String DEFAULT_INSTANCE_TYPE = "g6.xlarge";
 
     IVpc getVpc();
 
@@ -48,22 +47,15 @@ public interface FleetStackProps extends StackProps {
     /** Longest context vLLM accepts; bounds KV-cache memory on a 24 GB GPU. */
     int getMaxModelLength();
 
-    String getInstanceType();
-
-    /** Upper bound of tasks and of instances (one GPU task per single-GPU instance). */
-    int getMaxTasks();
+    /**
+     * Instance type, fleet size (one GPU task per single-GPU instance), the worker's concurrency
+     * ({@code SPILLWAY_WORKER_CONCURRENCY}) and the scaling targets and cooldowns: the numbers the capacity planner
+     * simulates.
+     */
+    CapacitySettings getCapacity();
 
     /** Run the GPU instances on Spot (cheaper, interruptible; SQS redelivers interrupted jobs). */
     boolean isSpot();
-
-    /** Jobs one worker runs at once (its dynamic batch), {@code SPILLWAY_WORKER_CONCURRENCY}. */
-    int getWorkerConcurrency();
-
-    /** How long a message may wait in the queue before the fleet should have grown. */
-    Duration getAcceptableLatency();
-
-    /** Mean time a task spends per message, concurrency included (task busy time / messages). */
-    Duration getMeanProcessingTime();
 
     static Builder builder() {
         return new Builder();
@@ -82,12 +74,8 @@ public interface FleetStackProps extends StackProps {
         private String servedModelName = DEFAULT_SERVED_MODEL;
         private String huggingFaceModel = DEFAULT_HUGGING_FACE_MODEL;
         private int maxModelLength = 8192;
-        private String instanceType = DEFAULT_INSTANCE_TYPE;
-        private int maxTasks = 4;
+        private CapacitySettings capacity = CapacitySettings.defaults();
         private boolean spot;
-        private int workerConcurrency = 8;
-        private Duration acceptableLatency = Duration.seconds(60);
-        private Duration meanProcessingTime = Duration.seconds(6);
         private String description;
 
         public Builder vpc(final IVpc value) {
@@ -150,33 +138,13 @@ public interface FleetStackProps extends StackProps {
             return this;
         }
 
-        public Builder instanceType(final String value) {
-            this.instanceType = value;
-            return this;
-        }
-
-        public Builder maxTasks(final int value) {
-            this.maxTasks = value;
+        public Builder capacity(final CapacitySettings value) {
+            this.capacity = value;
             return this;
         }
 
         public Builder spot(final boolean value) {
             this.spot = value;
-            return this;
-        }
-
-        public Builder workerConcurrency(final int value) {
-            this.workerConcurrency = value;
-            return this;
-        }
-
-        public Builder acceptableLatency(final Duration value) {
-            this.acceptableLatency = value;
-            return this;
-        }
-
-        public Builder meanProcessingTime(final Duration value) {
-            this.meanProcessingTime = value;
             return this;
         }
 
@@ -187,8 +155,8 @@ public interface FleetStackProps extends StackProps {
 
         public FleetStackProps build() {
             return new Values(vpc, fleetSecurityGroup, jobsTable, queues, payloadBucket, redisHosts, workerImage,
-                    requireArtifacts, vllmImage, servedModelName, huggingFaceModel, maxModelLength, instanceType, maxTasks, spot,
-                    workerConcurrency, acceptableLatency, meanProcessingTime, description);
+                    requireArtifacts, vllmImage, servedModelName, huggingFaceModel, maxModelLength, capacity, spot,
+                    description);
         }
     }
 
@@ -196,8 +164,7 @@ public interface FleetStackProps extends StackProps {
                   IBucket getPayloadBucket, String getRedisHosts, WorkerImage getWorkerImage, boolean isRequireArtifacts,
                   String getVllmImage,
                   String getServedModelName, String getHuggingFaceModel, int getMaxModelLength,
-                  String getInstanceType, int getMaxTasks, boolean isSpot, int getWorkerConcurrency,
-                  Duration getAcceptableLatency, Duration getMeanProcessingTime, String getDescription)
+                  CapacitySettings getCapacity, boolean isSpot, String getDescription)
             implements FleetStackProps {
     }
 }
