@@ -1,5 +1,7 @@
 package dev.spillway.capacity.sim;
 
+import java.util.List;
+
 /** How long a worker task takes over its jobs. */
 public sealed interface EngineModel {
 
@@ -31,6 +33,34 @@ public sealed interface EngineModel {
                         + "prefillTokensPerStep > 0, got " + jobsPerSecond + ", " + batchingGain + ", "
                         + prefillTokensPerStep);
             }
+        }
+    }
+
+    /**
+     * Each job holds one of the task's slots for a time drawn at random from measured ones, however full the batch:
+     * what a fixed time leaves out is the spread, and queues grow with the spread of service times.
+     */
+    record Sampled(List<Double> jobSeconds) implements EngineModel {
+
+        public Sampled {
+            if (jobSeconds.isEmpty() || jobSeconds.stream().anyMatch(s -> !(s > 0))) {
+                throw new IllegalArgumentException("sampled job times must be positive, and there must be some");
+            }
+            jobSeconds = List.copyOf(jobSeconds);
+        }
+    }
+
+    /**
+     * Each job holds one of the task's slots for the time listed for it, jobs taken in the order the intake accepts
+     * them (and the list repeated if it is shorter): a measured run's own service times, replayed.
+     */
+    record Replayed(List<Double> jobSeconds) implements EngineModel {
+
+        public Replayed {
+            if (jobSeconds.isEmpty() || jobSeconds.stream().anyMatch(s -> !(s > 0))) {
+                throw new IllegalArgumentException("replayed job times must be positive, and there must be some");
+            }
+            jobSeconds = List.copyOf(jobSeconds);
         }
     }
 }

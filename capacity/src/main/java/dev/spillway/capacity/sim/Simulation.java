@@ -105,13 +105,14 @@ public final class Simulation {
         for (Iterator<Request> it = workload.requests(); it.hasNext();) {
             Request request = it.next();
             double[] sumAndCount = workByModel.computeIfAbsent(request.model(), model -> new double[2]);
-            sumAndCount[0] += StepCost.work(system.engine(), request);
+            sumAndCount[0] += StepCost.calibrationWork(system.engine(), request);
             sumAndCount[1]++;
         }
         long fleetSeed = system.seed();
         for (Map.Entry<String, double[]> entry : workByModel.entrySet()) {
             double meanWork = entry.getValue()[0] / entry.getValue()[1];
-            StepCost cost = StepCost.of(system.engine(), system.capacity().workerConcurrency(), meanWork);
+            StepCost cost = StepCost.of(system.engine(), system.capacity().workerConcurrency(), meanWork,
+                    new Random(++fleetSeed * 0x9E3779B97F4A7C15L));
             fleets.put(entry.getKey(), new FleetSim(entry.getKey(), this, events, system, cost,
                     policy.newScaler(system.capacity()), new Random(++fleetSeed * 0x9E3779B97F4A7C15L)));
         }
@@ -163,7 +164,7 @@ public final class Simulation {
     private void spill(final Request request) {
         FleetSim fleet = fleets.get(request.model());
         double now = events.now();
-        JobSim job = new JobSim(request, now, StepCost.work(system.engine(), request));
+        JobSim job = new JobSim(request, now, fleet.cost.work(request));
         spilled++;
         minuteSpilled++;
         IntakeModel intake = system.intake();

@@ -10,8 +10,8 @@ public record WaitStats(int count, double mean, double p50, double p90, double p
 
     public static final WaitStats NONE = new WaitStats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
-    /** @param waits sorted in place */
-    static WaitStats of(final float[] waits) {
+    /** @param waits in seconds, sorted in place */
+    public static WaitStats of(final float[] waits) {
         if (waits.length == 0) {
             return NONE;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.spillway.capacity.policy.ScalingPolicies;
@@ -32,6 +33,38 @@ class QueueingTest {
         assertThat(result.queueWait().mean()).isCloseTo(0.7 / (2 * 0.3), within(0.05));
         assertThat(result.queueWait().p50()).isGreaterThan(0);
         assertThat(result.busySecondsPerJob()).isCloseTo(1.0, offset(1e-6));
+    }
+
+    @Test
+    void oneServerWithSampledServiceTimes_waitsLongerForTheirSpread_asPollaczekKhinchineSays() {
+        // GIVEN an M/G/1 queue whose jobs take 0.5 s or 1.5 s, equally often: mean 1 s, E[S^2] = 1.25 s^2
+        SystemModel system = SystemModel.builder(Plans.settings(Map.of("maxTasks", 1, "workerConcurrency", 1)))
+                .engine(new EngineModel.Sampled(List.of(0.5, 1.5)))
+                .fleet(Plans.instantDispatch())
+                .build();
+        Profile arrivals = new Profile(Profile.Shape.STEADY,
+                new Profile.Parameters(0.7, "m", new TierMix(0, 1, 0), 100, 100, 80, 3));
+
+        PlanResult result = Simulation.run(arrivals, system, ScalingPolicies.FIXED);
+
+        // THEN the mean wait is lambda E[S^2] / (2 (1 - rho)) = 1.4583 s, a quarter more than with a fixed 1 s
+        assertThat(result.queueWait().mean()).isCloseTo(0.7 * 1.25 / (2 * 0.3), within(0.06));
+        assertThat(result.busySecondsPerJob()).isCloseTo(1.0, offset(0.01));
+    }
+
+    @Test
+    void replayedServiceTimes_goToTheJobsInTheOrderTheyWereAccepted() {
+        SystemModel system = SystemModel.builder(Plans.settings(Map.of("maxTasks", 1, "workerConcurrency", 1)))
+                .engine(new EngineModel.Replayed(List.of(1.0, 2.0, 3.0)))
+                .fleet(Plans.instantDispatch())
+                .build();
+
+        PlanResult result = Simulation.run(Plans.burst(3, 0), system, ScalingPolicies.FIXED);
+
+        // the jobs start at 0, 1 and 1 + 2
+        assertThat(result.queueWait().max()).isEqualTo(3.0);
+        assertThat(result.queueWait().mean()).isCloseTo(4.0 / 3, offset(1e-6));
+        assertThat(result.busySecondsPerJob()).isCloseTo(2.0, offset(1e-9));
     }
 
     @Test
