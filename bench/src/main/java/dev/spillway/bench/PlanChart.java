@@ -13,8 +13,9 @@ import dev.spillway.capacity.sim.PlanResult;
 import dev.spillway.capacity.sim.Timeline;
 
 /**
- * The plan as a self-contained HTML page: inline SVG panels of arrivals, backlog, fleet size, queue wait and intake
- * concurrency over time, one colour per policy. No script and nothing fetched, so it opens from disk anywhere.
+ * The plan as a self-contained HTML page (or, for a file named {@code .svg}, one SVG image that a Markdown page can
+ * show): panels of arrivals, backlog, fleet size, queue wait and intake concurrency over time, one colour per policy.
+ * No script and nothing fetched, so it opens from disk anywhere.
  */
 final class PlanChart {
 
@@ -30,15 +31,59 @@ final class PlanChart {
     record Series(String label, String colour, double[] values, boolean dashed, double width) {
     }
 
+    /** One chart as an {@code <svg>} element, and how tall it is. */
+    private record Panel(String markup, int height) {
+    }
+
     private PlanChart() {
     }
 
     static void write(Path file, PlanReport report) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, html(report), StandardCharsets.UTF_8);
+        String name = file.getFileName().toString();
+        Files.writeString(file, name.endsWith(".svg") ? svg(report) : html(report), StandardCharsets.UTF_8);
     }
 
     static String html(PlanReport report) {
+        StringBuilder page = new StringBuilder();
+        page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(escape("Spillway plan: " + report.workload.name())).append("</title>\n<style>")
+                .append("body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1040px}")
+                .append("pre{background:#f5f5f5;padding:8px 12px;white-space:pre-wrap}")
+                .append("svg{display:block;margin:8px 0 18px}text{font:12px system-ui,sans-serif;fill:#333}")
+                .append(".title{font-weight:600;font-size:13px}</style></head><body>\n")
+                .append("<h1>").append(escape("Capacity plan: " + report.workload.name())).append("</h1>\n<pre>");
+        for (String line : report.lastLines()) {
+            page.append(escape(line)).append('\n');
+        }
+        page.append("</pre>\n<p>One colour per policy; minute by minute, hours from the start of the workload. ")
+                .append("Simulated by <code>bench/run plan</code> (docs/capacity.md).</p>\n");
+        panels(report).forEach(panel -> page.append(panel.markup()));
+        return page.append("</body></html>\n").toString();
+    }
+
+    /** The same panels stacked in one SVG image, the last lines above them. */
+    static String svg(PlanReport report) {
+        List<String> lines = report.lastLines();
+        List<Panel> panels = panels(report);
+        StringBuilder body = new StringBuilder();
+        int y = 8;
+        for (String line : lines) {
+            y += 18;
+            body.append("<text x=\"").append(LEFT).append("\" y=\"").append(y).append("\" class=\"title\">")
+                    .append(escape(line)).append("</text>\n");
+        }
+        y += 12;
+        for (Panel panel : panels) {
+            body.append(panel.markup().replaceFirst("^<svg ", "<svg y=\"" + y + "\" "));
+            y += panel.height() + 8;
+        }
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + WIDTH + "\" height=\"" + y + "\">\n"
+                + "<style>text{font:12px sans-serif;fill:#333}.title{font-weight:600;font-size:13px}</style>\n"
+                + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" + body + "</svg>\n";
+    }
+
+    private static List<Panel> panels(PlanReport report) {
         List<PlanResult> results = report.results;
         int points = results.stream().mapToInt(r -> r.timeline().size()).max().orElse(0);
         double hours = points * Timeline.STEP_SECONDS / 3600;
@@ -65,31 +110,17 @@ final class PlanChart {
             intake.add(new Series(policy, colour, ints(timeline.intakeConcurrency()), false, 1.5));
         }
 
-        StringBuilder page = new StringBuilder();
-        page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-                .append(escape("Spillway plan: " + report.workload.name())).append("</title>\n<style>")
-                .append("body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1040px}")
-                .append("pre{background:#f5f5f5;padding:8px 12px;white-space:pre-wrap}")
-                .append("svg{display:block;margin:8px 0 18px}text{font:12px system-ui,sans-serif;fill:#333}")
-                .append(".title{font-weight:600;font-size:13px}</style></head><body>\n")
-                .append("<h1>").append(escape("Capacity plan: " + report.workload.name())).append("</h1>\n<pre>");
-        for (String line : report.lastLines()) {
-            page.append(escape(line)).append('\n');
-        }
-        page.append("</pre>\n<p>One colour per policy; minute by minute, hours from the start of the workload. ")
-                .append("Simulated by <code>bench/run plan</code> (docs/capacity.md).</p>\n");
-        page.append(panel("Requests per second (minute averages)", traffic, false, hours));
-        page.append(panel("Backlog: visible messages (solid) and messages in flight at workers (dashed)", backlog,
-                false, hours));
-        page.append(panel("Worker tasks: serving (solid) and desired (dashed)", tasks, false, hours));
-        page.append(panel("Queue wait of the jobs accepted each minute, seconds, log scale: p99 (solid), p50 (dashed)",
-                waits, true, hours));
-        page.append(panel("Intake concurrency: most functions busy at once in the minute", intake, false, hours));
-        page.append("</body></html>\n");
-        return page.toString();
+        return List.of(
+                panel("Requests per second (minute averages)", traffic, false, hours),
+                panel("Backlog: visible messages (solid) and messages in flight at workers (dashed)", backlog, false,
+                        hours),
+                panel("Worker tasks: serving (solid) and desired (dashed)", tasks, false, hours),
+                panel("Queue wait of the jobs accepted each minute, seconds, log scale: p99 (solid), p50 (dashed)",
+                        waits, true, hours),
+                panel("Intake concurrency: most functions busy at once in the minute", intake, false, hours));
     }
 
-    private static String panel(String title, List<Series> series, boolean log, double hours) {
+    private static Panel panel(String title, List<Series> series, boolean log, double hours) {
         double max = 0;
         for (Series s : series) {
             for (double v : s.values()) {
@@ -105,9 +136,10 @@ final class PlanChart {
         int plotWidth = WIDTH - LEFT - RIGHT;
         int plotHeight = HEIGHT - TOP - BOTTOM;
         double xSpan = Math.max(hours, 1.0 / 60);
+        int height = HEIGHT + 16 * ((series.size() + 3) / 4);
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
-                .append(HEIGHT + 16 * ((series.size() + 3) / 4)).append("\" role=\"img\" aria-label=\"")
+                .append(height).append("\" role=\"img\" aria-label=\"")
                 .append(escape(title)).append("\">\n<text class=\"title\" x=\"").append(LEFT).append("\" y=\"16\">")
                 .append(escape(title)).append("</text>\n");
         svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
@@ -151,7 +183,7 @@ final class PlanChart {
                     s.colour(), s.width(), s.dashed() ? " stroke-dasharray=\"5 3\"" : "", x + 28, y,
                     escape(s.label())));
         }
-        return svg.append("</svg>\n").toString();
+        return new Panel(svg.append("</svg>\n").toString(), height);
     }
 
     /** One polyline per stretch of defined values: a minute without jobs has no wait and breaks the line. */

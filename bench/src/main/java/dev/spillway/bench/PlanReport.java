@@ -114,6 +114,7 @@ final class PlanReport {
         if (workload.phases().size() > 1) {
             for (String phase : results.get(0).queueWaitByPhase().keySet()) {
                 waits.add(row("phase " + phase + " p50", r -> stats(r.queueWaitByPhase(), phase).p50()));
+                waits.add(row("phase " + phase + " p90", r -> stats(r.queueWaitByPhase(), phase).p90()));
                 waits.add(row("phase " + phase + " p99", r -> stats(r.queueWaitByPhase(), phase).p99()));
             }
         }
@@ -170,7 +171,7 @@ final class PlanReport {
 
     private static String describe(Workload workload) {
         if (workload instanceof Profile profile) {
-            return String.format(Locale.ROOT, ", base rate %.2f/s, peak %.2f/s", profile.rateAt(0),
+            return String.format(Locale.ROOT, ", base rate %.2f/s, peak %.2f/s", profile.baseRate(),
                     peak(profile));
         }
         return " (trace)";

@@ -61,6 +61,17 @@ class PlanReportTest {
         assertThat(html).doesNotContain("<script", " src=", "href=");
     }
 
+    @Test
+    void svgChart_isOneImageHoldingEveryPanel() {
+        PlanReport report = report(List.of(ScalingPolicies.VISIBLE_ONLY));
+
+        String svg = PlanChart.svg(report);
+
+        assertThat(svg).startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"").contains("plan steady: wait p99");
+        assertThat(svg.split("<svg ", -1)).hasSize(7);
+        assertThat(svg).doesNotContain("<script", "<html");
+    }
+
     private static PlanReport report(List<ScalingPolicy> policies) {
         return new PlanReport(STEADY, SYSTEM, policies,
                 policies.stream().map(policy -> Simulation.run(STEADY, SYSTEM, policy)).toList(),

@@ -121,6 +121,11 @@ public final class Profile implements Workload {
         return phases;
     }
 
+    /** Requests per second at the base of the curve (the daily profile's mean). */
+    public double baseRate() {
+        return parameters.baseRate();
+    }
+
     /** Requests per second at {@code time}. */
     public double rateAt(final double time) {
         return rate.applyAsDouble(time);
