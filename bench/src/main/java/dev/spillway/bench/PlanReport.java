@@ -129,6 +129,7 @@ final class PlanReport {
         fleet.add(row("times the fleet went to zero while requests arrived", r -> r.timesAtZero()));
         fleet.add(row("runs cut short by a scale-in and queued again", r -> r.counts().released()));
         fleet.add(row("task busy time per job, s (meanProcessingSeconds as simulated)", r -> r.busySecondsPerJob()));
+        fleet.add(row("hours until the queues drained and the fleet came to rest", r -> r.endTime() / 3600));
         for (String item : costs.get(results.get(0)).items().keySet()) {
             fleet.add(row("cost $: " + item, r -> costs.get(r).items().get(item)));
         }
