@@ -34,17 +34,8 @@ import dev.spillway.capacity.workload.Workload;
  * tier and phase, the fleet, the cost from the price table, writes a chart, and ends with one line per policy:
  * {@code plan PROFILE: wait p99 X s, peak intake concurrency N, GPU-hours H, cost $C}.
  *
- * <p>Options besides the CDK keys: {@code --profile steady|surge10x|daily} (surge10x), {@code --rate} requests/s at
- * the base (2), {@code --hours} of the steady profile (6), {@code --tiers} interactive,standard,batch shares
- * (0.2,0.6,0.2), {@code --prompt-tokens} (500) and {@code --output-tokens} (300) means, {@code --model}
- * (cdk.json's modelName), {@code --seed} (1); {@code --task-rate} jobs/s per task at a full batch
- * (1 / meanProcessingSeconds), {@code --batching-gain} (0.75 x workerConcurrency), {@code --prefill-tokens-per-step}
- * (100); {@code --cache-hit-rate} (0); {@code --direct-concurrency} the upstream's limit (0: no direct lane),
- * {@code --direct-bulkhead} (16), {@code --direct-tokens-per-second} (40), {@code --direct-first-token-seconds}
- * (0.6); {@code --wait-budget} seconds (25), {@code --hold eta|budget} (eta), {@code --account-concurrency} (1000),
- * {@code --intake-memory-mb} (2048); {@code --dispatch-seconds} (0.05), {@code --warm-start} (180),
- * {@code --instance-linger} (900), {@code --metric-lag-minutes} (1) ; {@code --prices FILE}, {@code --chart FILE}.
- * {@code --validate} replays a small trace against the local stack instead ({@link PlanValidation}).
+ * <p>Every option, its default and what the simulation models are in docs/capacity.md. {@code --validate} replays a
+ * small trace against the local stack instead ({@link PlanValidation}).
  */
 public final class PlanBenchmark implements Benchmark {
 
