@@ -22,7 +22,7 @@ class BenchCommandsIT {
     private static final Path REPO = Path.of(System.getProperty("spillway.repo-dir", "..")).toAbsolutePath();
 
     @ParameterizedTest
-    @ValueSource(strings = {"cache-hit", "spill-lane", "sustained-load", "batching", "intake-merging", "dynamo"})
+    @ValueSource(strings = {"cache-hit", "spill-lane", "sustained-load", "batching", "intake-merging", "dynamo", "surge"})
     void runsAndPrintsItsComparison(String name) throws Exception {
         Run run = benchRun(name, "--quick");
 
