@@ -40,8 +40,10 @@ import io.vertx.core.http.PoolOptions;
  * same hits with no surge (the baseline, same run), and the stack process's live threads and heap used from its
  * Prometheus scrape, with the most requests it held waiting at once. Before measuring, the cache-hit path and the
  * spill path are warmed up ({@code warmup-jobs} requests with {@code Prefer: respond-async}), so the JIT compiling
- * them is not what is measured. Options: {@code --clients}, {@code --wait} (seconds), {@code --margin-ms},
- * {@code --hit-interval-ms}, {@code --baseline-hits}, {@code --warmup-jobs}.
+ * them is not what is measured, and each client opens its connection, as SDK clients keep theirs open
+ * ({@code --connect-first 0} opens them with the surge instead, so the time to answer includes setting up 2,000
+ * connections). Options: {@code --clients}, {@code --wait} (seconds), {@code --margin-ms},
+ * {@code --hit-interval-ms}, {@code --baseline-hits}, {@code --warmup-jobs}, {@code --connect-first}.
  */
 public final class SurgeBenchmark implements Benchmark {
 
@@ -69,6 +71,7 @@ public final class SurgeBenchmark implements Benchmark {
         int hitIntervalMillis = options.integer("hit-interval-ms", 50, 50);
         int baselineHits = options.integer("baseline-hits", 200, 40);
         int warmUpJobs = options.integer("warmup-jobs", 300, 20);
+        boolean connectFirst = options.integer("connect-first", 1, 1) == 1;
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         try (LocalStackProcess stack = LocalStackProcess.start(options, "surge", null, Map.of())) {
@@ -91,6 +94,9 @@ public final class SurgeBenchmark implements Benchmark {
                     System.out.println("the warm-up was not accepted: " + warmUp.stream().map(CompletableFuture::join)
                             .filter(answer -> answer.problem() != null).findFirst().orElseThrow().problem());
                     return false;
+                }
+                if (connectFirst) {
+                    connectAll(http, clients);
                 }
                 Scrape idle = Scrape.of(stack);
                 HitLoop.Tally baseline = hits.run(baselineHits);
@@ -122,6 +128,27 @@ public final class SurgeBenchmark implements Benchmark {
                 .setDefaultPort(base.getPort()).setConnectTimeout(30_000)
                 .setIdleTimeout(waitSeconds + 60).setIdleTimeoutUnit(TimeUnit.SECONDS),
                 new PoolOptions().setHttp1MaxSize(connections));
+    }
+
+    /**
+     * Opens every client's connection before the surge (each answers a cache hit on it), as SDK clients hold their
+     * connections open: the surge then measures requests, not connection set-up.
+     */
+    private static void connectAll(HttpClient http, int clients) {
+        List<CompletableFuture<Integer>> opened = new ArrayList<>(clients);
+        for (int i = 0; i < clients; i++) {
+            CompletableFuture<Integer> status = new CompletableFuture<>();
+            http.request(HttpMethod.POST, "/v1/chat/completions")
+                    .compose(request -> request
+                            .putHeader("Content-Type", "application/json")
+                            .putHeader("Authorization", "Bearer " + LocalStackProcess.DEV_KEY)
+                            .send(HIT_BODY)
+                            .compose(response -> response.body().map(body -> response.statusCode())))
+                    .onSuccess(status::complete)
+                    .onFailure(status::completeExceptionally);
+            opened.add(status);
+        }
+        CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).join();
     }
 
     /** Every client at once, each on its own connection, with its own prompt and the given {@code Prefer}. */
