@@ -27,11 +27,14 @@ import java.util.function.Function;
  * @param coldStartMax          {@code coldStartMaxSeconds}: longest GPU cold start
  * @param reservedConcurrency   {@code reservedConcurrency}: the intake function's reserved concurrency, which bounds
  *                              the requests it holds at once
+ * @param defaultWait           {@code defaultWaitSeconds}: how long the intake holds a request that names no wait
+ *                              ({@code spillway.intake.default-wait}) while its job can finish within it
  */
 public record CapacitySettings(String instanceType, int minTasks, int maxTasks, int workerConcurrency,
                                Duration acceptableLatency, Duration meanProcessingTime, Duration scaleOutCooldown,
                                Duration scaleInCooldown, Duration scaleFromZeroCooldown, Duration coldStartMin,
-                               Duration coldStartMax, int reservedConcurrency) {
+                               Duration coldStartMax, int reservedConcurrency,
+                               Duration defaultWait) {
 
     public static final String INSTANCE_TYPE = "instanceType";
     public static final String MIN_TASKS = "minTasks";
@@ -45,11 +48,12 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
     public static final String COLD_START_MIN = "coldStartMinSeconds";
     public static final String COLD_START_MAX = "coldStartMaxSeconds";
     public static final String RESERVED_CONCURRENCY = "reservedConcurrency";
+    public static final String DEFAULT_WAIT = "defaultWaitSeconds";
 
     /** Every context key read here, for tools that accept overrides by key. */
     public static final List<String> KEYS = List.of(INSTANCE_TYPE, MIN_TASKS, MAX_TASKS, WORKER_CONCURRENCY, ACCEPTABLE_LATENCY,
             MEAN_PROCESSING, SCALE_OUT_COOLDOWN, SCALE_IN_COOLDOWN, SCALE_FROM_ZERO_COOLDOWN, COLD_START_MIN,
-            COLD_START_MAX, RESERVED_CONCURRENCY);
+            COLD_START_MAX, RESERVED_CONCURRENCY, DEFAULT_WAIT);
 
     public static final String DEFAULT_INSTANCE_TYPE = "g6.xlarge";
     /**
@@ -57,6 +61,7 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
      * per second for 20 s (infra-cdk's {@code ConcurrencyBudget} checks the two against each other).
      */
     public static final int DEFAULT_RESERVED_CONCURRENCY = 500;
+    public static final int DEFAULT_WAIT_SECONDS = 20;
 
     /** The values without any context. */
     public static CapacitySettings defaults() {
@@ -77,7 +82,8 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
                 seconds(context, SCALE_FROM_ZERO_COOLDOWN, 600),
                 seconds(context, COLD_START_MIN, 360),
                 seconds(context, COLD_START_MAX, 480),
-                ContextValues.integer(context, RESERVED_CONCURRENCY, DEFAULT_RESERVED_CONCURRENCY));
+                ContextValues.integer(context, RESERVED_CONCURRENCY, DEFAULT_RESERVED_CONCURRENCY),
+                seconds(context, DEFAULT_WAIT, DEFAULT_WAIT_SECONDS));
     }
 
     private static Duration seconds(final Function<String, Object> context, final String key, final int fallback) {
@@ -121,6 +127,9 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
         if (coldStartMin.isNegative() || coldStartMax.compareTo(coldStartMin) < 0) {
             errors.add("cold start must satisfy 0 <= coldStartMinSeconds <= coldStartMaxSeconds, got "
                     + coldStartMin.toSeconds() + " and " + coldStartMax.toSeconds());
+        }
+        if (defaultWait.isNegative()) {
+            errors.add("defaultWaitSeconds cannot be negative, got " + defaultWait.toSeconds());
         }
         if (reservedConcurrency < 1) {
             errors.add("reservedConcurrency must be at least 1, got " + reservedConcurrency);

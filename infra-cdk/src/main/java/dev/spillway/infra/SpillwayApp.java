@@ -118,7 +118,8 @@ public final class SpillwayApp {
                 .requireArtifacts(settings.requireArtifacts())
                 .memorySizeMb(settings.nativeImage() ? 512 : 2048)
                 .concurrency(settings.concurrency())
-                .timeouts(IntakeTimeouts.withWaits(settings.maxWaitSec(), settings.defaultWaitSec()))
+                .timeouts(IntakeTimeouts.withWaits(settings.maxWaitSec(),
+                        (int) settings.capacity().defaultWait().toSeconds()))
                 .tracing(settings.tracing())
                 .customDomain(settings.domainName(), settings.certificateArn())
                 .wafRequestsPerIp(settings.wafRequestsPerIp())

@@ -37,7 +37,6 @@ import software.constructs.Node;
  * @param alarmEmail           {@code alarmEmail}: address subscribed to alarms, absent for none
  * @param maxWaitSec           {@code maxWaitSeconds}: longest wait budget the intake grants ({@code spillway.intake.max-wait});
  *                             must nest inside the API's integration timeout (see {@code IntakeTimeouts})
- * @param defaultWaitSec       {@code defaultWaitSeconds}: wait budget of a request that names none
  * @param throttleRate         {@code apiThrottleRate}: requests per second the API stage admits
  * @param throttleBurst        {@code apiThrottleBurst}: requests the stage admits at once above the rate
  * @param batchFilesConcurrency {@code batchFilesConcurrency}: reserved concurrency of the batch-files function
@@ -67,7 +66,7 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
                                String huggingFaceModel, CapacitySettings capacity, boolean spot,
                                int maxReceiveCount, boolean tracing, String alarmEmail,
-                               int maxWaitSec, int defaultWaitSec, int throttleRate, int throttleBurst,
+                               int maxWaitSec, int throttleRate, int throttleBurst,
                                int batchFilesConcurrency, int ingestConcurrency, int notifierConcurrency,
                                int schedulerConcurrency, int wafRequestsPerIp, String domainName, String certificateArn,
                                boolean natPerAz, boolean interfaceEndpoints, List<String> fallbackInstanceTypes,
@@ -93,7 +92,6 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 bool(node, "tracing", true),
                 string(node, "alarmEmail", ""),
                 integer(node, "maxWaitSeconds", IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS),
-                integer(node, "defaultWaitSeconds", IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS),
                 integer(node, "apiThrottleRate", ConcurrencyBudget.DEFAULT_THROTTLE_RATE),
                 integer(node, "apiThrottleBurst", ConcurrencyBudget.DEFAULT_THROTTLE_BURST),
                 integer(node, "batchFilesConcurrency", ConcurrencyBudget.DEFAULT_BATCH_FILES),
