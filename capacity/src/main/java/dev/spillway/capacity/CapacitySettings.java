@@ -9,6 +9,7 @@ import java.util.function.Function;
  * How the worker fleet and the intake are sized and scaled: the numbers the CDK app synthesizes into the scaling
  * policies and the capacity planner simulates, read from the same CDK context keys with the same defaults. Change
  * a number here (or in {@code cdk.json}, or with {@code -c key=value}) and both the deployment and the plan follow.
+ * The defaults were chosen with the planner; docs/capacity.md ("How the defaults were chosen") has the runs.
  *
  * @param instanceType          {@code instanceType}: GPU instance type, one task per instance
  * @param minTasks              {@code minTasks}: fewest worker tasks; 0 lets the fleet scale to zero
@@ -72,11 +73,11 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
     public static CapacitySettings fromContext(final Function<String, Object> context) {
         return new CapacitySettings(
                 ContextValues.string(context, INSTANCE_TYPE, DEFAULT_INSTANCE_TYPE),
-                ContextValues.integer(context, MIN_TASKS, 0),
-                ContextValues.integer(context, MAX_TASKS, 4),
+                ContextValues.integer(context, MIN_TASKS, 1),
+                ContextValues.integer(context, MAX_TASKS, 6),
                 ContextValues.integer(context, WORKER_CONCURRENCY, 8),
-                seconds(context, ACCEPTABLE_LATENCY, 60),
-                seconds(context, MEAN_PROCESSING, 6),
+                seconds(context, ACCEPTABLE_LATENCY, 30),
+                seconds(context, MEAN_PROCESSING, 2),
                 seconds(context, SCALE_OUT_COOLDOWN, 60),
                 seconds(context, SCALE_IN_COOLDOWN, 300),
                 seconds(context, SCALE_FROM_ZERO_COOLDOWN, 600),

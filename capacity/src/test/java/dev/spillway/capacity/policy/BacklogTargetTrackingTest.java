@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import dev.spillway.capacity.CapacitySettings;
+import dev.spillway.capacity.FixedSettings;
 import org.junit.jupiter.api.Test;
 
 /** Application Auto Scaling's rules, one metric period at a time; the default target is 10 visible per task. */
 class BacklogTargetTrackingTest {
 
-    private final FleetScaler visibleOnly = ScalingPolicies.VISIBLE_ONLY.newScaler(CapacitySettings.defaults());
+    private final FleetScaler visibleOnly = ScalingPolicies.VISIBLE_ONLY.newScaler(FixedSettings.of());
     private double minute;
 
     @Test
@@ -60,7 +61,7 @@ class BacklogTargetTrackingTest {
 
     @Test
     void fleetThatKeepsUp_looksIdleOnVisibleMessages_butNotOnInFlightOnes() {
-        FleetScaler inFlight = ScalingPolicies.IN_FLIGHT.newScaler(CapacitySettings.defaults());
+        FleetScaler inFlight = ScalingPolicies.IN_FLIGHT.newScaler(FixedSettings.of());
         Decision visible = null;
         Decision counted = null;
         for (int i = 0; i < 15; i++) {
@@ -75,8 +76,8 @@ class BacklogTargetTrackingTest {
 
     @Test
     void weighted_countsInFlightWhole_andABatchBacklogATenthOfAnInteractiveOne() {
-        FleetScaler interactive = ScalingPolicies.WEIGHTED.newScaler(CapacitySettings.defaults());
-        FleetScaler batch = ScalingPolicies.WEIGHTED.newScaler(CapacitySettings.defaults());
+        FleetScaler interactive = ScalingPolicies.WEIGHTED.newScaler(FixedSettings.of());
+        FleetScaler batch = ScalingPolicies.WEIGHTED.newScaler(FixedSettings.of());
         Decision forInteractive = null;
         Decision forBatch = null;
         for (int i = 0; i < 3; i++) {
@@ -118,6 +119,6 @@ class BacklogTargetTrackingTest {
     }
 
     private static CapacitySettings settings(final Map<String, Object> context) {
-        return CapacitySettings.fromContext(context::get);
+        return FixedSettings.of(context);
     }
 }

@@ -17,7 +17,8 @@ import dev.spillway.capacity.CapacitySettings;
  * scheduler (whose backlog metric starts the fleet from zero) or the notifier.
  *
  * <p>The defaults fit the default account limit of 1,000 (538 reserved, 462 left unreserved; Lambda keeps at least
- * 100 unreserved). The capacity planner ({@code bench/run plan}) refines them from a traffic profile.
+ * 100 unreserved). The capacity planner ({@code bench/run plan}) checked the intake's against a surge at the stage's
+ * full rate (docs/capacity.md, "How the defaults were chosen").
  *
  * @param intake        reserved concurrency of the intake
  * @param maxWaitSec    longest wait budget the intake grants, seconds
