@@ -58,10 +58,10 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
 
     public static final String DEFAULT_INSTANCE_TYPE = "g6.xlarge";
     /**
-     * Every request the API stage admits within one wait budget, each held for all of it: a burst of 100 plus 20
-     * per second for 20 s (infra-cdk's {@code ConcurrencyBudget} checks the two against each other).
+     * Every request the API stage admits within one stream limit, each holding an intake for all of it: a burst of
+     * 100 plus 5 per second for 120 s (infra-cdk's {@code ConcurrencyBudget} checks the two against each other).
      */
-    public static final int DEFAULT_RESERVED_CONCURRENCY = 500;
+    public static final int DEFAULT_RESERVED_CONCURRENCY = 700;
     public static final int DEFAULT_WAIT_SECONDS = 20;
 
     /** The values without any context. */

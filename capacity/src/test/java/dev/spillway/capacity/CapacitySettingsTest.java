@@ -25,7 +25,7 @@ class CapacitySettingsTest {
         assertThat(settings.scaleFromZeroCooldown()).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.coldStartMin()).isEqualTo(Duration.ofMinutes(6));
         assertThat(settings.coldStartMax()).isEqualTo(Duration.ofMinutes(8));
-        assertThat(settings.reservedConcurrency()).isEqualTo(500);
+        assertThat(settings.reservedConcurrency()).isEqualTo(700);
         assertThat(settings.defaultWait()).isEqualTo(Duration.ofSeconds(20));
         assertThat(settings.problems()).isEmpty();
     }

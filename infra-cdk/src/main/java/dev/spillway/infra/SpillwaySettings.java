@@ -10,6 +10,7 @@ import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.ContextValues;
 import dev.spillway.infra.api.ConcurrencyBudget;
 import dev.spillway.infra.api.IntakeTimeouts;
+import dev.spillway.infra.api.WebAdapter;
 import dev.spillway.infra.fleet.FleetStackProps;
 import software.constructs.Node;
 
@@ -36,7 +37,7 @@ import software.constructs.Node;
  * @param tracing              {@code tracing}: X-Ray tracing on the API stage and active tracing on every function
  * @param alarmEmail           {@code alarmEmail}: address subscribed to alarms, absent for none
  * @param maxWaitSec           {@code maxWaitSeconds}: longest wait budget the intake grants ({@code spillway.intake.max-wait});
- *                             must nest inside the API's integration timeout (see {@code IntakeTimeouts})
+ *                             must nest inside the stream limit (see {@code IntakeTimeouts})
  * @param throttleRate         {@code apiThrottleRate}: requests per second the API stage admits
  * @param throttleBurst        {@code apiThrottleBurst}: requests the stage admits at once above the rate
  * @param batchFilesConcurrency {@code batchFilesConcurrency}: reserved concurrency of the batch-files function
@@ -61,6 +62,10 @@ import software.constructs.Node;
  *                             through an ECR pull-through cache; absent to pull {@code vllmImage} as given
  * @param weightsFromS3        {@code weightsFromS3}: vLLM loads the weights from the models bucket (through the S3
  *                             gateway endpoint) instead of downloading them from Hugging Face
+ * @param maxStreamSec         {@code maxStreamSeconds}: the longest one streamed answer may run, the intake's Lambda
+ *                             and integration timeouts (see {@code IntakeTimeouts}); the concurrency budget pays for it
+ * @param webAdapterLayerVersion {@code webAdapterLayerVersion}: version of the AWS Lambda Web Adapter's public layer the
+ *                             intake runs behind
  */
 public record SpillwaySettings(boolean nativeImage, Path functionZip, Path eventsFunctionZip, boolean requireArtifacts, String workerImage,
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
@@ -71,7 +76,7 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                                int schedulerConcurrency, int wafRequestsPerIp, String domainName, String certificateArn,
                                boolean natPerAz, boolean interfaceEndpoints, List<String> fallbackInstanceTypes,
                                int onDemandBaseTasks, int deployHeadroom, String dockerHubSecretArn,
-                               boolean weightsFromS3) {
+                               boolean weightsFromS3, int maxStreamSec, int webAdapterLayerVersion) {
 
     public static SpillwaySettings from(final Node node) {
         Path functionZip = Path.of(string(node, "functionZip", "../functions/intake-lambda/target/function.zip"));
@@ -107,13 +112,20 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 integer(node, "onDemandBaseTasks", 1),
                 integer(node, "deployHeadroom", 1),
                 string(node, "dockerHubSecretArn", ""),
-                bool(node, "weightsFromS3", true));
+                bool(node, "weightsFromS3", true),
+                integer(node, "maxStreamSeconds", IntakeTimeouts.DEFAULT_STREAM_SECONDS),
+                integer(node, "webAdapterLayerVersion", WebAdapter.LAYER_VERSION));
     }
 
     /** The Lambda concurrency each function may hold, and what the API stage admits. */
     public ConcurrencyBudget concurrency() {
-        return new ConcurrencyBudget(capacity.reservedConcurrency(), maxWaitSec, throttleRate, throttleBurst,
+        return new ConcurrencyBudget(capacity.reservedConcurrency(), maxStreamSec, throttleRate, throttleBurst,
                 batchFilesConcurrency, ingestConcurrency, notifierConcurrency, schedulerConcurrency);
+    }
+
+    /** The time limits of an intake request: the stream limit and the wait budgets that must nest inside it. */
+    public IntakeTimeouts timeouts() {
+        return IntakeTimeouts.of(maxStreamSec, maxWaitSec, (int) capacity.defaultWait().toSeconds());
     }
 
     /** Whether {@code zip} is a native Lambda package: a {@code bootstrap} executable for provided.al2023. */
