@@ -105,7 +105,7 @@ public class DirectLane {
         }
         UpstreamTarget target = candidates.get(index);
         return target.forward(body, model, deadline)
-                .thenApply(answer -> Optional.of(new DirectAnswer(target.name(), model, answer, clock.instant())))
+                .thenApply(answer -> Optional.of(new DirectAnswer(target.name(), answer)))
                 .exceptionallyCompose(failure -> {
                     LOG.debugf("direct target %s did not answer: %s", target.name(), failure);
                     return tryFrom(candidates, index + 1, body, model, deadline);

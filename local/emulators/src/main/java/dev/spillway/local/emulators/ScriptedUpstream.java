@@ -36,12 +36,14 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code keepalive:<n> ...}: holds the answer open with n blank lines and {@code : keep-alive} comments before
  * the JSON, as DeepSeek does when busy</li>
  * <li>{@code cut:<n> ...}: to the first n calls, promises the whole body, sends a third of it and closes</li>
+ * <li>{@code rich ...}: a completion with every field DeepSeek and OpenAI add ({@link #RICH_COMPLETION}): reasoning
+ * content, a tool call, logprobs, a system fingerprint, cache-hit usage and a field no client library knows</li>
  * <li>anything else: {@code echo: <content>}</li>
  * </ul>
  * A command may name the upstream it is meant for, {@code fail:503@primary ...}: an upstream with another
  * {@linkplain #ScriptedUpstream(String) name} ignores it and echoes, so one prompt can script several upstreams.
  * It counts calls per content, and remembers when they arrived, so tests can tell how often and how far apart the
- * caller really called. Like vLLM it can publish its load on {@code GET /metrics} (Prometheus text) once a test
+ * caller really called, and keeps the last body each content arrived in, so tests can check what reached it. Like vLLM it can publish its load on {@code GET /metrics} (Prometheus text) once a test
  * sets it with {@link #reportLoad}; until then that page is a 404, as on a server without metrics.
  */
 public final class ScriptedUpstream implements AutoCloseable {
@@ -51,8 +53,24 @@ public final class ScriptedUpstream implements AutoCloseable {
     private static final Pattern COMMAND = Pattern.compile(
             "^(sleep|fail|flaky|down|ratelimit|busy|keepalive|cut):(\\d+)(?:@([A-Za-z0-9_-]+))?(?:\\s.*)?$", Pattern.DOTALL);
 
+    /** What {@code rich} answers, byte for byte. */
+    public static final String RICH_COMPLETION = "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion\","
+            + "\"created\":1700000000,\"model\":\"upstream\",\"system_fingerprint\":\"fp_deep_1\","
+            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"reasoning_content\":\"The user wants the weather, so call the tool.\","
+            + "\"tool_calls\":[{\"id\":\"call_0\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"arguments\":\"{\\\"city\\\":\\\"Oslo\\\"}\"}}]},"
+            + "\"logprobs\":{\"content\":[{\"token\":\"Hi\",\"logprob\":-0.0123,\"bytes\":[72,105],"
+            + "\"top_logprobs\":[{\"token\":\"Hi\",\"logprob\":-0.0123,\"bytes\":[72,105]}]}]},"
+            + "\"finish_reason\":\"tool_calls\"}],"
+            + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19,"
+            + "\"prompt_cache_hit_tokens\":8,\"prompt_cache_miss_tokens\":4,"
+            + "\"completion_tokens_details\":{\"reasoning_tokens\":5}},"
+            + "\"x_future_field\":{\"kept\":[1,2.5,true,null]}}";
+
     private final String name;
     private final HttpServer server;
+    private final Map<String, String> lastBodies = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, List<Instant>> arrivals = new ConcurrentHashMap<>();
     private volatile CountDownLatch held = new CountDownLatch(1);
@@ -98,6 +116,11 @@ public final class ScriptedUpstream implements AutoCloseable {
         return times == null ? List.of() : List.copyOf(times);
     }
 
+    /** The body of the last request whose last user message was {@code content}, as it arrived. */
+    public String lastBody(String content) {
+        return lastBodies.get(content);
+    }
+
     public int totalCalls() {
         return calls.values().stream().mapToInt(AtomicInteger::get).sum();
     }
@@ -140,12 +163,17 @@ public final class ScriptedUpstream implements AutoCloseable {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             String content = lastUserContent(body);
+            lastBodies.put(content, body);
             // Taken before the call is counted: whoever saw the count and then called releaseHeld() released it.
             CountDownLatch gate = held;
             arrivals.computeIfAbsent(content, c -> new CopyOnWriteArrayList<>()).add(Instant.now());
             int call = calls.computeIfAbsent(content, c -> new AtomicInteger()).incrementAndGet();
             Matcher command = COMMAND.matcher(content);
             boolean forMe = command.matches() && (command.group(3) == null || command.group(3).equals(name));
+            if (content.startsWith("rich")) {
+                send(exchange, 200, RICH_COMPLETION);
+                return;
+            }
             if (content.startsWith("hold")) {
                 gate.await(120, TimeUnit.SECONDS);
             } else if (forMe) {
