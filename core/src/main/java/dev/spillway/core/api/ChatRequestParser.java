@@ -215,10 +215,6 @@ public final class ChatRequestParser {
             }
             streaming = stream.booleanValue();
         }
-        if (streaming) {
-            throw ApiException.invalid("stream", "unsupported_parameter",
-                    "Streaming is not supported yet: send stream=false (or omit it).");
-        }
         JsonNode options = root.get("stream_options");
         if (options == null || options.isNull()) {
             return;

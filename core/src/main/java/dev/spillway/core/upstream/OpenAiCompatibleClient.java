@@ -145,6 +145,50 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
         return call;
     }
 
+    /**
+     * Forwards a client's body that asks to stream ({@code stream: true}), model name mapped as in {@link #forward},
+     * and completes once the upstream answers 2xx: its body is then read as it arrives, never whole. A failure before
+     * that is mapped as {@link #forward}'s is, so the caller may retry or spill; one after it ends the stream.
+     *
+     * @param timeout bounds the whole call, the streamed body included
+     */
+    public CompletionStage<UpstreamStream> openStream(byte[] clientBody, Duration timeout) {
+        byte[] body = upstreamModel.map(model -> CompletionJson.withModel(clientBody, model)).orElse(clientBody);
+        UpstreamStream.Opening opening = new UpstreamStream.Opening(vertx, timeout, this::timeoutFailure);
+        http.request(HttpMethod.POST, path).onComplete(opened -> {
+            if (opened.failed()) {
+                opening.fail(transportFailure(opened.cause(), false));
+                return;
+            }
+            HttpClientRequest sending = opened.result();
+            if (!opening.sending(sending)) {
+                return;
+            }
+            sending.putHeader("Content-Type", "application/json").putHeader("Accept", "text/event-stream");
+            if (authorization != null) {
+                sending.putHeader("Authorization", authorization);
+            }
+            sending.send(Buffer.buffer(body)).onComplete(arrived -> {
+                if (arrived.failed()) {
+                    opening.fail(transportFailure(arrived.cause(), false));
+                    return;
+                }
+                HttpClientResponse response = arrived.result();
+                if (response.statusCode() / 100 == 2) {
+                    opening.answered(response, cause -> transportFailure(cause, true));
+                    return;
+                }
+                response.body().onComplete(error -> opening.fail(failure(response.statusCode(),
+                        response.getHeader("Retry-After"), error.succeeded() ? error.result().toString() : "")));
+            });
+        });
+        return opening;
+    }
+
+    private UpstreamException timeoutFailure(Duration timeout) {
+        return timeout(timeout, null);
+    }
+
     @Override
     public void close() {
         http.close();

@@ -107,7 +107,10 @@ class BadInputTest {
                 bad("n zero", "{" + MODEL + "," + MSG + ",\"n\":0}", 400, "invalid_value", "n"),
                 bad("n above 128", "{" + MODEL + "," + MSG + ",\"n\":129}", 400, "invalid_value", "n"),
                 bad("n a string", "{" + MODEL + "," + MSG + ",\"n\":\"2\"}", 400, "invalid_type", "n"),
-                bad("stream true", "{" + MODEL + "," + MSG + ",\"stream\":true}", 400, "unsupported_parameter", "stream"),
+                bad("stream_options not an object", "{" + MODEL + "," + MSG + ",\"stream\":true,\"stream_options\":true}",
+                        400, "invalid_type", "stream_options"),
+                bad("include_usage not boolean", "{" + MODEL + "," + MSG + ",\"stream\":true,\"stream_options\":"
+                        + "{\"include_usage\":\"yes\"}}", 400, "invalid_type", "stream_options.include_usage"),
                 bad("stream not boolean", "{" + MODEL + "," + MSG + ",\"stream\":\"yes\"}", 400, "invalid_type", "stream"),
                 bad("stream_options without stream", "{" + MODEL + "," + MSG + ",\"stream_options\":{\"include_usage\":"
                         + "true}}", 400, "invalid_value", "stream_options"),

@@ -1,6 +1,8 @@
 package dev.spillway.intake.direct;
 
 import dev.spillway.core.api.ChatCompletion;
+import io.smallrye.mutiny.Multi;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * A completion the direct lane got from an upstream target, kept as the bytes the client receives: the upstream's
@@ -10,10 +12,26 @@ public final class DirectAnswer {
 
     private final String target;
     private final byte[] body;
+    private final Multi<Buffer> events;
 
     DirectAnswer(String target, byte[] body) {
+        this(target, body, null);
+    }
+
+    private DirectAnswer(String target, byte[] body, Multi<Buffer> events) {
         this.target = target;
         this.body = body;
+        this.events = events;
+    }
+
+    /** A streamed answer: the upstream's events relayed as they arrive. */
+    static DirectAnswer streamed(String target, Multi<Buffer> events) {
+        return new DirectAnswer(target, null, events);
+    }
+
+    /** The events of a streamed answer, or null for a whole one ({@link #body()}). */
+    public Multi<Buffer> events() {
+        return events;
     }
 
     /** The target that answered, named as in {@code spillway.upstreams.<target>}. */

@@ -40,6 +40,12 @@ import com.sun.net.httpserver.HttpServer;
  * content, a tool call, logprobs, a system fingerprint, cache-hit usage and a field no client library knows</li>
  * <li>anything else: {@code echo: <content>}</li>
  * </ul>
+ * A request with {@code "stream":true} is answered with server-sent events in OpenAI's chunk format, a word per
+ * chunk, the usage last when {@code stream_options.include_usage} asks for it, then {@code data: [DONE]}; {@code rich}
+ * streams reasoning and a tool call split over chunks; {@code cutstream ...} ends the body after two chunks, without
+ * {@code [DONE]}; {@code drip ...} sends its first chunk at once and the rest only after {@link #releaseHeld()}.
+ * <ul>
+ * </ul>
  * A command may name the upstream it is meant for, {@code fail:503@primary ...}: an upstream with another
  * {@linkplain #ScriptedUpstream(String) name} ignores it and echoes, so one prompt can script several upstreams.
  * It counts calls per content, and remembers when they arrived, so tests can tell how often and how far apart the
@@ -170,6 +176,10 @@ public final class ScriptedUpstream implements AutoCloseable {
             int call = calls.computeIfAbsent(content, c -> new AtomicInteger()).incrementAndGet();
             Matcher command = COMMAND.matcher(content);
             boolean forMe = command.matches() && (command.group(3) == null || command.group(3).equals(name));
+            if (body.replace(" ", "").contains("\"stream\":true")) {
+                stream(exchange, content, body.replace(" ", "").contains("\"include_usage\":true"), gate);
+                return;
+            }
             if (content.startsWith("rich")) {
                 send(exchange, 200, RICH_COMPLETION);
                 return;
@@ -232,6 +242,69 @@ public final class ScriptedUpstream implements AutoCloseable {
                 + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + words(content)
                 + ",\"completion_tokens\":" + words(answer) + ",\"total_tokens\":" + (words(content) + words(answer))
                 + "}}";
+    }
+
+    /** The chunks {@code stream} sends for {@code rich}: everything {@link #RICH_COMPLETION} holds, in pieces. */
+    public static final List<String> RICH_CHUNKS = List.of(
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+                    + "\"content\":null,\"reasoning_content\":\"The user wants\"},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":"
+                    + "\" the weather.\"},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                    + "\"id\":\"call_0\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\"}}]},"
+                    + "\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                    + "\"function\":{\"arguments\":\"\\\":\\\"Oslo\\\"}\"}}]},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,"
+                    + "\"finish_reason\":\"tool_calls\"}],\"x_future_field\":true}");
+    private static final String RICH_USAGE = "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,"
+            + "\"total_tokens\":19,\"prompt_cache_hit_tokens\":8,\"prompt_cache_miss_tokens\":4}";
+
+    private static void stream(HttpExchange exchange, String content, boolean includeUsage, CountDownLatch gate)
+            throws IOException, InterruptedException {
+        List<String> chunks = new java.util.ArrayList<>();
+        String usage;
+        if (content.startsWith("rich")) {
+            chunks.addAll(RICH_CHUNKS);
+            usage = RICH_USAGE;
+        } else {
+            String answer = "echo: " + content;
+            String head = "{\"id\":\"chatcmpl-stream\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+                    + "\"model\":\"upstream\",\"choices\":[{\"index\":0,\"delta\":";
+            String[] words = answer.split(" ");
+            for (int i = 0; i < words.length; i++) {
+                chunks.add(head + "{" + (i == 0 ? "\"role\":\"assistant\"," : "") + "\"content\":\""
+                        + escape((i == 0 ? "" : " ") + words[i]) + "\"},\"logprobs\":null,\"finish_reason\":null}]}");
+            }
+            chunks.add(head + "{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}");
+            usage = "\"usage\":{\"prompt_tokens\":" + words(content) + ",\"completion_tokens\":" + words(answer)
+                    + ",\"total_tokens\":" + (words(content) + words(answer)) + "}";
+        }
+        if (includeUsage) {
+            chunks.add("{\"id\":\"chatcmpl-stream\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+                    + "\"model\":\"upstream\",\"choices\":[]," + usage + "}");
+        }
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        for (int i = 0; i < chunks.size(); i++) {
+            if (content.startsWith("cutstream") && i == 2) {
+                out.close(); // the body ends here, before the answer is complete and without [DONE]
+                return;
+            }
+            out.write(("data: " + chunks.get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            if (content.startsWith("drip") && i == 0) {
+                gate.await(120, TimeUnit.SECONDS);
+            }
+        }
+        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        out.close();
     }
 
     /** Chunked: the blank lines and SSE comments go out one by one before the JSON, as a busy DeepSeek sends them. */
