@@ -105,6 +105,19 @@ class StreamingTest {
     }
 
     @Test
+    void aTargetAskingToWaitPastTheBudget_isNotWaitedFor_theNextTargetStreams() throws Exception {
+        // WHEN the first target answers 429 with a Retry-After longer than the client's wait
+        Response response = given().contentType(ContentType.JSON).header("Prefer", "wait=10")
+                .body(String.format(STREAM, "busy:60@a then secondary", "")).post("/v1/chat/completions");
+
+        // THEN the second target streams the answer, and the first was not called again
+        response.then().statusCode(200).header("X-Spillway-Target", "secondary");
+        List<String> data = dataLines(response.asString());
+        assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+        assertThat(DirectLaneUpstreams.a().calls("busy:60@a then secondary")).isEqualTo(1);
+    }
+
+    @Test
     void aStreamCutShort_endsWithAnErrorEvent_neverWithDone() throws Exception {
         // WHEN the upstream ends its body after two chunks
         Response response = post(String.format(STREAM, "cutstream now", ""));

@@ -133,20 +133,24 @@ final class UpstreamTarget implements AutoCloseable {
                 outcome.complete(answer);
                 return;
             }
-            Throwable cause = unwrapped(failure);
-            if (cause instanceof UpstreamException e) {
-                metrics.upstreamCall(name, e.code().startsWith("upstream_") ? e.code().substring(9) : "rejected");
-                Optional<Duration> retryAfter = e.retryAfter();
-                if (e.retryable() && retryAfter.isPresent()
-                        && clock.instant().plus(retryAfter.get()).plus(SHORTEST_ATTEMPT).isAfter(deadline)) {
-                    // Honouring Retry-After would outlast the client's wait: spill now rather than at the deadline.
-                    cause = new WaitBudgetSpent(name + " asked to wait " + retryAfter.get() + ", past the wait budget",
-                            e);
-                }
-            }
-            outcome.completeExceptionally(cause);
+            outcome.completeExceptionally(failed(failure, deadline));
         });
         return outcome;
+    }
+
+    /** An attempt's failure, counted, as the policy sees it. */
+    private Throwable failed(Throwable failure, Instant deadline) {
+        Throwable cause = unwrapped(failure);
+        if (cause instanceof UpstreamException e) {
+            metrics.upstreamCall(name, e.code().startsWith("upstream_") ? e.code().substring(9) : "rejected");
+            Optional<Duration> retryAfter = e.retryAfter();
+            if (e.retryable() && retryAfter.isPresent()
+                    && clock.instant().plus(retryAfter.get()).plus(SHORTEST_ATTEMPT).isAfter(deadline)) {
+                // Honouring Retry-After would outlast the client's wait: spill now rather than at the deadline.
+                return new WaitBudgetSpent(name + " asked to wait " + retryAfter.get() + ", past the wait budget", e);
+            }
+        }
+        return cause;
     }
 
     /**
@@ -191,11 +195,7 @@ final class UpstreamTarget implements AutoCloseable {
                 return;
             }
             slots.release();
-            Throwable cause = unwrapped(failure);
-            if (cause instanceof UpstreamException e) {
-                metrics.upstreamCall(name, e.code().startsWith("upstream_") ? e.code().substring(9) : "rejected");
-            }
-            outcome.completeExceptionally(cause);
+            outcome.completeExceptionally(failed(failure, deadline));
         });
         return outcome;
     }

@@ -36,14 +36,14 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code keepalive:<n> ...}: holds the answer open with n blank lines and {@code : keep-alive} comments before
  * the JSON, as DeepSeek does when busy</li>
  * <li>{@code cut:<n> ...}: to the first n calls, promises the whole body, sends a third of it and closes</li>
- * <li>{@code rich ...}: a completion with every field DeepSeek and OpenAI add ({@link #RICH_COMPLETION}): reasoning
+ * <li>{@code ...rich...} (after any command): a completion with every field DeepSeek and OpenAI add ({@link #RICH_COMPLETION}): reasoning
  * content, a tool call, logprobs, a system fingerprint, cache-hit usage and a field no client library knows</li>
  * <li>anything else: {@code echo: <content>}</li>
  * </ul>
  * A request with {@code "stream":true} is answered with server-sent events in OpenAI's chunk format, a word per
  * chunk, the usage last when {@code stream_options.include_usage} asks for it, then {@code data: [DONE]}; {@code rich}
- * streams reasoning and a tool call split over chunks; {@code cutstream ...} ends the body after two chunks, without
- * {@code [DONE]}; {@code drip ...} sends its first chunk at once and the rest only after {@link #releaseHeld()}.
+ * streams reasoning and a tool call split over chunks; {@code ...cutstream...} ends the body after two chunks, without
+ * {@code [DONE]}; {@code ...drip...} sends its first chunk at once and the rest only after {@link #releaseHeld()}.
  * <ul>
  * </ul>
  * A command may name the upstream it is meant for, {@code fail:503@primary ...}: an upstream with another
@@ -176,14 +176,6 @@ public final class ScriptedUpstream implements AutoCloseable {
             int call = calls.computeIfAbsent(content, c -> new AtomicInteger()).incrementAndGet();
             Matcher command = COMMAND.matcher(content);
             boolean forMe = command.matches() && (command.group(3) == null || command.group(3).equals(name));
-            if (body.replace(" ", "").contains("\"stream\":true")) {
-                stream(exchange, content, body.replace(" ", "").contains("\"include_usage\":true"), gate);
-                return;
-            }
-            if (content.startsWith("rich")) {
-                send(exchange, 200, RICH_COMPLETION);
-                return;
-            }
             if (content.startsWith("hold")) {
                 gate.await(120, TimeUnit.SECONDS);
             } else if (forMe) {
@@ -229,6 +221,14 @@ public final class ScriptedUpstream implements AutoCloseable {
                     default -> throw new IllegalStateException(command.group(1));
                 }
             }
+            if (body.replace(" ", "").contains("\"stream\":true")) {
+                stream(exchange, content, body.replace(" ", "").contains("\"include_usage\":true"), gate);
+                return;
+            }
+            if (content.contains("rich")) {
+                send(exchange, 200, RICH_COMPLETION);
+                return;
+            }
             send(exchange, 200, completion(content));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -269,7 +269,7 @@ public final class ScriptedUpstream implements AutoCloseable {
             throws IOException, InterruptedException {
         List<String> chunks = new java.util.ArrayList<>();
         String usage;
-        if (content.startsWith("rich")) {
+        if (content.contains("rich")) {
             chunks.addAll(RICH_CHUNKS);
             usage = RICH_USAGE;
         } else {
@@ -293,13 +293,13 @@ public final class ScriptedUpstream implements AutoCloseable {
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         for (int i = 0; i < chunks.size(); i++) {
-            if (content.startsWith("cutstream") && i == 2) {
+            if (content.contains("cutstream") && i == 2) {
                 out.close(); // the body ends here, before the answer is complete and without [DONE]
                 return;
             }
             out.write(("data: " + chunks.get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
-            if (content.startsWith("drip") && i == 0) {
+            if (content.contains("drip") && i == 0) {
                 gate.await(120, TimeUnit.SECONDS);
             }
         }
