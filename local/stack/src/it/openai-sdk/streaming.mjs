@@ -35,6 +35,16 @@ async function streamed(content, extra = {}) {
 const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object",
   properties: { city: { type: "string" } } } } }];
 
+// a stream that breaks off raises, never ends as if complete (first: the 429s below open the direct target's
+// circuit breaker, after which even this request would spill)
+try {
+  await streamed("cutstream please");
+  fail("a broken stream looked complete");
+} catch (e) {
+  if (!(e instanceof OpenAI.APIError)) throw e;
+  results.brokenStream = e.message;
+}
+
 for (const [lane, prefix] of [["direct", ""], ["spill", "busy:60@official "]]) {
   // streaming with async iteration: content and usage
   const plain = await streamed(`${prefix}stream me`);
@@ -62,15 +72,6 @@ for (const [lane, prefix] of [["direct", ""], ["spill", "busy:60@official "]]) {
   if (!rich.reasoning.includes("weather")) fail(`${lane}: streamed reasoning lost ${JSON.stringify(rich)}`);
   if (rich.usage?.prompt_cache_hit_tokens !== 8) fail(`${lane}: streamed usage ${JSON.stringify(rich.usage)}`);
   results[lane] = { chunks: plain.chunks, richChunks: rich.chunks };
-}
-
-// a stream that breaks off raises, never ends as if complete
-try {
-  await streamed("cutstream please");
-  fail("a broken stream looked complete");
-} catch (e) {
-  if (!(e instanceof OpenAI.APIError)) throw e;
-  results.brokenStream = e.message;
 }
 
 console.log(JSON.stringify({ ok: true, ...results }));
