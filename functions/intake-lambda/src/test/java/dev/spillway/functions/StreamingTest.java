@@ -191,6 +191,31 @@ class StreamingTest {
         assertThat(chunks.get(chunks.size() - 1).path("usage").isObject()).isTrue();
     }
 
+    @Test
+    void aStreamedRequestWhoseJobIsNotDoneWithinTheBudget_endsWithAnEventNamingTheJob() throws Exception {
+        // GIVEN no worker runs, and the client waits a second
+        int jobsBefore = storedJobs();
+
+        // WHEN
+        Response response = given().contentType(ContentType.JSON).header("Prefer", "wait=1").body("{\"model\":"
+                + "\"test-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"later\"}]}")
+                .post("/v1/chat/completions");
+
+        // THEN 202 with a stream whose one event is an error in OpenAI's shape naming the job, and no [DONE]
+        response.then().statusCode(202).header("X-Spillway-Lane", "spill");
+        assertThat(response.contentType()).startsWith("text/event-stream");
+        String jobId = response.header("X-Spillway-Job-Id");
+        assertThat(response.header("Location")).isEqualTo("/v1/jobs/" + jobId);
+        List<String> data = dataLines(response.asString());
+        assertThat(data).hasSize(1);
+        JsonNode error = JSON.readTree(data.get(0)).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("job_pending");
+        assertThat(error.path("message").asText()).contains(jobId);
+        // AND the job goes on
+        assertThat(storedJobs()).isEqualTo(jobsBefore + 1);
+        given().get("/v1/jobs/" + jobId).then().statusCode(200);
+    }
+
     private static JsonNode assemble(List<JsonNode> chunks) {
         ChunkAssembler assembler = new ChunkAssembler();
         chunks.forEach(chunk -> assembler.add((ObjectNode) chunk));

@@ -25,12 +25,14 @@ import dev.spillway.core.auth.Authenticator;
 import dev.spillway.core.auth.Caller;
 import dev.spillway.core.cache.CachePolicy;
 import dev.spillway.core.job.JobStatus;
+import dev.spillway.core.job.JobView;
 import dev.spillway.core.metrics.EmbeddedMetrics;
 import dev.spillway.core.job.Tier;
 import dev.spillway.intake.IntakeService;
 import dev.spillway.intake.Jobs;
 import dev.spillway.intake.Submission;
 import dev.spillway.intake.WaitBudgets;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
@@ -111,6 +113,13 @@ public class ChatCompletionsResource {
                 if (submission.streams() && job.status() == JobStatus.SUCCEEDED) {
                     headers.put(SpillwayHeaders.JOB_ID, job.id());
                     return Reply.events(headers, EventStreams.replay(job.result(), submission.includeUsage()));
+                }
+                if (submission.streams() && !job.status().isFinal()) {
+                    // A streaming client would read a 202's JSON as an empty stream: tell it, in the stream, where
+                    // its answer will be.
+                    headers.put(SpillwayHeaders.JOB_ID, job.id());
+                    headers.put("Location", JobView.path(job.id()));
+                    return Reply.events(202, headers, Multi.createFrom().item(EventStreams.pending(job.id())));
                 }
                 Response.ResponseBuilder response = Responses.completionOrJob(job, waits.pollAfter());
                 headers.forEach(response::header);

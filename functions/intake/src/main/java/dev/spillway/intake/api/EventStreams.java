@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.api.CompletionChunks;
+import dev.spillway.core.job.JobView;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
 
@@ -27,6 +29,21 @@ final class EventStreams {
         }
         events.add(DONE);
         return Multi.createFrom().iterable(events);
+    }
+
+    /**
+     * The only event of a stream whose job was not done within the wait budget: an error in OpenAI's shape (so SDKs
+     * raise it rather than end quietly) with code {@code job_pending}, naming the job to poll.
+     */
+    static Buffer pending(String jobId) {
+        ObjectNode error = JsonNodeFactory.instance.objectNode();
+        error.putObject("error")
+                .put("message", "The answer was not ready within the wait budget; job " + jobId
+                        + " goes on. Poll GET " + JobView.path(jobId) + " for it.")
+                .put("type", "job_pending")
+                .putNull("param")
+                .put("code", "job_pending");
+        return data(error.toString());
     }
 
     static Buffer data(String json) {

@@ -48,6 +48,10 @@ record Reply(int status, Map<String, List<String>> headers, Multi<Buffer> body) 
 
     /** 200 with server-sent events; {@code headers} are Spillway's own. */
     static Reply events(Map<String, String> headers, Multi<Buffer> events) {
+        return events(200, headers, events);
+    }
+
+    static Reply events(int status, Map<String, String> headers, Multi<Buffer> events) {
         Map<String, List<String>> all = new LinkedHashMap<>();
         headers.forEach((name, value) -> {
             if (value != null) {
@@ -56,6 +60,6 @@ record Reply(int status, Map<String, List<String>> headers, Multi<Buffer> body) 
         });
         all.put("Content-Type", List.of(EVENT_STREAM));
         all.put("Cache-Control", List.of("no-cache"));
-        return new Reply(200, all, events);
+        return new Reply(status, all, events);
     }
 }
