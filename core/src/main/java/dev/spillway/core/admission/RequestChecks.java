@@ -1,6 +1,6 @@
 package dev.spillway.core.admission;
 
-import java.util.Set;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -34,11 +34,20 @@ public class RequestChecks {
     public RequestChecks(IntakeConfig intake, ModelsConfig models, CallbackUrls callbackUrls, RateLimiter rateLimiter,
             CacheConfig cache) {
         this.intake = intake;
-        Set<String> served = models.served().keySet();
-        this.parser = new ChatRequestParser(served::contains, intake.maxTokensLimit());
+        this.parser = parserFor(models, intake.maxTokensLimit());
         this.callbackUrls = callbackUrls;
         this.rateLimiter = rateLimiter;
         this.cache = cache;
+    }
+
+    /**
+     * The chat parser for this deployment's models: each refuses what its fleet engine cannot do, since the fleet is
+     * every request's last resort (only {@code llamacpp} is narrower than the OpenAI API).
+     */
+    public static ChatRequestParser parserFor(ModelsConfig models, int maxTokensLimit) {
+        Map<String, ModelsConfig.Model> served = models.served();
+        return new ChatRequestParser(served::containsKey,
+                model -> !served.containsKey(model) || !"llamacpp".equals(served.get(model).engine()), maxTokensLimit);
     }
 
     public CheckedRequest check(IntakeRequest submitted) {

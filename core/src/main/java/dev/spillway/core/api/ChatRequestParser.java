@@ -8,11 +8,14 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Turns a raw chat-completions body into a {@link ChatCompletionRequest}, or refuses it with an
- * {@link ApiException} naming the offending parameter. Parsing is strict on purpose: a request Spillway
- * cannot honour exactly is refused up front rather than queued and answered differently than asked.
+ * Turns a raw chat-completions body into a {@link ChatCompletionRequest}, or refuses it with an {@link ApiException}
+ * naming the offending parameter. Every field OpenAI's API defines is checked for type and range (a malformed request
+ * is refused up front, never queued to fail later), then the body is kept as it came: what a model server accepts
+ * reaches it. Fields Spillway does not know are kept too when the model's engine is OpenAI-compatible; a model served
+ * by the embedded llama.cpp engine refuses what that engine cannot do, naming the field and the model.
  */
 public final class ChatRequestParser {
 
@@ -20,44 +23,61 @@ public final class ChatRequestParser {
     static final int MAX_MESSAGES = 4096;
     static final int MAX_STOP_SEQUENCES = 4;
     static final int MAX_SHORT_STRING = 256;
+    static final int MAX_CHOICES = 128;
+    static final int MAX_TOOLS = 128;
+    static final int MAX_TOP_LOGPROBS = 20;
     private static final String BODY = "The request body";
 
-    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_calls", "tool_call_id",
+            "function_call", "refusal", "reasoning_content", "prefix", "audio");
+    private static final Set<String> CONTENT_PART_TYPES = Set.of("text", "image_url", "input_audio", "file",
+            "refusal");
+    private static final Set<String> RESPONSE_FORMATS = Set.of("text", "json_object", "json_schema");
+    private static final Set<String> TOOL_CHOICES = Set.of("none", "auto", "required");
 
-    /** Fields clients send that do not change the answer; accepted and dropped. */
-    private static final Set<String> IGNORED = Set.of("metadata", "store", "service_tier", "stream_options",
-            "parallel_tool_calls");
-
-    /** Fields that would change the answer in ways Spillway does not implement yet; refused unless neutral. */
-    private static final Map<String, String> UNSUPPORTED = Map.of(
-            "tools", "tool calling", "tool_choice", "tool calling", "functions", "function calling",
-            "function_call", "function calling", "logprobs", "log probabilities", "top_logprobs", "log probabilities",
-            "response_format", "structured output", "logit_bias", "logit bias", "audio", "audio output",
-            "modalities", "non-text modalities");
-
+    /** OpenAI's request fields: checked here, and passed on to OpenAI-compatible engines. */
     private static final Set<String> KNOWN = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
-            "max_completion_tokens", "seed", "stop", "user", "n", "stream", "frequency_penalty", "presence_penalty");
+            "max_completion_tokens", "seed", "stop", "user", "n", "stream", "stream_options", "frequency_penalty",
+            "presence_penalty", "logprobs", "top_logprobs", "tools", "tool_choice", "parallel_tool_calls", "functions",
+            "function_call", "response_format", "logit_bias", "metadata", "store", "service_tier", "reasoning_effort",
+            "modalities", "audio", "prediction", "web_search_options");
+
+    /** What the embedded llama.cpp engine honours; any other field must be absent or ask for nothing. */
+    private static final Set<String> LLAMA_CPP_FIELDS = Set.of("model", "messages", "temperature", "top_p",
+            "max_tokens", "max_completion_tokens", "seed", "stop", "user", "n", "stream", "stream_options",
+            "frequency_penalty", "presence_penalty", "response_format", "metadata", "store", "service_tier",
+            "parallel_tool_calls");
 
     private static final StrictJson JSON = new StrictJson(MAX_NESTING_DEPTH);
 
     private final Predicate<String> modelServed;
+    private final Predicate<String> openAiCompatible;
     private final int maxTokensLimit;
 
     /**
+     * A parser for models that are all served by OpenAI-compatible engines.
+     *
      * @param modelServed which model names this deployment serves
      * @param maxTokensLimit the largest {@code max_tokens} a request may ask for
      */
     public ChatRequestParser(Predicate<String> modelServed, int maxTokensLimit) {
+        this(modelServed, model -> true, maxTokensLimit);
+    }
+
+    /** @param openAiCompatible whether a served model's engine takes every OpenAI field (else it is llama.cpp) */
+    public ChatRequestParser(Predicate<String> modelServed, Predicate<String> openAiCompatible, int maxTokensLimit) {
         this.modelServed = modelServed;
+        this.openAiCompatible = openAiCompatible;
         this.maxTokensLimit = maxTokensLimit;
     }
 
     public ChatCompletionRequest parse(byte[] body) {
-        JsonNode root = JSON.read(body, null, BODY);
-        if (!root.isObject()) {
+        JsonNode parsed = JSON.read(body, null, BODY);
+        if (!parsed.isObject()) {
             throw ApiException.invalid(null, "invalid_json", "The request body must be a JSON object.");
         }
-        checkFieldNames(root);
+        ObjectNode root = (ObjectNode) parsed;
 
         String model = requiredString(root, "model");
         List<ChatMessage> messages = messages(root.get("messages"));
@@ -67,16 +87,54 @@ public final class ChatRequestParser {
         Long seed = optionalLong(root, "seed");
         List<String> stop = stop(root.get("stop"));
         String user = optionalString(root, "user", MAX_SHORT_STRING);
-        checkN(root.get("n"));
-        checkStream(root.get("stream"));
-        checkPenalty(root, "frequency_penalty");
-        checkPenalty(root, "presence_penalty");
+        optionalInt(root, "n", 1, MAX_CHOICES);
+        checkStream(root);
+        optionalNumber(root, "frequency_penalty", -2.0, 2.0);
+        optionalNumber(root, "presence_penalty", -2.0, 2.0);
+        checkLogprobs(root);
+        checkTools(root);
+        checkResponseFormat(root.get("response_format"));
+        checkLogitBias(root.get("logit_bias"));
+        optionalOfType(root, "metadata", JsonNode::isObject, "an object");
+        optionalOfType(root, "store", JsonNode::isBoolean, "a boolean");
+        optionalString(root, "service_tier", MAX_SHORT_STRING);
+        optionalString(root, "reasoning_effort", MAX_SHORT_STRING);
+        optionalOfType(root, "modalities", JsonNode::isArray, "an array");
+        optionalOfType(root, "audio", JsonNode::isObject, "an object");
+        optionalOfType(root, "prediction", JsonNode::isObject, "an object");
+        optionalOfType(root, "web_search_options", JsonNode::isObject, "an object");
 
         if (!modelServed.test(model)) {
             throw new ApiException(404, ApiException.INVALID_REQUEST, "model_not_found", "model",
                     "The model `" + model + "` does not exist or you do not have access to it.", null);
         }
-        return new ChatCompletionRequest(model, messages, temperature, topP, maxTokens, seed, stop, user);
+        if (!openAiCompatible.test(model)) {
+            checkLlamaCppCanServe(root, model);
+        }
+        return new ChatCompletionRequest(model, messages, temperature, topP, maxTokens, seed, stop, user, root);
+    }
+
+    /**
+     * The text of a message's {@code content} as Spillway reads it: the string, or the text parts joined with
+     * newlines; empty when there is none (an assistant turn that only calls tools).
+     */
+    static String textOf(JsonNode content) {
+        if (content == null || content.isNull()) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.textValue();
+        }
+        StringBuilder joined = new StringBuilder();
+        for (JsonNode part : content) {
+            if ("text".equals(part.path("type").asText(null)) && part.path("text").isTextual()) {
+                if (!joined.isEmpty()) {
+                    joined.append('\n');
+                }
+                joined.append(part.get("text").textValue());
+            }
+        }
+        return joined.toString();
     }
 
     /**
@@ -91,30 +149,235 @@ public final class ChatRequestParser {
         return text;
     }
 
-    private static void checkFieldNames(JsonNode root) {
+    /**
+     * llama.cpp decodes text with sampling parameters and, for JSON output, a grammar; tools, log probabilities,
+     * several choices, non-text content and fields it has never heard of are refused before anything is queued.
+     */
+    private static void checkLlamaCppCanServe(ObjectNode root, String model) {
         for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
             String field = it.next();
-            if (KNOWN.contains(field) || IGNORED.contains(field)) {
-                continue;
+            if (!LLAMA_CPP_FIELDS.contains(field) && !isNeutral(root.get(field))) {
+                throw notForModel(field, model, KNOWN.contains(field) ? "`" + field + "`" : "the unknown field `"
+                        + truncate(field) + "`");
             }
-            String feature = UNSUPPORTED.get(field);
-            if (feature != null) {
-                if (!isNeutral(root.get(field))) {
-                    throw ApiException.invalid(field, "unsupported_parameter",
-                            "`" + field + "` is not supported yet (" + feature + ").");
+        }
+        if (root.path("n").asInt(1) != 1) {
+            throw notForModel("n", model, "more than one choice (`n`)");
+        }
+        if (root.path("tool_choice").isObject() || root.path("tool_choice").isTextual()
+                && !"none".equals(root.get("tool_choice").textValue())) {
+            throw notForModel("tool_choice", model, "`tool_choice`");
+        }
+        JsonNode messages = root.get("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            String path = "messages[" + i + "]";
+            String role = message.get("role").textValue();
+            if (role.equals("tool") || role.equals("function") || !isNeutral(message.path("tool_calls"))
+                    || message.has("function_call") && !message.get("function_call").isNull()) {
+                throw notForModel(path + ".role", model, "tool calling");
+            }
+            if (message.has("audio") && !message.get("audio").isNull()) {
+                throw notForModel(path + ".audio", model, "audio");
+            }
+            JsonNode content = message.path("content");
+            for (int j = 0; j < content.size(); j++) {
+                String type = content.get(j).path("type").asText();
+                if (!type.equals("text")) {
+                    throw new ApiException(400, ApiException.INVALID_REQUEST, "unsupported_content",
+                            path + ".content[" + j + "].type", "Only text content parts are supported by the model `"
+                                    + model + "` (the embedded llama.cpp engine), not `" + truncate(type) + "`.", null);
                 }
-                continue;
             }
-            throw ApiException.invalid(field, "unknown_parameter",
-                    "Unrecognized request argument supplied: " + truncate(field));
         }
     }
 
-    /** A feature field that asks for nothing: null, false, an empty list or object, or {"type":"text"}. */
+    private static ApiException notForModel(String param, String model, String what) {
+        return ApiException.invalid(param, "unsupported_parameter", what + " is not supported by the model `" + model
+                + "` (the embedded llama.cpp engine serves it).");
+    }
+
+    /** A field that asks for nothing: null, false, an empty list or object, or {"type":"text"}. */
     private static boolean isNeutral(JsonNode value) {
-        return value.isNull() || (value.isBoolean() && !value.booleanValue())
+        return value == null || value.isMissingNode() || value.isNull()
+                || (value.isBoolean() && !value.booleanValue())
                 || (value.isContainerNode() && value.isEmpty())
-                || (value.isObject() && value.size() == 1 && "text".equals(value.path("type").asText(null)));
+                || (value.isObject() && value.size() == 1 && "text".equals(value.path("type").asText(null)))
+                || (value.isArray() && value.size() == 1 && "text".equals(value.get(0).asText(null)));
+    }
+
+    private static void checkStream(ObjectNode root) {
+        JsonNode stream = root.get("stream");
+        boolean streaming = false;
+        if (stream != null && !stream.isNull()) {
+            if (!stream.isBoolean()) {
+                throw wrongType("stream", "a boolean", stream);
+            }
+            streaming = stream.booleanValue();
+        }
+        JsonNode options = root.get("stream_options");
+        if (options == null || options.isNull()) {
+            return;
+        }
+        if (!options.isObject()) {
+            throw wrongType("stream_options", "an object", options);
+        }
+        if (!streaming) {
+            throw ApiException.invalid("stream_options",
+                    "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+        }
+        optionalOfType(options, "include_usage", JsonNode::isBoolean, "a boolean", "stream_options.include_usage");
+    }
+
+    private static void checkLogprobs(ObjectNode root) {
+        optionalOfType(root, "logprobs", JsonNode::isBoolean, "a boolean");
+        Integer top = optionalInt(root, "top_logprobs", 0, MAX_TOP_LOGPROBS);
+        if (top != null && !root.path("logprobs").asBoolean(false)) {
+            throw ApiException.invalid("top_logprobs", "'logprobs' must be set to true if 'top_logprobs' is used.");
+        }
+    }
+
+    private static void checkTools(ObjectNode root) {
+        JsonNode tools = root.get("tools");
+        if (tools != null && !tools.isNull()) {
+            if (!tools.isArray()) {
+                throw wrongType("tools", "an array", tools);
+            }
+            if (tools.size() > MAX_TOOLS) {
+                throw ApiException.invalid("tools", "'tools' may hold at most " + MAX_TOOLS + " tools.");
+            }
+            for (int i = 0; i < tools.size(); i++) {
+                checkTool(tools.get(i), "tools[" + i + "]");
+            }
+        }
+        JsonNode choice = root.get("tool_choice");
+        if (choice != null && !choice.isNull()) {
+            if (choice.isTextual()) {
+                if (!TOOL_CHOICES.contains(choice.textValue())) {
+                    throw ApiException.invalid("tool_choice", "Invalid value for 'tool_choice': '"
+                            + truncate(choice.textValue()) + "'. Supported values are: 'none', 'auto' and 'required'.");
+                }
+            } else if (!choice.isObject() || !choice.path("type").isTextual()) {
+                throw wrongType("tool_choice", "a string or an object with a type", choice);
+            }
+        }
+        optionalOfType(root, "parallel_tool_calls", JsonNode::isBoolean, "a boolean");
+        JsonNode functions = root.get("functions");
+        if (functions != null && !functions.isNull()) {
+            if (!functions.isArray()) {
+                throw wrongType("functions", "an array", functions);
+            }
+            for (int i = 0; i < functions.size(); i++) {
+                checkFunction(functions.get(i), "functions[" + i + "]");
+            }
+        }
+        JsonNode functionCall = root.get("function_call");
+        if (functionCall != null && !functionCall.isNull() && !functionCall.isTextual() && !functionCall.isObject()) {
+            throw wrongType("function_call", "a string or an object", functionCall);
+        }
+    }
+
+    private static void checkTool(JsonNode tool, String path) {
+        if (!tool.isObject()) {
+            throw wrongType(path, "an object", tool);
+        }
+        JsonNode type = tool.get("type");
+        if (type == null || !type.isTextual()) {
+            throw type == null || type.isNull()
+                    ? ApiException.invalid(path + ".type", "missing_required_parameter",
+                            "Missing required parameter: '" + path + ".type'.")
+                    : wrongType(path + ".type", "a string", type);
+        }
+        if (type.textValue().equals("function")) {
+            checkFunction(tool.get("function"), path + ".function");
+        }
+    }
+
+    private static void checkFunction(JsonNode function, String path) {
+        if (function == null || function.isNull()) {
+            throw ApiException.invalid(path, "missing_required_parameter", "Missing required parameter: '" + path
+                    + "'.");
+        }
+        if (!function.isObject()) {
+            throw wrongType(path, "an object", function);
+        }
+        JsonNode name = function.get("name");
+        if (name == null || !name.isTextual() || name.textValue().isBlank() || name.textValue().length() > 64) {
+            throw ApiException.invalid(path + ".name", "'" + path + ".name' must be a non-empty string of at most 64 "
+                    + "characters.");
+        }
+        optionalOfType(function, "parameters", JsonNode::isObject, "an object", path + ".parameters");
+        optionalOfType(function, "description", JsonNode::isTextual, "a string", path + ".description");
+    }
+
+    private static void checkResponseFormat(JsonNode format) {
+        if (format == null || format.isNull()) {
+            return;
+        }
+        if (!format.isObject()) {
+            throw wrongType("response_format", "an object", format);
+        }
+        JsonNode type = format.get("type");
+        if (type == null || type.isNull()) {
+            throw ApiException.invalid("response_format.type", "missing_required_parameter",
+                    "Missing required parameter: 'response_format.type'.");
+        }
+        if (!type.isTextual()) {
+            throw wrongType("response_format.type", "a string", type);
+        }
+        if (!RESPONSE_FORMATS.contains(type.textValue())) {
+            throw ApiException.invalid("response_format.type", "Invalid value for 'response_format.type': '"
+                    + truncate(type.textValue()) + "'. Supported values are: 'text', 'json_object' and 'json_schema'.");
+        }
+        if (type.textValue().equals("json_schema")) {
+            JsonNode schema = format.get("json_schema");
+            if (schema == null || schema.isNull()) {
+                throw ApiException.invalid("response_format.json_schema", "missing_required_parameter",
+                        "Missing required parameter: 'response_format.json_schema'.");
+            }
+            if (!schema.isObject()) {
+                throw wrongType("response_format.json_schema", "an object", schema);
+            }
+            JsonNode name = schema.get("name");
+            if (name == null || !name.isTextual() || name.textValue().isBlank() || name.textValue().length() > 64) {
+                throw ApiException.invalid("response_format.json_schema.name",
+                        "'response_format.json_schema.name' must be a non-empty string of at most 64 characters.");
+            }
+            optionalOfType(schema, "schema", JsonNode::isObject, "an object", "response_format.json_schema.schema");
+            optionalOfType(schema, "strict", JsonNode::isBoolean, "a boolean", "response_format.json_schema.strict");
+        }
+    }
+
+    private static void checkLogitBias(JsonNode bias) {
+        if (bias == null || bias.isNull()) {
+            return;
+        }
+        if (!bias.isObject()) {
+            throw wrongType("logit_bias", "an object", bias);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = bias.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String param = "logit_bias." + truncate(entry.getKey());
+            if (!entry.getValue().isNumber()) {
+                throw wrongType(param, "a number", entry.getValue());
+            }
+            double value = entry.getValue().doubleValue();
+            if (!(value >= -100 && value <= 100)) {
+                throw ApiException.invalid(param, "'" + param + "' must be between -100 and 100.");
+            }
+        }
+    }
+
+    private static void optionalOfType(JsonNode root, String field, Predicate<JsonNode> type, String expected) {
+        optionalOfType(root, field, type, expected, field);
+    }
+
+    private static void optionalOfType(JsonNode root, String field, Predicate<JsonNode> type, String expected,
+            String param) {
+        JsonNode value = root.get(field);
+        if (value != null && !value.isNull() && !type.test(value)) {
+            throw wrongType(param, expected, value);
+        }
     }
 
     private static String requiredString(JsonNode root, String field) {
@@ -173,9 +436,9 @@ public final class ChatRequestParser {
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
             String field = it.next();
-            if (!field.equals("role") && !field.equals("content") && !field.equals("name")) {
+            if (!MESSAGE_FIELDS.contains(field)) {
                 throw ApiException.invalid(path + "." + field, "unknown_parameter",
-                        "Unrecognized message field: " + truncate(field) + " (tool calls are not supported yet).");
+                        "Unrecognized message field: " + truncate(field) + ".");
             }
         }
         JsonNode role = node.get("role");
@@ -187,45 +450,90 @@ public final class ChatRequestParser {
         }
         if (!ROLES.contains(role.textValue())) {
             throw ApiException.invalid(path + ".role", "invalid_role", "Invalid value for '" + path + ".role': '"
-                    + truncate(role.textValue()) + "'. Supported values are: 'system', 'developer', 'user' and 'assistant'.");
+                    + truncate(role.textValue()) + "'. Supported values are: 'system', 'developer', 'user', "
+                    + "'assistant', 'tool' and 'function'.");
         }
-        String content = content(node.get("content"), path + ".content");
+        boolean assistant = role.textValue().equals("assistant");
+        String content = content(node.get("content"), path + ".content", assistant);
         JsonNode name = node.get("name");
         if (name != null && !name.isNull() && (!name.isTextual() || name.textValue().length() > 64)) {
             throw ApiException.invalid(path + ".name", "'" + path + ".name' must be a string of at most 64 characters.");
         }
+        JsonNode toolCalls = node.get("tool_calls");
+        if (toolCalls != null && !toolCalls.isNull()) {
+            if (!assistant) {
+                throw ApiException.invalid(path + ".tool_calls", "Only assistant messages may carry 'tool_calls'.");
+            }
+            if (!toolCalls.isArray()) {
+                throw wrongType(path + ".tool_calls", "an array", toolCalls);
+            }
+            for (int i = 0; i < toolCalls.size(); i++) {
+                JsonNode call = toolCalls.get(i);
+                String callPath = path + ".tool_calls[" + i + "]";
+                if (!call.isObject()) {
+                    throw wrongType(callPath, "an object", call);
+                }
+                optionalOfType(call, "id", JsonNode::isTextual, "a string", callPath + ".id");
+                optionalOfType(call, "type", JsonNode::isTextual, "a string", callPath + ".type");
+                JsonNode function = call.get("function");
+                if (function != null && !function.isNull()) {
+                    checkFunction(function, callPath + ".function");
+                    optionalOfType(function, "arguments", JsonNode::isTextual, "a string",
+                            callPath + ".function.arguments");
+                }
+            }
+        }
+        JsonNode toolCallId = node.get("tool_call_id");
+        if (role.textValue().equals("tool") && (toolCallId == null || toolCallId.isNull())) {
+            throw ApiException.invalid(path + ".tool_call_id", "missing_required_parameter",
+                    "Missing required parameter: '" + path + ".tool_call_id'.");
+        }
+        optionalOfType(node, "tool_call_id", JsonNode::isTextual, "a string", path + ".tool_call_id");
+        optionalOfType(node, "function_call", JsonNode::isObject, "an object", path + ".function_call");
+        optionalOfType(node, "refusal", JsonNode::isTextual, "a string", path + ".refusal");
+        optionalOfType(node, "reasoning_content", JsonNode::isTextual, "a string", path + ".reasoning_content");
+        optionalOfType(node, "prefix", JsonNode::isBoolean, "a boolean", path + ".prefix");
+        optionalOfType(node, "audio", JsonNode::isObject, "an object", path + ".audio");
         return new ChatMessage(role.textValue(), content, name == null || name.isNull() ? null : name.textValue());
     }
 
-    /** A string, or an array of {@code {"type":"text","text":...}} parts, joined with newlines. */
-    private static String content(JsonNode value, String path) {
+    /**
+     * A string, or an array of content parts whose text parts are joined with newlines. An assistant turn may have
+     * none (it called tools).
+     */
+    private static String content(JsonNode value, String path, boolean optional) {
         if (value == null || value.isNull()) {
+            if (optional) {
+                return "";
+            }
             throw ApiException.invalid(path, "missing_required_parameter", "Missing required parameter: '" + path + "'.");
         }
         if (value.isTextual()) {
             return text(value);
         }
         if (!value.isArray() || value.isEmpty()) {
-            throw wrongType(path, "a string or a non-empty array of text parts", value);
+            throw wrongType(path, "a string or a non-empty array of content parts", value);
         }
-        StringBuilder joined = new StringBuilder();
         for (int i = 0; i < value.size(); i++) {
             JsonNode part = value.get(i);
             String partPath = path + "[" + i + "]";
-            if (!part.isObject() || !"text".equals(part.path("type").asText(null))) {
-                throw ApiException.invalid(partPath + ".type", "unsupported_content",
-                        "Only text content parts ({\"type\":\"text\",\"text\":...}) are supported.");
+            if (!part.isObject()) {
+                throw wrongType(partPath, "an object", part);
             }
-            JsonNode partText = part.get("text");
-            if (partText == null || !partText.isTextual()) {
-                throw wrongType(partPath + ".text", "a string", partText);
+            JsonNode type = part.get("type");
+            if (type == null || !type.isTextual() || !CONTENT_PART_TYPES.contains(type.textValue())) {
+                throw ApiException.invalid(partPath + ".type", "unsupported_content", "Content parts are of type "
+                        + "'text', 'image_url', 'input_audio', 'file' or 'refusal'.");
             }
-            if (i > 0) {
-                joined.append('\n');
+            if (type.textValue().equals("text")) {
+                JsonNode partText = part.get("text");
+                if (partText == null || !partText.isTextual()) {
+                    throw wrongType(partPath + ".text", "a string", partText);
+                }
+                text(partText);
             }
-            joined.append(text(partText));
         }
-        return joined.toString();
+        return textOf(value);
     }
 
     private static Double optionalNumber(JsonNode root, String field, double min, double max) {
@@ -314,43 +622,20 @@ public final class ChatRequestParser {
         return !sequence.isEmpty();
     }
 
-    private static void checkN(JsonNode value) {
-        if (value == null || value.isNull()) {
-            return;
-        }
-        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-            throw wrongType("n", "an integer", value);
-        }
-        if (value.intValue() != 1) {
-            throw ApiException.invalid("n", "unsupported_parameter",
-                    "Only n=1 is supported: ask for one choice per request.");
-        }
-    }
-
-    private static void checkStream(JsonNode value) {
-        if (value == null || value.isNull()) {
-            return;
-        }
-        if (!value.isBoolean()) {
-            throw wrongType("stream", "a boolean", value);
-        }
-        if (value.booleanValue()) {
-            throw ApiException.invalid("stream", "unsupported_parameter",
-                    "Streaming is not supported yet: send stream=false (or omit it).");
-        }
-    }
-
-    private static void checkPenalty(JsonNode root, String field) {
+    private static Integer optionalInt(JsonNode root, String field, int min, int max) {
         JsonNode value = root.get(field);
         if (value == null || value.isNull()) {
-            return;
+            return null;
         }
-        if (!value.isNumber()) {
-            throw wrongType(field, "a number", value);
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw wrongType(field, "an integer", value);
         }
-        if (value.doubleValue() != 0.0) {
-            throw ApiException.invalid(field, "unsupported_parameter", "'" + field + "' is not supported yet; send 0 or omit it.");
+        int number = value.intValue();
+        if (number < min || number > max) {
+            throw ApiException.invalid(field, "'" + field + "' must be between " + min + " and " + max + ", got "
+                    + number + ".");
         }
+        return number;
     }
 
     private static ApiException wrongType(String param, String expected, JsonNode actual) {

@@ -185,11 +185,18 @@ public final class BatchRequestParser {
                     line(index) + "its body is " + bytes.length + " bytes; the limit is " + maxLineBodyBytes + ".",
                     null);
         }
+        ChatCompletionRequest request;
         try {
-            return new ParsedLine(customId.textValue(), chat.parse(bytes));
+            request = chat.parse(bytes);
         } catch (ApiException e) {
             throw atLine(e, index, "body");
         }
+        if (request.stream()) {
+            // a batch's answers are read from its output file; there is no one to stream to
+            throw atLine(ApiException.invalid("stream", "unsupported_parameter",
+                    "A batch request cannot stream: send stream=false (or omit it)."), index, "body");
+        }
+        return new ParsedLine(customId.textValue(), request);
     }
 
     private Map<String, String> metadata(JsonNode node) {

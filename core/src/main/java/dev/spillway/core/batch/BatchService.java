@@ -19,8 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.Sha256;
 import dev.spillway.core.admission.IdempotencyKeys;
+import dev.spillway.core.admission.RequestChecks;
 import dev.spillway.core.api.ApiException;
-import dev.spillway.core.api.ChatRequestParser;
 import dev.spillway.core.auth.Caller;
 import dev.spillway.core.auth.RateLimiter;
 import dev.spillway.core.batch.BatchRequestParser.ParsedBatch;
@@ -70,7 +70,7 @@ public class BatchService {
         this.config = config;
         this.jobsConfig = jobsConfig;
         this.parser = new BatchRequestParser(
-                new ChatRequestParser(models.served().keySet()::contains, intake.maxTokensLimit()),
+                RequestChecks.parserFor(models, intake.maxTokensLimit()),
                 config.maxRequests(), intake.maxBodyBytes());
         this.batches = batches;
         this.jobs = jobs;

@@ -1,19 +1,30 @@
 package dev.spillway.core.cache;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.Sha256;
 import dev.spillway.core.api.ChatCompletionRequest;
-import dev.spillway.core.api.ChatMessage;
 
 /**
- * Cache keys: SHA-256 over the tenant and the canonical form of everything in a request that changes its
- * answer (model, messages, sampling parameters). {@code user} is left out: it labels the caller, it does not
- * change the output.
+ * Cache keys: SHA-256 over the tenant and the canonical form (object fields sorted, at every depth) of the request
+ * body (numbers by value), so every field that can change the answer is in the key, unknown ones included. Left out are only the fields
+ * that cannot: {@code user} and {@code metadata} label the caller, {@code store} asks the upstream to keep a copy,
+ * and {@code stream} / {@code stream_options} choose how the same completion is delivered (a cached answer is
+ * replayed either way).
  */
 public final class CacheKeys {
+
+    /** Fields that do not change the completion; see the class comment. */
+    static final Set<String> IGNORED = Set.of("user", "metadata", "store", "stream", "stream_options");
 
     private static final ObjectMapper CANONICAL = new ObjectMapper();
 
@@ -23,28 +34,13 @@ public final class CacheKeys {
     public static String of(String tenant, ChatCompletionRequest request) {
         ObjectNode canonical = CANONICAL.createObjectNode();
         canonical.put("tenant", tenant);
-        canonical.put("model", request.model());
-        var messages = canonical.putArray("messages");
-        for (ChatMessage message : request.messages()) {
-            ObjectNode node = messages.addObject();
-            node.put("role", message.role());
-            node.put("content", message.content());
-            if (message.name() != null) {
-                node.put("name", message.name());
+        ObjectNode body = CANONICAL.createObjectNode();
+        request.body().fields().forEachRemaining(field -> {
+            if (!IGNORED.contains(field.getKey())) {
+                body.set(field.getKey(), field.getValue());
             }
-        }
-        putIfSet(canonical, "temperature", request.temperature());
-        putIfSet(canonical, "top_p", request.topP());
-        if (request.maxTokens() != null) {
-            canonical.put("max_tokens", request.maxTokens());
-        }
-        if (request.seed() != null) {
-            canonical.put("seed", request.seed());
-        }
-        if (request.stop() != null) {
-            var stop = canonical.putArray("stop");
-            request.stop().forEach(stop::add);
-        }
+        });
+        canonical.set("request", sorted(body));
         try {
             return Sha256.hex(CANONICAL.writeValueAsString(canonical));
         } catch (JsonProcessingException e) {
@@ -52,10 +48,24 @@ public final class CacheKeys {
         }
     }
 
-    private static void putIfSet(ObjectNode node, String field, Double value) {
-        if (value != null) {
-            node.put(field, value);
+    private static JsonNode sorted(JsonNode node) {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            Collections.sort(names);
+            ObjectNode sorted = CANONICAL.createObjectNode();
+            names.forEach(name -> sorted.set(name, sorted(node.get(name))));
+            return sorted;
         }
+        if (node.isArray()) {
+            ArrayNode sorted = CANONICAL.createArrayNode();
+            node.forEach(element -> sorted.add(sorted(element)));
+            return sorted;
+        }
+        if (node.isNumber()) {
+            // 0, 0.0 and 0e0 ask for the same thing
+            return CANONICAL.getNodeFactory().numberNode(node.decimalValue().stripTrailingZeros());
+        }
+        return node;
     }
-
 }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,11 +20,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.api.ChatCompletionRequest;
-import dev.spillway.core.api.ChatMessage;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,11 +35,12 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 
 /**
- * Calls an OpenAI-compatible {@code POST /chat/completions} (non-streaming: vLLM, SGLang, TGI, DeepSeek's API) over a
+ * Calls an OpenAI-compatible {@code POST /chat/completions} (vLLM, SGLang, TGI, DeepSeek's API) over a
  * pool of kept-alive connections, without blocking a thread (Vert.x's HTTP client), and maps its answer or failure:
  * overload, rate limits, timeouts, 5xx and broken bodies are retryable (carrying {@code Retry-After}); rejections are
- * permanent. Shared by the worker's engine, which builds the body from a job's request, and the intake's direct lane,
- * which forwards the client's own bytes. Safe for concurrent use.
+ * permanent. Shared by the worker's engine, which sends the body a job's request carries, and the intake's direct lane,
+ * which forwards the client's own bytes; both keep the answer as the upstream wrote it but for {@code model}, which
+ * names the model the client asked for. Safe for concurrent use.
  */
 public final class OpenAiCompatibleClient implements AutoCloseable {
 
@@ -107,7 +107,8 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
      * @param timeout bounds the whole call, body included: busy upstreams hold the body open
      */
     public UpstreamCompletion complete(ChatCompletionRequest request, Duration timeout) throws UpstreamException {
-        Exchange<UpstreamCompletion> call = new Exchange<>(timeout, OpenAiCompatibleClient::completionOf);
+        Exchange<UpstreamCompletion> call = new Exchange<>(timeout,
+                answer -> completionOf(CompletionJson.answerFor(answer, request.model())));
         call.start(body(request));
         try {
             // The exchange's own timer ends it; the margin only guards against that timer never firing.
@@ -144,40 +145,66 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
         return call;
     }
 
+    /**
+     * Forwards a client's body that asks to stream ({@code stream: true}), model name mapped as in {@link #forward},
+     * and completes once the upstream answers 2xx: its body is then read as it arrives, never whole. A failure before
+     * that is mapped as {@link #forward}'s is, so the caller may retry or spill; one after it ends the stream.
+     *
+     * @param timeout bounds the whole call, the streamed body included
+     */
+    public CompletionStage<UpstreamStream> openStream(byte[] clientBody, Duration timeout) {
+        byte[] body = upstreamModel.map(model -> CompletionJson.withModel(clientBody, model)).orElse(clientBody);
+        UpstreamStream.Opening opening = new UpstreamStream.Opening(vertx, timeout, this::timeoutFailure);
+        http.request(HttpMethod.POST, path).onComplete(opened -> {
+            if (opened.failed()) {
+                opening.fail(transportFailure(opened.cause(), false));
+                return;
+            }
+            HttpClientRequest sending = opened.result();
+            if (!opening.sending(sending)) {
+                return;
+            }
+            sending.putHeader("Content-Type", "application/json").putHeader("Accept", "text/event-stream");
+            if (authorization != null) {
+                sending.putHeader("Authorization", authorization);
+            }
+            sending.send(Buffer.buffer(body)).onComplete(arrived -> {
+                if (arrived.failed()) {
+                    opening.fail(transportFailure(arrived.cause(), false));
+                    return;
+                }
+                HttpClientResponse response = arrived.result();
+                if (response.statusCode() / 100 == 2) {
+                    opening.answered(response, cause -> transportFailure(cause, true));
+                    return;
+                }
+                response.body().onComplete(error -> opening.fail(failure(response.statusCode(),
+                        response.getHeader("Retry-After"), error.succeeded() ? error.result().toString() : "")));
+            });
+        });
+        return opening;
+    }
+
+    private UpstreamException timeoutFailure(Duration timeout) {
+        return timeout(timeout, null);
+    }
+
     @Override
     public void close() {
         http.close();
     }
 
+    /**
+     * The job's request as its client sent it, every field included, with this upstream's model name when it has
+     * one. The answer is read whole, so a request that asked for a stream gets the completion in one piece.
+     */
     private Buffer body(ChatCompletionRequest request) {
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = request.body().deepCopy();
         body.put("model", upstreamModel.orElse(request.model()));
-        ArrayNode messages = body.putArray("messages");
-        for (ChatMessage message : request.messages()) {
-            ObjectNode m = messages.addObject().put("role", message.role()).put("content", message.content());
-            if (message.name() != null) {
-                m.put("name", message.name());
-            }
+        if (request.stream()) {
+            body.put("stream", false);
+            body.remove("stream_options");
         }
-        if (request.temperature() != null) {
-            body.put("temperature", request.temperature());
-        }
-        if (request.topP() != null) {
-            body.put("top_p", request.topP());
-        }
-        if (request.maxTokens() != null) {
-            body.put("max_tokens", request.maxTokens());
-        }
-        if (request.seed() != null) {
-            body.put("seed", request.seed());
-        }
-        if (request.stop() != null) {
-            request.stop().forEach(body.putArray("stop")::add);
-        }
-        if (request.user() != null) {
-            body.put("user", request.user());
-        }
-        body.put("stream", false);
         return Buffer.buffer(body.toString());
     }
 
@@ -299,8 +326,8 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
     }
 
     /**
-     * The parts of a successful answer Spillway keeps (content, finish reason, usage), from its body as the upstream
-     * sent it or as {@link #forward} passed it on.
+     * A successful answer: the parts Spillway reads (content, finish reason, usage) and the JSON itself, from its body
+     * as the upstream sent it or as {@link #forward} passed it on.
      */
     public static UpstreamCompletion completionOf(byte[] body) throws UpstreamException {
         int start = CompletionJson.jsonStart(body);
@@ -321,7 +348,7 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
         String finishReason = "length".equals(choice.path("finish_reason").asText()) ? "length" : "stop";
         JsonNode usage = root.path("usage");
         return new UpstreamCompletion(content, finishReason, usage.path("prompt_tokens").asInt(0),
-                usage.path("completion_tokens").asInt(0));
+                usage.path("completion_tokens").asInt(0), start == 0 ? body : Arrays.copyOfRange(body, start, body.length));
     }
 
     private UpstreamException transportFailure(Throwable cause, boolean headersReceived) {

@@ -6,6 +6,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 
@@ -30,6 +33,31 @@ class CacheKeysTest {
         assertThat(CacheKeys.of("t", request("hi!", 0.0, 5, null))).isNotEqualTo(base);
         assertThat(CacheKeys.of("t", request("hi", 0.5, 5, null))).isNotEqualTo(base);
         assertThat(CacheKeys.of("t", request("hi", 0.0, 6, null))).isNotEqualTo(base);
+    }
+
+    @Test
+    void everyFieldOfTheBody_unknownOnesIncluded_changesTheKey_butNotHowItIsDelivered() {
+        String base = CacheKeys.of("t", parse("{\"model\":\"m\",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+
+        assertThat(CacheKeys.of("t", parse("{\"messages\":[{\"content\":\"hi\",\"role\":\"user\"}],\"temperature\":0.0,\"model\":\"m\"}")))
+                .as("field order and number spelling").isEqualTo(base);
+        assertThat(CacheKeys.of("t", parse("{\"model\":\"m\",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"stream\":true,\"stream_options\":{\"include_usage\":true},\"user\":\"u\",\"metadata\":{\"a\":\"b\"}}")))
+                .as("delivery and labels").isEqualTo(base);
+        for (String field : new String[] {"\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]",
+                "\"response_format\":{\"type\":\"json_object\"}", "\"logprobs\":true", "\"n\":2",
+                "\"thinking\":{\"type\":\"disabled\"}", "\"presence_penalty\":1"}) {
+            assertThat(CacheKeys.of("t", parse("{\"model\":\"m\",\"temperature\":0,\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"hi\"}]," + field + "}"))).as(field).isNotEqualTo(base);
+        }
+    }
+
+    private static ChatCompletionRequest parse(String json) {
+        try {
+            return ChatCompletionRequest.of((ObjectNode) new ObjectMapper().readTree(json));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -72,11 +72,15 @@ class BadInputTest {
                         "missing_required_parameter", "messages[0].content"),
                 bad("content a number", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":7}]}", 400,
                         "invalid_type", "messages[0].content"),
-                bad("image content part", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
-                        + "\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]}", 400, "unsupported_content",
+                bad("unknown content part", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+                        + "\"hologram\",\"hologram\":{\"url\":\"x\"}}]}]}", 400, "unsupported_content",
                         "messages[0].content[0].type"),
-                bad("tool call field", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\","
-                        + "\"tool_calls\":[]}]}", 400, "unknown_parameter", "messages[0].tool_calls"),
+                bad("tool calls on a user message", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\","
+                        + "\"tool_calls\":[]}]}", 400, "invalid_value", "messages[0].tool_calls"),
+                bad("unknown message field", "{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\","
+                        + "\"mood\":\"sad\"}]}", 400, "unknown_parameter", "messages[0].mood"),
+                bad("tool message without its call id", "{" + MODEL + ",\"messages\":[{\"role\":\"tool\",\"content\":"
+                        + "\"sunny\"}]}", 400, "missing_required_parameter", "messages[0].tool_call_id"),
                 bad("temperature too high", "{" + MODEL + "," + MSG + ",\"temperature\":2.5}", 400, "invalid_value",
                         "temperature"),
                 bad("negative temperature", "{" + MODEL + "," + MSG + ",\"temperature\":-1}", 400, "invalid_value",
@@ -100,17 +104,42 @@ class BadInputTest {
                 bad("stop a number", "{" + MODEL + "," + MSG + ",\"stop\":5}", 400, "invalid_type", "stop"),
                 bad("too many stops", "{" + MODEL + "," + MSG + ",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", 400,
                         "invalid_value", "stop"),
-                bad("n above 1", "{" + MODEL + "," + MSG + ",\"n\":2}", 400, "unsupported_parameter", "n"),
-                bad("stream true", "{" + MODEL + "," + MSG + ",\"stream\":true}", 400, "unsupported_parameter", "stream"),
+                bad("n zero", "{" + MODEL + "," + MSG + ",\"n\":0}", 400, "invalid_value", "n"),
+                bad("n above 128", "{" + MODEL + "," + MSG + ",\"n\":129}", 400, "invalid_value", "n"),
+                bad("n a string", "{" + MODEL + "," + MSG + ",\"n\":\"2\"}", 400, "invalid_type", "n"),
+                bad("stream_options not an object", "{" + MODEL + "," + MSG + ",\"stream\":true,\"stream_options\":true}",
+                        400, "invalid_type", "stream_options"),
+                bad("include_usage not boolean", "{" + MODEL + "," + MSG + ",\"stream\":true,\"stream_options\":"
+                        + "{\"include_usage\":\"yes\"}}", 400, "invalid_type", "stream_options.include_usage"),
                 bad("stream not boolean", "{" + MODEL + "," + MSG + ",\"stream\":\"yes\"}", 400, "invalid_type", "stream"),
-                bad("tools", "{" + MODEL + "," + MSG + ",\"tools\":[{\"type\":\"function\"}]}", 400,
-                        "unsupported_parameter", "tools"),
-                bad("json response format", "{" + MODEL + "," + MSG + ",\"response_format\":{\"type\":\"json_object\"}}",
-                        400, "unsupported_parameter", "response_format"),
-                bad("unknown field", "{" + MODEL + "," + MSG + ",\"temprature\":0}", 400, "unknown_parameter",
-                        "temprature"),
-                bad("frequency penalty", "{" + MODEL + "," + MSG + ",\"frequency_penalty\":1}", 400,
-                        "unsupported_parameter", "frequency_penalty"),
+                bad("stream_options without stream", "{" + MODEL + "," + MSG + ",\"stream_options\":{\"include_usage\":"
+                        + "true}}", 400, "invalid_value", "stream_options"),
+                bad("tools not an array", "{" + MODEL + "," + MSG + ",\"tools\":{\"type\":\"function\"}}", 400,
+                        "invalid_type", "tools"),
+                bad("tool without a function", "{" + MODEL + "," + MSG + ",\"tools\":[{\"type\":\"function\"}]}", 400,
+                        "missing_required_parameter", "tools[0].function"),
+                bad("tool function without a name", "{" + MODEL + "," + MSG + ",\"tools\":[{\"type\":\"function\","
+                        + "\"function\":{\"parameters\":{}}}]}", 400, "invalid_value", "tools[0].function.name"),
+                bad("unknown tool_choice", "{" + MODEL + "," + MSG + ",\"tool_choice\":\"sometimes\"}", 400,
+                        "invalid_value", "tool_choice"),
+                bad("parallel_tool_calls not boolean", "{" + MODEL + "," + MSG + ",\"parallel_tool_calls\":1}", 400,
+                        "invalid_type", "parallel_tool_calls"),
+                bad("unknown response_format type", "{" + MODEL + "," + MSG + ",\"response_format\":{\"type\":\"yaml\"}}",
+                        400, "invalid_value", "response_format.type"),
+                bad("json_schema without a schema object", "{" + MODEL + "," + MSG + ",\"response_format\":{\"type\":"
+                        + "\"json_schema\"}}", 400, "missing_required_parameter", "response_format.json_schema"),
+                bad("logprobs not boolean", "{" + MODEL + "," + MSG + ",\"logprobs\":\"yes\"}", 400, "invalid_type",
+                        "logprobs"),
+                bad("top_logprobs without logprobs", "{" + MODEL + "," + MSG + ",\"top_logprobs\":3}", 400,
+                        "invalid_value", "top_logprobs"),
+                bad("top_logprobs above 20", "{" + MODEL + "," + MSG + ",\"logprobs\":true,\"top_logprobs\":21}", 400,
+                        "invalid_value", "top_logprobs"),
+                bad("logit_bias out of range", "{" + MODEL + "," + MSG + ",\"logit_bias\":{\"50256\":101}}", 400,
+                        "invalid_value", "logit_bias.50256"),
+                bad("frequency penalty out of range", "{" + MODEL + "," + MSG + ",\"frequency_penalty\":3}", 400,
+                        "invalid_value", "frequency_penalty"),
+                bad("presence penalty a string", "{" + MODEL + "," + MSG + ",\"presence_penalty\":\"1\"}", 400,
+                        "invalid_type", "presence_penalty"),
                 bad("user not a string", "{" + MODEL + "," + MSG + ",\"user\":{}}", 400, "invalid_type", "user"));
     }
 

@@ -37,6 +37,8 @@ public class DirectLaneUpstreams implements QuarkusTestResourceLifecycleManager 
         // slow-model: gives up on an attempt after a second
         target(config, "slow", a, Map.of("timeout", "PT1S", "max-retries", "0"));
         config.put("spillway.models.slow-model.direct", "slow");
+        // tiny-model: served by the embedded llama.cpp engine, which refuses what it cannot do at intake
+        config.put("spillway.models.tiny-model.engine", "llamacpp");
         return config;
     }
 

@@ -14,6 +14,7 @@ import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.intake.direct.DirectAnswer;
 import dev.spillway.intake.direct.DirectLane;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Accepts chat-completion requests: checks them, answers from the cache when it may, then from an upstream target
@@ -42,11 +43,21 @@ public class IntakeService {
         CheckedRequest checked = checks.check(submitted);
         Optional<CacheHit> hit = cacheLane.lookup(checked);
         if (hit.isPresent()) {
-            return answered(hit.get());
+            return answered(hit.get(), checked);
         }
         String cacheStatus = checked.readsCache() ? "miss" : "bypass";
 
-        if (mayGoDirect(checked)) {
+        if (mayGoDirect(checked) && checked.request().stream()) {
+            String key = checked.writeKey();
+            Optional<DirectAnswer> answer = directLane.stream(checked, submitted.waitBudget(),
+                    // the stream ends on an event loop; storing reaches Redis, so it runs on a worker thread
+                    key == null ? null : completion -> Infrastructure.getDefaultWorkerPool()
+                            .execute(() -> cacheLane.store(key, completion))).toCompletableFuture().join();
+            if (answer.isPresent()) {
+                metrics.request("direct", cacheStatus);
+                return Submission.direct(answer.get(), cacheStatus, checked.request());
+            }
+        } else if (mayGoDirect(checked)) {
             Optional<DirectAnswer> answer = directLane.serve(checked, submitted.waitBudget()).toCompletableFuture()
                     .join();
             if (answer.isPresent()) {
@@ -54,7 +65,7 @@ public class IntakeService {
                     cacheLane.store(checked.writeKey(), answer.get().completion());
                 }
                 metrics.request("direct", cacheStatus);
-                return Submission.direct(answer.get(), cacheStatus);
+                return Submission.direct(answer.get(), cacheStatus, checked.request());
             }
         }
 
@@ -62,7 +73,7 @@ public class IntakeService {
         CacheLane.Flight flight = cacheLane.join(checked, job);
         if (flight.attachedJob().isPresent()) {
             metrics.request("spill", "coalesced");
-            return Submission.queued(flight.attachedJob().get(), "coalesced");
+            return Submission.queued(flight.attachedJob().get(), "coalesced", checked.request());
         }
         Admission.Admitted admitted;
         try {
@@ -72,11 +83,11 @@ public class IntakeService {
             throw e;
         }
         if (admitted.replayed()) {
-            return Submission.replayed(admitted.job());
+            return Submission.replayed(admitted.job(), checked.request());
         }
         flight.admitted(admitted.job());
         metrics.request("spill", cacheStatus);
-        return Submission.queued(admitted.job(), cacheStatus);
+        return Submission.queued(admitted.job(), cacheStatus, checked.request());
     }
 
     /**
@@ -89,11 +100,12 @@ public class IntakeService {
                 || !submitted.cachePolicy().read()) {
             return Optional.empty();
         }
-        return cacheLane.lookupInMemory(checks.check(submitted)).map(this::answered);
+        CheckedRequest checked = checks.check(submitted);
+        return cacheLane.lookupInMemory(checked).map(hit -> answered(hit, checked));
     }
 
-    private Submission answered(CacheHit hit) {
-        Submission answered = Submission.fromCache(hit);
+    private Submission answered(CacheHit hit, CheckedRequest checked) {
+        Submission answered = Submission.fromCache(hit, checked.request());
         metrics.request("cache", answered.cacheStatus());
         return answered;
     }

@@ -157,9 +157,11 @@ public class JobRunner {
 
     private void finishSucceeded(QueuedMessage message, Job job, Generation generation) {
         Instant finished = clock.instant();
-        ChatCompletion completion = ChatCompletion.of("chatcmpl-" + job.id().substring(4),
-                finished.getEpochSecond(), job.model(), generation.content(), generation.finishReason(),
-                Usage.of(generation.promptTokens(), generation.completionTokens()));
+        // An OpenAI-compatible server's answer is kept as it wrote it; text from llama.cpp is wrapped here.
+        ChatCompletion completion = generation.answer() != null ? ChatCompletion.parse(generation.answer())
+                : ChatCompletion.of("chatcmpl-" + job.id().substring(4), finished.getEpochSecond(), job.model(),
+                        generation.content(), generation.finishReason(),
+                        Usage.of(generation.promptTokens(), generation.completionTokens()));
         // Cache first: whoever then reads SUCCEEDED in the store also finds the answer in the cache.
         if (job.cacheKey() != null) {
             cache.share(job.cacheKey(), completion);

@@ -14,6 +14,9 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 import dev.spillway.core.job.Job;
@@ -125,6 +128,33 @@ class WorkerTest {
     void liveness_reportsThePollerUp() {
         io.restassured.RestAssured.given().get("/q/health/live").then().statusCode(200)
                 .body("checks.find { it.name == 'worker-poller' }.status", org.hamcrest.Matchers.equalTo("UP"));
+    }
+
+    @Test
+    void openAiEngine_sendsTheJobsRequestAsTheClientWroteIt_andStoresTheAnswerAsTheServerGaveIt() throws Exception {
+        // GIVEN a job whose request uses tools, JSON output, logprobs and a field no one knows yet
+        String body = """
+                {"model":"scripted","messages":[{"role":"user","content":"rich: spilled"}],
+                 "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}],
+                 "tool_choice":"auto","response_format":{"type":"json_object"},"logprobs":true,"top_logprobs":2,
+                 "seed":7,"presence_penalty":0.5,"thinking":{"type":"enabled"},"x_vendor_option":[1,2.5,null]}""";
+        ObjectMapper json = new ObjectMapper();
+        ChatCompletionRequest request = ChatCompletionRequest.of((ObjectNode) json.readTree(body));
+        Instant now = Instant.now();
+        Job job = Job.queued(JobIds.next(), "default", Tier.INTERACTIVE, request, null, now, now.plus(Duration.ofHours(1)));
+        store.create(job);
+        queue.send(Tier.INTERACTIVE, job.id());
+
+        // WHEN the worker runs it
+        Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
+
+        // THEN the server received every field as sent
+        assertThat(json.readTree(upstream().lastBody("rich: spilled"))).isEqualTo(json.readTree(body));
+        // AND the stored result is the server's answer, every field kept, naming the model the client asked for
+        ObjectNode expected = (ObjectNode) json.readTree(ScriptedUpstream.RICH_COMPLETION);
+        expected.put("model", "scripted");
+        assertThat(json.readTree(json.writeValueAsString(done.result()))).isEqualTo(expected);
+        assertThat(done.result().usage().promptTokens()).isEqualTo(12);
     }
 
     @Test

@@ -25,9 +25,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.spillway.core.admission.RequestChecks;
 import dev.spillway.core.api.ApiError;
 import dev.spillway.core.api.ApiException;
-import dev.spillway.core.api.ChatRequestParser;
 import dev.spillway.core.auth.ApiKey;
 import dev.spillway.core.auth.ApiKeyStore;
 import dev.spillway.core.auth.AuthConfig;
@@ -125,7 +125,7 @@ public class BatchFileService {
         this.keys = keys;
         // Each line is parsed alone, so the parser's own request count limit does not apply here.
         this.parser = new BatchRequestParser(
-                new ChatRequestParser(models.served().keySet()::contains, intake.maxTokensLimit()),
+                RequestChecks.parserFor(models, intake.maxTokensLimit()),
                 Integer.MAX_VALUE, intake.maxBodyBytes());
         this.batches = batches;
         this.fileBatches = fileBatches;

@@ -3,6 +3,8 @@ package dev.spillway.intake.api;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
@@ -10,21 +12,29 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestMulti;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.admission.IntakeRequest;
 import dev.spillway.core.auth.Authenticator;
 import dev.spillway.core.auth.Caller;
 import dev.spillway.core.cache.CachePolicy;
+import dev.spillway.core.job.JobStatus;
+import dev.spillway.core.job.JobView;
+import dev.spillway.core.metrics.EmbeddedMetrics;
 import dev.spillway.core.job.Tier;
 import dev.spillway.intake.IntakeService;
 import dev.spillway.intake.Jobs;
 import dev.spillway.intake.Submission;
 import dev.spillway.intake.WaitBudgets;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 
 /** {@code POST /v1/chat/completions}: the answer within the caller's wait budget, else 202 and the job. */
 @Path("/v1/chat/completions")
@@ -35,9 +45,13 @@ public class ChatCompletionsResource {
     private final WaitBudgets waits;
     private final Authenticator authenticator;
     private final Clock clock;
+    private final ObjectMapper json;
+    private final EmbeddedMetrics emf;
 
     public ChatCompletionsResource(IntakeService intake, Jobs jobs, WaitBudgets waits, Authenticator authenticator,
-            Clock clock) {
+            Clock clock, ObjectMapper json, EmbeddedMetrics emf) {
+        this.json = json;
+        this.emf = emf;
         this.intake = intake;
         this.jobs = jobs;
         this.waits = waits;
@@ -52,8 +66,7 @@ public class ChatCompletionsResource {
      */
     @POST
     @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    public RestMulti<Buffer> create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(SpillwayHeaders.PREFER) String prefer,
             @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
@@ -72,28 +85,67 @@ public class ChatCompletionsResource {
             JsonBodies.requireJson(contentType);
             Optional<Submission> hit = intake.answerFromMemory(request.apply(remembered.get(), budget));
             if (hit.isPresent()) {
-                return Uni.createFrom().item(Responses.fromCache(hit.get()));
+                return reply(Uni.createFrom().item(fromCache(hit.get())));
             }
         }
-        return WorkerPool.run(() -> {
+        return reply(WorkerPool.run(() -> {
             Caller caller = authenticator.authenticate(authorization);
             JsonBodies.requireJson(contentType);
             Submission submission = intake.submit(request.apply(caller, left(deadline)));
             if (submission.isHit()) {
-                return Uni.createFrom().item(Responses.fromCache(submission));
+                return Uni.createFrom().item(fromCache(submission));
+            }
+            if (submission.isDirect() && submission.direct().events() != null) {
+                return Uni.createFrom().item(Reply.events(Map.of(SpillwayHeaders.CACHE, submission.cacheStatus(),
+                        SpillwayHeaders.LANE, "direct", SpillwayHeaders.TARGET, submission.direct().target()),
+                        submission.direct().events()));
             }
             if (submission.isDirect()) {
-                return Uni.createFrom().item(Responses.fromDirect(submission));
+                return Uni.createFrom().item(Reply.of(Responses.fromDirect(submission), json));
             }
             // A spill after the direct lane gave up waits only for what is left of the caller's budget.
-            return jobs.await(submission.job(), left(deadline)).map(job -> Responses
-                    .completionOrJob(job, waits.pollAfter())
-                    .header(SpillwayHeaders.CACHE, submission.cacheStatus())
-                    .header(SpillwayHeaders.LANE, "spill")
-                    .header(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null)
-                    .header(SpillwayHeaders.PREFERENCE_APPLIED, "wait=" + budget.toSeconds())
-                    .build());
-        });
+            return jobs.await(submission.job(), left(deadline)).map(job -> {
+                Map<String, String> headers = new LinkedHashMap<>();
+                headers.put(SpillwayHeaders.CACHE, submission.cacheStatus());
+                headers.put(SpillwayHeaders.LANE, "spill");
+                headers.put(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null);
+                headers.put(SpillwayHeaders.PREFERENCE_APPLIED, "wait=" + budget.toSeconds());
+                if (submission.streams() && job.status() == JobStatus.SUCCEEDED) {
+                    headers.put(SpillwayHeaders.JOB_ID, job.id());
+                    return Reply.events(headers, EventStreams.replay(job.result(), submission.includeUsage()));
+                }
+                if (submission.streams() && !job.status().isFinal()) {
+                    // A streaming client would read a 202's JSON as an empty stream: tell it, in the stream, where
+                    // its answer will be.
+                    headers.put(SpillwayHeaders.JOB_ID, job.id());
+                    headers.put("Location", JobView.path(job.id()));
+                    return Reply.events(202, headers, Multi.createFrom().item(EventStreams.pending(job.id())));
+                }
+                Response.ResponseBuilder response = Responses.completionOrJob(job, waits.pollAfter());
+                headers.forEach(response::header);
+                return Reply.of(response.build(), json);
+            });
+        }));
+    }
+
+    private Reply fromCache(Submission submission) {
+        if (submission.streams()) {
+            return Reply.events(Map.of(SpillwayHeaders.CACHE, submission.cacheStatus(), SpillwayHeaders.LANE, "cache"),
+                    EventStreams.replay(submission.hit().completion(), submission.includeUsage()));
+        }
+        return Reply.of(Responses.fromCache(submission), json);
+    }
+
+    /**
+     * Status and headers are known once {@code reply} is: the body then streams without holding a thread. Response
+     * filters do not see a streamed reply, so its metrics line is written here ({@link RequestMetrics} writes the
+     * refusals' lines).
+     */
+    private RestMulti<Buffer> reply(Uni<Reply> reply) {
+        long started = System.nanoTime();
+        Uni<Reply> recorded = reply.invoke(answer -> emf.request(answer.header(SpillwayHeaders.LANE),
+                answer.header(SpillwayHeaders.CACHE), answer.status(), (System.nanoTime() - started) / 1e6));
+        return RestMulti.fromUniResponse(recorded, Reply::body, Reply::headers, Reply::status);
     }
 
     private Duration left(Instant deadline) {

@@ -8,7 +8,10 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import dev.spillway.core.metrics.EmbeddedMetrics;
 
-/** One Embedded Metric Format event per answered request: lane, cache outcome, status class and latency. */
+/**
+ * One Embedded Metric Format event per answered request: lane, cache outcome, status class and latency. Streamed
+ * replies ({@code POST /v1/chat/completions}) bypass response filters; that resource writes its own line.
+ */
 public class RequestMetrics {
 
     private static final String STARTED = RequestMetrics.class.getName() + ".started";

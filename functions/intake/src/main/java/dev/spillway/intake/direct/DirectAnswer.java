@@ -1,30 +1,37 @@
 package dev.spillway.intake.direct;
 
-import java.time.Instant;
-import java.util.UUID;
-
 import dev.spillway.core.api.ChatCompletion;
-import dev.spillway.core.api.Usage;
-import dev.spillway.core.upstream.OpenAiCompatibleClient;
-import dev.spillway.core.upstream.UpstreamCompletion;
-import dev.spillway.core.upstream.UpstreamException;
+import io.smallrye.mutiny.Multi;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * A completion the direct lane got from an upstream target, kept as the bytes the client receives: the upstream's
- * JSON with the client's model name. It is read into Spillway's model only when it is to be cached.
+ * JSON with the client's model name. It is read into a tree only when it is to be cached.
  */
 public final class DirectAnswer {
 
     private final String target;
-    private final String model;
     private final byte[] body;
-    private final Instant answered;
+    private final Multi<Buffer> events;
 
-    DirectAnswer(String target, String model, byte[] body, Instant answered) {
+    DirectAnswer(String target, byte[] body) {
+        this(target, body, null);
+    }
+
+    private DirectAnswer(String target, byte[] body, Multi<Buffer> events) {
         this.target = target;
-        this.model = model;
         this.body = body;
-        this.answered = answered;
+        this.events = events;
+    }
+
+    /** A streamed answer: the upstream's events relayed as they arrive. */
+    static DirectAnswer streamed(String target, Multi<Buffer> events) {
+        return new DirectAnswer(target, null, events);
+    }
+
+    /** The events of a streamed answer, or null for a whole one ({@link #body()}). */
+    public Multi<Buffer> events() {
+        return events;
     }
 
     /** The target that answered, named as in {@code spillway.upstreams.<target>}. */
@@ -37,16 +44,8 @@ public final class DirectAnswer {
         return body;
     }
 
-    /** The answer in Spillway's model, e.g. for the cache. */
+    /** The answer as the client received it, for the cache. */
     public ChatCompletion completion() {
-        UpstreamCompletion completion;
-        try {
-            completion = OpenAiCompatibleClient.completionOf(body);
-        } catch (UpstreamException e) {
-            throw new IllegalStateException("the client already received this answer as a valid completion", e);
-        }
-        return ChatCompletion.of("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""),
-                answered.getEpochSecond(), model, completion.content(), completion.finishReason(),
-                Usage.of(completion.promptTokens(), completion.completionTokens()));
+        return ChatCompletion.parse(body);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.spillway.core.admission.CheckedRequest;
+import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import io.vertx.core.Context;
@@ -92,6 +94,49 @@ public class DirectLane {
         return served;
     }
 
+    /**
+     * Like {@link #serve}, for a request that asks to stream: the first target whose answer begins within
+     * {@code budget} streams it to the client as it comes.
+     *
+     * @param onAssembled receives the whole answer once a stream completed (to cache it); null to keep nothing
+     */
+    public CompletionStage<Optional<DirectAnswer>> stream(CheckedRequest checked, Duration budget,
+            Consumer<ChatCompletion> onAssembled) {
+        String model = checked.request().model();
+        Instant deadline = clock.instant().plus(budget);
+        List<UpstreamTarget> candidates = targetsByModel.getOrDefault(model, List.of());
+        CompletableFuture<Optional<DirectAnswer>> served = new CompletableFuture<>();
+        Runnable start = () -> streamFrom(candidates, 0, checked.source().body(), model, deadline, onAssembled)
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        served.completeExceptionally(failure);
+                    } else {
+                        served.complete(answer);
+                    }
+                });
+        if (Context.isOnEventLoopThread()) {
+            start.run();
+        } else {
+            eventLoop().runOnContext(ignored -> start.run());
+        }
+        return served;
+    }
+
+    private CompletionStage<Optional<DirectAnswer>> streamFrom(List<UpstreamTarget> candidates, int index,
+            byte[] body, String model, Instant deadline, Consumer<ChatCompletion> onAssembled) {
+        if (index == candidates.size() || !clock.instant().isBefore(deadline)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        UpstreamTarget target = candidates.get(index);
+        return target.openStream(body, deadline)
+                .thenApply(events -> Optional.of(DirectAnswer.streamed(target.name(),
+                        StreamRelay.relay(events, model, onAssembled))))
+                .exceptionallyCompose(failure -> {
+                    LOG.debugf("direct target %s did not begin a stream: %s", target.name(), failure);
+                    return streamFrom(candidates, index + 1, body, model, deadline, onAssembled);
+                });
+    }
+
     /** The event loop of the request being served, if any: its answer is written from there. */
     private Context eventLoop() {
         Context current = Vertx.currentContext();
@@ -105,7 +150,7 @@ public class DirectLane {
         }
         UpstreamTarget target = candidates.get(index);
         return target.forward(body, model, deadline)
-                .thenApply(answer -> Optional.of(new DirectAnswer(target.name(), model, answer, clock.instant())))
+                .thenApply(answer -> Optional.of(new DirectAnswer(target.name(), answer)))
                 .exceptionallyCompose(failure -> {
                     LOG.debugf("direct target %s did not answer: %s", target.name(), failure);
                     return tryFrom(candidates, index + 1, body, model, deadline);

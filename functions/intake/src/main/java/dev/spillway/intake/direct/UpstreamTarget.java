@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.util.TypeLiteral;
 
@@ -22,7 +23,9 @@ import dev.spillway.core.upstream.OpenAiCompatibleClient;
 import dev.spillway.core.upstream.UpstreamException;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * One upstream API the intake calls directly, behind its own named fault-tolerance policy: a bulkhead sized to the
@@ -35,6 +38,8 @@ final class UpstreamTarget implements AutoCloseable {
     /** An attempt with less time than this left is not worth starting: it would only time out. */
     private static final Duration SHORTEST_ATTEMPT = Duration.ofMillis(100);
     private static final TypeLiteral<CompletionStage<byte[]>> ANSWER = new TypeLiteral<>() {
+    };
+    private static final TypeLiteral<CompletionStage<Multi<Buffer>>> STREAM = new TypeLiteral<>() {
     };
 
     private final String name;
@@ -128,18 +133,69 @@ final class UpstreamTarget implements AutoCloseable {
                 outcome.complete(answer);
                 return;
             }
-            Throwable cause = unwrapped(failure);
-            if (cause instanceof UpstreamException e) {
-                metrics.upstreamCall(name, e.code().startsWith("upstream_") ? e.code().substring(9) : "rejected");
-                Optional<Duration> retryAfter = e.retryAfter();
-                if (e.retryable() && retryAfter.isPresent()
-                        && clock.instant().plus(retryAfter.get()).plus(SHORTEST_ATTEMPT).isAfter(deadline)) {
-                    // Honouring Retry-After would outlast the client's wait: spill now rather than at the deadline.
-                    cause = new WaitBudgetSpent(name + " asked to wait " + retryAfter.get() + ", past the wait budget",
-                            e);
-                }
+            outcome.completeExceptionally(failed(failure, deadline));
+        });
+        return outcome;
+    }
+
+    /** An attempt's failure, counted, as the policy sees it. */
+    private Throwable failed(Throwable failure, Instant deadline) {
+        Throwable cause = unwrapped(failure);
+        if (cause instanceof UpstreamException e) {
+            metrics.upstreamCall(name, e.code().startsWith("upstream_") ? e.code().substring(9) : "rejected");
+            Optional<Duration> retryAfter = e.retryAfter();
+            if (e.retryable() && retryAfter.isPresent()
+                    && clock.instant().plus(retryAfter.get()).plus(SHORTEST_ATTEMPT).isAfter(deadline)) {
+                // Honouring Retry-After would outlast the client's wait: spill now rather than at the deadline.
+                return new WaitBudgetSpent(name + " asked to wait " + retryAfter.get() + ", past the wait budget", e);
             }
-            outcome.completeExceptionally(cause);
+        }
+        return cause;
+    }
+
+    /**
+     * Forwards a body that asks to stream, under the same policy as {@link #forward} until the upstream answers 2xx;
+     * the stream then holds its slot until it ends. Once the answer has begun nothing is retried: the client already
+     * has part of it. The whole call is bounded by the target's timeout, not the wait budget, which only bounds the
+     * wait for the answer to begin.
+     *
+     * @return the upstream's body as it arrives
+     */
+    CompletionStage<Multi<Buffer>> openStream(byte[] body, Instant deadline) {
+        CompletionStage<Multi<Buffer>> stream;
+        try {
+            stream = guard.call(() -> streamAttempt(body, deadline), STREAM);
+        } catch (Exception e) {
+            stream = CompletableFuture.failedFuture(e);
+        }
+        return stream;
+    }
+
+    private CompletionStage<Multi<Buffer>> streamAttempt(byte[] body, Instant deadline) {
+        Duration remaining = Duration.between(clock.instant(), deadline);
+        if (remaining.compareTo(SHORTEST_ATTEMPT) < 0) {
+            return CompletableFuture.failedFuture(
+                    new WaitBudgetSpent("no wait budget left for another attempt at " + name, null));
+        }
+        if (!slots.tryAcquire()) {
+            metrics.upstreamCall(name, "bulkhead_full");
+            return CompletableFuture.failedFuture(new BulkheadException("upstream-" + name + " has "
+                    + config.maxConcurrency() + " calls in flight"));
+        }
+        CompletableFuture<Multi<Buffer>> outcome = new CompletableFuture<>();
+        client.openStream(body, config.timeout()).whenComplete((stream, failure) -> {
+            if (failure == null) {
+                metrics.upstreamCall(name, "succeeded");
+                AtomicBoolean released = new AtomicBoolean();
+                outcome.complete(stream.body().onTermination().invoke(() -> {
+                    if (released.compareAndSet(false, true)) {
+                        slots.release();
+                    }
+                }));
+                return;
+            }
+            slots.release();
+            outcome.completeExceptionally(failed(failure, deadline));
         });
         return outcome;
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,6 +37,9 @@ import dev.spillway.core.upstream.UpstreamException;
  * <p>The binding returns only text, so tokens are counted here: the completion is streamed and every chunk but the
  * final one is one sampled token (a token that ends mid UTF-8 character is merged into the next chunk, the only
  * case that undercounts); the prompt is counted with the model's tokenizer plus the BOS the server adds.
+ *
+ * <p>Of OpenAI's request fields it honours the sampling parameters, {@code stop}, the penalties and
+ * {@code response_format} (a grammar built from the JSON schema); the intake refuses the rest for models it serves.
  *
  * <p>Load once per process: {@link #close()} stops the server loop but llama.cpp does not free the native memory.
  */
@@ -242,7 +247,31 @@ public final class LlamaCppEngine implements InferenceEngine {
         if (request.stop() != null) {
             parameters.setStopStrings(request.stop().toArray(String[]::new));
         }
+        JsonNode body = request.body();
+        if (body.path("frequency_penalty").isNumber()) {
+            parameters.setFrequencyPenalty(body.get("frequency_penalty").floatValue());
+        }
+        if (body.path("presence_penalty").isNumber()) {
+            parameters.setPresencePenalty(body.get("presence_penalty").floatValue());
+        }
+        grammar(request.responseFormat()).ifPresent(parameters::setGrammar);
         return parameters;
+    }
+
+    /**
+     * JSON output through a grammar that only lets the model sample what the schema allows: {@code json_schema}'s
+     * schema, or any object for {@code json_object}. The intake has already refused what this engine cannot do.
+     */
+    static Optional<String> grammar(JsonNode responseFormat) {
+        String schema = switch (responseFormat.path("type").asText("text")) {
+            case "json_object" -> "{\"type\":\"object\"}";
+            case "json_schema" -> {
+                JsonNode given = responseFormat.path("json_schema").path("schema");
+                yield given.isObject() ? given.toString() : "{}";
+            }
+            default -> null;
+        };
+        return Optional.ofNullable(schema).map(LlamaModel::jsonSchemaToGrammar);
     }
 
     /** OpenAI-style messages, rendered by the model's own chat template through the native call. */

@@ -13,7 +13,8 @@ import io.vertx.core.Vertx;
 /**
  * Runs jobs on an OpenAI-compatible server through the {@link OpenAiCompatibleClient} the intake's direct lane also
  * uses: overload, timeouts, 5xx and broken bodies are retryable (carrying {@code Retry-After}); rejections are
- * permanent. Retrying is the queue's job (redelivery with back-off), so one call is one attempt.
+ * permanent. Retrying is the queue's job (redelivery with back-off), so one call is one attempt. The job's request
+ * is sent as its client wrote it (tools, response formats, unknown fields...) and the server's answer is kept whole.
  */
 public final class OpenAiHttpEngine implements InferenceEngine {
 
@@ -34,7 +35,7 @@ public final class OpenAiHttpEngine implements InferenceEngine {
     public Generation generate(ChatCompletionRequest request) throws UpstreamException {
         UpstreamCompletion completion = client.complete(request, settings.requestTimeout());
         return new Generation(completion.content(), completion.finishReason(), completion.promptTokens(),
-                completion.completionTokens());
+                completion.completionTokens(), completion.json());
     }
 
     @Override

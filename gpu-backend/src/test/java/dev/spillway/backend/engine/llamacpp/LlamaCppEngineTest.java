@@ -19,6 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
@@ -257,6 +260,36 @@ class LlamaCppEngineTest {
         } finally {
             sequences.shutdownNow();
         }
+    }
+
+    @Test
+    void generate_withAJsonSchema_samplesOnlyWhatTheSchemaAllows() throws Exception {
+        // GIVEN a random-weight model, which left alone writes gibberish, asked for one of two JSON strings
+        ChatCompletionRequest request = ChatCompletionRequest.of((ObjectNode) new ObjectMapper().readTree("""
+                {"model":"tiny","messages":[{"role":"user","content":"yes or no?"}],"max_tokens":32,"seed":3,
+                 "response_format":{"type":"json_schema","json_schema":{"name":"answer",
+                   "schema":{"type":"string","enum":["yes","no"]}}}}"""));
+
+        // WHEN
+        Generation generation = engine.generate(request);
+
+        // THEN the grammar held it to the schema (which lets JSON end with a space)
+        assertThat(generation.content().strip()).isIn("\"yes\"", "\"no\"");
+        assertThat(generation.finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void generate_withJsonObject_writesAnObject() throws Exception {
+        // GIVEN
+        ChatCompletionRequest request = ChatCompletionRequest.of((ObjectNode) new ObjectMapper().readTree("""
+                {"model":"tiny","messages":[{"role":"user","content":"an object"}],"max_tokens":4,"temperature":0,
+                 "response_format":{"type":"json_object"}}"""));
+
+        // WHEN
+        Generation generation = engine.generate(request);
+
+        // THEN it opens an object: the grammar allows nothing else first
+        assertThat(generation.content()).startsWith("{");
     }
 
     private static ChatCompletionRequest request(String user, Double temperature, Integer maxTokens,

@@ -36,12 +36,20 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code keepalive:<n> ...}: holds the answer open with n blank lines and {@code : keep-alive} comments before
  * the JSON, as DeepSeek does when busy</li>
  * <li>{@code cut:<n> ...}: to the first n calls, promises the whole body, sends a third of it and closes</li>
+ * <li>{@code ...rich...} (after any command): a completion with every field DeepSeek and OpenAI add ({@link #RICH_COMPLETION}): reasoning
+ * content, a tool call, logprobs, a system fingerprint, cache-hit usage and a field no client library knows</li>
  * <li>anything else: {@code echo: <content>}</li>
+ * </ul>
+ * A request with {@code "stream":true} is answered with server-sent events in OpenAI's chunk format, a word per
+ * chunk, the usage last when {@code stream_options.include_usage} asks for it, then {@code data: [DONE]}; {@code rich}
+ * streams reasoning and a tool call split over chunks; {@code ...cutstream...} ends the body after two chunks, without
+ * {@code [DONE]}; {@code ...drip...} sends its first chunk at once and the rest only after {@link #releaseHeld()}.
+ * <ul>
  * </ul>
  * A command may name the upstream it is meant for, {@code fail:503@primary ...}: an upstream with another
  * {@linkplain #ScriptedUpstream(String) name} ignores it and echoes, so one prompt can script several upstreams.
  * It counts calls per content, and remembers when they arrived, so tests can tell how often and how far apart the
- * caller really called. Like vLLM it can publish its load on {@code GET /metrics} (Prometheus text) once a test
+ * caller really called, and keeps the last body each content arrived in, so tests can check what reached it. Like vLLM it can publish its load on {@code GET /metrics} (Prometheus text) once a test
  * sets it with {@link #reportLoad}; until then that page is a 404, as on a server without metrics.
  */
 public final class ScriptedUpstream implements AutoCloseable {
@@ -51,8 +59,24 @@ public final class ScriptedUpstream implements AutoCloseable {
     private static final Pattern COMMAND = Pattern.compile(
             "^(sleep|fail|flaky|down|ratelimit|busy|keepalive|cut):(\\d+)(?:@([A-Za-z0-9_-]+))?(?:\\s.*)?$", Pattern.DOTALL);
 
+    /** What {@code rich} answers, byte for byte. */
+    public static final String RICH_COMPLETION = "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion\","
+            + "\"created\":1700000000,\"model\":\"upstream\",\"system_fingerprint\":\"fp_deep_1\","
+            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"reasoning_content\":\"The user wants the weather, so call the tool.\","
+            + "\"tool_calls\":[{\"id\":\"call_0\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"arguments\":\"{\\\"city\\\":\\\"Oslo\\\"}\"}}]},"
+            + "\"logprobs\":{\"content\":[{\"token\":\"Hi\",\"logprob\":-0.0123,\"bytes\":[72,105],"
+            + "\"top_logprobs\":[{\"token\":\"Hi\",\"logprob\":-0.0123,\"bytes\":[72,105]}]}]},"
+            + "\"finish_reason\":\"tool_calls\"}],"
+            + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19,"
+            + "\"prompt_cache_hit_tokens\":8,\"prompt_cache_miss_tokens\":4,"
+            + "\"completion_tokens_details\":{\"reasoning_tokens\":5}},"
+            + "\"x_future_field\":{\"kept\":[1,2.5,true,null]}}";
+
     private final String name;
     private final HttpServer server;
+    private final Map<String, String> lastBodies = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, List<Instant>> arrivals = new ConcurrentHashMap<>();
     private volatile CountDownLatch held = new CountDownLatch(1);
@@ -98,6 +122,11 @@ public final class ScriptedUpstream implements AutoCloseable {
         return times == null ? List.of() : List.copyOf(times);
     }
 
+    /** The body of the last request whose last user message was {@code content}, as it arrived. */
+    public String lastBody(String content) {
+        return lastBodies.get(content);
+    }
+
     public int totalCalls() {
         return calls.values().stream().mapToInt(AtomicInteger::get).sum();
     }
@@ -140,6 +169,7 @@ public final class ScriptedUpstream implements AutoCloseable {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             String content = lastUserContent(body);
+            lastBodies.put(content, body);
             // Taken before the call is counted: whoever saw the count and then called releaseHeld() released it.
             CountDownLatch gate = held;
             arrivals.computeIfAbsent(content, c -> new CopyOnWriteArrayList<>()).add(Instant.now());
@@ -191,6 +221,14 @@ public final class ScriptedUpstream implements AutoCloseable {
                     default -> throw new IllegalStateException(command.group(1));
                 }
             }
+            if (body.replace(" ", "").contains("\"stream\":true")) {
+                stream(exchange, content, body.replace(" ", "").contains("\"include_usage\":true"), gate);
+                return;
+            }
+            if (content.contains("rich")) {
+                send(exchange, 200, RICH_COMPLETION);
+                return;
+            }
             send(exchange, 200, completion(content));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -204,6 +242,69 @@ public final class ScriptedUpstream implements AutoCloseable {
                 + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + words(content)
                 + ",\"completion_tokens\":" + words(answer) + ",\"total_tokens\":" + (words(content) + words(answer))
                 + "}}";
+    }
+
+    /** The chunks {@code stream} sends for {@code rich}: everything {@link #RICH_COMPLETION} holds, in pieces. */
+    public static final List<String> RICH_CHUNKS = List.of(
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+                    + "\"content\":null,\"reasoning_content\":\"The user wants\"},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":"
+                    + "\" the weather.\"},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                    + "\"id\":\"call_0\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\"}}]},"
+                    + "\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                    + "\"function\":{\"arguments\":\"\\\":\\\"Oslo\\\"}\"}}]},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-rich\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"upstream\","
+                    + "\"system_fingerprint\":\"fp_deep_1\",\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,"
+                    + "\"finish_reason\":\"tool_calls\"}],\"x_future_field\":true}");
+    private static final String RICH_USAGE = "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,"
+            + "\"total_tokens\":19,\"prompt_cache_hit_tokens\":8,\"prompt_cache_miss_tokens\":4}";
+
+    private static void stream(HttpExchange exchange, String content, boolean includeUsage, CountDownLatch gate)
+            throws IOException, InterruptedException {
+        List<String> chunks = new java.util.ArrayList<>();
+        String usage;
+        if (content.contains("rich")) {
+            chunks.addAll(RICH_CHUNKS);
+            usage = RICH_USAGE;
+        } else {
+            String answer = "echo: " + content;
+            String head = "{\"id\":\"chatcmpl-stream\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+                    + "\"model\":\"upstream\",\"choices\":[{\"index\":0,\"delta\":";
+            String[] words = answer.split(" ");
+            for (int i = 0; i < words.length; i++) {
+                chunks.add(head + "{" + (i == 0 ? "\"role\":\"assistant\"," : "") + "\"content\":\""
+                        + escape((i == 0 ? "" : " ") + words[i]) + "\"},\"logprobs\":null,\"finish_reason\":null}]}");
+            }
+            chunks.add(head + "{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}");
+            usage = "\"usage\":{\"prompt_tokens\":" + words(content) + ",\"completion_tokens\":" + words(answer)
+                    + ",\"total_tokens\":" + (words(content) + words(answer)) + "}";
+        }
+        if (includeUsage) {
+            chunks.add("{\"id\":\"chatcmpl-stream\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+                    + "\"model\":\"upstream\",\"choices\":[]," + usage + "}");
+        }
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        for (int i = 0; i < chunks.size(); i++) {
+            if (content.contains("cutstream") && i == 2) {
+                out.close(); // the body ends here, before the answer is complete and without [DONE]
+                return;
+            }
+            out.write(("data: " + chunks.get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            if (content.contains("drip") && i == 0) {
+                gate.await(120, TimeUnit.SECONDS);
+            }
+        }
+        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        out.close();
     }
 
     /** Chunked: the blank lines and SSE comments go out one by one before the JSON, as a busy DeepSeek sends them. */
