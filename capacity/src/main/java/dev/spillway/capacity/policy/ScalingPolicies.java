@@ -29,6 +29,17 @@ public final class ScalingPolicies {
             settings -> new BacklogTargetTracking(settings, "in-flight + weighted visible",
                     metrics -> metrics.weightedVisible() + metrics.inFlight()));
 
+    /** {@link #WEIGHTED} by the name that sets it against {@link #PREDICTIVE}: scaling that only reacts. */
+    public static final ScalingPolicy REACTIVE = policy("reactive",
+            "the same as weighted (what the CDK app deploys), named for comparison with predictive",
+            settings -> WEIGHTED.newScaler(settings));
+
+    /**
+     * {@link #WEIGHTED} plus a floor raised ahead of forecast rises, with the default options and no history: it
+     * learns from the plan itself. The planner builds one trained on earlier days ({@code PriorDays}).
+     */
+    public static final PredictiveScaling PREDICTIVE = new PredictiveScaling(PrescaleOptions.defaults(), Map.of());
+
     /** Every task always on and warm: the queueing baseline, and what an always-on fleet costs. */
     public static final ScalingPolicy FIXED = policy("fixed", "maxTasks tasks always running and warm, no scaling",
             settings -> new FleetScaler() {
@@ -46,7 +57,7 @@ public final class ScalingPolicies {
     private static final Map<String, ScalingPolicy> BY_NAME = new LinkedHashMap<>();
 
     static {
-        for (ScalingPolicy policy : List.of(WEIGHTED, VISIBLE_ONLY, IN_FLIGHT, FIXED)) {
+        for (ScalingPolicy policy : List.of(WEIGHTED, REACTIVE, VISIBLE_ONLY, IN_FLIGHT, FIXED, PREDICTIVE)) {
             BY_NAME.put(policy.name(), policy);
         }
     }

@@ -14,6 +14,7 @@ import dev.spillway.capacity.workload.Tier;
  * @param queueWait             queue waits of every job
  * @param queueWaitByTier       queue waits per tier (tiers without jobs are absent)
  * @param queueWaitByPhase      queue waits per phase of the workload, by when the job was accepted
+ * @param queueWaitByWindow     queue waits per window of the workload ({@code Workload#windows()}), likewise
  * @param peakIntakeConcurrency most intake functions busy at once
  * @param peakTasks             most tasks up at once (starting, serving or draining), summed over the fleets
  * @param coldStarts            tasks that started on a new instance
@@ -28,6 +29,7 @@ import dev.spillway.capacity.workload.Tier;
  */
 public record PlanResult(String workload, String policy, Counts counts, WaitStats queueWait,
                          Map<Tier, WaitStats> queueWaitByTier, Map<String, WaitStats> queueWaitByPhase,
+                         Map<String, WaitStats> queueWaitByWindow,
                          int peakIntakeConcurrency, int peakTasks, int coldStarts, int warmStarts, int timesAtZero,
                          Usage usage, List<ScalingEvent> scalingEvents, Timeline timeline, double endTime,
                          double busySecondsPerJob) {

@@ -32,6 +32,7 @@ public final class Simulation {
     private final double memoryGb;
     private final int intakeLimit;
     private final List<Phase> phases;
+    private final List<Phase> windows;
 
     private Iterator<Request> arrivals;
     private int intakeBusy;
@@ -64,6 +65,7 @@ public final class Simulation {
     private int[] waitMinutes = new int[1024];
     private final Map<Tier, Samples> waitsByTier = new EnumMap<>(Tier.class);
     private final List<Samples> waitsByPhase = new ArrayList<>();
+    private final List<Samples> waitsByWindow = new ArrayList<>();
     private final List<ScalingEvent> scalingEvents = new ArrayList<>();
     private final Timeline timeline = new Timeline();
     private boolean done;
@@ -77,6 +79,8 @@ public final class Simulation {
         this.intakeLimit = system.capacity().reservedConcurrency();
         this.phases = workload.phases();
         phases.forEach(phase -> waitsByPhase.add(new Samples()));
+        this.windows = workload.windows();
+        windows.forEach(window -> waitsByWindow.add(new Samples()));
     }
 
     /** Runs {@code workload} through the system sized by {@code system} and scaled by {@code policy}. */
@@ -113,7 +117,7 @@ public final class Simulation {
             StepCost cost = StepCost.of(system.engine(), system.capacity().workerConcurrency(), meanWork,
                     new Random(++fleetSeed * 0x9E3779B97F4A7C15L));
             fleets.put(entry.getKey(), new FleetSim(entry.getKey(), this, events, system, cost,
-                    policy.newScaler(system.capacity()), new Random(++fleetSeed * 0x9E3779B97F4A7C15L)));
+                    policy.newScaler(system.capacity(), entry.getKey()), new Random(++fleetSeed * 0x9E3779B97F4A7C15L)));
         }
     }
 
@@ -267,6 +271,11 @@ public final class Simulation {
                 break;
             }
         }
+        for (int i = 0; i < windows.size(); i++) {
+            if (windows.get(i).contains(job.acceptedAt)) {
+                waitsByWindow.get(i).add(wait);
+            }
+        }
     }
 
     private void tick() {
@@ -311,6 +320,10 @@ public final class Simulation {
         for (int i = 0; i < phases.size(); i++) {
             byPhase.put(phases.get(i).name(), waitsByPhase.get(i).stats());
         }
+        Map<String, WaitStats> byWindow = new LinkedHashMap<>();
+        for (int i = 0; i < windows.size(); i++) {
+            byWindow.put(windows.get(i).name(), waitsByWindow.get(i).stats());
+        }
         double gpuHours = 0;
         double busySeconds = 0;
         long finished = 0;
@@ -336,7 +349,7 @@ public final class Simulation {
                 heldThen202, answered202, expired, released, unfinished, polls);
         Usage usage = new Usage(system.capacity().instanceType(), gpuHours, lambdaGbSeconds, lambdaInvocations,
                 sqsRequests, dynamoWrites, polls, directInputTokens, directOutputTokens);
-        return new PlanResult(workload.name(), policy.name(), counts, waits.stats(), byTier, byPhase, intakePeak,
+        return new PlanResult(workload.name(), policy.name(), counts, waits.stats(), byTier, byPhase, byWindow, intakePeak,
                 peakTasks, coldStarts, warmStarts, timesAtZero, usage, List.copyOf(scalingEvents), timeline, end,
                 finished == 0 ? Double.NaN : busySeconds / finished);
     }
