@@ -11,6 +11,8 @@ import java.util.Map;
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.ContextValues;
 import dev.spillway.capacity.cost.PriceTable;
+import dev.spillway.capacity.policy.PredictiveScaling;
+import dev.spillway.capacity.policy.PrescaleOptions;
 import dev.spillway.capacity.policy.ScalingPolicies;
 import dev.spillway.capacity.policy.ScalingPolicy;
 import dev.spillway.capacity.sim.DirectLaneModel;
@@ -19,6 +21,7 @@ import dev.spillway.capacity.sim.FleetModel;
 import dev.spillway.capacity.sim.HoldRule;
 import dev.spillway.capacity.sim.IntakeModel;
 import dev.spillway.capacity.sim.PlanResult;
+import dev.spillway.capacity.sim.PriorDays;
 import dev.spillway.capacity.sim.Simulation;
 import dev.spillway.capacity.sim.SystemModel;
 import dev.spillway.capacity.workload.Profile;
@@ -64,7 +67,8 @@ public final class PlanBenchmark implements Benchmark {
         List<ScalingPolicy> policies = new ArrayList<>();
         for (String name : options.text("compare", options.text("policy", ScalingPolicies.WEIGHTED.name()))
                 .split(",")) {
-            policies.add(ScalingPolicies.named(name));
+            ScalingPolicy policy = ScalingPolicies.named(name);
+            policies.add(policy == ScalingPolicies.PREDICTIVE ? predictive(options, workload, system, seed) : policy);
         }
         String pricesFile = options.text("prices", null);
         PriceTable prices = pricesFile == null ? PriceTable.defaults() : PriceTable.read(Path.of(pricesFile));
@@ -97,6 +101,31 @@ public final class PlanBenchmark implements Benchmark {
                 TierMix.parse(options.text("tiers", "0.2,0.6,0.2")), options.integer("prompt-tokens", 500, 500),
                 options.integer("output-tokens", 300, 300), options.decimal("hours", 6), seed);
         return new Profile(Profile.Shape.ofLabel(options.text("profile", "surge10x")), parameters);
+    }
+
+    /**
+     * The {@code predictive} policy with the command's options, its forecast trained on earlier days of the same
+     * one-day profile drawn with the next seeds ({@code --history-days}, default 2: Holt-Winters needs two seasons).
+     * A workload that is not a one-day profile gives it no history: it learns from the plan itself.
+     */
+    private static PredictiveScaling predictive(BenchOptions options, Workload workload, SystemModel system,
+            long seed) {
+        PrescaleOptions prescale = PrescaleOptions.defaults()
+                .withBudget(options.decimal("prescale-gpu-hours-per-day", PrescaleOptions.DEFAULT_GPU_HOURS_PER_DAY))
+                .withHeadroom(options.decimal("prescale-headroom", PrescaleOptions.DEFAULT_HEADROOM))
+                .withFleet(Duration.ofMinutes(system.fleet().metricLagMinutes()), system.fleet().instanceLinger());
+        int days = options.integer("history-days", 2, 2);
+        if (!(workload instanceof Profile profile) || profile.duration() != prescale.season().toSeconds()
+                || days == 0) {
+            return new PredictiveScaling(prescale, Map.of());
+        }
+        long[] seeds = new long[days];
+        for (int i = 0; i < days; i++) {
+            seeds[i] = seed + days - i;
+        }
+        int periods = (int) (prescale.season().toSeconds() / 60);
+        return new PredictiveScaling(prescale, PriorDays.spilledArrivals(profile::withSeed, system, seeds, periods,
+                (int) (prescale.interval().toSeconds() / 60)));
     }
 
     private static SystemModel system(BenchOptions options, CapacitySettings settings, long seed) {

@@ -11,6 +11,8 @@ import java.util.function.ToDoubleFunction;
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.cost.Cost;
 import dev.spillway.capacity.cost.PriceTable;
+import dev.spillway.capacity.policy.PredictiveScaling;
+import dev.spillway.capacity.policy.PrescaleOptions;
 import dev.spillway.capacity.policy.ScalingPolicy;
 import dev.spillway.capacity.sim.EngineModel;
 import dev.spillway.capacity.sim.PlanResult;
@@ -70,6 +72,14 @@ final class PlanReport {
                         + system.direct().upstreamConcurrency() : "none", prices.source());
         for (ScalingPolicy policy : policies) {
             out.printf(Locale.ROOT, "policy %s: %s%n", policy.name(), policy.summary());
+            if (policy instanceof PredictiveScaling predictive) {
+                PrescaleOptions o = predictive.options();
+                out.printf(Locale.ROOT, "  forecast: Holt-Winters of spilled arrivals per %d min, season %d h; %s; "
+                                + "floor = forecast jobs/s x %.2f / %.2f jobs/s per task, raised %d s ahead "
+                                + "(coldStartMaxSeconds + metric lag)%n",
+                        o.interval().toMinutes(), o.season().toHours(), predictive.describeHistory(), o.headroom(),
+                        s.taskJobsPerSecond(), s.coldStartMax().toSeconds() + o.metricLag().toSeconds());
+            }
         }
         out.printf(Locale.ROOT, "simulated in %.1f s%n", simulatedSeconds);
         double capacity = s.maxTasks() * taskRate;
@@ -117,12 +127,20 @@ final class PlanReport {
                 waits.add(row("phase " + phase + " p99", r -> stats(r.queueWaitByPhase(), phase).p99()));
             }
         }
+        for (String window : results.get(0).queueWaitByWindow().keySet()) {
+            waits.add(row(window + " p50", r -> stats(r.queueWaitByWindow(), window).p50()));
+            waits.add(row(window + " p99", r -> stats(r.queueWaitByWindow(), window).p99()));
+        }
         table("Queue wait, seconds (accepted at the intake to started by a worker)", waits).print(out);
 
         List<Row> fleet = new ArrayList<>();
         fleet.add(row("peak intake concurrency (functions busy at once)", r -> r.peakIntakeConcurrency()));
         fleet.add(row("peak tasks", r -> r.peakTasks()));
         fleet.add(row("GPU-hours (instances up, starts and idle time included)", r -> r.usage().gpuInstanceHours()));
+        if (results.size() > 1) {
+            double baseline = results.get(0).usage().gpuInstanceHours();
+            fleet.add(row("GPU-hours over " + policies.get(0).name(), r -> r.usage().gpuInstanceHours() - baseline));
+        }
         fleet.add(row("cold starts (new instance)", r -> r.coldStarts()));
         fleet.add(row("warm starts (instance still up)", r -> r.warmStarts()));
         fleet.add(row("times the fleet went to zero while requests arrived", r -> r.timesAtZero()));
@@ -142,12 +160,19 @@ final class PlanReport {
         }
     }
 
-    /** {@code plan surge10x (in-flight): wait p99 12.3 s, peak intake concurrency 41, GPU-hours 9.8, cost $12.04}. */
+    /**
+     * {@code plan surge10x (in-flight): wait p99 12.3 s, peak intake concurrency 41, GPU-hours 9.8, cost $12.04};
+     * a workload with windows adds each one's p99 after the wait's, e.g. {@code (peak's first 30 min 08:00-08:30
+     * 45.1 s)}.
+     */
     String lastLine(int index) {
         PlanResult result = results.get(index);
         String label = results.size() == 1 ? result.workload() : result.workload() + " (" + result.policy() + ")";
-        return String.format(Locale.ROOT, "plan %s: wait p99 %.1f s, peak intake concurrency %d, GPU-hours %.1f, "
-                        + "cost $%.2f", label, result.queueWait().p99(), result.peakIntakeConcurrency(),
+        StringBuilder windows = new StringBuilder();
+        result.queueWaitByWindow().forEach((window, stats) -> windows.append(String.format(Locale.ROOT,
+                " (%s p99 %.1f s)", window, stats.p99())));
+        return String.format(Locale.ROOT, "plan %s: wait p99 %.1f s%s, peak intake concurrency %d, GPU-hours %.1f, "
+                        + "cost $%.2f", label, result.queueWait().p99(), windows, result.peakIntakeConcurrency(),
                 result.usage().gpuInstanceHours(), costs.get(result).total());
     }
 

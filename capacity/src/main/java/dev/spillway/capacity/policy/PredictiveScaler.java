@@ -11,7 +11,7 @@ import dev.spillway.capacity.forecast.HoltWinters;
  *   <li>counts the period's spilled arrivals into the current interval and, when the interval closes, into a
  *       {@link HoltWinters} forecast (a season of one day by default);</li>
  *   <li>asks the deployed target tracking ({@code weighted}) what it wants, as if the floor's extra tasks did not
- *       exist: it sees its own desired count and at most that many running tasks, so it is the safety net that
+ *       exist: it sees its own desired count and, while the floor adds tasks, at most that many running tasks, so it is the safety net that
  *       remains when the floor comes down or the forecast is wrong;</li>
  *   <li>raises the count to the floor: the tasks the forecast needs from now until a cold start and the metric lag
  *       from now ({@code ceil(forecast jobs/s x headroom / one task's jobs/s)}, never above {@code maxTasks}). A task
@@ -92,9 +92,11 @@ public final class PredictiveScaler implements FleetScaler {
         lastTime = now;
         learn(metrics.arrivals());
 
+        // while the floor holds extra tasks, reactive scaling counts only its own: it must want what it would alone
+        int running = metrics.desired() > reactiveDesired ? Math.min(metrics.runningTasks(), reactiveDesired)
+                : metrics.runningTasks();
         Decision wanted = reactive.decide(new FleetMetrics(now, reactiveDesired, metrics.visible(),
-                metrics.weightedVisible(), metrics.inFlight(), Math.min(metrics.runningTasks(), reactiveDesired),
-                metrics.arrivals()));
+                metrics.weightedVisible(), metrics.inFlight(), running, metrics.arrivals()));
         reactiveDesired = wanted.desired();
 
         int floor = floor();

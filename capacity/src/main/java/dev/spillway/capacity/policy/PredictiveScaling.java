@@ -1,5 +1,6 @@
 package dev.spillway.capacity.policy;
 
+import java.util.Locale;
 import java.util.Map;
 
 import dev.spillway.capacity.CapacitySettings;
@@ -30,6 +31,17 @@ public final class PredictiveScaling implements ScalingPolicy {
     /** Seasons of history the fleet of {@code model} starts with. */
     public double seasonsOfHistory(final String model) {
         return historyByModel.getOrDefault(model, new double[0]).length / (double) options.seasonIntervals();
+    }
+
+    /** What the forecasts start from, for the report. */
+    public String describeHistory() {
+        if (historyByModel.isEmpty()) {
+            return "no history: each fleet learns from the plan itself and raises no floor before two seasons";
+        }
+        StringBuilder text = new StringBuilder("history");
+        historyByModel.forEach((model, series) -> text.append(String.format(Locale.ROOT,
+                " %s %.0f seasons of %d intervals", model, seasonsOfHistory(model), options.seasonIntervals())));
+        return text.toString();
     }
 
     @Override

@@ -31,7 +31,8 @@ public record PrescaleOptions(double gpuHoursPerDay, double headroom, Duration i
         if (!(headroom >= 1)) {
             throw new IllegalArgumentException("the pre-scaling headroom is at least 1, got " + headroom);
         }
-        if (interval.toSeconds() < 60 || interval.toSeconds() % 60 != 0 || season.toSeconds() % interval.toSeconds() != 0
+        if (interval.toSeconds() < 60 || interval.toSeconds() % 60 != 0
+                || season.toSeconds() % interval.toSeconds() != 0
                 || season.toSeconds() < 2 * interval.toSeconds()) {
             throw new IllegalArgumentException("the forecast interval is whole minutes and the season a whole number "
                     + "of at least 2 intervals, got " + interval + " and " + season);
@@ -46,6 +47,10 @@ public record PrescaleOptions(double gpuHoursPerDay, double headroom, Duration i
 
     public PrescaleOptions withBudget(final double value) {
         return new PrescaleOptions(value, headroom, interval, season, metricLag, instanceLinger);
+    }
+
+    public PrescaleOptions withHeadroom(final double value) {
+        return new PrescaleOptions(gpuHoursPerDay, value, interval, season, metricLag, instanceLinger);
     }
 
     public PrescaleOptions withFleet(final Duration lag, final Duration linger) {

@@ -117,7 +117,8 @@ public final class Simulation {
             StepCost cost = StepCost.of(system.engine(), system.capacity().workerConcurrency(), meanWork,
                     new Random(++fleetSeed * 0x9E3779B97F4A7C15L));
             fleets.put(entry.getKey(), new FleetSim(entry.getKey(), this, events, system, cost,
-                    policy.newScaler(system.capacity(), entry.getKey()), new Random(++fleetSeed * 0x9E3779B97F4A7C15L)));
+                    policy.newScaler(system.capacity(), entry.getKey()),
+                    new Random(++fleetSeed * 0x9E3779B97F4A7C15L)));
         }
     }
 

@@ -132,6 +132,13 @@ public final class Profile implements Workload {
         return phases;
     }
 
+    /** The same profile drawn with another seed: another day like this one. */
+    public Profile withSeed(final long seed) {
+        Parameters p = parameters;
+        return new Profile(shape, new Parameters(p.baseRate(), p.model(), p.tiers(), p.promptTokens(),
+                p.outputTokens(), p.steadyHours(), seed));
+    }
+
     /** Requests per second at the base of the curve (the daily profile's mean). */
     public double baseRate() {
         return parameters.baseRate();
