@@ -15,6 +15,7 @@ import dev.spillway.capacity.policy.PredictiveScaling;
 import dev.spillway.capacity.policy.PrescaleOptions;
 import dev.spillway.capacity.policy.ScalingPolicies;
 import dev.spillway.capacity.policy.ScalingPolicy;
+import dev.spillway.capacity.sim.CacheModel;
 import dev.spillway.capacity.sim.DirectLaneModel;
 import dev.spillway.capacity.sim.EngineModel;
 import dev.spillway.capacity.sim.FleetModel;
@@ -67,8 +68,13 @@ public final class PlanBenchmark implements Benchmark {
         List<ScalingPolicy> policies = new ArrayList<>();
         for (String name : options.text("compare", options.text("policy", ScalingPolicies.WEIGHTED.name()))
                 .split(",")) {
-            ScalingPolicy policy = ScalingPolicies.named(name);
-            policies.add(policy == ScalingPolicies.PREDICTIVE ? predictive(options, workload, system, seed) : policy);
+            boolean warmUp = name.strip().endsWith(ScalingPolicies.WARM_UP_SUFFIX);
+            ScalingPolicy policy = ScalingPolicies.named(warmUp ? name.strip().replace(ScalingPolicies.WARM_UP_SUFFIX,
+                    "") : name);
+            if (policy == ScalingPolicies.PREDICTIVE) {
+                policy = predictive(options, workload, system, seed);
+            }
+            policies.add(warmUp ? ScalingPolicies.withWarmUp(policy) : policy);
         }
         String pricesFile = options.text("prices", null);
         PriceTable prices = pricesFile == null ? PriceTable.defaults() : PriceTable.read(Path.of(pricesFile));
@@ -159,8 +165,28 @@ public final class PlanBenchmark implements Benchmark {
                 .intake(intake)
                 .direct(direct)
                 .cacheHitRate(options.decimal("cache-hit-rate", 0))
+                .cache(cacheModel(options))
                 .seed(seed)
                 .build();
+    }
+
+    /**
+     * {@code --cache-model}: hits follow from prompt identity and a TTL instead of {@code --cache-hit-rate}, and the
+     * {@code predictive} policy warms the hot set.
+     */
+    private static CacheModel cacheModel(BenchOptions options) {
+        if (!options.flag("cache-model")) {
+            return null;
+        }
+        CacheModel d = CacheModel.defaults();
+        return new CacheModel(options.integer("tenants", d.tenants(), d.tenants()),
+                options.integer("prompts-per-tenant", d.promptsPerTenant(), d.promptsPerTenant()),
+                options.decimal("zipf", d.zipfExponent()),
+                options.decimal("deterministic-share", d.deterministicShare()),
+                seconds(options, "cache-ttl", d.ttl()),
+                options.integer("warm-up-jobs-per-hour", d.warmUpJobsPerHour(), d.warmUpJobsPerHour()),
+                seconds(options, "warm-up-every", d.warmUpEvery()),
+                options.integer("top-k", d.topK(), d.topK()));
     }
 
     private static Duration seconds(BenchOptions options, String name, Duration fallback) {

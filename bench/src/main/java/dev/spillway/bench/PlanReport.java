@@ -13,7 +13,9 @@ import dev.spillway.capacity.cost.Cost;
 import dev.spillway.capacity.cost.PriceTable;
 import dev.spillway.capacity.policy.PredictiveScaling;
 import dev.spillway.capacity.policy.PrescaleOptions;
+import dev.spillway.capacity.policy.ScalingPolicies;
 import dev.spillway.capacity.policy.ScalingPolicy;
+import dev.spillway.capacity.sim.CacheModel;
 import dev.spillway.capacity.sim.EngineModel;
 import dev.spillway.capacity.sim.PlanResult;
 import dev.spillway.capacity.sim.SystemModel;
@@ -64,15 +66,22 @@ final class PlanReport {
                                     + ", and the scaling target assumes that",
                     batched.batchingGain(), batched.prefillTokensPerStep());
         }
-        out.printf(Locale.ROOT, "intake: hold rule %s, wait budget %d s (batch tier never held), cache hit rate "
-                        + "%.0f%%, direct lane %s; prices: %s%n",
+        CacheModel c = system.cache();
+        out.printf(Locale.ROOT, "intake: hold rule %s, wait budget %d s (batch tier never held), cache %s, direct "
+                        + "lane %s; prices: %s%n",
                 system.intake().holdRule().name().toLowerCase(Locale.ROOT), system.intake().waitBudget().toSeconds(),
-                100 * system.cacheHitRate(),
+                c == null ? String.format(Locale.ROOT, "hit rate %.0f%%", 100 * system.cacheHitRate())
+                        : String.format(Locale.ROOT, "modelled: %d tenants x %d prompts, Zipf %.2f, %.0f%% "
+                                        + "deterministic, TTL %d s; warm-up (policies that warm up) of the %d hottest "
+                                        + "per tenant every %d s within %d jobs/h", c.tenants(),
+                                c.promptsPerTenant(), c.zipfExponent(), 100 * c.deterministicShare(),
+                                c.ttl().toSeconds(), c.topK(), c.warmUpEvery().toSeconds(), c.warmUpJobsPerHour()),
                 system.direct().enabled() ? system.direct().bulkhead() + " slots, upstream limit "
                         + system.direct().upstreamConcurrency() : "none", prices.source());
         for (ScalingPolicy policy : policies) {
             out.printf(Locale.ROOT, "policy %s: %s%n", policy.name(), policy.summary());
-            if (policy instanceof PredictiveScaling predictive) {
+            ScalingPolicy base = policy instanceof ScalingPolicies.WarmingUp warming ? warming.base() : policy;
+            if (base instanceof PredictiveScaling predictive) {
                 PrescaleOptions o = predictive.options();
                 out.printf(Locale.ROOT, "  forecast: Holt-Winters of spilled arrivals per %d min, season %d h; %s; "
                                 + "floor = forecast jobs/s x %.2f / %.2f jobs/s per task, raised %d s ahead "
@@ -99,6 +108,8 @@ final class PlanReport {
                 row("arrivals at the API", r -> r.counts().arrivals()),
                 row("refused: intake at its concurrency limit", r -> r.counts().throttled()),
                 row("answered from the cache", r -> r.counts().cacheHits()),
+                row("cache hit rate, %", r -> 100.0 * r.counts().cacheHits() / Math.max(1, r.counts().arrivals())),
+                row("warm-up jobs (hot prompts re-run at batch priority)", r -> r.warmUpJobs()),
                 row("answered by the direct lane", r -> r.counts().direct()),
                 row("direct calls refused by the upstream (429), spilled", r -> r.counts().upstream429()),
                 row("spilled to the queue", r -> r.counts().spilled()),
@@ -130,6 +141,7 @@ final class PlanReport {
         for (String window : results.get(0).queueWaitByWindow().keySet()) {
             waits.add(row(window + " p50", r -> stats(r.queueWaitByWindow(), window).p50()));
             waits.add(row(window + " p99", r -> stats(r.queueWaitByWindow(), window).p99()));
+            waits.add(row(window + " cache hit rate, %", r -> 100 * r.cacheHitRateByWindow().get(window)));
         }
         table("Queue wait, seconds (accepted at the intake to started by a worker)", waits).print(out);
 

@@ -70,7 +70,7 @@ public final class CountMinSketch {
         return estimate;
     }
 
-    /** At least the true count of {@code key}, and at most {@code epsilon x total} above it with probability 1 - delta. */
+    /** At least the true count of {@code key}; at most {@code epsilon x total} above it with probability 1 - delta. */
     public long estimate(final long key) {
         long estimate = Long.MAX_VALUE;
         for (int row = 0; row < depth; row++) {

@@ -11,8 +11,8 @@ import dev.spillway.capacity.forecast.HoltWinters;
  *   <li>counts the period's spilled arrivals into the current interval and, when the interval closes, into a
  *       {@link HoltWinters} forecast (a season of one day by default);</li>
  *   <li>asks the deployed target tracking ({@code weighted}) what it wants, as if the floor's extra tasks did not
- *       exist: it sees its own desired count and, while the floor adds tasks, at most that many running tasks, so it is the safety net that
- *       remains when the floor comes down or the forecast is wrong;</li>
+ *       exist: it sees its own desired count and, while the floor adds tasks, at most that many running tasks, so
+ *       it is the safety net that remains when the floor comes down or the forecast is wrong;</li>
  *   <li>raises the count to the floor: the tasks the forecast needs from now until a cold start and the metric lag
  *       from now ({@code ceil(forecast jobs/s x headroom / one task's jobs/s)}, never above {@code maxTasks}). A task
  *       asked for now serves by then; the floor falls again when the forecast does;</li>

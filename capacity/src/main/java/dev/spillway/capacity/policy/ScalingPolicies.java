@@ -69,12 +69,58 @@ public final class ScalingPolicies {
         return BY_NAME.values();
     }
 
+    /** The suffix that adds warm-up of the hot set to a policy: {@code reactive+warm-up}. */
+    public static final String WARM_UP_SUFFIX = "+warm-up";
+
+    /** {@code base} that also re-runs hot prompts before their cache entries expire, when the plan models the cache. */
+    public static ScalingPolicy withWarmUp(final ScalingPolicy base) {
+        return new WarmingUp(base);
+    }
+
+    /** A policy with warm-up, named {@code NAME+warm-up}: it scales as {@code base} does. */
+    public record WarmingUp(ScalingPolicy base) implements ScalingPolicy {
+
+        @Override
+        public String name() {
+            return base.name() + WARM_UP_SUFFIX;
+        }
+
+        @Override
+        public String summary() {
+            return base.summary() + "; hot prompts re-run before their cache entries expire";
+        }
+
+        @Override
+        public boolean warmsUp() {
+            return true;
+        }
+
+        @Override
+        public FleetScaler newScaler(final CapacitySettings settings) {
+            return base.newScaler(settings);
+        }
+
+        @Override
+        public FleetScaler newScaler(final CapacitySettings settings, final String model) {
+            return base.newScaler(settings, model);
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    }
+
     /** @throws IllegalArgumentException naming the known policies */
     public static ScalingPolicy named(final String name) {
-        ScalingPolicy policy = BY_NAME.get(name.strip());
+        String stripped = name.strip();
+        if (stripped.endsWith(WARM_UP_SUFFIX)) {
+            return withWarmUp(named(stripped.substring(0, stripped.length() - WARM_UP_SUFFIX.length())));
+        }
+        ScalingPolicy policy = BY_NAME.get(stripped);
         if (policy == null) {
             throw new IllegalArgumentException("no scaling policy named '" + name + "': the policies are "
-                    + String.join(", ", BY_NAME.keySet()));
+                    + String.join(", ", BY_NAME.keySet()) + ", each also as NAME" + WARM_UP_SUFFIX);
         }
         return policy;
     }
