@@ -19,8 +19,11 @@ import java.time.Duration;
 public record PrescaleOptions(double gpuHoursPerDay, double headroom, Duration interval, Duration season,
                               Duration metricLag, Duration instanceLinger) {
 
-    /** 4 GPU-hours a day: about $3.20 of {@code g6.xlarge}, four tasks for an hour around each rise. */
-    public static final double DEFAULT_GPU_HOURS_PER_DAY = 4;
+    /**
+     * 12 GPU-hours a day (about $9.70 of {@code g6.xlarge}): on the daily profile at 1 request/s, 4 were spent by
+     * 07:00, before the peak; 12 last through its first hours (docs/capacity.md, "Predictive capacity").
+     */
+    public static final double DEFAULT_GPU_HOURS_PER_DAY = 12;
     public static final double DEFAULT_HEADROOM = 1.25;
 
     public PrescaleOptions {
