@@ -104,12 +104,11 @@ final class PlanReport {
     }
 
     void printTables(PrintStream out) {
-        table("Requests", List.of(
+        List<Row> requests = new ArrayList<>(List.of(
                 row("arrivals at the API", r -> r.counts().arrivals()),
                 row("refused: intake at its concurrency limit", r -> r.counts().throttled()),
                 row("answered from the cache", r -> r.counts().cacheHits()),
                 row("cache hit rate, %", r -> 100.0 * r.counts().cacheHits() / Math.max(1, r.counts().arrivals())),
-                row("warm-up jobs (hot prompts re-run at batch priority)", r -> r.warmUpJobs()),
                 row("answered by the direct lane", r -> r.counts().direct()),
                 row("direct calls refused by the upstream (429), spilled", r -> r.counts().upstream429()),
                 row("spilled to the queue", r -> r.counts().spilled()),
@@ -118,7 +117,11 @@ final class PlanReport {
                 row("202 at once (estimate past the budget, or batch tier)", r -> r.counts().answered202()),
                 row("expired in the queue", r -> r.counts().expired()),
                 row("unfinished when the simulation ended", r -> r.counts().unfinished()),
-                row("polls (GET /v1/jobs/{id})", r -> r.counts().polls()))).print(out);
+                row("polls (GET /v1/jobs/{id})", r -> r.counts().polls())));
+        if (system.cache() != null) {
+            requests.add(row("warm-up jobs (hot prompts re-run at batch priority)", r -> r.warmUpJobs()));
+        }
+        table("Requests", requests).print(out);
 
         List<Row> waits = new ArrayList<>();
         waits.add(row("all tiers p50", r -> r.queueWait().p50()));
@@ -141,7 +144,9 @@ final class PlanReport {
         for (String window : results.get(0).queueWaitByWindow().keySet()) {
             waits.add(row(window + " p50", r -> stats(r.queueWaitByWindow(), window).p50()));
             waits.add(row(window + " p99", r -> stats(r.queueWaitByWindow(), window).p99()));
-            waits.add(row(window + " cache hit rate, %", r -> 100 * r.cacheHitRateByWindow().get(window)));
+            if (system.cache() != null) {
+                waits.add(row(window + " cache hit rate, %", r -> 100 * r.cacheHitRateByWindow().get(window)));
+            }
         }
         table("Queue wait, seconds (accepted at the intake to started by a worker)", waits).print(out);
 
