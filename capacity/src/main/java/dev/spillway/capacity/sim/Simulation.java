@@ -86,8 +86,8 @@ public final class Simulation {
     private HeavyHitters[] hotSets;
     private WarmUpPlanner warmUpPlanner;
     private long warmUpJobs;
-    private long[] windowArrivals;
-    private long[] windowHits;
+    private final long[] windowArrivals;
+    private final long[] windowHits;
 
     private Simulation(final Workload workload, final SystemModel system, final ScalingPolicy policy) {
         this.workload = workload;
