@@ -11,14 +11,18 @@ import java.util.Map;
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.ContextValues;
 import dev.spillway.capacity.cost.PriceTable;
+import dev.spillway.capacity.policy.PredictiveScaling;
+import dev.spillway.capacity.policy.PrescaleOptions;
 import dev.spillway.capacity.policy.ScalingPolicies;
 import dev.spillway.capacity.policy.ScalingPolicy;
+import dev.spillway.capacity.sim.CacheModel;
 import dev.spillway.capacity.sim.DirectLaneModel;
 import dev.spillway.capacity.sim.EngineModel;
 import dev.spillway.capacity.sim.FleetModel;
 import dev.spillway.capacity.sim.HoldRule;
 import dev.spillway.capacity.sim.IntakeModel;
 import dev.spillway.capacity.sim.PlanResult;
+import dev.spillway.capacity.sim.PriorDays;
 import dev.spillway.capacity.sim.Simulation;
 import dev.spillway.capacity.sim.SystemModel;
 import dev.spillway.capacity.workload.Profile;
@@ -64,7 +68,13 @@ public final class PlanBenchmark implements Benchmark {
         List<ScalingPolicy> policies = new ArrayList<>();
         for (String name : options.text("compare", options.text("policy", ScalingPolicies.WEIGHTED.name()))
                 .split(",")) {
-            policies.add(ScalingPolicies.named(name));
+            boolean warmUp = name.strip().endsWith(ScalingPolicies.WARM_UP_SUFFIX);
+            ScalingPolicy policy = ScalingPolicies.named(warmUp ? name.strip().replace(ScalingPolicies.WARM_UP_SUFFIX,
+                    "") : name);
+            if (policy == ScalingPolicies.PREDICTIVE) {
+                policy = predictive(options, workload, system, seed);
+            }
+            policies.add(warmUp ? ScalingPolicies.withWarmUp(policy) : policy);
         }
         String pricesFile = options.text("prices", null);
         PriceTable prices = pricesFile == null ? PriceTable.defaults() : PriceTable.read(Path.of(pricesFile));
@@ -99,6 +109,31 @@ public final class PlanBenchmark implements Benchmark {
         return new Profile(Profile.Shape.ofLabel(options.text("profile", "surge10x")), parameters);
     }
 
+    /**
+     * The {@code predictive} policy with the command's options, its forecast trained on earlier days of the same
+     * one-day profile drawn with the next seeds ({@code --history-days}, default 2: Holt-Winters needs two seasons).
+     * A workload that is not a one-day profile gives it no history: it learns from the plan itself.
+     */
+    private static PredictiveScaling predictive(BenchOptions options, Workload workload, SystemModel system,
+            long seed) {
+        PrescaleOptions prescale = PrescaleOptions.defaults()
+                .withBudget(options.decimal("prescale-gpu-hours-per-day", PrescaleOptions.DEFAULT_GPU_HOURS_PER_DAY))
+                .withHeadroom(options.decimal("prescale-headroom", PrescaleOptions.DEFAULT_HEADROOM))
+                .withFleet(Duration.ofMinutes(system.fleet().metricLagMinutes()), system.fleet().instanceLinger());
+        int days = options.integer("history-days", 2, 2);
+        if (!(workload instanceof Profile profile) || profile.duration() != prescale.season().toSeconds()
+                || days == 0) {
+            return new PredictiveScaling(prescale, Map.of());
+        }
+        long[] seeds = new long[days];
+        for (int i = 0; i < days; i++) {
+            seeds[i] = seed + days - i;
+        }
+        int periods = (int) (prescale.season().toSeconds() / 60);
+        return new PredictiveScaling(prescale, PriorDays.spilledArrivals(profile::withSeed, system, seeds, periods,
+                (int) (prescale.interval().toSeconds() / 60)));
+    }
+
     private static SystemModel system(BenchOptions options, CapacitySettings settings, long seed) {
         int batch = settings.workerConcurrency();
         EngineModel engine = new EngineModel.Batched(options.decimal("task-rate", settings.taskJobsPerSecond()),
@@ -130,8 +165,28 @@ public final class PlanBenchmark implements Benchmark {
                 .intake(intake)
                 .direct(direct)
                 .cacheHitRate(options.decimal("cache-hit-rate", 0))
+                .cache(cacheModel(options))
                 .seed(seed)
                 .build();
+    }
+
+    /**
+     * {@code --cache-model}: hits follow from prompt identity and a TTL instead of {@code --cache-hit-rate}, and the
+     * {@code predictive} policy warms the hot set.
+     */
+    private static CacheModel cacheModel(BenchOptions options) {
+        if (!options.flag("cache-model")) {
+            return null;
+        }
+        CacheModel d = CacheModel.defaults();
+        return new CacheModel(options.integer("tenants", d.tenants(), d.tenants()),
+                options.integer("prompts-per-tenant", d.promptsPerTenant(), d.promptsPerTenant()),
+                options.decimal("zipf", d.zipfExponent()),
+                options.decimal("deterministic-share", d.deterministicShare()),
+                seconds(options, "cache-ttl", d.ttl()),
+                options.integer("warm-up-jobs-per-hour", d.warmUpJobsPerHour(), d.warmUpJobsPerHour()),
+                seconds(options, "warm-up-every", d.warmUpEvery()),
+                options.integer("top-k", d.topK(), d.topK()));
     }
 
     private static Duration seconds(BenchOptions options, String name, Duration fallback) {

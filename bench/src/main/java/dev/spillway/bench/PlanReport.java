@@ -11,7 +11,11 @@ import java.util.function.ToDoubleFunction;
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.cost.Cost;
 import dev.spillway.capacity.cost.PriceTable;
+import dev.spillway.capacity.policy.PredictiveScaling;
+import dev.spillway.capacity.policy.PrescaleOptions;
+import dev.spillway.capacity.policy.ScalingPolicies;
 import dev.spillway.capacity.policy.ScalingPolicy;
+import dev.spillway.capacity.sim.CacheModel;
 import dev.spillway.capacity.sim.EngineModel;
 import dev.spillway.capacity.sim.PlanResult;
 import dev.spillway.capacity.sim.SystemModel;
@@ -62,14 +66,29 @@ final class PlanReport {
                                     + ", and the scaling target assumes that",
                     batched.batchingGain(), batched.prefillTokensPerStep());
         }
-        out.printf(Locale.ROOT, "intake: hold rule %s, wait budget %d s (batch tier never held), cache hit rate "
-                        + "%.0f%%, direct lane %s; prices: %s%n",
+        CacheModel c = system.cache();
+        out.printf(Locale.ROOT, "intake: hold rule %s, wait budget %d s (batch tier never held), cache %s, direct "
+                        + "lane %s; prices: %s%n",
                 system.intake().holdRule().name().toLowerCase(Locale.ROOT), system.intake().waitBudget().toSeconds(),
-                100 * system.cacheHitRate(),
+                c == null ? String.format(Locale.ROOT, "hit rate %.0f%%", 100 * system.cacheHitRate())
+                        : String.format(Locale.ROOT, "modelled: %d tenants x %d prompts, Zipf %.2f, %.0f%% "
+                                        + "deterministic, TTL %d s; warm-up (policies that warm up) of the %d hottest "
+                                        + "per tenant every %d s within %d jobs/h", c.tenants(),
+                                c.promptsPerTenant(), c.zipfExponent(), 100 * c.deterministicShare(),
+                                c.ttl().toSeconds(), c.topK(), c.warmUpEvery().toSeconds(), c.warmUpJobsPerHour()),
                 system.direct().enabled() ? system.direct().bulkhead() + " slots, upstream limit "
                         + system.direct().upstreamConcurrency() : "none", prices.source());
         for (ScalingPolicy policy : policies) {
             out.printf(Locale.ROOT, "policy %s: %s%n", policy.name(), policy.summary());
+            ScalingPolicy base = policy instanceof ScalingPolicies.WarmingUp warming ? warming.base() : policy;
+            if (base instanceof PredictiveScaling predictive) {
+                PrescaleOptions o = predictive.options();
+                out.printf(Locale.ROOT, "  forecast: Holt-Winters of spilled arrivals per %d min, season %d h; %s; "
+                                + "floor = forecast jobs/s x %.2f / %.2f jobs/s per task, raised %d s ahead "
+                                + "(coldStartMaxSeconds + metric lag)%n",
+                        o.interval().toMinutes(), o.season().toHours(), predictive.describeHistory(), o.headroom(),
+                        s.taskJobsPerSecond(), s.coldStartMax().toSeconds() + o.metricLag().toSeconds());
+            }
         }
         out.printf(Locale.ROOT, "simulated in %.1f s%n", simulatedSeconds);
         double capacity = s.maxTasks() * taskRate;
@@ -85,10 +104,11 @@ final class PlanReport {
     }
 
     void printTables(PrintStream out) {
-        table("Requests", List.of(
+        List<Row> requests = new ArrayList<>(List.of(
                 row("arrivals at the API", r -> r.counts().arrivals()),
                 row("refused: intake at its concurrency limit", r -> r.counts().throttled()),
                 row("answered from the cache", r -> r.counts().cacheHits()),
+                row("cache hit rate, %", r -> 100.0 * r.counts().cacheHits() / Math.max(1, r.counts().arrivals())),
                 row("answered by the direct lane", r -> r.counts().direct()),
                 row("direct calls refused by the upstream (429), spilled", r -> r.counts().upstream429()),
                 row("spilled to the queue", r -> r.counts().spilled()),
@@ -97,7 +117,11 @@ final class PlanReport {
                 row("202 at once (estimate past the budget, or batch tier)", r -> r.counts().answered202()),
                 row("expired in the queue", r -> r.counts().expired()),
                 row("unfinished when the simulation ended", r -> r.counts().unfinished()),
-                row("polls (GET /v1/jobs/{id})", r -> r.counts().polls()))).print(out);
+                row("polls (GET /v1/jobs/{id})", r -> r.counts().polls())));
+        if (system.cache() != null) {
+            requests.add(row("warm-up jobs (hot prompts re-run at batch priority)", r -> r.warmUpJobs()));
+        }
+        table("Requests", requests).print(out);
 
         List<Row> waits = new ArrayList<>();
         waits.add(row("all tiers p50", r -> r.queueWait().p50()));
@@ -117,12 +141,23 @@ final class PlanReport {
                 waits.add(row("phase " + phase + " p99", r -> stats(r.queueWaitByPhase(), phase).p99()));
             }
         }
+        for (String window : results.get(0).queueWaitByWindow().keySet()) {
+            waits.add(row(window + " p50", r -> stats(r.queueWaitByWindow(), window).p50()));
+            waits.add(row(window + " p99", r -> stats(r.queueWaitByWindow(), window).p99()));
+            if (system.cache() != null) {
+                waits.add(row(window + " cache hit rate, %", r -> 100 * r.cacheHitRateByWindow().get(window)));
+            }
+        }
         table("Queue wait, seconds (accepted at the intake to started by a worker)", waits).print(out);
 
         List<Row> fleet = new ArrayList<>();
         fleet.add(row("peak intake concurrency (functions busy at once)", r -> r.peakIntakeConcurrency()));
         fleet.add(row("peak tasks", r -> r.peakTasks()));
         fleet.add(row("GPU-hours (instances up, starts and idle time included)", r -> r.usage().gpuInstanceHours()));
+        if (results.size() > 1) {
+            double baseline = results.get(0).usage().gpuInstanceHours();
+            fleet.add(row("GPU-hours over " + policies.get(0).name(), r -> r.usage().gpuInstanceHours() - baseline));
+        }
         fleet.add(row("cold starts (new instance)", r -> r.coldStarts()));
         fleet.add(row("warm starts (instance still up)", r -> r.warmStarts()));
         fleet.add(row("times the fleet went to zero while requests arrived", r -> r.timesAtZero()));
@@ -142,12 +177,19 @@ final class PlanReport {
         }
     }
 
-    /** {@code plan surge10x (in-flight): wait p99 12.3 s, peak intake concurrency 41, GPU-hours 9.8, cost $12.04}. */
+    /**
+     * {@code plan surge10x (in-flight): wait p99 12.3 s, peak intake concurrency 41, GPU-hours 9.8, cost $12.04};
+     * a workload with windows adds each one's p99 after the wait's, e.g. {@code (peak's first 30 min 08:00-08:30
+     * 45.1 s)}.
+     */
     String lastLine(int index) {
         PlanResult result = results.get(index);
         String label = results.size() == 1 ? result.workload() : result.workload() + " (" + result.policy() + ")";
-        return String.format(Locale.ROOT, "plan %s: wait p99 %.1f s, peak intake concurrency %d, GPU-hours %.1f, "
-                        + "cost $%.2f", label, result.queueWait().p99(), result.peakIntakeConcurrency(),
+        StringBuilder windows = new StringBuilder();
+        result.queueWaitByWindow().forEach((window, stats) -> windows.append(String.format(Locale.ROOT,
+                " (%s p99 %.1f s)", window, stats.p99())));
+        return String.format(Locale.ROOT, "plan %s: wait p99 %.1f s%s, peak intake concurrency %d, GPU-hours %.1f, "
+                        + "cost $%.2f", label, result.queueWait().p99(), windows, result.peakIntakeConcurrency(),
                 result.usage().gpuInstanceHours(), costs.get(result).total());
     }
 

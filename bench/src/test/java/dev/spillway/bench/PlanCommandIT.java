@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PlanCommandIT {
 
     private static final String LAST_LINE =
-            " wait p99 \\d+\\.\\d s, peak intake concurrency \\d+, GPU-hours \\d+\\.\\d, cost \\$\\d+\\.\\d\\d";
+            " wait p99 \\d+\\.\\d s( \\(peak's first 30 min 08:00-08:30 p99 \\d+\\.\\d s\\))?,"
+            + " peak intake concurrency \\d+, GPU-hours \\d+\\.\\d, cost \\$\\d+\\.\\d\\d";
 
     @Test
     void comparison_endsWithOneLinePerPolicy_andWritesTheChart(@TempDir Path dir) throws Exception {
@@ -39,6 +40,21 @@ class PlanCommandIT {
         assertThat(run.exitCode()).as(run.output()).isZero();
         String[] lines = run.output().strip().split("\n");
         assertThat(lines[lines.length - 1]).matches("plan daily:" + LAST_LINE);
+    }
+
+    @Test
+    void dailyComparison_endsWithALineNamingEachPolicy_withThePeaksFirstHalfHour() throws Exception {
+        BenchRun.Result run = BenchRun.of("plan", "--profile", "daily", "--rate", "1", "--compare",
+                "reactive,predictive");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        String[] lines = run.output().strip().split("\n");
+        assertThat(lines[lines.length - 2]).matches("plan daily \\(reactive\\):" + LAST_LINE)
+                .contains("08:00-08:30");
+        assertThat(lines[lines.length - 1]).matches("plan daily \\(predictive\\):" + LAST_LINE)
+                .contains("08:00-08:30");
+        assertThat(run.output()).contains("| GPU-hours over reactive ",
+                "history deepseek-r1-distill-qwen-7b 2 seasons");
     }
 
     @Test

@@ -10,8 +10,12 @@ import java.util.Map;
 
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.cost.PriceTable;
+import dev.spillway.capacity.policy.PredictiveScaling;
+import dev.spillway.capacity.policy.PrescaleOptions;
 import dev.spillway.capacity.policy.ScalingPolicies;
 import dev.spillway.capacity.policy.ScalingPolicy;
+import dev.spillway.capacity.sim.CacheModel;
+import dev.spillway.capacity.sim.PriorDays;
 import dev.spillway.capacity.sim.Simulation;
 import dev.spillway.capacity.sim.SystemModel;
 import dev.spillway.capacity.workload.Profile;
@@ -70,6 +74,44 @@ class PlanReportTest {
         assertThat(svg).startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"").contains("plan steady: wait p99");
         assertThat(svg.split("<svg ", -1)).hasSize(7);
         assertThat(svg).doesNotContain("<script", "<html");
+    }
+
+    @Test
+    void predictiveComparison_describesTheForecast_andShowsThePeaksFirstHalfHourAndTheExtraGpuHours() {
+        Profile daily = new Profile(Profile.Shape.DAILY, new Profile.Parameters(0.05, "m", new TierMix(1, 1, 1), 500,
+                300, 1, 3));
+        PredictiveScaling predictive = new PredictiveScaling(PrescaleOptions.defaults(),
+                PriorDays.spilledArrivals(daily::withSeed, SYSTEM, new long[] {5, 4}, 1440, 5));
+        List<ScalingPolicy> policies = List.of(ScalingPolicies.REACTIVE, predictive);
+
+        String printed = print(new PlanReport(daily, SYSTEM, policies,
+                policies.stream().map(policy -> Simulation.run(daily, SYSTEM, policy)).toList(),
+                PriceTable.defaults()));
+
+        String[] lines = printed.strip().split("\n");
+        String window = " \\(peak's first 30 min 08:00-08:30 p99 \\d+\\.\\d s\\)";
+        assertThat(lines[lines.length - 2]).matches(
+                "plan daily \\(reactive\\): wait p99 \\d+\\.\\d s" + window + ", .*");
+        assertThat(lines[lines.length - 1]).matches(
+                "plan daily \\(predictive\\): wait p99 \\d+\\.\\d s" + window + ", .*");
+        assertThat(printed).contains("history m 2 seasons of 288 intervals", "raised 540 s ahead",
+                "| peak's first 30 min 08:00-08:30 p99 ", "| GPU-hours over reactive ");
+    }
+
+    @Test
+    void cacheModel_showsTheWarmUpJobsAndThePeaksHitRatePerPolicy() {
+        Profile daily = new Profile(Profile.Shape.DAILY, new Profile.Parameters(0.05, "m", new TierMix(1, 1, 1), 500,
+                300, 1, 3));
+        SystemModel cached = SystemModel.builder(SYSTEM.capacity()).cache(CacheModel.defaults()).build();
+        List<ScalingPolicy> policies = List.of(ScalingPolicies.REACTIVE, ScalingPolicies.named("reactive+warm-up"));
+
+        String printed = print(new PlanReport(daily, cached, policies,
+                policies.stream().map(policy -> Simulation.run(daily, cached, policy)).toList(),
+                PriceTable.defaults()));
+
+        assertThat(printed).contains("cache modelled: 20 tenants x 2000 prompts", "| warm-up jobs ",
+                "| peak's first 30 min 08:00-08:30 cache hit rate, % ", "plan daily (reactive+warm-up): wait p99 ");
+        assertThat(print(report(List.of(ScalingPolicies.VISIBLE_ONLY)))).doesNotContain("warm-up jobs");
     }
 
     private static PlanReport report(List<ScalingPolicy> policies) {

@@ -16,4 +16,14 @@ public interface ScalingPolicy {
 
     /** A fresh scaler for one fleet, configured by the same settings the CDK app synthesizes. */
     FleetScaler newScaler(CapacitySettings settings);
+
+    /** Whether hot prompts are re-run before their cache entries expire, when the plan models the cache. */
+    default boolean warmsUp() {
+        return false;
+    }
+
+    /** A fresh scaler for the fleet of {@code model}; policies that learn per model (forecasts) override this. */
+    default FleetScaler newScaler(final CapacitySettings settings, final String model) {
+        return newScaler(settings);
+    }
 }

@@ -19,6 +19,10 @@ final class JobSim {
     double answered202At = Double.NaN;
     /** When that 202 told the caller to look again. */
     double firstPollAt;
+    /** The cached prompt it answers (tenant and prompt), -1 when it is not cacheable or no cache model is set. */
+    long promptKey = -1;
+    /** A re-run of a hot prompt to refresh its cache entry: nobody waits for it. */
+    boolean warmUp;
 
     JobSim(final Request request, final double acceptedAt, final double work) {
         this.request = request;

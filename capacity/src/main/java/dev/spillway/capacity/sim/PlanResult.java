@@ -14,6 +14,9 @@ import dev.spillway.capacity.workload.Tier;
  * @param queueWait             queue waits of every job
  * @param queueWaitByTier       queue waits per tier (tiers without jobs are absent)
  * @param queueWaitByPhase      queue waits per phase of the workload, by when the job was accepted
+ * @param queueWaitByWindow     queue waits per window of the workload ({@code Workload#windows()}), likewise
+ * @param cacheHitRateByWindow  share of each window's arrivals answered from the cache
+ * @param warmUpJobs            hot prompts re-run to refresh their cache entries (not counted among the jobs)
  * @param peakIntakeConcurrency most intake functions busy at once
  * @param peakTasks             most tasks up at once (starting, serving or draining), summed over the fleets
  * @param coldStarts            tasks that started on a new instance
@@ -28,6 +31,8 @@ import dev.spillway.capacity.workload.Tier;
  */
 public record PlanResult(String workload, String policy, Counts counts, WaitStats queueWait,
                          Map<Tier, WaitStats> queueWaitByTier, Map<String, WaitStats> queueWaitByPhase,
+                         Map<String, WaitStats> queueWaitByWindow, Map<String, Double> cacheHitRateByWindow,
+                         long warmUpJobs,
                          int peakIntakeConcurrency, int peakTasks, int coldStarts, int warmStarts, int timesAtZero,
                          Usage usage, List<ScalingEvent> scalingEvents, Timeline timeline, double endTime,
                          double busySecondsPerJob) {

@@ -3,12 +3,18 @@ package dev.spillway.capacity.sim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
+import dev.spillway.capacity.hotset.CountMinSketch;
+import dev.spillway.capacity.hotset.HeavyHitters;
+import dev.spillway.capacity.hotset.WarmUpPlanner;
 import dev.spillway.capacity.policy.ScalingPolicy;
 import dev.spillway.capacity.workload.Phase;
 import dev.spillway.capacity.workload.Request;
@@ -32,6 +38,7 @@ public final class Simulation {
     private final double memoryGb;
     private final int intakeLimit;
     private final List<Phase> phases;
+    private final List<Phase> windows;
 
     private Iterator<Request> arrivals;
     private int intakeBusy;
@@ -64,9 +71,23 @@ public final class Simulation {
     private int[] waitMinutes = new int[1024];
     private final Map<Tier, Samples> waitsByTier = new EnumMap<>(Tier.class);
     private final List<Samples> waitsByPhase = new ArrayList<>();
+    private final List<Samples> waitsByWindow = new ArrayList<>();
     private final List<ScalingEvent> scalingEvents = new ArrayList<>();
     private final Timeline timeline = new Timeline();
     private boolean done;
+
+    private final CacheModel cache;
+    private final boolean warmsUp;
+    private final Random promptDraws;
+    private double[] promptPopularity;
+    private final Map<Long, Double> cachedUntil = new HashMap<>();
+    private final Map<Long, Request> lastAsked = new HashMap<>();
+    private final Set<Long> warming = new HashSet<>();
+    private HeavyHitters[] hotSets;
+    private WarmUpPlanner warmUpPlanner;
+    private long warmUpJobs;
+    private final long[] windowArrivals;
+    private final long[] windowHits;
 
     private Simulation(final Workload workload, final SystemModel system, final ScalingPolicy policy) {
         this.workload = workload;
@@ -77,6 +98,29 @@ public final class Simulation {
         this.intakeLimit = system.capacity().reservedConcurrency();
         this.phases = workload.phases();
         phases.forEach(phase -> waitsByPhase.add(new Samples()));
+        this.windows = workload.windows();
+        windows.forEach(window -> waitsByWindow.add(new Samples()));
+        this.windowArrivals = new long[windows.size()];
+        this.windowHits = new long[windows.size()];
+        this.cache = system.cache();
+        this.warmsUp = cache != null && policy.warmsUp() && cache.warmUpJobsPerHour() > 0;
+        this.promptDraws = new Random(system.seed() * 31 + 7);
+        if (cache != null) {
+            promptPopularity = new double[cache.promptsPerTenant()];
+            double sum = 0;
+            for (int rank = 1; rank <= promptPopularity.length; rank++) {
+                sum += 1 / Math.pow(rank, cache.zipfExponent());
+                promptPopularity[rank - 1] = sum;
+            }
+            for (int i = 0; i < promptPopularity.length; i++) {
+                promptPopularity[i] /= sum;
+            }
+            hotSets = new HeavyHitters[cache.tenants()];
+            for (int i = 0; i < hotSets.length; i++) {
+                hotSets[i] = new HeavyHitters(cache.topK(), CountMinSketch.withError(0.001, 0.01));
+            }
+            warmUpPlanner = new WarmUpPlanner(cache.warmUpJobsPerHour());
+        }
     }
 
     /** Runs {@code workload} through the system sized by {@code system} and scaled by {@code policy}. */
@@ -113,7 +157,8 @@ public final class Simulation {
             StepCost cost = StepCost.of(system.engine(), system.capacity().workerConcurrency(), meanWork,
                     new Random(++fleetSeed * 0x9E3779B97F4A7C15L));
             fleets.put(entry.getKey(), new FleetSim(entry.getKey(), this, events, system, cost,
-                    policy.newScaler(system.capacity()), new Random(++fleetSeed * 0x9E3779B97F4A7C15L)));
+                    policy.newScaler(system.capacity(), entry.getKey()),
+                    new Random(++fleetSeed * 0x9E3779B97F4A7C15L)));
         }
     }
 
@@ -134,6 +179,17 @@ public final class Simulation {
         minuteArrivals++;
         // Drawn for every request, so the same requests hit the cache whatever else differs between two plans.
         boolean hit = cacheDraws.nextDouble() < system.cacheHitRate();
+        long promptKey = -1;
+        if (cache != null) {
+            promptKey = promptOf(request);
+            hit = promptKey >= 0 && cachedUntil.getOrDefault(promptKey, Double.NEGATIVE_INFINITY) > events.now();
+        }
+        for (int i = 0; i < windows.size(); i++) {
+            if (windows.get(i).contains(request.arrival())) {
+                windowArrivals[i]++;
+                windowHits[i] += hit ? 1 : 0;
+            }
+        }
         if (intakeBusy >= intakeLimit) {
             throttled++;
             return;
@@ -152,18 +208,79 @@ public final class Simulation {
                 directInputTokens += request.promptTokens();
                 directOutputTokens += request.outputTokens();
                 occupyIntake(seconds);
-                events.at(events.now() + seconds, () -> directBusy--);
+                long answered = promptKey;
+                events.at(events.now() + seconds, () -> {
+                    directBusy--;
+                    cacheResult(answered);
+                });
                 return;
             }
             upstream429++;
         }
-        spill(request);
+        spill(request, promptKey);
     }
 
-    private void spill(final Request request) {
+    /**
+     * Draws the request's tenant and, when it is deterministic, its prompt; counts it in the tenant's hot set.
+     * The draws do not depend on the policy, so two plans see the same prompts.
+     */
+    private long promptOf(final Request request) {
+        int tenant = promptDraws.nextInt(cache.tenants());
+        boolean deterministic = promptDraws.nextDouble() < cache.deterministicShare();
+        int rank = Arrays.binarySearch(promptPopularity, promptDraws.nextDouble());
+        rank = Math.min(promptPopularity.length - 1, rank >= 0 ? rank : -rank - 1);
+        if (!deterministic) {
+            return -1;
+        }
+        long key = (long) tenant * cache.promptsPerTenant() + rank;
+        hotSets[tenant].add(key);
+        lastAsked.put(key, request);
+        return key;
+    }
+
+    private void cacheResult(final long promptKey) {
+        if (promptKey >= 0) {
+            cachedUntil.put(promptKey, events.now() + cache.ttl().toSeconds());
+        }
+    }
+
+    /**
+     * Every {@code warmUpEvery}: the hottest prompts of all tenants, most asked first, whose entries expire before
+     * the next check and a batch job's likely wait, are re-run at batch priority within the hourly budget; the sketch
+     * halves each hour so the hot set follows what is asked now.
+     */
+    private void warmUp() {
+        double now = events.now();
+        double every = cache.warmUpEvery().toSeconds();
+        if (now % 3600 < Timeline.STEP_SECONDS) {
+            for (HeavyHitters hotSet : hotSets) {
+                hotSet.decay();
+            }
+        }
+        List<Map.Entry<Long, Long>> hottest = new ArrayList<>();
+        for (HeavyHitters hotSet : hotSets) {
+            hottest.addAll(hotSet.top());
+        }
+        hottest.sort(Map.Entry.<Long, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        for (long key : warmUpPlanner.pick(now, hottest, key -> warming.contains(key) ? Double.POSITIVE_INFINITY
+                : cachedUntil.getOrDefault(key, Double.NEGATIVE_INFINITY), now + 2 * every)) {
+            Request asked = lastAsked.get(key);
+            Request rerun = new Request(now, asked.model(), Tier.BATCH, asked.promptTokens(), asked.outputTokens());
+            FleetSim fleet = fleets.get(rerun.model());
+            JobSim job = new JobSim(rerun, now, fleet.cost.work(rerun));
+            job.promptKey = key;
+            job.warmUp = true;
+            warming.add(key);
+            warmUpJobs++;
+            fleet.accept(job);
+        }
+    }
+
+    private void spill(final Request request, final long promptKey) {
         FleetSim fleet = fleets.get(request.model());
         double now = events.now();
         JobSim job = new JobSim(request, now, fleet.cost.work(request));
+        job.promptKey = promptKey;
         spilled++;
         minuteSpilled++;
         IntakeModel intake = system.intake();
@@ -214,10 +331,15 @@ public final class Simulation {
 
     void jobFinished(final JobSim job) {
         double now = events.now();
-        recordWait(job, job.startedAt - job.acceptedAt);
         long heartbeats = (long) ((now - job.startedAt) / 20);
         sqsRequests += 3 + heartbeats;
         dynamoWrites += 3 + heartbeats;
+        cacheResult(job.promptKey);
+        if (job.warmUp) {
+            warming.remove(job.promptKey);
+            return;
+        }
+        recordWait(job, job.startedAt - job.acceptedAt);
         if (job.holding) {
             job.holding = false;
             heldAnswered++;
@@ -228,6 +350,10 @@ public final class Simulation {
     }
 
     void jobExpired(final JobSim job) {
+        if (job.warmUp) {
+            warming.remove(job.promptKey);
+            return;
+        }
         expired++;
         recordWait(job, events.now() - job.acceptedAt);
         countPolls(job, events.now());
@@ -267,9 +393,18 @@ public final class Simulation {
                 break;
             }
         }
+        for (int i = 0; i < windows.size(); i++) {
+            if (windows.get(i).contains(job.acceptedAt)) {
+                waitsByWindow.get(i).add(wait);
+            }
+        }
     }
 
     private void tick() {
+        if (warmsUp && events.now() < workload.duration()
+                && events.now() % cache.warmUpEvery().toSeconds() < Timeline.STEP_SECONDS) {
+            warmUp();
+        }
         int visible = 0;
         int inFlight = 0;
         int desired = 0;
@@ -299,6 +434,9 @@ public final class Simulation {
     private PlanResult result(final double end) {
         for (FleetSim fleet : fleets.values()) {
             for (JobSim job : fleet.unfinished()) {
+                if (job.warmUp) {
+                    continue;
+                }
                 unfinished++;
                 recordWait(job, (Double.isNaN(job.startedAt) ? end : job.startedAt) - job.acceptedAt);
                 countPolls(job, end);
@@ -310,6 +448,13 @@ public final class Simulation {
         Map<String, WaitStats> byPhase = new LinkedHashMap<>();
         for (int i = 0; i < phases.size(); i++) {
             byPhase.put(phases.get(i).name(), waitsByPhase.get(i).stats());
+        }
+        Map<String, WaitStats> byWindow = new LinkedHashMap<>();
+        Map<String, Double> hitRateByWindow = new LinkedHashMap<>();
+        for (int i = 0; i < windows.size(); i++) {
+            byWindow.put(windows.get(i).name(), waitsByWindow.get(i).stats());
+            hitRateByWindow.put(windows.get(i).name(),
+                    windowArrivals[i] == 0 ? Double.NaN : windowHits[i] / (double) windowArrivals[i]);
         }
         double gpuHours = 0;
         double busySeconds = 0;
@@ -336,8 +481,8 @@ public final class Simulation {
                 heldThen202, answered202, expired, released, unfinished, polls);
         Usage usage = new Usage(system.capacity().instanceType(), gpuHours, lambdaGbSeconds, lambdaInvocations,
                 sqsRequests, dynamoWrites, polls, directInputTokens, directOutputTokens);
-        return new PlanResult(workload.name(), policy.name(), counts, waits.stats(), byTier, byPhase, intakePeak,
-                peakTasks, coldStarts, warmStarts, timesAtZero, usage, List.copyOf(scalingEvents), timeline, end,
-                finished == 0 ? Double.NaN : busySeconds / finished);
+        return new PlanResult(workload.name(), policy.name(), counts, waits.stats(), byTier, byPhase, byWindow,
+                hitRateByWindow, warmUpJobs, intakePeak, peakTasks, coldStarts, warmStarts, timesAtZero, usage,
+                List.copyOf(scalingEvents), timeline, end, finished == 0 ? Double.NaN : busySeconds / finished);
     }
 }

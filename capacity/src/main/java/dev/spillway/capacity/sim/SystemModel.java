@@ -14,14 +14,16 @@ import dev.spillway.capacity.CapacitySettings;
  * @param fleet        the fleet's behaviour beyond the settings
  * @param intake       the intake function
  * @param direct       the direct lane, {@link DirectLaneModel#NONE} for none
- * @param cacheHitRate share of requests answered from the cache
+ * @param cacheHitRate share of requests answered from the cache, when {@code cache} is null
+ * @param cache        prompt identity and cache entries with a TTL, from which hits follow; null for a fixed
+ *                     {@code cacheHitRate}
  * @param jobDeadline  how long a job may wait in the queue before it expires ({@code spillway.jobs.deadline})
  * @param drainLimit   how long after the workload ends the simulation goes on for the queues to drain
  * @param seed         seed of the cache draws and cold-start times
  */
 public record SystemModel(CapacitySettings capacity, EngineModel engine, FleetModel fleet, IntakeModel intake,
-                          DirectLaneModel direct, double cacheHitRate, Duration jobDeadline, Duration drainLimit,
-                          long seed) {
+                          DirectLaneModel direct, double cacheHitRate, CacheModel cache, Duration jobDeadline,
+                          Duration drainLimit, long seed) {
 
     public SystemModel {
         List<String> problems = capacity.problems();
@@ -53,6 +55,7 @@ public record SystemModel(CapacitySettings capacity, EngineModel engine, FleetMo
         private IntakeModel intake = IntakeModel.defaults();
         private DirectLaneModel direct = DirectLaneModel.NONE;
         private double cacheHitRate;
+        private CacheModel cache;
         private Duration jobDeadline = Duration.ofDays(1);
         private Duration drainLimit = Duration.ofDays(1);
         private long seed = 1;
@@ -88,6 +91,11 @@ public record SystemModel(CapacitySettings capacity, EngineModel engine, FleetMo
             return this;
         }
 
+        public Builder cache(final CacheModel value) {
+            this.cache = value;
+            return this;
+        }
+
         public Builder jobDeadline(final Duration value) {
             this.jobDeadline = value;
             return this;
@@ -104,7 +112,8 @@ public record SystemModel(CapacitySettings capacity, EngineModel engine, FleetMo
         }
 
         public SystemModel build() {
-            return new SystemModel(capacity, engine, fleet, intake, direct, cacheHitRate, jobDeadline, drainLimit,
+            return new SystemModel(capacity, engine, fleet, intake, direct, cacheHitRate, cache, jobDeadline,
+                    drainLimit,
                     seed);
         }
     }

@@ -24,7 +24,8 @@ public final class Profile implements Workload {
         SURGE10X,
         /**
          * 24 hours of a day-night cycle whose mean is the base rate: a trough of 0.2x at 02:00 rising to a peak of
-         * 1.8x at 14:00 (a cosine).
+         * 1.8x at 14:00 (a cosine). Its peak is the half day the rate is above its mean, 08:00 to 20:00; it starts
+         * where the rate rises fastest.
          */
         DAILY;
 
@@ -75,6 +76,7 @@ public final class Profile implements Workload {
     private final List<Phase> phases;
     private final DoubleUnaryOperator rate;
     private final double peakRate;
+    private final List<Phase> windows;
 
     public Profile(final Shape shape, final Parameters parameters) {
         this.shape = shape;
@@ -104,6 +106,15 @@ public final class Profile implements Workload {
             }
             default -> throw new IllegalStateException(shape.name());
         }
+        windows = shape == Shape.DAILY ? List.of(new Phase(PEAK_START, 8 * HOUR, 8.5 * HOUR)) : List.of();
+    }
+
+    /** The daily profile's window: the first 30 minutes of its peak, where reactive scaling lags the most. */
+    public static final String PEAK_START = "peak's first 30 min 08:00-08:30";
+
+    @Override
+    public List<Phase> windows() {
+        return windows;
     }
 
     @Override
@@ -119,6 +130,13 @@ public final class Profile implements Workload {
     @Override
     public List<Phase> phases() {
         return phases;
+    }
+
+    /** The same profile drawn with another seed: another day like this one. */
+    public Profile withSeed(final long seed) {
+        Parameters p = parameters;
+        return new Profile(shape, new Parameters(p.baseRate(), p.model(), p.tiers(), p.promptTokens(),
+                p.outputTokens(), p.steadyHours(), seed));
     }
 
     /** Requests per second at the base of the curve (the daily profile's mean). */

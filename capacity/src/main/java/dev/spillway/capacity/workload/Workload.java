@@ -15,6 +15,13 @@ public interface Workload {
     /** The stretches waits are reported for; they cover the whole duration. */
     List<Phase> phases();
 
+    /**
+     * Stretches reported besides the phases, which may overlap them: the daily profile's first 30 minutes of the peak.
+     */
+    default List<Phase> windows() {
+        return List.of();
+    }
+
     /** A fresh pass over the requests, the same sequence each time: two policies see identical arrivals. */
     Iterator<Request> requests();
 }
