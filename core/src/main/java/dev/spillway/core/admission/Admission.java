@@ -16,6 +16,7 @@ import dev.spillway.core.fault.IntakeGuards;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStore;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.WorkQueue;
 
 /**
@@ -29,13 +30,16 @@ public class Admission {
 
     private final JobStore store;
     private final WorkQueue queue;
+    private final Fleets fleets;
     private final JobsConfig jobs;
     private final IntakeGuards guards;
     private final Clock clock;
 
-    public Admission(JobStore store, WorkQueue queue, JobsConfig jobs, IntakeGuards guards, Clock clock) {
+    public Admission(JobStore store, WorkQueue queue, Fleets fleets, JobsConfig jobs, IntakeGuards guards,
+            Clock clock) {
         this.store = store;
         this.queue = queue;
+        this.fleets = fleets;
         this.jobs = jobs;
         this.guards = guards;
         this.clock = clock;
@@ -83,7 +87,7 @@ public class Admission {
                     guards.storeRetryAfter(e));
         }
         try {
-            guards.queue(() -> queue.send(job.tier(), job.id()));
+            guards.queue(() -> queue.send(fleets.of(job.model()), job.tier(), job.id()));
         } catch (Exception e) {
             LOG.warnf("queue unavailable, withdrawing job %s: %s", job.id(), e.toString());
             try {

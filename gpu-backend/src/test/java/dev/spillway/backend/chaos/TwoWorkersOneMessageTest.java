@@ -35,6 +35,7 @@ import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.local.emulators.SpillwayTestResource;
@@ -88,7 +89,7 @@ class TwoWorkersOneMessageTest {
                 List.of(ChatMessage.of("user", content)), 1.0, null, 16, null, null, null), null, now,
                 now.plus(Duration.ofHours(1)));
         store.create(job);
-        queue.send(Tier.INTERACTIVE, job.id());
+        queue.send(Fleets.SHARED, Tier.INTERACTIVE, job.id());
         // Two deliveries of the one message: the first is made visible again at once, as when a visibility timeout
         // lapses, so the second receive gets the same message with its own receipt handle.
         QueuedMessage firstCopy = receiveOne(Duration.ZERO);
@@ -132,7 +133,7 @@ class TwoWorkersOneMessageTest {
 
     private QueuedMessage receiveOne(Duration visibility) {
         List<QueuedMessage> received = await().atMost(Duration.ofSeconds(10))
-                .until(() -> queue.receive(Tier.INTERACTIVE, 1, Duration.ofSeconds(1), visibility),
+                .until(() -> queue.receive(Fleets.SHARED, Tier.INTERACTIVE, 1, Duration.ofSeconds(1), visibility),
                         messages -> messages.size() == 1);
         return received.get(0);
     }

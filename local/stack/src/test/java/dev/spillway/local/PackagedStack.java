@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,6 +51,12 @@ final class PackagedStack implements AutoCloseable {
      * @param systemProperties extra {@code -D} arguments, e.g. {@code spillway.local.worker.KEY=VALUE} for the worker
      */
     static PackagedStack start(Path dataDir, Path filesDir, String devKey, Path log, String... systemProperties) {
+        return start(dataDir, filesDir, devKey, log, Map.of(), systemProperties);
+    }
+
+    /** @param environment variables set on the stack after the defaults (e.g. {@code SPILLWAY_UPSTREAM_BASE_URL}) */
+    static PackagedStack start(Path dataDir, Path filesDir, String devKey, Path log, Map<String, String> environment,
+            String... systemProperties) {
         int port = Ports.free();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // as local/run does: ElasticMQ stores message bodies in the platform charset
@@ -70,6 +77,7 @@ final class PackagedStack implements AutoCloseable {
         builder.environment().remove("SPILLWAY_GGUF");
         builder.environment().remove("SPILLWAY_UPSTREAM_BASE_URL");
         builder.environment().remove("SPILLWAY_DIRECT_BASE_URL");
+        builder.environment().putAll(environment);
         try {
             Files.writeString(log, "");
             PackagedStack stack = new PackagedStack(builder.start(), log, "http://127.0.0.1:" + port, devKey);
