@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Command-line options: {@code --quick} shrinks every workload to a smoke run (what CI runs: it proves the
- * command works, its figures mean little), {@code --NAME VALUE} overrides one parameter of the benchmark.
+ * command works, its figures mean little), {@code --NAME VALUE} overrides one parameter of the benchmark, and
+ * {@code --NAME} with no value (last, or followed by another option) switches something on.
  */
 public final class BenchOptions {
 
@@ -27,8 +28,10 @@ public final class BenchOptions {
             String arg = args[i];
             if (arg.equals("--quick")) {
                 quick = true;
-            } else if (arg.startsWith("--") && i + 1 < args.length) {
+            } else if (arg.startsWith("--") && i + 1 < args.length && !args[i + 1].startsWith("--")) {
                 values.put(arg.substring(2), args[++i]);
+            } else if (arg.startsWith("--") && arg.length() > 2) {
+                values.put(arg.substring(2), "true");
             } else {
                 throw new IllegalArgumentException("unexpected argument: " + arg);
             }
@@ -48,6 +51,22 @@ public final class BenchOptions {
             return Integer.parseInt(value);
         }
         return quick ? quickDefault : fullDefault;
+    }
+
+    /** The value of {@code --name}, else {@code fallback}. */
+    public String text(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    /** The value of {@code --name} as a number, else {@code fallback}. */
+    public double decimal(String name, double fallback) {
+        String value = values.get(name);
+        return value == null ? fallback : Double.parseDouble(value);
+    }
+
+    /** Whether {@code --name} was given without a value (or with {@code true}). */
+    public boolean flag(String name) {
+        return Boolean.parseBoolean(values.get(name));
     }
 
     /** The repository root: where the packaged stack and worker are found. */

@@ -46,7 +46,8 @@ public final class LocalStackProcess implements AutoCloseable {
     }
 
     /**
-     * @param upstreamBaseUrl the OpenAI-compatible server the worker's engine calls
+     * @param upstreamBaseUrl the OpenAI-compatible server the worker's engine calls; null for the stack's default
+     *        engine, embedded llama.cpp with a tiny random-weight model
      * @param properties extra configuration for the intake (system properties of the stack process)
      */
     public static LocalStackProcess start(BenchOptions options, String name, String upstreamBaseUrl,
@@ -96,7 +97,11 @@ public final class LocalStackProcess implements AutoCloseable {
         env.put("SPILLWAY_PORT", Integer.toString(port));
         env.put("SPILLWAY_DEV_KEY", DEV_KEY);
         env.put("SPILLWAY_MODEL", MODEL);
-        env.put("SPILLWAY_UPSTREAM_BASE_URL", upstreamBaseUrl);
+        if (upstreamBaseUrl != null) {
+            env.put("SPILLWAY_UPSTREAM_BASE_URL", upstreamBaseUrl);
+        } else {
+            env.remove("SPILLWAY_UPSTREAM_BASE_URL");
+        }
         env.remove("SPILLWAY_GGUF");
         // Each run starts empty: queues and tables left by an earlier run would skew its figures.
         Path data = repo.resolve("bench/target/" + name + "-data");

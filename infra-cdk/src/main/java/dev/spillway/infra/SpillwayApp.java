@@ -23,7 +23,6 @@ import dev.spillway.infra.observability.ObservabilityStackProps;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Tags;
@@ -139,17 +138,13 @@ public final class SpillwayApp {
                 .vllmImage(settings.vllmImage())
                 .servedModelName(settings.modelName())
                 .huggingFaceModel(settings.huggingFaceModel())
-                .instanceType(settings.instanceType())
-                .maxTasks(settings.maxTasks())
+                .capacity(settings.capacity())
                 .fallbackInstanceTypes(settings.fallbackInstanceTypes())
                 .spot(settings.spot())
                 .onDemandBaseTasks(settings.onDemandBaseTasks())
                 .deployHeadroom(settings.deployHeadroom())
                 .dockerHubSecretArn(settings.dockerHubSecretArn())
                 .weightsFromS3(settings.weightsFromS3())
-                .workerConcurrency(settings.workerConcurrency())
-                .acceptableLatency(Duration.seconds(settings.acceptableLatencySec()))
-                .meanProcessingTime(Duration.seconds(settings.meanProcessingSec()))
                 .build());
 
         ObservabilityStack observability = new ObservabilityStack(app, "SpillwayObservability",
@@ -166,7 +161,7 @@ public final class SpillwayApp {
                                 "notifier failure queue", api.eventSources().notifierFailures()))
                         .cluster(fleet.cluster())
                         .workerService(fleet.service())
-                        .maxTasks(settings.maxTasks())
+                        .maxTasks(settings.capacity().maxTasks())
                         .alarmEmail(settings.alarmEmail().isBlank() ? null : settings.alarmEmail())
                         .build());
 

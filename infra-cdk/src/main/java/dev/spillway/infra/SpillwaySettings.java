@@ -3,10 +3,11 @@ package dev.spillway.infra;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.zip.ZipFile;
 
+import dev.spillway.capacity.CapacitySettings;
+import dev.spillway.capacity.ContextValues;
 import dev.spillway.infra.api.ConcurrencyBudget;
 import dev.spillway.infra.api.IntakeTimeouts;
 import dev.spillway.infra.fleet.FleetStackProps;
@@ -28,14 +29,10 @@ import software.constructs.Node;
  * @param vllmImage            {@code vllmImage}: pinned vLLM OpenAI-server image
  * @param modelName            {@code modelName}: model name clients send and vLLM serves under
  * @param huggingFaceModel     {@code huggingFaceModel}: Hugging Face id of the weights
- * @param instanceType         {@code instanceType}: GPU instance type
- * @param maxTasks             {@code maxTasks}: most worker tasks (and GPU instances)
+ * @param capacity             fleet size and scaling, and the intake's reserved concurrency: the keys of
+ *                             {@link CapacitySettings}, which the capacity planner reads too
  * @param spot                 {@code spot}: run GPU instances on Spot
- * @param workerConcurrency    {@code workerConcurrency}: jobs one worker runs at once
- * @param acceptableLatencySec {@code acceptableLatencySeconds}: queue wait the scaler aims for
- * @param meanProcessingSec    {@code meanProcessingSeconds}: task time per message
  * @param maxReceiveCount      {@code maxReceiveCount}: deliveries before a message is dead-lettered
- * @param reservedConcurrency  {@code reservedConcurrency}: the intake's reserved concurrency (see {@link #concurrency()})
  * @param tracing              {@code tracing}: X-Ray tracing on the API stage and active tracing on every function
  * @param alarmEmail           {@code alarmEmail}: address subscribed to alarms, absent for none
  * @param maxWaitSec           {@code maxWaitSeconds}: longest wait budget the intake grants ({@code spillway.intake.max-wait});
@@ -68,9 +65,8 @@ import software.constructs.Node;
  */
 public record SpillwaySettings(boolean nativeImage, Path functionZip, Path eventsFunctionZip, boolean requireArtifacts, String workerImage,
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
-                               String huggingFaceModel, String instanceType, int maxTasks, boolean spot,
-                               int workerConcurrency, int acceptableLatencySec, int meanProcessingSec,
-                               int maxReceiveCount, int reservedConcurrency, boolean tracing, String alarmEmail,
+                               String huggingFaceModel, CapacitySettings capacity, boolean spot,
+                               int maxReceiveCount, boolean tracing, String alarmEmail,
                                int maxWaitSec, int defaultWaitSec, int throttleRate, int throttleBurst,
                                int batchFilesConcurrency, int ingestConcurrency, int notifierConcurrency,
                                int schedulerConcurrency, int wafRequestsPerIp, String domainName, String certificateArn,
@@ -91,14 +87,9 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 string(node, "vllmImage", FleetStackProps.DEFAULT_VLLM_IMAGE),
                 string(node, "modelName", FleetStackProps.DEFAULT_SERVED_MODEL),
                 string(node, "huggingFaceModel", FleetStackProps.DEFAULT_HUGGING_FACE_MODEL),
-                string(node, "instanceType", FleetStackProps.DEFAULT_INSTANCE_TYPE),
-                integer(node, "maxTasks", 4),
+                CapacitySettings.fromContext(node::tryGetContext),
                 bool(node, "spot", false),
-                integer(node, "workerConcurrency", 8),
-                integer(node, "acceptableLatencySeconds", 60),
-                integer(node, "meanProcessingSeconds", 6),
                 integer(node, "maxReceiveCount", 5),
-                integer(node, "reservedConcurrency", ConcurrencyBudget.DEFAULT_INTAKE),
                 bool(node, "tracing", true),
                 string(node, "alarmEmail", ""),
                 integer(node, "maxWaitSeconds", IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS),
@@ -123,7 +114,7 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
 
     /** The Lambda concurrency each function may hold, and what the API stage admits. */
     public ConcurrencyBudget concurrency() {
-        return new ConcurrencyBudget(reservedConcurrency, maxWaitSec, throttleRate, throttleBurst,
+        return new ConcurrencyBudget(capacity.reservedConcurrency(), maxWaitSec, throttleRate, throttleBurst,
                 batchFilesConcurrency, ingestConcurrency, notifierConcurrency, schedulerConcurrency);
     }
 
@@ -140,43 +131,18 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
     }
 
     private static String string(final Node node, final String key, final String fallback) {
-        Object value = node.tryGetContext(key);
-        return value == null ? fallback : String.valueOf(value).trim();
+        return ContextValues.string(node::tryGetContext, key, fallback);
     }
 
     private static boolean bool(final Node node, final String key, final boolean fallback) {
-        Object value = node.tryGetContext(key);
-        return value == null ? fallback : Boolean.parseBoolean(String.valueOf(value).trim());
-    }
-
-    private static List<String> list(final Node node, final String key, final List<String> fallback) {
-        Object value = node.tryGetContext(key);
-        if (value == null) {
-            return fallback;
-        }
-        if (value instanceof List<?> items) {
-            return items.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        }
-        return Arrays.stream(String.valueOf(value).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return ContextValues.bool(node::tryGetContext, key, fallback);
     }
 
     private static int integer(final Node node, final String key, final int fallback) {
-        Integer value = optionalInteger(node, key);
-        return value == null ? fallback : value;
+        return ContextValues.integer(node::tryGetContext, key, fallback);
     }
 
-    private static Integer optionalInteger(final Node node, final String key) {
-        Object value = node.tryGetContext(key);
-        if (value == null || String.valueOf(value).isBlank()) {
-            return null;
-        }
-        if (value instanceof Number n) {
-            return n.intValue();
-        }
-        try {
-            return Integer.valueOf(String.valueOf(value).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Context '" + key + "' must be an integer, got '" + value + "'", e);
-        }
+    private static List<String> list(final Node node, final String key, final List<String> fallback) {
+        return ContextValues.list(node::tryGetContext, key, fallback);
     }
 }

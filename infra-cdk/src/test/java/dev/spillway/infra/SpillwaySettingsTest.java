@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import dev.spillway.capacity.CapacitySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
@@ -25,9 +26,10 @@ class SpillwaySettingsTest {
         assertThat(settings.functionZip()).isEqualTo(Path.of("../functions/intake-lambda/target/function.zip"));
         assertThat(settings.modelName()).isEqualTo("deepseek-r1-distill-qwen-7b");
         assertThat(settings.huggingFaceModel()).isEqualTo("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B");
-        assertThat(settings.instanceType()).isEqualTo("g6.xlarge");
+        assertThat(settings.capacity()).isEqualTo(CapacitySettings.defaults());
+        assertThat(settings.capacity().instanceType()).isEqualTo("g6.xlarge");
         assertThat(settings.maxReceiveCount()).isEqualTo(5);
-        assertThat(settings.reservedConcurrency()).isEqualTo(500);
+        assertThat(settings.capacity().reservedConcurrency()).isEqualTo(500);
         assertThat(settings.maxWaitSec()).isEqualTo(20);
         assertThat(settings.tracing()).isTrue();
         assertThat(settings.fallbackInstanceTypes()).containsExactly("g5.xlarge");
@@ -54,8 +56,8 @@ class SpillwaySettingsTest {
         assertThat(settings.nativeImage()).isTrue();
         assertThat(settings.requireArtifacts()).isTrue();
         assertThat(settings.functionZip()).isEqualTo(Path.of("/tmp/f.zip"));
-        assertThat(settings.maxTasks()).isEqualTo(10);
-        assertThat(settings.reservedConcurrency()).isEqualTo(25);
+        assertThat(settings.capacity().maxTasks()).isEqualTo(10);
+        assertThat(settings.capacity().reservedConcurrency()).isEqualTo(25);
         assertThat(settings.spot()).isFalse();
     }
 

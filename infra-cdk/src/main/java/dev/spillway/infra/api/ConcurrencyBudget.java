@@ -3,6 +3,8 @@ package dev.spillway.infra.api;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.spillway.capacity.CapacitySettings;
+
 /**
  * The Lambda concurrency each Spillway function reserves, and what the API stage admits, sized by Little's law:
  * concurrency = arrival rate x time spent in the function.
@@ -34,7 +36,7 @@ public record ConcurrencyBudget(int intake, int maxWaitSec, int throttleRate, in
     public static final int DEFAULT_THROTTLE_RATE = 20;
     public static final int DEFAULT_THROTTLE_BURST = 100;
     /** {@code DEFAULT_THROTTLE_BURST + DEFAULT_THROTTLE_RATE x} the default 20 s wait. */
-    public static final int DEFAULT_INTAKE = 500;
+    public static final int DEFAULT_INTAKE = CapacitySettings.DEFAULT_RESERVED_CONCURRENCY;
     public static final int DEFAULT_BATCH_FILES = 5;
     public static final int DEFAULT_INGEST = 10;
     public static final int DEFAULT_NOTIFIER = 20;

@@ -162,7 +162,7 @@ public final class EventSourceFunctions extends Construct {
         DataAccess.grantQuery(fn, props.jobsTable(), DataStack.BATCH_INDEX);
         DataAccess.grant(fn, props.batchesTable(), DataAccess.READ, DataAccess.CREATE, DataAccess.TRANSITION);
         // The tenant named by the key must hold an active API key.
-        DataAccess.grant(fn, props.apiKeysTable(), DataAccess.SCAN);
+        DataAccess.grantQuery(fn, props.apiKeysTable(), DataStack.TENANT_CREATED_INDEX);
         props.queues().tier(Tier.BATCH).queue().grantSendMessages(fn);
     }
 
@@ -233,7 +233,7 @@ public final class EventSourceFunctions extends Construct {
         // Batch outputs and batch webhooks: a batch's jobs, its record and the open-batch lists.
         DataAccess.grantQuery(fn, props.jobsTable(), DataStack.BATCH_INDEX);
         DataAccess.grant(fn, props.batchesTable(), DataAccess.READ, DataAccess.TRANSITION);
-        DataAccess.grant(fn, props.apiKeysTable(), DataAccess.SCAN);
+        DataAccess.grantQuery(fn, props.apiKeysTable(), DataStack.TENANT_CREATED_INDEX);
         ObjectAccess.grant(fn, props.filesBucket(), BATCH_FILES_PREFIX, ObjectAccess.READ);
         ObjectAccess.grant(fn, props.filesBucket(), BATCH_FILES_PREFIX, ObjectAccess.WRITE);
         ObjectAccess.grant(fn, props.filesBucket(), WORK_PREFIX, ObjectAccess.READ);

@@ -29,8 +29,6 @@ public final class DataAccess {
     public static final List<String> TRANSITION = List.of("dynamodb:UpdateItem");
     /** Withdrawing what a failed admission left (a QUEUED job, its idempotency record, a batch record). */
     public static final List<String> WITHDRAW = List.of("dynamodb:DeleteItem");
-    /** Listing a tenant's API keys: the keys table is keyed by hash alone, so only a Scan finds them. */
-    public static final List<String> SCAN = List.of("dynamodb:Scan");
 
     private DataAccess() {
     }

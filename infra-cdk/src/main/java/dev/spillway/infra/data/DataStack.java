@@ -108,6 +108,14 @@ public final class DataStack extends Stack {
                 .deletionProtection(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+        // A tenant's keys (the batch machinery checks that a tenant holds an active key) by Query, not Scan; ALL: a
+        // key is written when it is created and when it is revoked, nothing more.
+        apiKeysTable.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(TENANT_CREATED_INDEX)
+                .partitionKey(Attribute.builder().name("tenant").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("created").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
 
         // The Batch API's batch records; their progress is read from their jobs. TTL drops a record with its jobs.
         this.batchesTable = Table.Builder.create(this, "BatchesTable")

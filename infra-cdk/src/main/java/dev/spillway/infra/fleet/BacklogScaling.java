@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.data.PriorityQueues;
 import dev.spillway.infra.data.Tier;
 import dev.spillway.infra.data.TierQueue;
@@ -45,6 +46,7 @@ import software.constructs.Construct;
  *       of a queue idle for hours can take up to 15 minutes to wake, which would delay the first task.</li>
  * </ul>
  * Both read the running count from Container Insights ({@code ECS/ContainerInsights}), which the cluster enables.
+ * Every number comes from {@link CapacitySettings}, which the capacity planner ({@code bench/run plan}) simulates.
  */
 public final class BacklogScaling extends Construct {
 
@@ -61,8 +63,6 @@ public final class BacklogScaling extends Construct {
     static final String SCHEDULER_NAMESPACE = "Spillway";
     /** The scheduler's count of visible messages, dimension {@code Tier}. */
     static final String SCHEDULER_BACKLOG = "Backlog";
-    /** Cold start of a GPU task: instance launch, image pull, weight download, model load. */
-    static final Duration SCALE_FROM_ZERO_COOLDOWN = Duration.minutes(10);
 
     private final ScalableTarget target;
     private final CfnScalingPolicy backlogPerTask;
@@ -70,21 +70,18 @@ public final class BacklogScaling extends Construct {
     private final double targetBacklogPerTask;
 
     public BacklogScaling(final Construct scope, final String id, final ICluster cluster, final IService service,
-                          final PriorityQueues queues, final int maxTasks, final Duration acceptableLatency,
-                          final Duration meanProcessingTime) {
+                          final PriorityQueues queues, final CapacitySettings settings) {
         super(scope, id);
 
-        double latency = acceptableLatency.toSeconds().doubleValue();
-        double processing = meanProcessingTime.toSeconds().doubleValue();
-        this.targetBacklogPerTask = processing > 0 ? latency / processing : 0;
-        getNode().addValidation(() -> validate(maxTasks, latency, processing));
+        this.targetBacklogPerTask = settings.targetBacklogPerTask();
+        getNode().addValidation(settings::problems);
 
         this.target = ScalableTarget.Builder.create(this, "Resource")
                 .serviceNamespace(ServiceNamespace.ECS)
                 .resourceId("service/" + cluster.getClusterName() + "/" + service.getServiceName())
                 .scalableDimension("ecs:service:DesiredCount")
-                .minCapacity(0)
-                .maxCapacity(maxTasks)
+                .minCapacity(settings.minTasks())
+                .maxCapacity(settings.maxTasks())
                 .build();
 
         String backlogSum = queues.all().stream().map(t -> t.tier().id()).collect(Collectors.joining(" + "));
@@ -114,8 +111,8 @@ public final class BacklogScaling extends Construct {
                 .targetTrackingScalingPolicyConfiguration(
                         CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty.builder()
                                 .targetValue(targetBacklogPerTask)
-                                .scaleOutCooldown(60)
-                                .scaleInCooldown(300)
+                                .scaleOutCooldown((int) settings.scaleOutCooldown().toSeconds())
+                                .scaleInCooldown((int) settings.scaleInCooldown().toSeconds())
                                 .customizedMetricSpecification(
                                         CfnScalingPolicy.CustomizedMetricSpecificationProperty.builder()
                                                 .metrics(queries)
@@ -154,7 +151,7 @@ public final class BacklogScaling extends Construct {
                         ScalingInterval.builder().upper(1).change(0).build(),
                         ScalingInterval.builder().lower(1).change(1).build()))
                 .evaluationPeriods(1)
-                .cooldown(SCALE_FROM_ZERO_COOLDOWN)
+                .cooldown(Duration.seconds(settings.scaleFromZeroCooldown().toSeconds()))
                 .build());
     }
 
@@ -173,20 +170,6 @@ public final class BacklogScaling extends Construct {
 
     private static String schedulerId(final TierQueue tier) {
         return "scheduled_" + tier.tier().id();
-    }
-
-    static List<String> validate(final int maxTasks, final double latencySeconds, final double processingSeconds) {
-        List<String> errors = new ArrayList<>();
-        if (maxTasks < 1) {
-            errors.add("maxTasks must be at least 1, got " + maxTasks);
-        }
-        if (latencySeconds <= 0 || processingSeconds <= 0) {
-            errors.add("acceptableLatency and meanProcessingTime must both be positive");
-        } else if (latencySeconds < processingSeconds) {
-            errors.add("acceptableLatency (" + latencySeconds + " s) is shorter than meanProcessingTime ("
-                    + processingSeconds + " s): the backlog-per-task target would be below one message");
-        }
-        return errors;
     }
 
     private static CfnScalingPolicy.TargetTrackingMetricDataQueryProperty query(

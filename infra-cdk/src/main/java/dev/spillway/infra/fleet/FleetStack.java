@@ -37,7 +37,7 @@ public final class FleetStack extends Stack {
 
     public FleetStack(final Construct scope, final String id, final FleetStackProps props) {
         super(scope, id, props);
-        this.maxTasks = props.getMaxTasks();
+        this.maxTasks = props.getCapacity().maxTasks();
 
         if (props.getWorkerImage().isPlaceholder()) {
             String why = props.getWorkerImage().missing();
@@ -55,18 +55,18 @@ public final class FleetStack extends Stack {
                     + "task, a rolling deploy could not start a new task before stopping an old one"));
         }
         List<String> instanceTypes = new ArrayList<>();
-        instanceTypes.add(props.getInstanceType());
+        instanceTypes.add(props.getCapacity().instanceType());
         props.getFallbackInstanceTypes().stream().filter(type -> !instanceTypes.contains(type))
                 .forEach(instanceTypes::add);
         this.capacity = new GpuCapacity(this, "Gpu", props.getVpc(), instanceTypes,
-                props.getMaxTasks() + props.getDeployHeadroom(), props.isSpot(), props.getOnDemandBaseTasks());
+                maxTasks + props.getDeployHeadroom(), props.isSpot(), props.getOnDemandBaseTasks());
 
         Map<String, String> workerEnv = new LinkedHashMap<>(
                 RuntimeEnvironment.shared(props.getJobsTable(), props.getQueues(), props.getRedisHosts()));
         // vLLM serves under the very name clients send (--served-model-name in InferenceTaskDefinition), so the
         // worker forwards that name upstream unchanged.
         workerEnv.putAll(RuntimeEnvironment.worker(props.getServedModelName(), props.getServedModelName(),
-                props.getWorkerConcurrency()));
+                props.getCapacity().workerConcurrency()));
         this.task = new InferenceTaskDefinition(this, "Task", props, workerEnv);
 
         IRole taskRole = task.taskDefinition().getTaskRole();
@@ -98,7 +98,7 @@ public final class FleetStack extends Stack {
                 .build();
 
         this.scaling = new BacklogScaling(this, "Scaling", capacity.cluster(), service, props.getQueues(),
-                props.getMaxTasks(), props.getAcceptableLatency(), props.getMeanProcessingTime());
+                props.getCapacity());
 
         suppressFindings();
     }

@@ -2,8 +2,8 @@ package dev.spillway.infra.fleet;
 
 import java.util.List;
 
+import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.data.PriorityQueues;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
@@ -17,7 +17,6 @@ public interface FleetStackProps extends StackProps {
     String DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0";
     String DEFAULT_SERVED_MODEL = "deepseek-r1-distill-qwen-7b";
     String DEFAULT_HUGGING_FACE_MODEL = "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B";
-    String DEFAULT_INSTANCE_TYPE = "g6.xlarge";
     /** Same 24 GB of GPU memory (A10G instead of L4): when g6 capacity is short, the fleet still starts. */
     List<String> DEFAULT_FALLBACK_INSTANCE_TYPES = List.of("g5.xlarge");
     /** The AWS CLI image that copies weights from S3, pinned, pulled through the ECR Public cache. */
@@ -55,12 +54,14 @@ public interface FleetStackProps extends StackProps {
     /** Longest context vLLM accepts; bounds KV-cache memory on a 24 GB GPU. */
     int getMaxModelLength();
 
-    String getInstanceType();
+    /**
+     * Instance type, fleet size (one GPU task per single-GPU instance), the worker's concurrency
+     * ({@code SPILLWAY_WORKER_CONCURRENCY}) and the scaling targets and cooldowns: the numbers the capacity planner
+     * simulates.
+     */
+    CapacitySettings getCapacity();
 
-    /** Upper bound of tasks and of instances (one GPU task per single-GPU instance). */
-    int getMaxTasks();
-
-    /** GPU types tried in order when {@link #getInstanceType()} has no capacity. */
+    /** GPU types tried in order when the capacity settings' instance type has no capacity. */
     List<String> getFallbackInstanceTypes();
 
     /** Run the GPU instances above {@link #getOnDemandBaseTasks()} on Spot (SQS redelivers interrupted jobs). */
@@ -69,7 +70,7 @@ public interface FleetStackProps extends StackProps {
     /** With Spot, the first instances that stay on demand, so some capacity survives a Spot reclaim. */
     int getOnDemandBaseTasks();
 
-    /** Instances above {@link #getMaxTasks()}, so a rolling deploy at full size can place its new tasks. */
+    /** Instances above the most tasks, so a rolling deploy at full size can place its new tasks. */
     int getDeployHeadroom();
 
     /**
@@ -83,15 +84,6 @@ public interface FleetStackProps extends StackProps {
 
     /** The AWS CLI image that copies the weights (its registry path is mirrored through ECR). */
     String getAwsCliImage();
-
-    /** Jobs one worker runs at once (its dynamic batch), {@code SPILLWAY_WORKER_CONCURRENCY}. */
-    int getWorkerConcurrency();
-
-    /** How long a message may wait in the queue before the fleet should have grown. */
-    Duration getAcceptableLatency();
-
-    /** Mean time a task spends per message, concurrency included (task busy time / messages). */
-    Duration getMeanProcessingTime();
 
     static Builder builder() {
         return new Builder();
@@ -110,8 +102,7 @@ public interface FleetStackProps extends StackProps {
         private String servedModelName = DEFAULT_SERVED_MODEL;
         private String huggingFaceModel = DEFAULT_HUGGING_FACE_MODEL;
         private int maxModelLength = 8192;
-        private String instanceType = DEFAULT_INSTANCE_TYPE;
-        private int maxTasks = 4;
+        private CapacitySettings capacity = CapacitySettings.defaults();
         private boolean spot;
         private List<String> fallbackInstanceTypes = DEFAULT_FALLBACK_INSTANCE_TYPES;
         private int onDemandBaseTasks = 1;
@@ -119,9 +110,6 @@ public interface FleetStackProps extends StackProps {
         private String dockerHubSecretArn = "";
         private boolean weightsFromS3;
         private String awsCliImage = DEFAULT_AWS_CLI_IMAGE;
-        private int workerConcurrency = 8;
-        private Duration acceptableLatency = Duration.seconds(60);
-        private Duration meanProcessingTime = Duration.seconds(6);
         private String description;
 
         public Builder vpc(final IVpc value) {
@@ -214,33 +202,13 @@ public interface FleetStackProps extends StackProps {
             return this;
         }
 
-        public Builder instanceType(final String value) {
-            this.instanceType = value;
-            return this;
-        }
-
-        public Builder maxTasks(final int value) {
-            this.maxTasks = value;
+        public Builder capacity(final CapacitySettings value) {
+            this.capacity = value;
             return this;
         }
 
         public Builder spot(final boolean value) {
             this.spot = value;
-            return this;
-        }
-
-        public Builder workerConcurrency(final int value) {
-            this.workerConcurrency = value;
-            return this;
-        }
-
-        public Builder acceptableLatency(final Duration value) {
-            this.acceptableLatency = value;
-            return this;
-        }
-
-        public Builder meanProcessingTime(final Duration value) {
-            this.meanProcessingTime = value;
             return this;
         }
 
@@ -251,9 +219,9 @@ public interface FleetStackProps extends StackProps {
 
         public FleetStackProps build() {
             return new Values(vpc, fleetSecurityGroup, jobsTable, queues, modelBucket, redisHosts, workerImage,
-                    requireArtifacts, vllmImage, servedModelName, huggingFaceModel, maxModelLength, instanceType, maxTasks, spot,
-                    workerConcurrency, acceptableLatency, meanProcessingTime, fallbackInstanceTypes, onDemandBaseTasks,
-                    deployHeadroom, dockerHubSecretArn, weightsFromS3, awsCliImage, description);
+                    requireArtifacts, vllmImage, servedModelName, huggingFaceModel, maxModelLength, capacity, spot,
+                    fallbackInstanceTypes, onDemandBaseTasks, deployHeadroom, dockerHubSecretArn, weightsFromS3,
+                    awsCliImage, description);
         }
     }
 
@@ -261,10 +229,9 @@ public interface FleetStackProps extends StackProps {
                   IBucket getModelBucket, String getRedisHosts, WorkerImage getWorkerImage, boolean isRequireArtifacts,
                   String getVllmImage,
                   String getServedModelName, String getHuggingFaceModel, int getMaxModelLength,
-                  String getInstanceType, int getMaxTasks, boolean isSpot, int getWorkerConcurrency,
-                  Duration getAcceptableLatency, Duration getMeanProcessingTime,
-                  List<String> getFallbackInstanceTypes, int getOnDemandBaseTasks, int getDeployHeadroom,
-                  String getDockerHubSecretArn, boolean isWeightsFromS3, String getAwsCliImage, String getDescription)
+                  CapacitySettings getCapacity, boolean isSpot, List<String> getFallbackInstanceTypes,
+                  int getOnDemandBaseTasks, int getDeployHeadroom, String getDockerHubSecretArn,
+                  boolean isWeightsFromS3, String getAwsCliImage, String getDescription)
             implements FleetStackProps {
     }
 }

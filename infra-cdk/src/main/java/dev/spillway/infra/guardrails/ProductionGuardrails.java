@@ -24,6 +24,8 @@ import software.constructs.IConstruct;
  *   <li>every DynamoDB table has deletion protection;</li>
  *   <li>no IAM statement grants an action on data (items, objects, messages, secret values, decryption) on every
  *       resource ({@code "*"});</li>
+ *   <li>no IAM statement grants {@code dynamodb:Scan} (or every DynamoDB action): every read Spillway makes is by key
+ *       or by an index, and a Scan reads every tenant's items;</li>
  *   <li>no secret travels in an environment variable of a function or a container: no dynamic reference to Secrets
  *       Manager or a SecureString parameter, and no variable named like a secret (pass its ARN, read it at run
  *       time).</li>
@@ -37,6 +39,8 @@ public final class ProductionGuardrails implements IAspect {
             + "s3:(\\*|.*Object.*|ListBucket.*)|"
             + "sqs:(\\*|SendMessage.*|ReceiveMessage|DeleteMessage.*|ChangeMessageVisibility.*|PurgeQueue)|"
             + "secretsmanager:(\\*|GetSecretValue)|ssm:(\\*|GetParameter.*)|kms:(\\*|Decrypt|GenerateDataKey.*)");
+    /** Actions that include a table Scan. */
+    static final Pattern SCAN = Pattern.compile("\\*|dynamodb:(\\*|Scan)");
     /** Variable names that hold secrets; an ARN, name or id of one is fine. */
     static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIALS?)(_VALUE)?");
@@ -124,8 +128,16 @@ public final class ProductionGuardrails implements IAspect {
             return;
         }
         for (Object item : statements) {
-            if (!(item instanceof Map<?, ?> statement) || !"Allow".equals(statement.get("Effect"))
-                    || !asList(statement.get("Resource")).contains("*")) {
+            if (!(item instanceof Map<?, ?> statement) || !"Allow".equals(statement.get("Effect"))) {
+                continue;
+            }
+            for (Object action : asList(statement.get("Action"))) {
+                if (SCAN.matcher(String.valueOf(action)).matches()) {
+                    breaches.add("grants " + action + ": read by key or Query an index (a Scan reads every tenant's "
+                            + "items)");
+                }
+            }
+            if (!asList(statement.get("Resource")).contains("*")) {
                 continue;
             }
             for (Object action : asList(statement.get("Action"))) {

@@ -97,21 +97,24 @@ class EventSourceFunctionsTest {
     }
 
     @Test
-    void onlyTheBatchFileMachinery_scansTheKeysTable_whichHasNoTenantIndex() {
-        assertThat(policiesWhere(policy -> policy.contains("dynamodb:Scan"))).hasSize(2)
-                .allMatch(policy -> policy.contains("EventsBatchFilesServiceRole")
-                        || policy.contains("EventsSchedulerServiceRole"));
+    void onlyTheBatchFileMachinery_listsATenantsKeys_byItsIndex_andNothingScans() {
+        assertThat(policiesWhere(policy -> policy.contains("dynamodb:Scan"))).isEmpty();
+        assertThat(Policies.resourcesOf(template, "EventsBatchFilesServiceRole", "dynamodb:Query"))
+                .anyMatch(resource -> resource.contains("ApiKeysTable") && resource.contains("/index/tenant-created-index"));
+        assertThat(Policies.actionsOf(template, "EventsBatchFilesServiceRole", "ApiKeysTable"))
+                .containsExactly("dynamodb:Query");
         assertThat(Policies.actionsOf(template, "EventsIngestServiceRole", "ApiKeysTable"))
                 .containsExactly("dynamodb:GetItem");
     }
 
     @Test
-    void scheduler_queriesOnlyTheReapersAndTheBatchIndexes() {
+    void scheduler_queriesOnlyTheReapersAndTheBatchIndexes_andTheKeysByTenant() {
         assertThat(Policies.resourcesOf(template, "EventsSchedulerServiceRole", "dynamodb:Query"))
-                .hasSize(3)
+                .hasSize(4)
                 .anyMatch(resource -> resource.contains("/index/lease-index"))
                 .anyMatch(resource -> resource.contains("/index/deadline-index"))
-                .anyMatch(resource -> resource.contains("/index/batch-index"));
+                .anyMatch(resource -> resource.contains("/index/batch-index"))
+                .anyMatch(resource -> resource.contains("ApiKeysTable") && resource.contains("/index/tenant-created-index"));
     }
 
     @Test

@@ -122,12 +122,17 @@ class DataStackTest {
     }
 
     @Test
-    void apiKeysTable_isKeyedByHashUnderItsFixedName() {
+    void apiKeysTable_isKeyedByHashUnderItsFixedName_andIndexedByTenant() {
         template.resourceCountIs("AWS::DynamoDB::Table", 4);
         template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
                 "TableName", "spillway-api-keys",
                 "KeySchema", List.of(Map.of("AttributeName", "keyHash", "KeyType", "HASH")),
-                "BillingMode", "PAY_PER_REQUEST")));
+                "BillingMode", "PAY_PER_REQUEST",
+                "GlobalSecondaryIndexes", List.of(Match.objectLike(Map.of(
+                        "IndexName", "tenant-created-index",
+                        "KeySchema", List.of(Map.of("AttributeName", "tenant", "KeyType", "HASH"),
+                                Map.of("AttributeName", "created", "KeyType", "RANGE")),
+                        "Projection", Map.of("ProjectionType", "ALL")))))));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.DeployedApp;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,11 +83,19 @@ class BacklogScalingTest {
     }
 
     @Test
-    void validation_rejectsATargetBelowOneMessagePerTask() {
-        assertThat(BacklogScaling.validate(4, 5, 10)).singleElement().asString()
-                .contains("acceptableLatency (5.0 s) is shorter than meanProcessingTime");
-        assertThat(BacklogScaling.validate(0, 60, 6)).singleElement().asString().contains("maxTasks");
-        assertThat(BacklogScaling.validate(4, 60, 6)).isEmpty();
+    void everyNumber_comesFromTheCapacitySettingsThePlannerSimulates() {
+        CapacitySettings defaults = CapacitySettings.defaults();
+        template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Match.objectLike(Map.of(
+                "TargetTrackingScalingPolicyConfiguration", Match.objectLike(Map.of(
+                        "TargetValue", defaults.targetBacklogPerTask(),
+                        "ScaleOutCooldown", defaults.scaleOutCooldown().toSeconds(),
+                        "ScaleInCooldown", defaults.scaleInCooldown().toSeconds())))));
+        template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Match.objectLike(Map.of(
+                "StepScalingPolicyConfiguration", Match.objectLike(Map.of(
+                        "Cooldown", defaults.scaleFromZeroCooldown().toSeconds())))));
+        template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Match.objectLike(Map.of(
+                "MinCapacity", defaults.minTasks(),
+                "MaxCapacity", defaults.maxTasks())));
     }
 
     private static Object sqsInFlight(final String id) {

@@ -61,6 +61,14 @@ class ProductionGuardrailsTest {
     }
 
     @Test
+    void aScan_failsSynthesis_evenOnOneTable_aQueryDoesNot() {
+        assertThatThrownBy(() -> synthesize(stack -> role(stack, "dynamodb:Scan", "arn:aws:dynamodb:eu-west-1:1:table/t")))
+                .hasMessageContaining("Spillway guardrail: grants dynamodb:Scan: read by key or Query an index");
+        assertThatCode(() -> synthesize(stack -> role(stack, "dynamodb:Query", "arn:aws:dynamodb:eu-west-1:1:table/t")))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     void aSecretInAFunctionsEnvironment_failsSynthesis_itsArnDoesNot() {
         assertThatThrownBy(() -> synthesize(stack -> {
             Secret secret = Secret.Builder.create(stack, "Secret").build();
@@ -119,7 +127,11 @@ class ProductionGuardrailsTest {
     }
 
     private static void role(final Stack stack, final String action) {
+        role(stack, action, "*");
+    }
+
+    private static void role(final Stack stack, final String action, final String resource) {
         Role role = Role.Builder.create(stack, "Role").assumedBy(new ServicePrincipal("lambda.amazonaws.com")).build();
-        role.addToPolicy(PolicyStatement.Builder.create().actions(List.of(action)).resources(List.of("*")).build());
+        role.addToPolicy(PolicyStatement.Builder.create().actions(List.of(action)).resources(List.of(resource)).build());
     }
 }

@@ -72,6 +72,16 @@ class ApiKeysCliTest {
     }
 
     @Test
+    void list_ofATenant_showsItsKeysOnly_fromTheTenantIndex() {
+        String mine = ApiKeys.hash(run("create", "--tenant", "lister").split("\n")[1]).substring(0, 12);
+        String theirs = ApiKeys.hash(run("create", "--tenant", "lister-other").split("\n")[1]).substring(0, 12);
+
+        assertThat(store.list("lister")).extracting(ApiKey::tenant).containsExactly("lister");
+        assertThat(run("list", "--tenant", "lister")).contains(mine).doesNotContain(theirs);
+        assertThat(store.list(null)).extracting(ApiKey::tenant).contains("lister", "lister-other");
+    }
+
+    @Test
     void create_withoutTenant_isAUsageError() {
         assertThat(run("create")).startsWith("2\ncreate needs --tenant");
     }

@@ -20,6 +20,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
@@ -46,6 +47,8 @@ public final class LocalCloud implements AutoCloseable {
     public static final String REGION = "us-east-1";
     private static final String[] TIERS = { "interactive", "standard", "batch" };
     /** The tier queues, and the ingest queue producers put chat-completion requests on. */
+    /** As {@code DynamoApiKeyStore} queries it and the CDK app's data stack creates it. */
+    private static final String API_KEYS_TENANT_INDEX = "tenant-created-index";
     private static final String[] QUEUES = { "interactive", "standard", "batch", "ingest" };
 
     private final Options options;
@@ -290,8 +293,36 @@ public final class LocalCloud implements AutoCloseable {
                 .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
     }
 
+    /**
+     * API keys by hash, listed per tenant oldest first (a tenant's keys are found without a Scan). A keys table from
+     * a data folder of before the index is made again with it, its keys kept (the emulator cannot add an index to a
+     * table; a deploy adds it in AWS).
+     */
     private void provisionApiKeysTable() {
-        provisionKeyValueTable(apiKeysTable(), "keyHash");
+        Consumer<CreateTableRequest.Builder> definition = b -> b
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName("keyHash").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("tenant").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("created").attributeType(ScalarAttributeType.N).build())
+                .keySchema(KeySchemaElement.builder().attributeName("keyHash").keyType(KeyType.HASH).build())
+                .globalSecondaryIndexes(g -> g.indexName(API_KEYS_TENANT_INDEX)
+                        .keySchema(KeySchemaElement.builder().attributeName("tenant").keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName("created").keyType(KeyType.RANGE).build())
+                        .projection(p -> p.projectionType(ProjectionType.ALL)));
+        if (createTableIfMissing(apiKeysTable(), definition)) {
+            return;
+        }
+        boolean indexed = dynamo.describeTable(b -> b.tableName(apiKeysTable())).table().globalSecondaryIndexes()
+                .stream().anyMatch(index -> index.indexName().equals(API_KEYS_TENANT_INDEX));
+        if (!indexed) {
+            List<Map<String, AttributeValue>> keys = dynamo.scanPaginator(b -> b.tableName(apiKeysTable())).items()
+                    .stream().toList();
+            dynamo.deleteTable(b -> b.tableName(apiKeysTable()));
+            createTableIfMissing(apiKeysTable(), definition);
+            keys.forEach(key -> dynamo.putItem(b -> b.tableName(apiKeysTable()).item(key)));
+            LOG.infof("added the tenant index to %s (%d keys kept)", apiKeysTable(), keys.size());
+        }
     }
 
     /** An on-demand table with a single string partition key; false when it exists already. */

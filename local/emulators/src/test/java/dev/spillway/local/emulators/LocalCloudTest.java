@@ -9,7 +9,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** The emulators as the local stack runs them: kept in a data folder, restarted, provisioned again. */
@@ -71,6 +76,31 @@ class LocalCloudTest {
                     .attributeName()).isEqualTo("expiresAt");
             assertThat(cloud.sqs().receiveMessage(b -> b.queueUrl(cloud.queueUrl("batch")).waitTimeSeconds(1))
                     .messages()).extracting(m -> m.body()).containsExactly("queued");
+        }
+    }
+
+    @Test
+    void provision_addsTheKeysTenantIndex_toAKeysTableFromBeforeIt(@TempDir Path data) {
+        try (LocalCloud cloud = LocalCloud.start(options(data))) {
+            // GIVEN a keys table as an earlier release made it, keyed by hash alone, holding a key
+            cloud.dynamo().deleteTable(b -> b.tableName(cloud.apiKeysTable()));
+            cloud.dynamo().createTable(b -> b.tableName(cloud.apiKeysTable())
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("keyHash")
+                            .attributeType(ScalarAttributeType.S).build())
+                    .keySchema(KeySchemaElement.builder().attributeName("keyHash").keyType(KeyType.HASH).build()));
+            cloud.dynamo().putItem(b -> b.tableName(cloud.apiKeysTable()).item(Map.of(
+                    "keyHash", AttributeValue.fromS("old"), "tenant", AttributeValue.fromS("acme"),
+                    "created", AttributeValue.fromN("1"))));
+
+            // WHEN the stack starts on it again
+            cloud.provision();
+
+            // THEN the key is found by its tenant
+            assertThat(cloud.dynamo().query(b -> b.tableName(cloud.apiKeysTable()).indexName("tenant-created-index")
+                    .keyConditionExpression("tenant = :t")
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromS("acme")))).items())
+                    .extracting(item -> item.get("keyHash").s()).containsExactly("old");
         }
     }
 
