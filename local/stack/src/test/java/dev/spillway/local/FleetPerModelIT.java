@@ -1,6 +1,7 @@
 package dev.spillway.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,8 +63,10 @@ class FleetPerModelIT {
         // GIVEN both models listed, each served by a worker that reads only its own model's queues
         JsonNode models = JSON.readTree(stack.get("/v1/models").body());
         assertThat(models.path("data").findValuesAsText("id")).containsExactlyInAnyOrder("spillway-tiny", "scripted");
-        assertThat(stack.log()).contains("polling [spillway-tiny/interactive, spillway-tiny/standard, "
-                + "spillway-tiny/batch]").contains("polling [scripted/interactive, scripted/standard, scripted/batch]");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(stack.log()).contains("polling [spillway-tiny/interactive, spillway-tiny/standard, "
+                        + "spillway-tiny/batch]")
+                        .contains("polling [scripted/interactive, scripted/standard, scripted/batch]"));
 
         // WHEN jobs of both models are submitted, interleaved
         List<String> tinyJobs = new ArrayList<>();
