@@ -3,14 +3,20 @@ package dev.spillway.infra;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.zip.ZipFile;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.ContextValues;
 import dev.spillway.infra.api.ConcurrencyBudget;
 import dev.spillway.infra.api.IntakeTimeouts;
 import dev.spillway.infra.fleet.FleetStackProps;
+import dev.spillway.infra.fleet.ModelFleetSettings;
 import software.constructs.Node;
 
 /**
@@ -62,6 +68,10 @@ import software.constructs.Node;
  *                             through an ECR pull-through cache; absent to pull {@code vllmImage} as given
  * @param weightsFromS3        {@code weightsFromS3}: vLLM loads the weights from the models bucket (through the S3
  *                             gateway endpoint) instead of downloading them from Hugging Face
+ * @param moreModels           {@code models}: further models, each with a fleet of its own: a list of objects with
+ *                             {@code name}, {@code huggingFaceModel}, and optionally {@code vllmImage},
+ *                             {@code engineArgs} (a list), {@code gpuCount} and any {@link CapacitySettings} key
+ *                             (unset ones take the deployment's); see {@link #models()}
  */
 public record SpillwaySettings(boolean nativeImage, Path functionZip, Path eventsFunctionZip, boolean requireArtifacts, String workerImage,
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
@@ -72,7 +82,7 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                                int schedulerConcurrency, int wafRequestsPerIp, String domainName, String certificateArn,
                                boolean natPerAz, boolean interfaceEndpoints, List<String> fallbackInstanceTypes,
                                int onDemandBaseTasks, int deployHeadroom, String dockerHubSecretArn,
-                               boolean weightsFromS3) {
+                               boolean weightsFromS3, List<ModelFleetSettings> moreModels) {
 
     public static SpillwaySettings from(final Node node) {
         Path functionZip = Path.of(string(node, "functionZip", "../functions/intake-lambda/target/function.zip"));
@@ -109,7 +119,50 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 integer(node, "onDemandBaseTasks", 1),
                 integer(node, "deployHeadroom", 1),
                 string(node, "dockerHubSecretArn", ""),
-                bool(node, "weightsFromS3", true));
+                bool(node, "weightsFromS3", true),
+                moreModels(node));
+    }
+
+    /**
+     * The one list of models this deployment serves, a fleet each: the first from {@code modelName},
+     * {@code huggingFaceModel}, {@code vllmImage} and the capacity keys (its jobs use the shared tier queues), then
+     * each of {@code models}.
+     */
+    public List<ModelFleetSettings> models() {
+        List<ModelFleetSettings> models = new ArrayList<>();
+        models.add(ModelFleetSettings.of(modelName, huggingFaceModel, vllmImage, capacity));
+        models.addAll(moreModels);
+        return List.copyOf(models);
+    }
+
+    /** The {@code models} context value: a list (from {@code cdk.json}) or its JSON text (from {@code -c}). */
+    @SuppressWarnings("unchecked")
+    private static List<ModelFleetSettings> moreModels(final Node node) {
+        Object value = node.tryGetContext("models");
+        if (value == null || (value instanceof String text && text.isBlank())) {
+            return List.of();
+        }
+        List<Object> entries;
+        try {
+            entries = value instanceof String text ? new ObjectMapper().readValue(text, List.class) : (List<Object>) value;
+        } catch (IOException | ClassCastException e) {
+            throw new IllegalArgumentException("context 'models' must be a list of objects: " + e.getMessage(), e);
+        }
+        List<ModelFleetSettings> models = new ArrayList<>();
+        for (Object entry : entries) {
+            Map<String, Object> model = (Map<String, Object>) entry;
+            Function<String, Object> keys = key -> model.containsKey(key) ? model.get(key) : node.tryGetContext(key);
+            Object args = model.getOrDefault("engineArgs", List.of());
+            models.add(new ModelFleetSettings(
+                    ContextValues.string(key -> model.get(key), "name", ""),
+                    ContextValues.string(key -> model.get(key), "huggingFaceModel", ""),
+                    ContextValues.string(key -> model.get(key), "vllmImage", string(node, "vllmImage",
+                            FleetStackProps.DEFAULT_VLLM_IMAGE)),
+                    ((List<Object>) args).stream().map(String::valueOf).toList(),
+                    ContextValues.integer(key -> model.get(key), "gpuCount", 1),
+                    CapacitySettings.fromContext(keys)));
+        }
+        return models;
     }
 
     /** The Lambda concurrency each function may hold, and what the API stage admits. */
