@@ -12,6 +12,7 @@ import dev.spillway.core.Sha256;
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.cache.CacheKeys;
 import dev.spillway.core.config.JobsConfig;
+import dev.spillway.core.eta.FinishEstimator;
 import dev.spillway.core.fault.IntakeGuards;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
@@ -31,15 +32,17 @@ public class Admission {
     private final JobStore store;
     private final WorkQueue queue;
     private final Fleets fleets;
+    private final FinishEstimator estimator;
     private final JobsConfig jobs;
     private final IntakeGuards guards;
     private final Clock clock;
 
-    public Admission(JobStore store, WorkQueue queue, Fleets fleets, JobsConfig jobs, IntakeGuards guards,
-            Clock clock) {
+    public Admission(JobStore store, WorkQueue queue, Fleets fleets, FinishEstimator estimator, JobsConfig jobs,
+            IntakeGuards guards, Clock clock) {
         this.store = store;
         this.queue = queue;
         this.fleets = fleets;
+        this.estimator = estimator;
         this.jobs = jobs;
         this.guards = guards;
         this.clock = clock;
@@ -60,9 +63,14 @@ public class Admission {
         return admit(checked, newJob(checked));
     }
 
-    /** Stores and queues {@code job} (from {@link #newJob}), or refuses with a 503 and nothing left behind. */
-    public Admitted admit(CheckedRequest checked, Job job) {
-        MDC.put("jobId", job.id());
+    /**
+     * Stores and queues {@code job} (from {@link #newJob}) with its estimated finish, or refuses with a 503 and nothing
+     * left behind.
+     */
+    public Admitted admit(CheckedRequest checked, Job newJob) {
+        MDC.put("jobId", newJob.id());
+        // Estimated before the send, from the backlog the job joins; stored with it, so every read can show it.
+        Job job = newJob.withEstimatedFinishAt(estimator.estimate(newJob.model(), newJob.tier()).orElse(null));
         String idempotencyId = checked.idempotencyKey() == null ? null
                 : IdempotencyKeys.id(checked.caller(), checked.idempotencyKey());
         try {

@@ -24,6 +24,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.spillway.core.config.EtaConfig;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.fault.RetryBackoff;
 import dev.spillway.core.job.Tier;
@@ -63,6 +64,8 @@ public class Worker {
     private final WorkerIdentity identity;
     private final Clock clock;
     private final ScaleInProtection protection;
+    private final DrainMeter drainMeter;
+    private final Duration drainReportInterval;
     /** Long-poll waits while the queues stay empty. */
     private final RetryBackoff idleBackoff;
     /** The queues it reads, highest tier first. */
@@ -81,8 +84,10 @@ public class Worker {
 
     public Worker(WorkQueue queue, Fleets fleets, ModelsConfig models, JobRunner runner, EngineBreakers breakers,
             DeadLetterSweeper sweeper, WorkerConfig config, WorkerIdentity identity, Clock clock,
-            ScaleInProtection protection) {
+            ScaleInProtection protection, DrainMeter drainMeter, EtaConfig eta) {
         this.queue = queue;
+        this.drainMeter = drainMeter;
+        this.drainReportInterval = eta.reportInterval();
         this.priority = priority(fleets.serving(models.served().keySet()));
         this.runner = runner;
         this.breakers = breakers;
@@ -135,6 +140,9 @@ public class Worker {
         }
         Run started = new Run();
         started.timers.scheduleWithFixedDelay(this::sweepDeadLetters, 0, config.deadLetterSweepInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+        // From the start: a running worker with nothing to do yet still tells the intake its fleet is not at zero.
+        started.timers.scheduleWithFixedDelay(drainMeter::publish, 0, drainReportInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
         Instant now = clock.instant();
         priority.forEach(polled -> lastPolled.put(polled, now));
@@ -313,6 +321,7 @@ public class Worker {
             Thread.currentThread().interrupt();
         } finally {
             draining.timers.shutdownNow();
+            drainMeter.withdraw();
         }
         LOG.infof("worker %s drained", identity.id());
     }

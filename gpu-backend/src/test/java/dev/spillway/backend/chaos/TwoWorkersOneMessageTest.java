@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.spillway.backend.worker.DrainMeter;
 import dev.spillway.backend.worker.EngineBreakers;
 import dev.spillway.backend.worker.EngineRegistry;
 import dev.spillway.backend.worker.JobRunner;
@@ -80,6 +81,8 @@ class TwoWorkersOneMessageTest {
     SpillwayMetrics metrics;
     @Inject
     JobRunner firstWorker;
+    @Inject
+    DrainMeter drainMeter;
 
     @Test
     void sameMessageDeliveredToTwoWorkersAtOnce_runsOnceAndStoresOneResult() throws Exception {
@@ -98,7 +101,7 @@ class TwoWorkersOneMessageTest {
         assertThat(secondCopy.receiveCount()).isEqualTo(2);
 
         JobRunner secondWorker = new JobRunner(store, queue, engines, breakers, cache, notices, config,
-                new WorkerIdentity(config), metrics, Clock.systemUTC());
+                new WorkerIdentity(config), metrics, Clock.systemUTC(), drainMeter);
         ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1);
         ExecutorService workers = Executors.newFixedThreadPool(2);
         CountDownLatch gate = new CountDownLatch(1);

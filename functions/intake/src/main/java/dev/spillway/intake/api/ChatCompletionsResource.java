@@ -87,7 +87,7 @@ public class ChatCompletionsResource {
             }
             // A spill after the direct lane gave up waits only for what is left of the caller's budget.
             return jobs.await(submission.job(), left(deadline)).map(job -> Responses
-                    .completionOrJob(job, waits.pollAfter())
+                    .completionOrJob(job, waits.retryAfter(job))
                     .header(SpillwayHeaders.CACHE, submission.cacheStatus())
                     .header(SpillwayHeaders.LANE, "spill")
                     .header(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null)
