@@ -71,8 +71,8 @@ public final class PriorityQueues extends Construct {
         return fleet;
     }
 
-    /** {@code deepseek-chat} becomes {@code DeepseekChat}. */
-    static String constructSafe(final String model) {
+    /** A model name as a construct id part: {@code deepseek-chat} becomes {@code DeepseekChat}. */
+    public static String constructSafe(final String model) {
         StringBuilder safe = new StringBuilder();
         for (String part : model.split("[^A-Za-z0-9]+")) {
             if (!part.isEmpty()) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.data.DataAccess;
 import dev.spillway.infra.data.FleetQueues;
+import dev.spillway.infra.data.PriorityQueues;
 import dev.spillway.infra.nag.Suppressions;
 import dev.spillway.infra.network.NetworkStack;
 import dev.spillway.infra.runtime.RuntimeEnvironment;
@@ -63,7 +64,7 @@ public final class FleetStack extends Stack {
             getNode().addValidation(model::problems);
             // The first model's fleet keeps the ids it had when it was the only one, so its resources stay in place.
             Construct fleetScope = built.isEmpty() ? this
-                    : new Construct(this, "Fleet" + constructSafe(model.servedName()));
+                    : new Construct(this, "Fleet" + PriorityQueues.constructSafe(model.servedName()));
             FleetQueues queues = built.isEmpty() ? props.getQueues().shared() : modelQueues(props, model);
             built.add(new ModelFleet(fleetScope, props, model, queues));
         }
@@ -84,17 +85,6 @@ public final class FleetStack extends Stack {
                     + "fleet in the data stack (DataStackProps.modelFleets) so only its workers receive its jobs");
         }
         return queues;
-    }
-
-    /** {@code deepseek-chat} becomes {@code DeepseekChat}. */
-    private static String constructSafe(final String model) {
-        StringBuilder safe = new StringBuilder();
-        for (String part : model.split("[^A-Za-z0-9]+")) {
-            if (!part.isEmpty()) {
-                safe.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-            }
-        }
-        return safe.toString();
     }
 
     /**

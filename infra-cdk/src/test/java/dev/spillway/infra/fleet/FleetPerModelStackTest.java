@@ -118,6 +118,17 @@ class FleetPerModelStackTest {
                         "SPILLWAY_MODELS_FLEET1_QUEUES_BATCH_DLQ_URL", Match.anyValue()))))));
     }
 
+    @Test
+    void theSecondModelsQueues_pageLikeTheSharedOnes() {
+        Template observability = Template.fromStack(stacks.observability());
+        for (String tier : List.of("interactive", "standard", "batch")) {
+            observability.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of("AlarmDescription",
+                    Match.stringLikeRegexp("Messages reached the " + SECOND + " " + tier + " dead-letter queue.*"))));
+            observability.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of("AlarmDescription",
+                    Match.stringLikeRegexp("The oldest " + SECOND + " " + tier + " message waited.*"))));
+        }
+    }
+
     private static Object env(final String name, final Object value) {
         return Map.of("Name", name, "Value", value);
     }
