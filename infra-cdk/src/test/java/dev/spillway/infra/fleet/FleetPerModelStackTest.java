@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.DeployedApp;
 import dev.spillway.infra.SpillwayApp;
 import software.amazon.awscdk.App;
@@ -30,7 +31,7 @@ class FleetPerModelStackTest {
     static void synthesize() {
         App app = SpillwayApp.newApp(Map.of("workerContext", DeployedApp.NO_WORKER_BUILD,
                 "models", List.of(Map.of("name", SECOND, "huggingFaceModel", "deepseek-ai/deepseek-coder-33b-instruct",
-                        "instanceType", "g6.12xlarge", "gpuCount", 4, "minTasks", 1, "maxTasks", 2,
+                        "instanceType", "g6.12xlarge", "gpuCount", 4, "minTasks", 0, "maxTasks", 2,
                         "workerConcurrency", 16, "engineArgs", List.of("--max-num-seqs", "64")))));
         stacks = SpillwayApp.assemble(app);
         fleet = Template.fromStack(stacks.fleet());
@@ -86,10 +87,11 @@ class FleetPerModelStackTest {
     @Test
     void eachFleet_scalesOnItsOwnBacklog_withItsOwnSize() {
         fleet.resourceCountIs("AWS::ApplicationAutoScaling::ScalableTarget", 2);
+        CapacitySettings deployment = CapacitySettings.defaults();
         fleet.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Match.objectLike(Map.of(
-                "MinCapacity", 0, "MaxCapacity", 4)));
+                "MinCapacity", deployment.minTasks(), "MaxCapacity", deployment.maxTasks())));
         fleet.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Match.objectLike(Map.of(
-                "MinCapacity", 1, "MaxCapacity", 2)));
+                "MinCapacity", 0, "MaxCapacity", 2)));
         for (String fleetName : List.of("shared", SECOND)) {
             fleet.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                     "Metrics", Match.arrayWith(List.of(Match.objectLike(Map.of("Id", "scheduled_interactive",
