@@ -14,6 +14,7 @@ import dev.spillway.infra.data.DataStackProps;
 import dev.spillway.infra.data.PriorityQueuesProps;
 import dev.spillway.infra.fleet.FleetStack;
 import dev.spillway.infra.fleet.FleetStackProps;
+import dev.spillway.infra.fleet.ModelFleetSettings;
 import dev.spillway.infra.fleet.WorkerImage;
 import dev.spillway.infra.guardrails.ProductionGuardrails;
 import dev.spillway.infra.network.NetworkStack;
@@ -90,6 +91,8 @@ public final class SpillwayApp {
                 .description("Spillway: jobs, idempotency, API keys and batches tables, tier and ingest queues, "
                         + "payload bucket")
                 .queues(PriorityQueuesProps.builder().maxReceiveCount(settings.maxReceiveCount()).build())
+                // The first model's jobs use the shared tier queues; every other model gets queues of its own.
+                .modelFleets(settings.models().stream().skip(1).map(ModelFleetSettings::servedName).toList())
                 .build());
 
         CacheStack cache = new CacheStack(app, "SpillwayCache", CacheStackProps.builder()
@@ -139,6 +142,7 @@ public final class SpillwayApp {
                 .servedModelName(settings.modelName())
                 .huggingFaceModel(settings.huggingFaceModel())
                 .capacity(settings.capacity())
+                .moreModels(settings.models().subList(1, settings.models().size()))
                 .fallbackInstanceTypes(settings.fallbackInstanceTypes())
                 .spot(settings.spot())
                 .onDemandBaseTasks(settings.onDemandBaseTasks())

@@ -3,8 +3,13 @@ package dev.spillway.infra;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.zip.ZipFile;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.ContextValues;
@@ -12,6 +17,7 @@ import dev.spillway.infra.api.ConcurrencyBudget;
 import dev.spillway.infra.api.IntakeTimeouts;
 import dev.spillway.infra.api.WebAdapter;
 import dev.spillway.infra.fleet.FleetStackProps;
+import dev.spillway.infra.fleet.ModelFleetSettings;
 import software.constructs.Node;
 
 /**
@@ -66,6 +72,10 @@ import software.constructs.Node;
  *                             and integration timeouts (see {@code IntakeTimeouts}); the concurrency budget pays for it
  * @param webAdapterLayerVersion {@code webAdapterLayerVersion}: version of the AWS Lambda Web Adapter's public layer the
  *                             intake runs behind
+ * @param moreModels           {@code models}: further models, each with a fleet of its own: a list of objects with
+ *                             {@code name}, {@code huggingFaceModel}, and optionally {@code vllmImage},
+ *                             {@code engineArgs} (a list), {@code gpuCount} and any {@link CapacitySettings} key
+ *                             (unset ones take the deployment's); see {@link #models()}
  */
 public record SpillwaySettings(boolean nativeImage, Path functionZip, Path eventsFunctionZip, boolean requireArtifacts, String workerImage,
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
@@ -76,7 +86,8 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                                int schedulerConcurrency, int wafRequestsPerIp, String domainName, String certificateArn,
                                boolean natPerAz, boolean interfaceEndpoints, List<String> fallbackInstanceTypes,
                                int onDemandBaseTasks, int deployHeadroom, String dockerHubSecretArn,
-                               boolean weightsFromS3, int maxStreamSec, int webAdapterLayerVersion) {
+                               boolean weightsFromS3, int maxStreamSec, int webAdapterLayerVersion,
+                               List<ModelFleetSettings> moreModels) {
 
     public static SpillwaySettings from(final Node node) {
         Path functionZip = Path.of(string(node, "functionZip", "../functions/intake-lambda/target/function.zip"));
@@ -114,7 +125,50 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 string(node, "dockerHubSecretArn", ""),
                 bool(node, "weightsFromS3", true),
                 integer(node, "maxStreamSeconds", IntakeTimeouts.DEFAULT_STREAM_SECONDS),
-                integer(node, "webAdapterLayerVersion", WebAdapter.LAYER_VERSION));
+                integer(node, "webAdapterLayerVersion", WebAdapter.LAYER_VERSION),
+                moreModels(node));
+    }
+
+    /**
+     * The one list of models this deployment serves, a fleet each: the first from {@code modelName},
+     * {@code huggingFaceModel}, {@code vllmImage} and the capacity keys (its jobs use the shared tier queues), then
+     * each of {@code models}.
+     */
+    public List<ModelFleetSettings> models() {
+        List<ModelFleetSettings> models = new ArrayList<>();
+        models.add(ModelFleetSettings.of(modelName, huggingFaceModel, vllmImage, capacity));
+        models.addAll(moreModels);
+        return List.copyOf(models);
+    }
+
+    /** The {@code models} context value: a list (from {@code cdk.json}) or its JSON text (from {@code -c}). */
+    @SuppressWarnings("unchecked")
+    private static List<ModelFleetSettings> moreModels(final Node node) {
+        Object value = node.tryGetContext("models");
+        if (value == null || (value instanceof String text && text.isBlank())) {
+            return List.of();
+        }
+        List<Object> entries;
+        try {
+            entries = value instanceof String text ? new ObjectMapper().readValue(text, List.class) : (List<Object>) value;
+        } catch (IOException | ClassCastException e) {
+            throw new IllegalArgumentException("context 'models' must be a list of objects: " + e.getMessage(), e);
+        }
+        List<ModelFleetSettings> models = new ArrayList<>();
+        for (Object entry : entries) {
+            Map<String, Object> model = (Map<String, Object>) entry;
+            Function<String, Object> keys = key -> model.containsKey(key) ? model.get(key) : node.tryGetContext(key);
+            Object args = model.getOrDefault("engineArgs", List.of());
+            models.add(new ModelFleetSettings(
+                    ContextValues.string(key -> model.get(key), "name", ""),
+                    ContextValues.string(key -> model.get(key), "huggingFaceModel", ""),
+                    ContextValues.string(key -> model.get(key), "vllmImage", string(node, "vllmImage",
+                            FleetStackProps.DEFAULT_VLLM_IMAGE)),
+                    ((List<Object>) args).stream().map(String::valueOf).toList(),
+                    ContextValues.integer(key -> model.get(key), "gpuCount", 1),
+                    CapacitySettings.fromContext(keys)));
+        }
+        return models;
     }
 
     /** The Lambda concurrency each function may hold, and what the API stage admits. */

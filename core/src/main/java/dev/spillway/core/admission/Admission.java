@@ -12,10 +12,12 @@ import dev.spillway.core.Sha256;
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.cache.CacheKeys;
 import dev.spillway.core.config.JobsConfig;
+import dev.spillway.core.eta.FinishEstimator;
 import dev.spillway.core.fault.IntakeGuards;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStore;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.WorkQueue;
 
 /**
@@ -29,13 +31,18 @@ public class Admission {
 
     private final JobStore store;
     private final WorkQueue queue;
+    private final Fleets fleets;
+    private final FinishEstimator estimator;
     private final JobsConfig jobs;
     private final IntakeGuards guards;
     private final Clock clock;
 
-    public Admission(JobStore store, WorkQueue queue, JobsConfig jobs, IntakeGuards guards, Clock clock) {
+    public Admission(JobStore store, WorkQueue queue, Fleets fleets, FinishEstimator estimator, JobsConfig jobs,
+            IntakeGuards guards, Clock clock) {
         this.store = store;
         this.queue = queue;
+        this.fleets = fleets;
+        this.estimator = estimator;
         this.jobs = jobs;
         this.guards = guards;
         this.clock = clock;
@@ -56,9 +63,14 @@ public class Admission {
         return admit(checked, newJob(checked));
     }
 
-    /** Stores and queues {@code job} (from {@link #newJob}), or refuses with a 503 and nothing left behind. */
-    public Admitted admit(CheckedRequest checked, Job job) {
-        MDC.put("jobId", job.id());
+    /**
+     * Stores and queues {@code job} (from {@link #newJob}) with its estimated finish, or refuses with a 503 and nothing
+     * left behind.
+     */
+    public Admitted admit(CheckedRequest checked, Job newJob) {
+        MDC.put("jobId", newJob.id());
+        // Estimated before the send, from the backlog the job joins; stored with it, so every read can show it.
+        Job job = newJob.withEstimatedFinishAt(estimator.estimate(newJob.model(), newJob.tier()).orElse(null));
         String idempotencyId = checked.idempotencyKey() == null ? null
                 : IdempotencyKeys.id(checked.caller(), checked.idempotencyKey());
         try {
@@ -83,7 +95,7 @@ public class Admission {
                     guards.storeRetryAfter(e));
         }
         try {
-            guards.queue(() -> queue.send(job.tier(), job.id()));
+            guards.queue(() -> queue.send(fleets.of(job.model()), job.tier(), job.id()));
         } catch (Exception e) {
             LOG.warnf("queue unavailable, withdrawing job %s: %s", job.id(), e.toString());
             try {

@@ -36,6 +36,7 @@ import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.core.webhook.CallbackUrls;
 
@@ -58,6 +59,7 @@ public class BatchService {
     private final BatchStore batches;
     private final JobStore jobs;
     private final WorkQueue queue;
+    private final Fleets fleets;
     private final ResultCache cache;
     private final RateLimiter rateLimiter;
     private final CallbackUrls callbackUrls;
@@ -65,8 +67,8 @@ public class BatchService {
     private final Clock clock;
 
     public BatchService(BatchesConfig config, IntakeConfig intake, JobsConfig jobsConfig, ModelsConfig models,
-            BatchStore batches, JobStore jobs, WorkQueue queue, ResultCache cache, RateLimiter rateLimiter,
-            CallbackUrls callbackUrls, ObjectMapper json, Clock clock) {
+            BatchStore batches, JobStore jobs, WorkQueue queue, Fleets fleets, ResultCache cache,
+            RateLimiter rateLimiter, CallbackUrls callbackUrls, ObjectMapper json, Clock clock) {
         this.config = config;
         this.jobsConfig = jobsConfig;
         this.parser = new BatchRequestParser(
@@ -75,6 +77,7 @@ public class BatchService {
         this.batches = batches;
         this.jobs = jobs;
         this.queue = queue;
+        this.fleets = fleets;
         this.cache = cache;
         this.rateLimiter = rateLimiter;
         this.callbackUrls = callbackUrls;
@@ -144,7 +147,7 @@ public class BatchService {
             throw ApiException.unavailable("job_store_unavailable",
                     "Spillway could not record the batch; nothing was accepted. Retry shortly.", RETRY_UNAVAILABLE);
         }
-        Map<String, RuntimeException> notSent = sendAll(ids);
+        Map<String, RuntimeException> notSent = sendAll(batchJobs);
         if (!notSent.isEmpty()) {
             LOG.warnf("%d of %d jobs of batch %s not queued, withdrawing it: %s", notSent.size(), ids.size(),
                     batch.id(), notSent.values().iterator().next().toString());
@@ -187,12 +190,12 @@ public class BatchService {
         }
     }
 
-    private Map<String, RuntimeException> sendAll(List<String> ids) {
+    private Map<String, RuntimeException> sendAll(List<Job> batchJobs) {
         try {
-            return queue.sendAll(Tier.BATCH, ids);
+            return queue.sendJobs(fleets, batchJobs);
         } catch (RuntimeException e) {
             Map<String, RuntimeException> all = new TreeMap<>();
-            ids.forEach(id -> all.put(id, e));
+            batchJobs.forEach(job -> all.put(job.id(), e));
             return all;
         }
     }

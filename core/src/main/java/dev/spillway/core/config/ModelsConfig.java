@@ -81,6 +81,12 @@ public interface ModelsConfig {
         @WithDefault("2")
         int threads();
 
+        /**
+         * The model's own tier queues: its jobs go only there, and only workers that serve it read them (a fleet per
+         * model). Absent: the shared queues ({@code spillway.queues.*}), read by every worker without its own.
+         */
+        Optional<QueuesConfig.TierQueues> queues();
+
         /** Completion tokens generated when a request sets no {@code max_tokens}. */
         @WithDefault("256")
         int defaultMaxTokens();

@@ -5,26 +5,21 @@ import java.util.Optional;
 import dev.spillway.core.job.Tier;
 import io.smallrye.config.ConfigMapping;
 
-/** The SQS queue and dead-letter queue of each priority tier. */
+/**
+ * The shared tier queues: the fleet of every model that has no queues of its own
+ * ({@code spillway.models.<key>.queues.*}). Absent when every model has its own fleet.
+ */
 @ConfigMapping(prefix = "spillway.queues")
 public interface QueuesConfig {
 
     /** Latency-sensitive requests whose callers are waiting. */
-    TierQueue interactive();
+    Optional<TierQueue> interactive();
 
     /** Fire-and-forget jobs. */
-    TierQueue standard();
+    Optional<TierQueue> standard();
 
     /** Batch work: served when the higher tiers leave capacity. */
-    TierQueue batch();
-
-    default TierQueue of(Tier tier) {
-        return switch (tier) {
-            case INTERACTIVE -> interactive();
-            case STANDARD -> standard();
-            case BATCH -> batch();
-        };
-    }
+    Optional<TierQueue> batch();
 
     interface TierQueue {
 
@@ -33,5 +28,23 @@ public interface QueuesConfig {
 
         /** URL of the dead-letter queue that the redrive policy of {@link #url()} points to. */
         Optional<String> dlqUrl();
+    }
+
+    /** One queue per tier: a fleet's queues. */
+    interface TierQueues {
+
+        TierQueue interactive();
+
+        TierQueue standard();
+
+        TierQueue batch();
+
+        default TierQueue of(Tier tier) {
+            return switch (tier) {
+                case INTERACTIVE -> interactive();
+                case STANDARD -> standard();
+                case BATCH -> batch();
+            };
+        }
     }
 }

@@ -16,6 +16,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param batchLine the batch request line this job runs; null for a job submitted on its own
  * @param callbackUrl where the job view is POSTed when the job reaches a final state; null for no webhook
  * @param webhook what became of that POST so far; null until the notifier first takes it up
+ * @param estimatedFinishAt when the intake expected it to finish as it was queued ({@code FinishEstimator}); null
+ *        when no estimate was made (batch lines, estimates off or their inputs unreadable)
  */
 @RegisterForReflection
 public record Job(
@@ -36,24 +38,31 @@ public record Job(
         JobError error,
         BatchLine batchLine,
         String callbackUrl,
-        WebhookDelivery webhook) {
+        WebhookDelivery webhook,
+        Instant estimatedFinishAt) {
 
     public static Job queued(String id, String tenant, Tier tier, ChatCompletionRequest request, String cacheKey,
             Instant created, Instant deadline) {
         return new Job(id, tenant, JobStatus.QUEUED, tier, request, cacheKey, created, deadline, null, null, null,
-                null, 0, null, null, null, null, null);
+                null, 0, null, null, null, null, null, null);
     }
 
     /** This job as line {@code batchLine} of a batch. */
     public Job withBatchLine(BatchLine batchLine) {
         return new Job(id, tenant, status, tier, request, cacheKey, created, deadline, started, finished, leaseOwner,
-                leaseUntil, attempts, result, error, batchLine, callbackUrl, webhook);
+                leaseUntil, attempts, result, error, batchLine, callbackUrl, webhook, estimatedFinishAt);
     }
 
     /** This job with a webhook to {@code callbackUrl} (already checked) once it is final. */
     public Job withCallbackUrl(String callbackUrl) {
         return new Job(id, tenant, status, tier, request, cacheKey, created, deadline, started, finished, leaseOwner,
-                leaseUntil, attempts, result, error, batchLine, callbackUrl, webhook);
+                leaseUntil, attempts, result, error, batchLine, callbackUrl, webhook, estimatedFinishAt);
+    }
+
+    /** This job with the finish time estimated as it is queued (null: none). */
+    public Job withEstimatedFinishAt(Instant estimatedFinishAt) {
+        return new Job(id, tenant, status, tier, request, cacheKey, created, deadline, started, finished, leaseOwner,
+                leaseUntil, attempts, result, error, batchLine, callbackUrl, webhook, estimatedFinishAt);
     }
 
     public String model() {

@@ -11,7 +11,11 @@ import dev.spillway.core.api.ApiException;
 import dev.spillway.core.api.ChatCompletion;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** A job as clients see it: {@code GET /v1/jobs/{id}} and the body of every 202. Times are Unix seconds. */
+/**
+ * A job as clients see it: {@code GET /v1/jobs/{id}} and the body of every 202. Times are Unix seconds.
+ * {@code estimated_finish_at} is when Spillway expects an unfinished job to finish (null once it is final, or when
+ * it made no estimate).
+ */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record JobView(
@@ -27,7 +31,8 @@ public record JobView(
         ChatCompletion result,
         ApiError.Detail error,
         Map<String, String> links,
-        WebhookView webhook) {
+        WebhookView webhook,
+        @JsonProperty("estimated_finish_at") Long estimatedFinishAt) {
 
     /**
      * The job's webhook: null when the job has none. {@code status} is {@code pending} until the job is final and
@@ -72,7 +77,8 @@ public record JobView(
                 : job.status() == JobStatus.EXPIRED ? expired(job) : null;
         return new JobView(job.id(), "job", job.status().wireName(), job.model(), job.tier().wireName(),
                 job.created().getEpochSecond(), seconds(job.started()), seconds(job.finished()), job.attempts(),
-                job.result(), error, Map.of("self", path(job.id())), WebhookView.of(job));
+                job.result(), error, Map.of("self", path(job.id())), WebhookView.of(job),
+                job.status().isFinal() ? null : seconds(job.estimatedFinishAt()));
     }
 
     /** The reaper marks a job EXPIRED without an error of its own: say why, as a waiting client is told (504). */

@@ -83,7 +83,7 @@ public class EmbeddedMetrics {
      * fleet's target tracking divides by the running tasks), {@code BacklogInFlight} (received, not yet done), and
      * {@code BacklogPerWorker} when the scheduler knows the worker count itself.
      */
-    public void backlog(String tier, long visible, long inFlight, Double perWorker) {
+    public void backlog(String fleet, String tier, long visible, long inFlight, Double perWorker) {
         if (!enabled) {
             return;
         }
@@ -91,7 +91,10 @@ public class EmbeddedMetrics {
         counts.put("Backlog", visible);
         counts.put("BacklogInFlight", inFlight);
         Map<String, Double> ratios = perWorker == null ? Map.of() : Map.of("BacklogPerWorker", perWorker);
-        write(Map.of("Tier", tier), counts, Map.of(), ratios);
+        Map<String, String> dimensions = new LinkedHashMap<>();
+        dimensions.put("Fleet", fleet);
+        dimensions.put("Tier", tier);
+        write(dimensions, counts, Map.of(), ratios);
     }
 
     /** One run of a scheduled task: {@code ScheduledTaskRuns} and {@code ScheduledTaskFailures} (0 or 1). */

@@ -138,23 +138,24 @@ public class SpillwayMetrics {
      * {@code spillway.queue.backlog} (visible messages), {@code spillway.queue.backlog.inflight} and, when the
      * worker count is known, {@code spillway.queue.backlog.per.worker}. Also written to CloudWatch (EMF).
      */
-    public void backlog(Tier tier, long visible, long inFlight, Double perWorker) {
-        gauge("spillway.queue.backlog", "Visible messages waiting for a worker, per tier", tier).set((double) visible);
-        gauge("spillway.queue.backlog.inflight", "Messages received by workers and not yet done, per tier", tier)
-                .set((double) inFlight);
+    public void backlog(String fleet, Tier tier, long visible, long inFlight, Double perWorker) {
+        gauge("spillway.queue.backlog", "Visible messages waiting for a worker, per fleet and tier", fleet, tier)
+                .set((double) visible);
+        gauge("spillway.queue.backlog.inflight", "Messages received by workers and not yet done, per fleet and tier",
+                fleet, tier).set((double) inFlight);
         if (perWorker != null) {
-            gauge("spillway.queue.backlog.per.worker", "Visible messages per running worker, per tier", tier)
-                    .set(perWorker);
+            gauge("spillway.queue.backlog.per.worker", "Visible messages per running worker, per fleet and tier",
+                    fleet, tier).set(perWorker);
         }
-        cloudWatch.backlog(tier.wireName(), visible, inFlight, perWorker);
+        cloudWatch.backlog(fleet, tier.wireName(), visible, inFlight, perWorker);
     }
 
-    /** Latest value of one gauge: the holder of the tier's gauge of that name, registered on first use. */
-    private AtomicReference<Double> gauge(String name, String description, Tier tier) {
-        return gauges.computeIfAbsent(name + "|" + tier, key -> {
+    /** Latest value of one gauge: the holder of the queue's gauge of that name, registered on first use. */
+    private AtomicReference<Double> gauge(String name, String description, String fleet, Tier tier) {
+        return gauges.computeIfAbsent(name + "|" + fleet + "|" + tier, key -> {
             AtomicReference<Double> held = new AtomicReference<>(0.0);
-            Gauge.builder(name, held, AtomicReference::get).description(description).tag("tier", tier.wireName())
-                    .strongReference(true).register(registry);
+            Gauge.builder(name, held, AtomicReference::get).description(description).tag("fleet", fleet)
+                    .tag("tier", tier.wireName()).strongReference(true).register(registry);
             return held;
         });
     }

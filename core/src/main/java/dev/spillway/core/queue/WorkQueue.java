@@ -1,27 +1,33 @@
 package dev.spillway.core.queue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
+import dev.spillway.core.job.Job;
 import dev.spillway.core.job.Tier;
 
-/** The tier queues that carry job ids from the intake to the workers. At-least-once, like SQS. */
+/**
+ * The queues that carry job ids from the intake to the workers: one per fleet ({@link Fleets}) and tier.
+ * At-least-once, like SQS.
+ */
 public interface WorkQueue {
 
-    void send(Tier tier, String jobId);
+    void send(String fleet, Tier tier, String jobId);
 
     /**
-     * Sends many job ids to one tier; implementations merge them into as few calls as the queue allows.
+     * Sends many job ids to one fleet's tier queue; implementations merge them into as few calls as the queue allows.
      *
      * @return the failure of each job id that was not sent, by job id; empty when every one was
      */
-    default Map<String, RuntimeException> sendAll(Tier tier, List<String> jobIds) {
+    default Map<String, RuntimeException> sendAll(String fleet, Tier tier, List<String> jobIds) {
         Map<String, RuntimeException> failures = new LinkedHashMap<>();
         for (String jobId : jobIds) {
             try {
-                send(tier, jobId);
+                send(fleet, tier, jobId);
             } catch (RuntimeException e) {
                 failures.put(jobId, e);
             }
@@ -29,14 +35,30 @@ public interface WorkQueue {
         return failures;
     }
 
-    /** The tier queue's approximate message counts. */
-    QueueDepth depth(Tier tier);
+    /**
+     * Sends each job to its model's fleet, on its tier's queue: one {@link #sendAll} per queue.
+     *
+     * @return the failure of each job id that was not sent, by job id; empty when every one was
+     */
+    default Map<String, RuntimeException> sendJobs(Fleets fleets, List<Job> jobs) {
+        Map<String, Map<Tier, List<String>>> byQueue = new TreeMap<>();
+        for (Job job : jobs) {
+            byQueue.computeIfAbsent(fleets.of(job.model()), fleet -> new TreeMap<>())
+                    .computeIfAbsent(job.tier(), tier -> new ArrayList<>()).add(job.id());
+        }
+        Map<String, RuntimeException> failures = new LinkedHashMap<>();
+        byQueue.forEach((fleet, tiers) -> tiers.forEach((tier, ids) -> failures.putAll(sendAll(fleet, tier, ids))));
+        return failures;
+    }
 
-    /** Long-polls one tier for up to {@code wait}; received messages stay invisible for {@code visibility}. */
-    List<QueuedMessage> receive(Tier tier, int max, Duration wait, Duration visibility);
+    /** The queue's approximate message counts. */
+    QueueDepth depth(String fleet, Tier tier);
 
-    /** Messages the tier's queue gave up on after its maximum number of receives. */
-    List<QueuedMessage> receiveDeadLetters(Tier tier, int max);
+    /** Long-polls one queue for up to {@code wait}; received messages stay invisible for {@code visibility}. */
+    List<QueuedMessage> receive(String fleet, Tier tier, int max, Duration wait, Duration visibility);
+
+    /** Messages the queue gave up on after its maximum number of receives. */
+    List<QueuedMessage> receiveDeadLetters(String fleet, Tier tier, int max);
 
     void delete(QueuedMessage message);
 

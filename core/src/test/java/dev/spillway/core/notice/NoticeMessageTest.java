@@ -121,6 +121,7 @@ class NoticeMessageTest {
                 0.0, null, 64, 7L, List.of("END"), "u-1");
         return new Job(JobIds.next(), "tenant-a", status, Tier.BATCH, request, "cache-key", T0, T0.plusSeconds(3600),
                 T0.plusMillis(5), status.isFinal() ? T0.plusMillis(40) : null, null, null, 1, result, error, null, null,
-                new WebhookDelivery(WebhookDelivery.State.DELIVERED, 1, 200, null, T0.plusSeconds(1), null, null));
+                new WebhookDelivery(WebhookDelivery.State.DELIVERED, 1, 200, null, T0.plusSeconds(1), null, null),
+                null);
     }
 }

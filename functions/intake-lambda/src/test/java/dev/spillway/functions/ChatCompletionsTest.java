@@ -142,7 +142,7 @@ class ChatCompletionsTest {
                         running.model(), "from the notice", "stop", Usage.of(3, 2));
                 notices.publish(new Job(running.id(), running.tenant(), JobStatus.SUCCEEDED, running.tier(),
                         running.request(), running.cacheKey(), running.created(), running.deadline(),
-                        running.started(), now, null, null, running.attempts(), announced, null, null, null, null));
+                        running.started(), now, null, null, running.attempts(), announced, null, null, null, null, null));
                 return jobId;
             } catch (Exception e) {
                 throw new IllegalStateException(e);

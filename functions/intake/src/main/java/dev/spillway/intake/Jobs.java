@@ -23,10 +23,13 @@ public class Jobs {
     private final JobWaiter waiter;
     private final CompletionNotices notices;
     private final CacheLane cacheLane;
+    private final WaitBudgets waits;
     private final Clock clock;
 
-    public Jobs(JobStore store, JobWaiter waiter, CompletionNotices notices, CacheLane cacheLane, Clock clock) {
+    public Jobs(JobStore store, JobWaiter waiter, CompletionNotices notices, CacheLane cacheLane, WaitBudgets waits,
+            Clock clock) {
         this.store = store;
+        this.waits = waits;
         this.waiter = waiter;
         this.notices = notices;
         this.cacheLane = cacheLane;
@@ -45,9 +48,13 @@ public class Jobs {
 
     /**
      * The job once final, or as it stands when the budget runs out; no thread is held meanwhile. Subscribe on a
-     * worker thread (see {@link JobWaiter#await}).
+     * worker thread (see {@link JobWaiter#await}). A job estimated to finish after the budget is returned at once:
+     * waiting would hold the request for the whole budget only to answer 202.
      */
     public Uni<Job> await(Job job, Duration budget) {
+        if (waits.outlasts(job, budget)) {
+            return Uni.createFrom().item(job);
+        }
         return waiter.await(job, budget).invoke(current -> {
             if (current.status() == JobStatus.SUCCEEDED) {
                 cacheLane.remember(current.cacheKey(), current.result());

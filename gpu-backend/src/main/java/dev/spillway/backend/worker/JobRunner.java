@@ -53,10 +53,12 @@ public class JobRunner {
     private final SpillwayMetrics metrics;
     private final Clock clock;
     private final EngineBreakers breakers;
+    private final DrainMeter drainMeter;
 
     public JobRunner(JobStore store, WorkQueue queue, EngineRegistry engines, EngineBreakers breakers,
             ResultCache cache, CompletionNotices notices, WorkerConfig config, WorkerIdentity identity,
-            SpillwayMetrics metrics, Clock clock) {
+            SpillwayMetrics metrics, Clock clock, DrainMeter drainMeter) {
+        this.drainMeter = drainMeter;
         this.store = store;
         this.queue = queue;
         this.engines = engines;
@@ -168,6 +170,7 @@ public class JobRunner {
         }
         Optional<Job> succeeded = store.succeed(job.id(), identity.id(), completion, finished);
         if (succeeded.isPresent()) {
+            drainMeter.completed(serviceTime(job, finished));
             metrics.jobOutcome(job.tier(), "succeeded");
             LOG.infof("job %s succeeded on attempt %d: %d prompt + %d completion tokens, finish %s", job.id(),
                     job.attempts(), generation.promptTokens(), generation.completionTokens(), generation.finishReason());
@@ -180,8 +183,10 @@ public class JobRunner {
     }
 
     private void finishFailed(QueuedMessage message, Job job, JobError error) {
-        Optional<Job> failed = store.fail(job.id(), identity.id(), error, clock.instant());
+        Instant finished = clock.instant();
+        Optional<Job> failed = store.fail(job.id(), identity.id(), error, finished);
         if (failed.isPresent()) {
+            drainMeter.completed(serviceTime(job, finished));
             metrics.jobOutcome(job.tier(), "failed");
             LOG.warnf("job %s failed: %s (%s)", job.id(), error.code(), error.message());
             notices.publish(failed.get());
@@ -189,6 +194,11 @@ public class JobRunner {
         } else {
             deleteIfFinal(message);
         }
+    }
+
+    /** From its claim (this attempt's start) to its end. */
+    private static Duration serviceTime(Job job, Instant finished) {
+        return job.started() == null ? Duration.ZERO : Duration.between(job.started(), finished);
     }
 
     /** Hands the job back and lets SQS redeliver it after a back-off; the redrive policy bounds the attempts. */

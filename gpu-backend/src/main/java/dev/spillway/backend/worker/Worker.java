@@ -24,18 +24,24 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.spillway.core.config.EtaConfig;
+import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.fault.RetryBackoff;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The polling loop. With a free slot it asks the tiers in priority order and takes from the first that has
- * work, so interactive work overtakes any standing batch backlog; a tier left unpolled for the starvation
- * limit is asked first (aging), so lower tiers keep progressing under sustained higher-tier load. When every
- * queue is empty it long-polls the interactive queue, each wait twice the last (from 1 s up to {@code poll-wait}),
+ * The polling loop. It reads only the queues of the fleets that carry the models it serves ({@link Fleets}), so it
+ * is never handed a job it has no engine for. With a free slot it asks the tiers in priority order (each tier of
+ * every such fleet before the next tier) and takes from the first queue that has work, so interactive work overtakes
+ * any standing batch backlog; a queue left unpolled for the starvation limit is asked first (aging), so lower tiers
+ * keep progressing under sustained higher-tier load. When every
+ * queue is empty it long-polls the first fleet's interactive queue, each wait twice the last (from 1 s up to
+ * {@code poll-wait}),
  * so an idle worker costs next to nothing. On shutdown (SIGTERM) it stops polling, lets running jobs finish within
  * the drain grace, and hands back whatever is still running.
  */
@@ -43,7 +49,6 @@ import io.quarkus.runtime.StartupEvent;
 public class Worker {
 
     private static final Logger LOG = Logger.getLogger(Worker.class);
-    private static final List<Tier> PRIORITY = List.of(Tier.INTERACTIVE, Tier.STANDARD, Tier.BATCH);
     /** SQS returns at most 10 messages per receive. */
     private static final int MAX_MESSAGES_PER_RECEIVE = 10;
     private static final Duration FIRST_POLL_WAIT = Duration.ofSeconds(1);
@@ -59,15 +64,31 @@ public class Worker {
     private final WorkerIdentity identity;
     private final Clock clock;
     private final ScaleInProtection protection;
+    private final DrainMeter drainMeter;
+    private final Duration drainReportInterval;
     /** Long-poll waits while the queues stay empty. */
     private final RetryBackoff idleBackoff;
-    private final Map<Tier, Instant> lastPolled = new ConcurrentHashMap<>();
+    /** The queues it reads, highest tier first. */
+    private final List<PolledQueue> priority;
+    private final Map<PolledQueue, Instant> lastPolled = new ConcurrentHashMap<>();
     /** The current start-to-drain span; null while stopped. */
     private volatile Run run;
 
-    public Worker(WorkQueue queue, JobRunner runner, EngineBreakers breakers, DeadLetterSweeper sweeper,
-            WorkerConfig config, WorkerIdentity identity, Clock clock, ScaleInProtection protection) {
+    /** One tier queue of one fleet. */
+    record PolledQueue(String fleet, Tier tier) {
+        @Override
+        public String toString() {
+            return fleet + "/" + tier.wireName();
+        }
+    }
+
+    public Worker(WorkQueue queue, Fleets fleets, ModelsConfig models, JobRunner runner, EngineBreakers breakers,
+            DeadLetterSweeper sweeper, WorkerConfig config, WorkerIdentity identity, Clock clock,
+            ScaleInProtection protection, DrainMeter drainMeter, EtaConfig eta) {
         this.queue = queue;
+        this.drainMeter = drainMeter;
+        this.drainReportInterval = eta.reportInterval();
+        this.priority = priority(fleets.serving(models.served().keySet()));
         this.runner = runner;
         this.breakers = breakers;
         this.sweeper = sweeper;
@@ -120,11 +141,14 @@ public class Worker {
         Run started = new Run();
         started.timers.scheduleWithFixedDelay(this::sweepDeadLetters, 0, config.deadLetterSweepInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
+        // From the start: a running worker with nothing to do yet still tells the intake its fleet is not at zero.
+        started.timers.scheduleWithFixedDelay(drainMeter::publish, 0, drainReportInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
         Instant now = clock.instant();
-        PRIORITY.forEach(tier -> lastPolled.put(tier, now));
+        priority.forEach(polled -> lastPolled.put(polled, now));
         run = started;
         started.poller.start();
-        LOG.infof("worker %s polling %s with %d slots", identity.id(), PRIORITY, config.concurrency());
+        LOG.infof("worker %s polling %s with %d slots", identity.id(), priority, config.concurrency());
     }
 
     private void pollLoop(Run current) {
@@ -180,9 +204,10 @@ public class Worker {
 
     /** @param idleRound how many rounds in a row, this one included, found every queue empty so far */
     private List<QueuedMessage> receiveByPriority(Run current, int max, int idleRound) {
-        for (Tier tier : pollOrder(clock.instant())) {
-            lastPolled.put(tier, clock.instant());
-            List<QueuedMessage> received = queue.receive(tier, max, Duration.ZERO, config.visibilityTimeout());
+        for (PolledQueue polled : pollOrder(clock.instant())) {
+            lastPolled.put(polled, clock.instant());
+            List<QueuedMessage> received = queue.receive(polled.fleet(), polled.tier(), max, Duration.ZERO,
+                    config.visibilityTimeout());
             if (!received.isEmpty()) {
                 return received;
             }
@@ -190,15 +215,25 @@ public class Worker {
         if (!current.polling()) {
             return List.of();
         }
-        return queue.receive(Tier.INTERACTIVE, max, idleBackoff.ceiling(idleRound), config.visibilityTimeout());
+        PolledQueue first = priority.get(0);
+        return queue.receive(first.fleet(), first.tier(), max, idleBackoff.ceiling(idleRound),
+                config.visibilityTimeout());
     }
 
-    /** Priority order, except that a tier not polled within the starvation limit goes first (aging). */
-    List<Tier> pollOrder(Instant now) {
-        List<Tier> order = new ArrayList<>(PRIORITY);
+    /** Priority order, except that a queue not polled within the starvation limit goes first (aging). */
+    List<PolledQueue> pollOrder(Instant now) {
+        List<PolledQueue> order = new ArrayList<>(priority);
         Instant starvedBefore = now.minus(config.tierStarvationLimit());
-        order.sort(Comparator.comparing(tier -> lastPolled.getOrDefault(tier, now).isBefore(starvedBefore) ? 0 : 1));
+        order.sort(Comparator.comparing(polled -> lastPolled.getOrDefault(polled, now).isBefore(starvedBefore) ? 0 : 1));
         return order;
+    }
+
+    private static List<PolledQueue> priority(Set<String> fleets) {
+        List<PolledQueue> order = new ArrayList<>();
+        for (Tier tier : Tier.values()) {
+            fleets.forEach(fleet -> order.add(new PolledQueue(fleet, tier)));
+        }
+        return List.copyOf(order);
     }
 
     private void dispatch(Run current, QueuedMessage message) {
@@ -286,6 +321,7 @@ public class Worker {
             Thread.currentThread().interrupt();
         } finally {
             draining.timers.shutdownNow();
+            drainMeter.withdraw();
         }
         LOG.infof("worker %s drained", identity.id());
     }

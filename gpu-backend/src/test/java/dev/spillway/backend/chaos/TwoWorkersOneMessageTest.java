@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.spillway.backend.worker.DrainMeter;
 import dev.spillway.backend.worker.EngineBreakers;
 import dev.spillway.backend.worker.EngineRegistry;
 import dev.spillway.backend.worker.JobRunner;
@@ -35,6 +36,7 @@ import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.local.emulators.SpillwayTestResource;
@@ -79,6 +81,8 @@ class TwoWorkersOneMessageTest {
     SpillwayMetrics metrics;
     @Inject
     JobRunner firstWorker;
+    @Inject
+    DrainMeter drainMeter;
 
     @Test
     void sameMessageDeliveredToTwoWorkersAtOnce_runsOnceAndStoresOneResult() throws Exception {
@@ -88,7 +92,7 @@ class TwoWorkersOneMessageTest {
                 List.of(ChatMessage.of("user", content)), 1.0, null, 16, null, null, null), null, now,
                 now.plus(Duration.ofHours(1)));
         store.create(job);
-        queue.send(Tier.INTERACTIVE, job.id());
+        queue.send(Fleets.SHARED, Tier.INTERACTIVE, job.id());
         // Two deliveries of the one message: the first is made visible again at once, as when a visibility timeout
         // lapses, so the second receive gets the same message with its own receipt handle.
         QueuedMessage firstCopy = receiveOne(Duration.ZERO);
@@ -97,7 +101,7 @@ class TwoWorkersOneMessageTest {
         assertThat(secondCopy.receiveCount()).isEqualTo(2);
 
         JobRunner secondWorker = new JobRunner(store, queue, engines, breakers, cache, notices, config,
-                new WorkerIdentity(config), metrics, Clock.systemUTC());
+                new WorkerIdentity(config), metrics, Clock.systemUTC(), drainMeter);
         ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1);
         ExecutorService workers = Executors.newFixedThreadPool(2);
         CountDownLatch gate = new CountDownLatch(1);
@@ -132,7 +136,7 @@ class TwoWorkersOneMessageTest {
 
     private QueuedMessage receiveOne(Duration visibility) {
         List<QueuedMessage> received = await().atMost(Duration.ofSeconds(10))
-                .until(() -> queue.receive(Tier.INTERACTIVE, 1, Duration.ofSeconds(1), visibility),
+                .until(() -> queue.receive(Fleets.SHARED, Tier.INTERACTIVE, 1, Duration.ofSeconds(1), visibility),
                         messages -> messages.size() == 1);
         return received.get(0);
     }

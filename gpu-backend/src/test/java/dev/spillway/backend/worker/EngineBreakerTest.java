@@ -19,6 +19,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -85,7 +86,7 @@ class EngineBreakerTest {
                 List.of(ChatMessage.of("user", content)), 1.0, null, 16, null, null, null), null, now,
                 now.plus(Duration.ofHours(1)));
         store.create(job);
-        queue.send(Tier.INTERACTIVE, job.id());
+        queue.send(Fleets.SHARED, Tier.INTERACTIVE, job.id());
         return job;
     }
 }

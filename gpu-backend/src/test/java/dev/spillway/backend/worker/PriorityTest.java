@@ -25,6 +25,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.local.emulators.LocalCloud;
 import dev.spillway.local.emulators.SpillwayTestResource;
@@ -78,7 +79,7 @@ class PriorityTest {
                 List.of(ChatMessage.of("user", content)), null, null, null, null, null, null), null, now,
                 now.plusSeconds(3600));
         store.create(job);
-        queue.send(tier, job.id());
+        queue.send(Fleets.SHARED, tier, job.id());
         return job;
     }
 
@@ -130,7 +131,7 @@ class PriorityTest {
             int i = 0;
             while (!batchDone.get()) {
                 // Tops the queue up rather than feeding at a rate: the pressure holds however slow the machine is.
-                long missing = INTERACTIVE_PRESSURE - queue.depth(Tier.INTERACTIVE).visible();
+                long missing = INTERACTIVE_PRESSURE - queue.depth(Fleets.SHARED, Tier.INTERACTIVE).visible();
                 for (long k = 0; k < missing; k++) {
                     Job job = submit("sleep:100 busy " + i++, Tier.INTERACTIVE);
                     interactiveQueuedAt.put(job.id(), Instant.now());

@@ -25,6 +25,7 @@ import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.GrafanaDashboard;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.local.emulators.LocalCloud;
 import dev.spillway.local.emulators.ScriptedUpstream;
@@ -62,7 +63,7 @@ class WorkerTest {
                 List.of(ChatMessage.of("user", content)), 0.0, null, 16, null, null, null), null, now,
                 now.plus(Duration.ofHours(1)));
         store.create(job);
-        queue.send(tier, job.id());
+        queue.send(Fleets.SHARED, tier, job.id());
         return job;
     }
 
@@ -176,7 +177,7 @@ class WorkerTest {
         Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
 
         // WHEN SQS delivers its message again
-        queue.send(Tier.STANDARD, job.id());
+        queue.send(Fleets.SHARED, Tier.STANDARD, job.id());
 
         // THEN the duplicate is consumed without running the engine or touching the result
         await().atMost(PATIENCE).until(() -> messagesLeft("standard") == 0);
@@ -196,7 +197,7 @@ class WorkerTest {
                 now.plusSeconds(3600));
         store.create(job);
         assertThat(store.cancel(job.id(), "default", now)).isPresent();
-        queue.send(Tier.BATCH, job.id());
+        queue.send(Fleets.SHARED, Tier.BATCH, job.id());
 
         // THEN the worker drops the message and never runs the engine
         await().atMost(PATIENCE).until(() -> messagesLeft("batch") == 0);
@@ -213,7 +214,7 @@ class WorkerTest {
                 now.minusSeconds(3600), now.minusSeconds(1));
         store.create(job);
         assertThat(store.expire(job.id(), now)).isTrue();
-        queue.send(Tier.BATCH, job.id());
+        queue.send(Fleets.SHARED, Tier.BATCH, job.id());
 
         // THEN the worker's claim is refused: it drops the message and never runs the engine
         await().atMost(PATIENCE).until(() -> messagesLeft("batch") == 0);
@@ -307,7 +308,7 @@ class WorkerTest {
                 now, now.plusSeconds(3600));
         store.create(job);
         assertThat(store.claim(job.id(), "crashed-worker", now, now.plusSeconds(2))).isPresent();
-        queue.send(Tier.INTERACTIVE, job.id());
+        queue.send(Fleets.SHARED, Tier.INTERACTIVE, job.id());
 
         // THEN the live worker leaves it alone while the lease lives, then takes it over and completes it once
         Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);

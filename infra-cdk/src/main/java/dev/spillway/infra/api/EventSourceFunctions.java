@@ -163,7 +163,8 @@ public final class EventSourceFunctions extends Construct {
         DataAccess.grant(fn, props.batchesTable(), DataAccess.READ, DataAccess.CREATE, DataAccess.TRANSITION);
         // The tenant named by the key must hold an active API key.
         DataAccess.grantQuery(fn, props.apiKeysTable(), DataStack.TENANT_CREATED_INDEX);
-        props.queues().tier(Tier.BATCH).queue().grantSendMessages(fn);
+        props.queues().everyFleetsQueues().stream().filter(queue -> queue.tier() == Tier.BATCH)
+                .forEach(queue -> queue.queue().grantSendMessages(fn));
     }
 
     /**
@@ -241,8 +242,8 @@ public final class EventSourceFunctions extends Construct {
         ObjectAccess.grant(fn, props.filesBucket(), WORK_PREFIX, ObjectAccess.DELETE);
         ObjectAccess.grantMissingKeyAnswers(fn, props.filesBucket());
         props.queues().grantSend(fn);
-        // Backlog: visible and in-flight messages per tier, the fleet's wake-up signal.
-        props.queues().all().forEach(tier -> tier.queue().grant(fn, "sqs:GetQueueAttributes"));
+        // Backlog: visible and in-flight messages per fleet and tier, each fleet's wake-up signal.
+        props.queues().everyFleetsQueues().forEach(tier -> tier.queue().grant(fn, "sqs:GetQueueAttributes"));
     }
 
     private Queue failureQueue(final String id) {

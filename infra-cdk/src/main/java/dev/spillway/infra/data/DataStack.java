@@ -137,6 +137,7 @@ public final class DataStack extends Stack {
                 .build());
 
         this.queues = new PriorityQueues(this, "Queues", props.getQueues());
+        props.getModelFleets().forEach(queues::addModelFleet);
         this.payloads = new PayloadBucket(this, "Payloads", props.getResultsRetentionDays());
         this.models = new ModelBucket(this, "Models", payloads.accessLogs());
         this.ingest = new IngestQueue(this, "Ingest", props.getQueues().maxReceiveCount());

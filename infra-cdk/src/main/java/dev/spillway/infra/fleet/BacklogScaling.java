@@ -7,10 +7,11 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import dev.spillway.capacity.CapacitySettings;
-import dev.spillway.infra.data.PriorityQueues;
+import dev.spillway.infra.data.FleetQueues;
 import dev.spillway.infra.data.Tier;
 import dev.spillway.infra.data.TierQueue;
 import software.amazon.awscdk.Duration;
@@ -61,7 +62,7 @@ public final class BacklogScaling extends Construct {
             Tier.INTERACTIVE, 1.0, Tier.STANDARD, 0.5, Tier.BATCH, 0.1)));
     /** Where the scheduler's EMF lines land ({@code spillway.metrics.emf.namespace}). */
     static final String SCHEDULER_NAMESPACE = "Spillway";
-    /** The scheduler's count of visible messages, dimension {@code Tier}. */
+    /** The scheduler's count of visible messages, dimensions {@code Fleet} and {@code Tier}. */
     static final String SCHEDULER_BACKLOG = "Backlog";
 
     private final ScalableTarget target;
@@ -70,7 +71,7 @@ public final class BacklogScaling extends Construct {
     private final double targetBacklogPerTask;
 
     public BacklogScaling(final Construct scope, final String id, final ICluster cluster, final IService service,
-                          final PriorityQueues queues, final CapacitySettings settings) {
+                          final FleetQueues queues, final CapacitySettings settings) {
         super(scope, id);
 
         this.targetBacklogPerTask = settings.targetBacklogPerTask();
@@ -84,7 +85,7 @@ public final class BacklogScaling extends Construct {
                 .maxCapacity(settings.maxTasks())
                 .build();
 
-        String backlogSum = queues.all().stream().map(t -> t.tier().id()).collect(Collectors.joining(" + "));
+        String backlogSum = queues.tiers().stream().map(t -> t.tier().id()).collect(Collectors.joining(" + "));
 
         List<CfnScalingPolicy.TargetTrackingMetricDataQueryProperty> queries = new ArrayList<>();
         queries.add(CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
@@ -93,11 +94,11 @@ public final class BacklogScaling extends Construct {
                 .expression("(" + heldAndWaiting(queues) + ") / " + TASKS_ID)
                 .returnData(true)
                 .build());
-        for (TierQueue tier : queues.all()) {
+        for (TierQueue tier : queues.tiers()) {
             queries.add(query(tier.tier().id(), "AWS/SQS", "ApproximateNumberOfMessagesVisible",
                     Map.of("QueueName", tier.queue().getQueueName()), "Sum"));
         }
-        for (TierQueue tier : queues.all()) {
+        for (TierQueue tier : queues.tiers()) {
             queries.add(query(tier.tier().id() + IN_FLIGHT_SUFFIX, "AWS/SQS", "ApproximateNumberOfMessagesNotVisible",
                     Map.of("QueueName", tier.queue().getQueueName()), "Sum"));
         }
@@ -121,21 +122,21 @@ public final class BacklogScaling extends Construct {
                 .build();
 
         Map<String, IMetric> usingMetrics = new LinkedHashMap<>();
-        for (TierQueue tier : queues.all()) {
+        for (TierQueue tier : queues.tiers()) {
             usingMetrics.put(tier.tier().id(), tier.queue().metricApproximateNumberOfMessagesVisible());
         }
-        for (TierQueue tier : queues.all()) {
+        for (TierQueue tier : queues.tiers()) {
             usingMetrics.put(schedulerId(tier), Metric.Builder.create()
                     .namespace(SCHEDULER_NAMESPACE)
                     .metricName(SCHEDULER_BACKLOG)
-                    .dimensionsMap(Map.of("Tier", tier.tier().id()))
+                    .dimensionsMap(new TreeMap<>(Map.of("Fleet", queues.fleet(), "Tier", tier.tier().id())))
                     // a tick may be repeated: the same minute counted twice must not double the backlog
                     .statistic("Maximum")
                     .period(Duration.minutes(1))
                     .build());
         }
         usingMetrics.put(TASKS_ID, runningTasks(cluster, service));
-        String schedulerSum = queues.all().stream().map(t -> "FILL(" + schedulerId(t) + ", 0)")
+        String schedulerSum = queues.tiers().stream().map(t -> "FILL(" + schedulerId(t) + ", 0)")
                 .collect(Collectors.joining(" + "));
         MathExpression idleWithBacklog = MathExpression.Builder.create()
                 .label("Backlog with no running task (1 = yes)")
@@ -156,10 +157,10 @@ public final class BacklogScaling extends Construct {
     }
 
     /** {@code a_inflight + b_inflight + ... + w_a * a + w_b * b + ...}: what the fleet holds plus what waits, weighted. */
-    static String heldAndWaiting(final PriorityQueues queues) {
-        String held = queues.all().stream().map(t -> t.tier().id() + IN_FLIGHT_SUFFIX)
+    static String heldAndWaiting(final FleetQueues queues) {
+        String held = queues.tiers().stream().map(t -> t.tier().id() + IN_FLIGHT_SUFFIX)
                 .collect(Collectors.joining(" + "));
-        String waiting = queues.all().stream().map(t -> weight(t.tier()) + " * " + t.tier().id())
+        String waiting = queues.tiers().stream().map(t -> weight(t.tier()) + " * " + t.tier().id())
                 .collect(Collectors.joining(" + "));
         return held + " + " + waiting;
     }

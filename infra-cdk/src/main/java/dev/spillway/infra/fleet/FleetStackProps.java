@@ -1,5 +1,6 @@
 package dev.spillway.infra.fleet;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.spillway.capacity.CapacitySettings;
@@ -61,6 +62,13 @@ public interface FleetStackProps extends StackProps {
      */
     CapacitySettings getCapacity();
 
+    /**
+     * Every model's fleet, the first being the one described by the single-model properties above (served name, Hugging
+     * Face id, vLLM image, capacity), whose jobs use the shared tier queues; each other model must have been given
+     * queues of its own ({@link PriorityQueues#addModelFleet}).
+     */
+    List<ModelFleetSettings> getModels();
+
     /** GPU types tried in order when the capacity settings' instance type has no capacity. */
     List<String> getFallbackInstanceTypes();
 
@@ -111,6 +119,13 @@ public interface FleetStackProps extends StackProps {
         private boolean weightsFromS3;
         private String awsCliImage = DEFAULT_AWS_CLI_IMAGE;
         private String description;
+        private List<ModelFleetSettings> moreModels = List.of();
+
+        /** Models beyond the first, each with a fleet (and queues) of its own. */
+        public Builder moreModels(final List<ModelFleetSettings> value) {
+            this.moreModels = List.copyOf(value);
+            return this;
+        }
 
         public Builder vpc(final IVpc value) {
             this.vpc = value;
@@ -218,10 +233,13 @@ public interface FleetStackProps extends StackProps {
         }
 
         public FleetStackProps build() {
+            List<ModelFleetSettings> models = new ArrayList<>();
+            models.add(ModelFleetSettings.of(servedModelName, huggingFaceModel, vllmImage, capacity));
+            models.addAll(moreModels);
             return new Values(vpc, fleetSecurityGroup, jobsTable, queues, modelBucket, redisHosts, workerImage,
                     requireArtifacts, vllmImage, servedModelName, huggingFaceModel, maxModelLength, capacity, spot,
                     fallbackInstanceTypes, onDemandBaseTasks, deployHeadroom, dockerHubSecretArn, weightsFromS3,
-                    awsCliImage, description);
+                    awsCliImage, description, List.copyOf(models));
         }
     }
 
@@ -231,7 +249,8 @@ public interface FleetStackProps extends StackProps {
                   String getServedModelName, String getHuggingFaceModel, int getMaxModelLength,
                   CapacitySettings getCapacity, boolean isSpot, List<String> getFallbackInstanceTypes,
                   int getOnDemandBaseTasks, int getDeployHeadroom, String getDockerHubSecretArn,
-                  boolean isWeightsFromS3, String getAwsCliImage, String getDescription)
+                  boolean isWeightsFromS3, String getAwsCliImage, String getDescription,
+                  List<ModelFleetSettings> getModels)
             implements FleetStackProps {
     }
 }

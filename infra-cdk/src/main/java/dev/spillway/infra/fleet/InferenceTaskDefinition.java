@@ -1,5 +1,6 @@
 package dev.spillway.infra.fleet;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +54,12 @@ public final class InferenceTaskDefinition extends Construct {
     private final MirroredImages images;
 
     /**
-     * @param settings     what to serve and run (model, images, concurrency)
+     * @param settings     where the weights and images come from, the worker image
+     * @param model        what this fleet serves: model, engine image and flags, GPUs per task
      * @param workerEnv    the worker's complete environment
      */
     public InferenceTaskDefinition(final Construct scope, final String id, final FleetStackProps settings,
-                                   final Map<String, String> workerEnv) {
+                                   final ModelFleetSettings model, final Map<String, String> workerEnv) {
         super(scope, id);
 
         LogGroup logs = LogGroup.Builder.create(this, "Logs")
@@ -81,7 +83,7 @@ public final class InferenceTaskDefinition extends Construct {
                 settings.getDockerHubSecretArn());
         // Tasks cannot ask the instance metadata for their region (it is blocked), so they are told.
         String region = Stack.of(this).getRegion();
-        String model = settings.getServedModelName();
+        String modelName = model.servedName();
         ContainerDefinition weights = null;
         if (settings.isWeightsFromS3()) {
             weights = taskDefinition.addContainer("weights", ContainerDefinitionOptions.builder()
@@ -89,35 +91,29 @@ public final class InferenceTaskDefinition extends Construct {
                     .memoryReservationMiB(512)
                     .essential(false)
                     .environment(Map.of("AWS_REGION", region, "AWS_DEFAULT_REGION", region))
-                    .command(List.of("s3", "sync", "s3://" + settings.getModelBucket().getBucketName() + "/" + model
-                            + "/", MODELS_PATH + "/" + model + "/", "--only-show-errors"))
+                    .command(List.of("s3", "sync", "s3://" + settings.getModelBucket().getBucketName() + "/"
+                            + modelName + "/", MODELS_PATH + "/" + modelName + "/", "--only-show-errors"))
                     .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(logs).streamPrefix("weights")
                             .build()))
                     .build());
             weights.addMountPoints(MountPoint.builder()
                     .sourceVolume("models").containerPath(MODELS_PATH).readOnly(false).build());
-            ObjectAccess.grant(taskDefinition.getTaskRole(), settings.getModelBucket(), model + "/", ObjectAccess.READ);
-            ObjectAccess.grantListUnder(taskDefinition.getTaskRole(), settings.getModelBucket(), model + "/");
+            ObjectAccess.grant(taskDefinition.getTaskRole(), settings.getModelBucket(), modelName + "/",
+                    ObjectAccess.READ);
+            ObjectAccess.grantListUnder(taskDefinition.getTaskRole(), settings.getModelBucket(), modelName + "/");
         }
 
         LinuxParameters linux = LinuxParameters.Builder.create(this, "VllmLinuxParameters")
                 .sharedMemorySize(2048)
                 .build();
         this.vllm = taskDefinition.addContainer("vllm", ContainerDefinitionOptions.builder()
-                .image(images.image(settings.getVllmImage()))
-                .gpuCount(1)
+                .image(images.image(model.vllmImage()))
+                .gpuCount(model.gpuCount())
                 .memoryReservationMiB(10_240)
                 .essential(true)
                 // From S3 the folder holds everything vLLM needs: nothing may reach out to Hugging Face.
                 .environment(settings.isWeightsFromS3() ? Map.of("HF_HUB_OFFLINE", "1") : Map.of())
-                .command(List.of(
-                        "--model", settings.isWeightsFromS3() ? MODELS_PATH + "/" + model
-                                : settings.getHuggingFaceModel(),
-                        "--served-model-name", settings.getServedModelName(),
-                        "--host", "0.0.0.0",
-                        "--port", Integer.toString(VLLM_PORT),
-                        "--max-model-len", Integer.toString(settings.getMaxModelLength()),
-                        "--gpu-memory-utilization", "0.90"))
+                .command(vllmCommand(settings, model))
                 .portMappings(List.of(PortMapping.builder().containerPort(VLLM_PORT).build()))
                 .linuxParameters(linux)
                 .healthCheck(HealthCheck.builder()
@@ -167,6 +163,23 @@ public final class InferenceTaskDefinition extends Construct {
                 .container(vllm)
                 .condition(ContainerDependencyCondition.HEALTHY)
                 .build());
+    }
+
+    /** vLLM's flags: the model, where to serve, its GPUs (tensor parallelism above one), then the model's own flags. */
+    private static List<String> vllmCommand(final FleetStackProps settings, final ModelFleetSettings model) {
+        List<String> command = new ArrayList<>(List.of(
+                "--model", settings.isWeightsFromS3() ? MODELS_PATH + "/" + model.servedName()
+                        : model.huggingFaceModel(),
+                "--served-model-name", model.servedName(),
+                "--host", "0.0.0.0",
+                "--port", Integer.toString(VLLM_PORT),
+                "--max-model-len", Integer.toString(settings.getMaxModelLength()),
+                "--gpu-memory-utilization", "0.90"));
+        if (model.gpuCount() > 1) {
+            command.addAll(List.of("--tensor-parallel-size", Integer.toString(model.gpuCount())));
+        }
+        command.addAll(model.engineArgs());
+        return command;
     }
 
     private static Map<String, String> withRegion(final Map<String, String> env, final String region) {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.spillway.infra.api.ApiStack;
+import dev.spillway.infra.data.FleetQueues;
+import dev.spillway.infra.data.PriorityQueues;
 import dev.spillway.infra.data.TierQueue;
 import dev.spillway.infra.fleet.BacklogScaling;
 import io.github.cdklabs.cdknag.NagPackSuppression;
@@ -128,11 +130,13 @@ public final class ObservabilityStack extends Stack {
                 graph("Batch size (average per engine call)", List.of(search("BatchSize", "Average"))));
     }
 
-    private void addAlarms(final ObservabilityStackProps props) {
-        for (TierQueue tier : props.getQueues().all()) {
-            String name = tier.tier().constructId();
+    /** Per tier queue of one fleet: a dead letter pages at once, an old message when it stays old. */
+    private void queueAlarms(final ObservabilityStackProps props, final FleetQueues fleet, final String prefix,
+                             final String label) {
+        for (TierQueue tier : fleet.tiers()) {
+            String name = prefix + tier.tier().constructId();
             alarm(Alarm.Builder.create(this, name + "DlqNotEmpty")
-                    .alarmDescription("Messages reached the " + tier.tier().id()
+                    .alarmDescription("Messages reached the " + label + tier.tier().id()
                             + " dead-letter queue: jobs failed every delivery. Inspect, fix, redrive.")
                     .metric(tier.deadLetterQueue().metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
                             .statistic("Maximum").period(Duration.minutes(1)).build()))
@@ -141,7 +145,7 @@ public final class ObservabilityStack extends Stack {
                     .evaluationPeriods(1)
                     .treatMissingData(TreatMissingData.NOT_BREACHING));
             alarm(Alarm.Builder.create(this, name + "OldestMessageAge")
-                    .alarmDescription("The oldest " + tier.tier().id() + " message waited longer than "
+                    .alarmDescription("The oldest " + label + tier.tier().id() + " message waited longer than "
                             + props.getMaxMessageAge().toSeconds() + " s: the fleet is not keeping up or not starting.")
                     .metric(tier.queue().metricApproximateAgeOfOldestMessage(MetricOptions.builder()
                             .statistic("Maximum").period(Duration.minutes(1)).build()))
@@ -150,6 +154,18 @@ public final class ObservabilityStack extends Stack {
                     .evaluationPeriods(5)
                     .datapointsToAlarm(3)
                     .treatMissingData(TreatMissingData.NOT_BREACHING));
+        }
+    }
+
+    private void addAlarms(final ObservabilityStackProps props) {
+        List<FleetQueues> fleets = new ArrayList<>();
+        fleets.add(props.getQueues().shared());
+        fleets.addAll(props.getQueues().modelFleets());
+        for (FleetQueues fleet : fleets) {
+            // The shared fleet keeps the alarm ids it had when it was the only one.
+            String prefix = fleet.isShared() ? "" : PriorityQueues.constructSafe(fleet.fleet());
+            String label = fleet.isShared() ? "" : fleet.fleet() + " ";
+            queueAlarms(props, fleet, prefix, label);
         }
 
         new java.util.TreeMap<>(props.getEventFailureQueues()).forEach((label, queue) -> alarm(

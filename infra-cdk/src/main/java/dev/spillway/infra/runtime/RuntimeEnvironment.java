@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.spillway.infra.api.IntakeTimeouts;
+import dev.spillway.infra.data.FleetQueues;
 import dev.spillway.infra.data.PriorityQueues;
 import dev.spillway.infra.data.TierQueue;
 import software.amazon.awscdk.services.dynamodb.ITable;
@@ -70,17 +71,59 @@ public final class RuntimeEnvironment {
     private RuntimeEnvironment() {
     }
 
-    /** Table, queue and cache settings shared by the intake and the worker. */
+    /**
+     * Table, queue and cache settings of the apps that send to every fleet (the intake and the event functions): the
+     * shared tier queues, and each model with queues of its own as {@code spillway.models.fleet<N>.*} (its name and
+     * queues), so its jobs go there.
+     */
     public static Map<String, String> shared(final ITable jobsTable, final PriorityQueues queues,
                                              final String redisHosts) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(JOBS_TABLE, jobsTable.getTableName());
-        for (TierQueue tier : queues.all()) {
-            env.put(tier.tier().urlVariable(), tier.queue().getQueueUrl());
-            env.put(tier.tier().dlqUrlVariable(), tier.deadLetterQueue().getQueueUrl());
+        env.putAll(queueVariables(queues.shared(), null));
+        int index = 1;
+        for (FleetQueues fleet : queues.modelFleets()) {
+            String key = "FLEET" + index++;
+            env.put(modelVariable(key, "SERVED_NAME"), fleet.fleet());
+            env.put(modelVariable(key, "ENGINE"), OPENAI_ENGINE);
+            env.putAll(queueVariables(fleet, key));
         }
         env.put(REDIS_HOSTS, redisHosts);
         return env;
+    }
+
+    /**
+     * Table, queue and cache settings of one fleet's workers: only that fleet's queues, so they read nothing else.
+     * A model fleet's queues are those of the worker's one model ({@code spillway.models.default.queues.*}).
+     */
+    public static Map<String, String> fleetWorker(final ITable jobsTable, final FleetQueues fleet,
+                                                  final String redisHosts) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(JOBS_TABLE, jobsTable.getTableName());
+        env.putAll(queueVariables(fleet, fleet.isShared() ? null : "DEFAULT"));
+        env.put(REDIS_HOSTS, redisHosts);
+        return env;
+    }
+
+    /** @param modelKey the model's configuration key in upper case, or null for the shared queues */
+    private static Map<String, String> queueVariables(final FleetQueues fleet, final String modelKey) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (TierQueue tier : fleet.tiers()) {
+            if (modelKey == null) {
+                env.put(tier.tier().urlVariable(), tier.queue().getQueueUrl());
+                env.put(tier.tier().dlqUrlVariable(), tier.deadLetterQueue().getQueueUrl());
+            } else {
+                env.put(modelVariable(modelKey, "QUEUES_" + tier.tier().name() + "_URL"), tier.queue().getQueueUrl());
+                env.put(modelVariable(modelKey, "QUEUES_" + tier.tier().name() + "_DLQ_URL"),
+                        tier.deadLetterQueue().getQueueUrl());
+            }
+        }
+        return env;
+    }
+
+    /** {@code spillway.models.<key>.<property>} as an environment variable. */
+    public static String modelVariable(final String modelKey, final String property) {
+        return "SPILLWAY_MODELS_" + modelKey + "_" + property;
     }
 
     /**

@@ -78,7 +78,7 @@ class BacklogScalingTest {
                         // the scheduler's count wakes the fleet even while SQS's metrics of an idle queue lag
                         Match.objectLike(Map.of("Id", "scheduled_interactive", "MetricStat", Match.objectLike(Map.of(
                                 "Metric", Map.of("Namespace", "Spillway", "MetricName", "Backlog",
-                                        "Dimensions", List.of(Map.of("Name", "Tier", "Value", "interactive"))),
+                                        "Dimensions", List.of(Map.of("Name", "Fleet", "Value", "shared"), Map.of("Name", "Tier", "Value", "interactive"))),
                                 "Stat", "Maximum")))))),
                 "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("ScalingScaleOutFromZeroUpperPolicy.*"))))));
         template.resourceCountIs("AWS::ApplicationAutoScaling::ScalingPolicy", 2);

@@ -20,6 +20,7 @@ import dev.spillway.core.auth.ApiKey;
 import dev.spillway.core.auth.ApiKeys;
 import dev.spillway.core.auth.dynamo.DynamoApiKeyStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.local.emulators.LocalCloud;
 import dev.spillway.local.emulators.Ports;
 import io.quarkus.runtime.Quarkus;
@@ -35,7 +36,9 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * <p>Environment: {@code SPILLWAY_MODEL} (model name clients send, default {@code spillway-tiny}),
  * {@code SPILLWAY_GGUF} (GGUF file to serve; without it a tiny random-weight model is generated and its text
  * is gibberish), or {@code SPILLWAY_UPSTREAM_BASE_URL} with {@code SPILLWAY_UPSTREAM_API_KEY} and
- * {@code SPILLWAY_UPSTREAM_MODEL} to have the worker call an OpenAI-compatible API such as DeepSeek's;
+ * {@code SPILLWAY_UPSTREAM_MODEL} to have the worker call an OpenAI-compatible API such as DeepSeek's; with
+ * {@code SPILLWAY_UPSTREAM_SERVED_MODEL} as well, that API is served as a second model under that name beside the
+ * llama.cpp one, each model with queues and workers of its own (a fleet per model, as in AWS);
  * {@code SPILLWAY_DIRECT_BASE_URL} (with {@code SPILLWAY_DIRECT_API_KEY}, {@code SPILLWAY_DIRECT_MODEL}) for a
  * direct lane: the intake calls that API first and spills to the queue when it is busy.
  * {@code SPILLWAY_DEV_KEY} sets the API key created for tenant {@code dev} (else one is generated and printed).
@@ -52,9 +55,11 @@ public class LocalStack implements QuarkusApplication {
 
     private static LocalCloud cloud;
     private static Map<String, String> workerConfig;
+    /** The worker configuration of each fleet: the shared one, or one per model when models have fleets. */
+    private static Map<String, Map<String, String>> fleetWorkerConfigs;
     private static int workerCount;
-    /** One per worker process; read by {@link SupervisedWorkers} on every scheduler tick. */
-    private static final List<WorkerSupervisor> SUPERVISORS = new CopyOnWriteArrayList<>();
+    /** One per worker process, with the fleet it serves; read by {@link SupervisedWorkers} on every scheduler tick. */
+    private static final List<Map.Entry<String, WorkerSupervisor>> SUPERVISORS = new CopyOnWriteArrayList<>();
     private static String devKey;
     /** Counted down once run() has stopped the worker and the emulators, in that order. */
     private static final CountDownLatch STOPPED = new CountDownLatch(1);
@@ -78,7 +83,11 @@ public class LocalStack implements QuarkusApplication {
         }, "spillway-local-cloud"));
         devKey = createDevKey(env.get("SPILLWAY_DEV_KEY"));
         Map<String, String> shared = new LinkedHashMap<>(cloud.config());
-        shared.putAll(modelConfig(env));
+        Map<String, Map<String, String>> models = modelConfigs(env);
+        models.values().forEach(shared::putAll);
+        if (models.size() > 1) {
+            models.keySet().forEach(model -> shared.putAll(cloud.fleetConfig(model)));
+        }
         shared.forEach(System::setProperty);
 
         workerConfig = new LinkedHashMap<>(shared);
@@ -93,6 +102,7 @@ public class LocalStack implements QuarkusApplication {
         workerCount = workerCount(env);
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
         workerConfig.putAll(workerOverrides(System.getProperties()));
+        fleetWorkerConfigs = fleetWorkerConfigs(workerConfig, models.keySet());
         Quarkus.run(LocalStack.class, args);
     }
 
@@ -123,6 +133,49 @@ public class LocalStack implements QuarkusApplication {
         new DynamoApiKeyStore(cloud.dynamo(), cloud.apiKeysTable()).put(new ApiKey(ApiKeys.hash(key), "dev",
                 Tier.INTERACTIVE, Set.of(), 0, 0, Instant.now(), null));
         return key;
+    }
+
+    /**
+     * The configuration of each served model, by the name clients send: one model, or two when
+     * {@code SPILLWAY_UPSTREAM_SERVED_MODEL} names the upstream's own.
+     */
+    static Map<String, Map<String, String>> modelConfigs(Map<String, String> env) {
+        Map<String, Map<String, String>> models = new LinkedHashMap<>();
+        String upstreamName = env.get("SPILLWAY_UPSTREAM_SERVED_MODEL");
+        String upstream = env.get("SPILLWAY_UPSTREAM_BASE_URL");
+        if (upstreamName == null || upstreamName.isBlank() || upstream == null || upstream.isBlank()) {
+            models.put(env.getOrDefault("SPILLWAY_MODEL", "spillway-tiny"), modelConfig(env));
+            return models;
+        }
+        Map<String, String> embedded = new LinkedHashMap<>(env);
+        embedded.remove("SPILLWAY_UPSTREAM_BASE_URL");
+        models.put(env.getOrDefault("SPILLWAY_MODEL", "spillway-tiny"), modelConfig(embedded));
+        Map<String, String> upstreamOnly = new LinkedHashMap<>(env);
+        upstreamOnly.put("SPILLWAY_MODEL", upstreamName.strip());
+        upstreamOnly.remove("SPILLWAY_DIRECT_BASE_URL");
+        models.put(upstreamName.strip(), modelConfig(upstreamOnly));
+        return models;
+    }
+
+    /**
+     * Each fleet's worker configuration: with one model, the shared fleet with everything; with several, one fleet
+     * per model whose workers know only their own model (as each ECS service in AWS does), so they read only its
+     * queues.
+     */
+    static Map<String, Map<String, String>> fleetWorkerConfigs(Map<String, String> workerConfig,
+            Set<String> models) {
+        Map<String, Map<String, String>> fleets = new LinkedHashMap<>();
+        if (models.size() == 1) {
+            fleets.put(Fleets.SHARED, workerConfig);
+            return fleets;
+        }
+        for (String model : models) {
+            Map<String, String> own = new LinkedHashMap<>(workerConfig);
+            own.keySet().removeIf(key -> models.stream().filter(other -> !other.equals(model))
+                    .anyMatch(other -> key.startsWith("spillway.models.\"" + other + "\".")));
+            fleets.put(model, own);
+        }
+        return fleets;
     }
 
     static Map<String, String> modelConfig(Map<String, String> env) {
@@ -185,24 +238,27 @@ public class LocalStack implements QuarkusApplication {
         throw new IllegalArgumentException("SPILLWAY_WORKERS must be a whole number of at least 1, not " + value);
     }
 
-    /** Worker processes alive now (one being restarted after a crash does not count). */
-    static int runningWorkers() {
-        return (int) SUPERVISORS.stream().filter(WorkerSupervisor::isRunning).count();
+    /** Worker processes of the fleet alive now (one being restarted after a crash does not count). */
+    static int runningWorkers(String fleet) {
+        return (int) SUPERVISORS.stream().filter(worker -> worker.getKey().equals(fleet))
+                .filter(worker -> worker.getValue().isRunning()).count();
     }
 
     private void serve() {
         Path jar = Path.of(System.getProperty("spillway.local.worker-jar", "gpu-backend/target/quarkus-app/quarkus-run.jar"));
         try {
-            for (int i = 0; i < workerCount; i++) {
-                // Each worker serves its health and metrics on its own port, kept across its restarts.
-                Map<String, String> config = new LinkedHashMap<>(workerConfig);
-                config.put("quarkus.http.port", Integer.toString(Ports.free()));
-                SUPERVISORS.add(WorkerSupervisor.start(() -> WorkerProcess.start(jar, config, null),
-                        RestartBackoff.standard(), Clock.systemUTC()));
-            }
+            fleetWorkerConfigs.forEach((fleet, fleetConfig) -> {
+                for (int i = 0; i < workerCount; i++) {
+                    // Each worker serves its health and metrics on its own port, kept across its restarts.
+                    Map<String, String> config = new LinkedHashMap<>(fleetConfig);
+                    config.put("quarkus.http.port", Integer.toString(Ports.free()));
+                    SUPERVISORS.add(Map.entry(fleet, WorkerSupervisor.start(() -> WorkerProcess.start(jar, config,
+                            null), RestartBackoff.standard(), Clock.systemUTC())));
+                }
+            });
             LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | %s",
                     ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class), cloud.describe(),
-                    SUPERVISORS.stream().map(worker -> "worker pid " + worker.pid())
+                    SUPERVISORS.stream().map(worker -> worker.getKey() + " worker pid " + worker.getValue().pid())
                             .collect(Collectors.joining(", ")));
             LOG.infof("Dev API key (tenant dev): %s   (set SPILLWAY_DEV_KEY to choose it; more keys: "
                     + "local/api-keys create --tenant NAME --endpoint %s)", devKey, cloud.dynamoServer().endpoint());
@@ -217,7 +273,7 @@ public class LocalStack implements QuarkusApplication {
             Quarkus.waitForExit();
             LOG.info("stopping: draining the workers, then the emulators");
         } finally {
-            SUPERVISORS.parallelStream().forEach(WorkerSupervisor::close);
+            SUPERVISORS.parallelStream().forEach(worker -> worker.getValue().close());
             SUPERVISORS.clear();
         }
     }

@@ -32,7 +32,7 @@ class LocalStackRestartIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DEV_KEY = "restart-it-key";
     private static final Duration PATIENCE = Duration.ofSeconds(120);
-    private static final Pattern BACKLOG_GAUGE = Pattern.compile("(?m)^spillway_queue_backlog\\{tier=\"[a-z]+\"\\} ([0-9.]+)$");
+    private static final Pattern BACKLOG_GAUGE = Pattern.compile("(?m)^spillway_queue_backlog\\{fleet=\"shared\",tier=\"[a-z]+\"\\} ([0-9.]+)$");
     /** A stack whose worker serves jobs, kept for the next test. */
     private static PackagedStack running;
 

@@ -84,9 +84,9 @@ class SchedulerIT {
         // THEN a tick later /q/metrics shows them: as the backlog, and per worker process running
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             String metrics = get("/q/metrics").body();
-            assertThat(metrics).contains("spillway_queue_backlog{tier=\"interactive\"} 4.0")
-                    .contains("spillway_queue_backlog_per_worker{tier=\"interactive\"} 2.0")
-                    .contains("spillway_queue_backlog{tier=\"batch\"} 0.0")
+            assertThat(metrics).contains("spillway_queue_backlog{fleet=\"shared\",tier=\"interactive\"} 4.0")
+                    .contains("spillway_queue_backlog_per_worker{fleet=\"shared\",tier=\"interactive\"} 2.0")
+                    .contains("spillway_queue_backlog{fleet=\"shared\",tier=\"batch\"} 0.0")
                     .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"backlog\"}")
                     .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"reaper\"}");
         });

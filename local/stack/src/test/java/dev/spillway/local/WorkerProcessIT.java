@@ -20,11 +20,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
-import dev.spillway.core.config.QueuesConfig;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.job.dynamo.DynamoJobStore;
 import dev.spillway.core.queue.sqs.SqsWorkQueue;
 import dev.spillway.local.emulators.LocalCloud;
@@ -86,7 +86,7 @@ class WorkerProcessIT {
                 List.of(ChatMessage.of("user", content)), null, null, null, null, null, null), null, now,
                 now.plusSeconds(3600));
         store.create(job);
-        queue.send(Tier.INTERACTIVE, job.id());
+        queue.send(Fleets.SHARED, Tier.INTERACTIVE, job.id());
         return job;
     }
 
@@ -174,36 +174,11 @@ class WorkerProcessIT {
         }
     }
 
-    private static QueuesConfig queues() {
-        return new QueuesConfig() {
-            @Override
-            public TierQueue interactive() {
-                return tier("interactive");
-            }
-
-            @Override
-            public TierQueue standard() {
-                return tier("standard");
-            }
-
-            @Override
-            public TierQueue batch() {
-                return tier("batch");
-            }
-        };
+    private static Fleets queues() {
+        return Fleets.shared(new Fleets.Queues(tier("interactive"), tier("standard"), tier("batch")));
     }
 
-    private static QueuesConfig.TierQueue tier(String name) {
-        return new QueuesConfig.TierQueue() {
-            @Override
-            public String url() {
-                return cloud.queueUrl(name);
-            }
-
-            @Override
-            public Optional<String> dlqUrl() {
-                return Optional.of(cloud.queueUrl(name + "-dlq"));
-            }
-        };
+    private static Fleets.Urls tier(String name) {
+        return new Fleets.Urls(cloud.queueUrl(name), Optional.of(cloud.queueUrl(name + "-dlq")));
     }
 }

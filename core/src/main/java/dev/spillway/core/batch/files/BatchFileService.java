@@ -48,6 +48,7 @@ import dev.spillway.core.job.BatchLine;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.core.webhook.CallbackUrls;
 import dev.spillway.core.webhook.RefusedCallback;
@@ -70,7 +71,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * does.
  *
  * <p><b>Streaming.</b> The object is read line by line from its stream; jobs are stored
- * ({@link JobStore#createAll}) and queued ({@link WorkQueue#sendAll}) a chunk at a time, and the lines that
+ * ({@link JobStore#createAll}) and queued ({@link WorkQueue#sendJobs}) a chunk at a time, and the lines that
  * never become jobs are streamed to a working object. Memory is bounded by one chunk, whatever the file's size.
  *
  * <p><b>Idempotency.</b> The batch id is derived from bucket, key and ETag, and each job id from the batch id and
@@ -106,6 +107,7 @@ public class BatchFileService {
     private final BatchService batchService;
     private final JobStore jobs;
     private final WorkQueue queue;
+    private final Fleets fleets;
     private final ResultCache cache;
     private final S3Client s3;
     private final ObjectMapper json;
@@ -116,7 +118,7 @@ public class BatchFileService {
 
     public BatchFileService(BatchFilesConfig config, BatchesConfig batchesConfig, IntakeConfig intake,
             ModelsConfig models, AuthConfig auth, ApiKeyStore keys, BatchStore batches, FileBatchStore fileBatches,
-            BatchService batchService, JobStore jobs, WorkQueue queue, ResultCache cache, S3Client s3,
+            BatchService batchService, JobStore jobs, WorkQueue queue, Fleets fleets, ResultCache cache, S3Client s3,
             ObjectMapper json, Clock clock, Event<BatchFileProgress> progress, CallbackUrls callbackUrls) {
         this.config = config;
         this.batchesConfig = batchesConfig;
@@ -132,6 +134,7 @@ public class BatchFileService {
         this.batchService = batchService;
         this.jobs = jobs;
         this.queue = queue;
+        this.fleets = fleets;
         this.cache = cache;
         this.s3 = s3;
         this.json = json;
@@ -422,7 +425,7 @@ public class BatchFileService {
             }
             progress.fire(new BatchFileProgress(batch.id(), BatchFileProgress.Step.STORED, last, chunk.size(),
                     reader.bytesRead(), objectBytes));
-            Map<String, RuntimeException> notSent = queue.sendAll(Tier.BATCH, chunk.stream().map(Job::id).toList());
+            Map<String, RuntimeException> notSent = queue.sendJobs(fleets, chunk);
             if (!notSent.isEmpty()) {
                 throw notSent.values().iterator().next();
             }

@@ -76,6 +76,8 @@ public class DynamoJobStore implements JobStore {
     public static final String DEADLINE_INDEX = "deadline-index";
     public static final String QUEUED_SHARD = "queuedShard";
     public static final String DEADLINE = "deadline";
+    /** When the intake expected the job to finish as it queued it (epoch millis); absent without an estimate. */
+    static final String ESTIMATED_FINISH_AT = "estimatedFinishAt";
     /**
      * Partitions of each sparse index, so its writes and queries spread instead of landing on one hot partition.
      * Fixed: changing it would strand jobs under shards no query reads.
@@ -283,6 +285,9 @@ public class DynamoJobStore implements JobStore {
         }
         if (job.callbackUrl() != null) {
             item.put(CALLBACK_URL, s(job.callbackUrl()));
+        }
+        if (job.estimatedFinishAt() != null) {
+            item.put(ESTIMATED_FINISH_AT, n(job.estimatedFinishAt().toEpochMilli()));
         }
         return item;
     }
@@ -511,7 +516,8 @@ public class DynamoJobStore implements JobStore {
                 item.containsKey(BATCH_ID) ? new BatchLine(str(item, BATCH_ID), str(item, CUSTOM_ID),
                         Integer.parseInt(item.get(BATCH_LINE).n())) : null,
                 str(item, CALLBACK_URL),
-                WebhookRecords.read(item));
+                WebhookRecords.read(item),
+                instant(item, ESTIMATED_FINISH_AT));
     }
 
     private String write(Object value) {

@@ -1,11 +1,11 @@
 package dev.spillway.core.queue.sqs;
 
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
@@ -24,6 +24,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.merge.GroupCommit;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.QueueDepth;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
@@ -40,8 +41,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /**
- * {@link WorkQueue} on one SQS queue (and dead-letter queue) per tier. Bodies are {@code {"job":"<id>"}}.
- * With merging on, concurrent {@link #send}s to a tier leave together in {@code SendMessageBatch} calls.
+ * {@link WorkQueue} on one SQS queue (and dead-letter queue) per fleet and tier. Bodies are {@code {"job":"<id>"}}.
+ * With merging on, concurrent {@link #send}s to a queue leave together in {@code SendMessageBatch} calls.
  */
 @ApplicationScoped
 public class SqsWorkQueue implements WorkQueue {
@@ -56,21 +57,22 @@ public class SqsWorkQueue implements WorkQueue {
     private static final String DOWNSTREAM = "sqs-send";
 
     private final SqsClient sqs;
-    private final QueuesConfig queues;
+    private final Fleets fleets;
     private final ObjectMapper json;
     private final IntConsumer calls;
-    /** One merger per tier, as a batch goes to one queue; empty when merging is off. */
-    private final Map<Tier, GroupCommit<String, String>> mergers = new EnumMap<>(Tier.class);
+    private final int mergeConcurrency;
+    /** One merger per queue, as a batch goes to one queue, made on its first send; none when merging is off. */
+    private final Map<String, GroupCommit<String, String>> mergers = new ConcurrentHashMap<>();
 
     @Inject
-    public SqsWorkQueue(SqsClient sqs, QueuesConfig queues, ObjectMapper json, MergeConfig merge,
+    public SqsWorkQueue(SqsClient sqs, Fleets fleets, ObjectMapper json, MergeConfig merge,
             SpillwayMetrics metrics) {
-        this(sqs, queues, json, merge.enabled() ? merge.maxConcurrentCalls() : 0, metrics);
+        this(sqs, fleets, json, merge.enabled() ? merge.maxConcurrentCalls() : 0, metrics);
     }
 
     /** One call per send, unmetered. */
-    public SqsWorkQueue(SqsClient sqs, QueuesConfig queues, ObjectMapper json) {
-        this(sqs, queues, json, 0, null);
+    public SqsWorkQueue(SqsClient sqs, Fleets fleets, ObjectMapper json) {
+        this(sqs, fleets, json, 0, null);
     }
 
     /**
@@ -78,28 +80,24 @@ public class SqsWorkQueue implements WorkQueue {
      *        alone
      * @param metrics where each call's size is recorded, or null
      */
-    public SqsWorkQueue(SqsClient sqs, QueuesConfig queues, ObjectMapper json, int mergeConcurrency,
+    public SqsWorkQueue(SqsClient sqs, Fleets fleets, ObjectMapper json, int mergeConcurrency,
             SpillwayMetrics metrics) {
         this.sqs = sqs;
-        this.queues = queues;
+        this.fleets = fleets;
         this.json = json;
+        this.mergeConcurrency = mergeConcurrency;
         this.calls = metrics == null ? items -> {
         } : items -> metrics.writeCall(DOWNSTREAM, items);
-        if (mergeConcurrency > 0) {
-            for (Tier tier : Tier.values()) {
-                mergers.put(tier, new GroupCommit<>(MAX_BATCH_ENTRIES, mergeConcurrency, Function.identity(),
-                        jobIds -> sendAll(tier, jobIds)));
-            }
-        }
     }
 
     @Override
-    public void send(Tier tier, String jobId) {
-        GroupCommit<String, String> merger = mergers.get(tier);
-        if (merger != null) {
-            merger.submit(jobId);
+    public void send(String fleet, Tier tier, String jobId) {
+        String url = fleets.queue(fleet, tier).url();
+        if (mergeConcurrency > 0) {
+            mergers.computeIfAbsent(url, ignored -> new GroupCommit<>(MAX_BATCH_ENTRIES, mergeConcurrency,
+                    Function.identity(), jobIds -> sendAll(url, jobIds))).submit(jobId);
         } else {
-            sendOne(queues.of(tier).url(), jobId);
+            sendOne(url, jobId);
         }
     }
 
@@ -118,8 +116,11 @@ public class SqsWorkQueue implements WorkQueue {
      * so only the bad one fails; a call that fails otherwise (SQS unreachable) fails each of its job ids.
      */
     @Override
-    public Map<String, RuntimeException> sendAll(Tier tier, List<String> jobIds) {
-        String url = queues.of(tier).url();
+    public Map<String, RuntimeException> sendAll(String fleet, Tier tier, List<String> jobIds) {
+        return sendAll(fleets.queue(fleet, tier).url(), jobIds);
+    }
+
+    private Map<String, RuntimeException> sendAll(String url, List<String> jobIds) {
         Map<String, RuntimeException> failures = new LinkedHashMap<>();
         if (jobIds.size() == 1) {
             // Alone, the plain call: same cost, and its errors are SQS's own exceptions.
@@ -203,12 +204,12 @@ public class SqsWorkQueue implements WorkQueue {
     }
 
     @Override
-    public QueueDepth depth(Tier tier) {
-        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(queues.of(tier).url())
+    public QueueDepth depth(String fleet, Tier tier) {
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(fleets.queue(fleet, tier).url())
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
                 .attributes();
-        return new QueueDepth(tier, count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
+        return new QueueDepth(fleet, tier, count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
                 count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 
@@ -218,18 +219,18 @@ public class SqsWorkQueue implements WorkQueue {
     }
 
     @Override
-    public List<QueuedMessage> receive(Tier tier, int max, Duration wait, Duration visibility) {
-        return receive(tier, false, queues.of(tier).url(), max, wait, Optional.of(visibility));
+    public List<QueuedMessage> receive(String fleet, Tier tier, int max, Duration wait, Duration visibility) {
+        return receive(fleet, tier, false, fleets.queue(fleet, tier).url(), max, wait, Optional.of(visibility));
     }
 
     @Override
-    public List<QueuedMessage> receiveDeadLetters(Tier tier, int max) {
-        return queues.of(tier).dlqUrl()
-                .map(url -> receive(tier, true, url, max, Duration.ZERO, Optional.<Duration> empty()))
+    public List<QueuedMessage> receiveDeadLetters(String fleet, Tier tier, int max) {
+        return fleets.queue(fleet, tier).dlqUrl()
+                .map(url -> receive(fleet, tier, true, url, max, Duration.ZERO, Optional.<Duration> empty()))
                 .orElse(List.of());
     }
 
-    private List<QueuedMessage> receive(Tier tier, boolean deadLetter, String url, int max, Duration wait,
+    private List<QueuedMessage> receive(String fleet, Tier tier, boolean deadLetter, String url, int max, Duration wait,
             Optional<Duration> visibility) {
         return sqs.receiveMessage(b -> {
             b.queueUrl(url)
@@ -238,15 +239,15 @@ public class SqsWorkQueue implements WorkQueue {
                     .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
             visibility.ifPresent(v -> b.visibilityTimeout((int) Math.max(0, v.toSeconds())));
         }).messages().stream()
-                .map(m -> toQueued(tier, deadLetter, m))
+                .map(m -> toQueued(fleet, tier, deadLetter, m))
                 .toList();
     }
 
-    private QueuedMessage toQueued(Tier tier, boolean deadLetter, Message message) {
+    private QueuedMessage toQueued(String fleet, Tier tier, boolean deadLetter, Message message) {
         Map<MessageSystemAttributeName, String> attributes = message.attributes();
         int receiveCount = Integer.parseInt(
                 attributes.getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1"));
-        return new QueuedMessage(tier, deadLetter, message.messageId(), jobId(message.body()),
+        return new QueuedMessage(fleet, tier, deadLetter, message.messageId(), jobId(message.body()),
                 message.receiptHandle(), receiveCount);
     }
 
@@ -285,7 +286,7 @@ public class SqsWorkQueue implements WorkQueue {
     }
 
     private String url(QueuedMessage message) {
-        QueuesConfig.TierQueue queue = queues.of(message.tier());
+        QueuesConfig.TierQueue queue = fleets.queue(message.fleet(), message.tier());
         return message.deadLetter() ? queue.dlqUrl().orElseThrow() : queue.url();
     }
 }

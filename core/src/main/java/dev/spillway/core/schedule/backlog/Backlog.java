@@ -4,7 +4,7 @@ import dev.spillway.core.job.Tier;
 import dev.spillway.core.queue.QueueDepth;
 
 /**
- * One tier's autoscaling signal from one tick.
+ * One fleet's tier's autoscaling signal from one tick.
  *
  * @param visible messages waiting for a worker: the signal. In-flight messages are already being served (or held
  *        back for a retry back-off) by running workers, so they are not backlog; counting them would make the
@@ -13,12 +13,12 @@ import dev.spillway.core.queue.QueueDepth;
  * @param perWorker {@code visible / running workers} when the worker count is known here, else null (in AWS the
  *        scaling policy's metric math divides by Container Insights' {@code RunningTaskCount})
  */
-public record Backlog(Tier tier, long visible, long inFlight, Double perWorker) {
+public record Backlog(String fleet, Tier tier, long visible, long inFlight, Double perWorker) {
 
     /** @param runningWorkers null when unknown; zero workers with a backlog reads as the whole backlog per worker */
     public static Backlog of(QueueDepth depth, Integer runningWorkers) {
         Double perWorker = runningWorkers == null ? null
                 : (double) depth.visible() / Math.max(1, runningWorkers);
-        return new Backlog(depth.tier(), depth.visible(), depth.inFlight(), perWorker);
+        return new Backlog(depth.fleet(), depth.tier(), depth.visible(), depth.inFlight(), perWorker);
     }
 }

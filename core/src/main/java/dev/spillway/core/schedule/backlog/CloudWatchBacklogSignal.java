@@ -6,7 +6,7 @@ import dev.spillway.core.metrics.EmbeddedMetrics;
 
 /**
  * The signal as CloudWatch metrics in Embedded Metric Format on stdout: no API call, CloudWatch Logs extracts
- * {@code Backlog}, {@code BacklogInFlight} (and {@code BacklogPerWorker}) with dimension {@code Tier} in the
+ * {@code Backlog}, {@code BacklogInFlight} (and {@code BacklogPerWorker}) with dimensions {@code Fleet} and {@code Tier} in the
  * {@code spillway.metrics.emf.namespace}. Writes nothing unless {@code spillway.metrics.emf.enabled}.
  */
 @ApplicationScoped
@@ -20,6 +20,6 @@ public class CloudWatchBacklogSignal implements BacklogSignal {
 
     @Override
     public void publish(Backlog backlog) {
-        emf.backlog(backlog.tier().wireName(), backlog.visible(), backlog.inFlight(), backlog.perWorker());
+        emf.backlog(backlog.fleet(), backlog.tier().wireName(), backlog.visible(), backlog.inFlight(), backlog.perWorker());
     }
 }

@@ -6,8 +6,8 @@ import dev.spillway.core.metrics.SpillwayMetrics;
 
 /**
  * The signal as Micrometer gauges, which Prometheus reads at {@code /q/metrics} where the app exposes it (the local
- * stack): {@code spillway_queue_backlog{tier}}, {@code spillway_queue_backlog_inflight{tier}} and
- * {@code spillway_queue_backlog_per_worker{tier}}.
+ * stack): {@code spillway_queue_backlog{fleet,tier}}, {@code spillway_queue_backlog_inflight{fleet,tier}} and
+ * {@code spillway_queue_backlog_per_worker{fleet,tier}}.
  */
 @ApplicationScoped
 public class GaugeBacklogSignal implements BacklogSignal {
@@ -20,6 +20,6 @@ public class GaugeBacklogSignal implements BacklogSignal {
 
     @Override
     public void publish(Backlog backlog) {
-        metrics.backlog(backlog.tier(), backlog.visible(), backlog.inFlight(), backlog.perWorker());
+        metrics.backlog(backlog.fleet(), backlog.tier(), backlog.visible(), backlog.inFlight(), backlog.perWorker());
     }
 }

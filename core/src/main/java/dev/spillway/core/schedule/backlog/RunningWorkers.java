@@ -3,7 +3,7 @@ package dev.spillway.core.schedule.backlog;
 import java.util.OptionalInt;
 
 /**
- * How many workers are running now, where this process can tell (the local stack supervises its worker processes).
+ * How many workers of a fleet are running now, where this process can tell (the local stack supervises its worker processes).
  * In AWS it cannot: the fleet's scaling policy divides the published backlog by Container Insights'
  * {@code RunningTaskCount} instead, and no per-worker figure is published.
  */
@@ -11,5 +11,5 @@ import java.util.OptionalInt;
 public interface RunningWorkers {
 
     /** Empty when unknown here. */
-    OptionalInt count();
+    OptionalInt count(String fleet);
 }

@@ -14,6 +14,6 @@ public class RunningWorkersProducer {
     @Singleton
     @DefaultBean
     RunningWorkers unknown() {
-        return OptionalInt::empty;
+        return fleet -> OptionalInt.empty();
     }
 }

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.JobStore.Overdue;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.core.schedule.ScheduledTask;
 
@@ -26,13 +27,15 @@ public class Reaper implements ScheduledTask {
 
     private final JobStore store;
     private final WorkQueue queue;
+    private final Fleets fleets;
     private final ReaperConfig config;
     private final SpillwayMetrics metrics;
 
     @Inject
-    public Reaper(JobStore store, WorkQueue queue, ReaperConfig config, SpillwayMetrics metrics) {
+    public Reaper(JobStore store, WorkQueue queue, Fleets fleets, ReaperConfig config, SpillwayMetrics metrics) {
         this.store = store;
         this.queue = queue;
+        this.fleets = fleets;
         this.config = config;
         this.metrics = metrics;
     }
@@ -77,10 +80,13 @@ public class Reaper implements ScheduledTask {
         if (store.reclaim(lease.id(), lease.leaseOwner(), lease.leaseUntil(), now)) {
             // Only the winner of the conditional write gets here. If this send fails the job stays QUEUED without a
             // new message: the old one, if SQS still holds it, reaches a worker; else the deadline expires the job.
-            queue.send(lease.tier(), lease.id());
+            // The lease index does not carry the model, so the job is read for its fleet: reclaims are rare.
+            String fleet = fleets.of(store.find(lease.id()).orElseThrow(
+                    () -> new IllegalStateException("job " + lease.id() + " vanished after its reclaim")).model());
+            queue.send(fleet, lease.tier(), lease.id());
             sweep.reclaimed++;
-            LOG.infof("job %s: lease of %s lapsed at %s; returned to the %s queue", lease.id(), lease.leaseOwner(),
-                    lease.leaseUntil(), lease.tier().wireName());
+            LOG.infof("job %s: lease of %s lapsed at %s; returned to the %s %s queue", lease.id(), lease.leaseOwner(),
+                    lease.leaseUntil(), fleet, lease.tier().wireName());
         }
     }
 

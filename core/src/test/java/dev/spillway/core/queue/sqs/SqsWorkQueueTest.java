@@ -22,10 +22,11 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.spillway.core.config.QueuesConfig;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.core.queue.Fleets;
+import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.local.emulators.LocalCloud;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,11 +71,13 @@ class SqsWorkQueueTest {
     private static List<String> receiveJobIds(SqsWorkQueue queue, Tier tier, int expected) {
         List<String> received = new ArrayList<>();
         await().atMost(Duration.ofSeconds(20)).until(() -> {
-            queue.receive(tier, 10, Duration.ZERO, Duration.ofSeconds(60)).forEach(m -> received.add(m.jobId()));
+            queue.receive(Fleets.SHARED, tier, 10, Duration.ZERO, Duration.ofSeconds(60))
+                    .forEach(m -> received.add(m.jobId()));
             return received.size() >= expected;
         });
         // Anything beyond the expected ids would be a duplicate or a stray: look once more.
-        queue.receive(tier, 10, Duration.ofSeconds(1), Duration.ofSeconds(60)).forEach(m -> received.add(m.jobId()));
+        queue.receive(Fleets.SHARED, tier, 10, Duration.ofSeconds(1), Duration.ofSeconds(60))
+                .forEach(m -> received.add(m.jobId()));
         return received;
     }
 
@@ -83,7 +86,7 @@ class SqsWorkQueueTest {
         SqsWorkQueue queue = queue(0);
         List<String> jobIds = IntStream.range(0, 23).mapToObj(i -> JobIds.next()).toList();
 
-        Map<String, RuntimeException> failures = queue.sendAll(Tier.STANDARD, jobIds);
+        Map<String, RuntimeException> failures = queue.sendAll(Fleets.SHARED, Tier.STANDARD, jobIds);
 
         assertThat(failures).isEmpty();
         assertThat(receiveJobIds(queue, Tier.STANDARD, 23)).containsExactlyInAnyOrderElementsOf(jobIds);
@@ -100,7 +103,7 @@ class SqsWorkQueueTest {
         String invalid = "job_\ufffe";
         String after = JobIds.next();
 
-        Map<String, RuntimeException> failures = queue.sendAll(Tier.BATCH, List.of(before, invalid, after));
+        Map<String, RuntimeException> failures = queue.sendAll(Fleets.SHARED, Tier.BATCH, List.of(before, invalid, after));
 
         assertThat(failures).containsOnlyKeys(invalid);
         assertThat(failures.get(invalid)).isInstanceOf(SqsException.class);
@@ -117,7 +120,7 @@ class SqsWorkQueueTest {
         String poison = "job_\uffff";
         String after = JobIds.next();
 
-        Map<String, RuntimeException> failures = queue.sendAll(Tier.STANDARD, List.of(before, poison, after));
+        Map<String, RuntimeException> failures = queue.sendAll(Fleets.SHARED, Tier.STANDARD, List.of(before, poison, after));
 
         assertThat(failures).containsOnlyKeys(poison);
         assertThat(failures.get(poison)).isInstanceOf(SqsException.class);
@@ -135,7 +138,7 @@ class SqsWorkQueueTest {
             for (String jobId : jobIds) {
                 sent.add(callers.submit(() -> {
                     start.await();
-                    queue.send(Tier.INTERACTIVE, jobId);
+                    queue.send(Fleets.SHARED, Tier.INTERACTIVE, jobId);
                     return null;
                 }));
             }
@@ -152,36 +155,45 @@ class SqsWorkQueueTest {
         assertThat(sendCalls().count()).isLessThan(40);
     }
 
-    private static QueuesConfig queues() {
-        return new QueuesConfig() {
-            @Override
-            public TierQueue interactive() {
-                return tier("interactive");
-            }
+    @Test
+    void aModelWithQueuesOfItsOwn_hasItsJobsOnlyOnThem_andOtherModelsShareTheSharedQueues() {
+        // GIVEN model "alpha" with a fleet of its own beside the shared queues
+        cloud.fleetConfig("alpha");
+        Fleets fleets = new Fleets(Optional.of(sharedQueues()), Map.of("alpha", new Fleets.Queues(
+                fleetTier("alpha", "interactive"), fleetTier("alpha", "standard"), fleetTier("alpha", "batch"))));
+        SqsWorkQueue queue = new SqsWorkQueue(cloud.sqs(), fleets, new ObjectMapper());
+        String alphaJob = JobIds.next();
+        String otherJob = JobIds.next();
 
-            @Override
-            public TierQueue standard() {
-                return tier("standard");
-            }
+        // WHEN a job of each model is sent to its model's fleet
+        queue.send(fleets.of("alpha"), Tier.STANDARD, alphaJob);
+        queue.send(fleets.of("beta"), Tier.STANDARD, otherJob);
 
-            @Override
-            public TierQueue batch() {
-                return tier("batch");
-            }
-        };
+        // THEN alpha's job is only on alpha's queue, the other only on the shared one, each labelled with its fleet
+        assertThat(fleets.names()).containsExactly("alpha", Fleets.SHARED);
+        assertThat(fleets.serving(List.of("alpha"))).containsExactly("alpha");
+        List<QueuedMessage> onAlpha = queue.receive("alpha", Tier.STANDARD, 10, Duration.ofSeconds(1),
+                Duration.ofSeconds(60));
+        assertThat(onAlpha).extracting(QueuedMessage::jobId).containsExactly(alphaJob);
+        assertThat(onAlpha).extracting(QueuedMessage::fleet).containsExactly("alpha");
+        assertThat(receiveJobIds(queue, Tier.STANDARD, 1)).containsExactly(otherJob);
+        assertThat(queue.depth("alpha", Tier.STANDARD).inFlight()).isEqualTo(1);
+        onAlpha.forEach(queue::delete);
+        assertThat(queue.depth("alpha", Tier.STANDARD).inFlight()).isZero();
     }
 
-    private static QueuesConfig.TierQueue tier(String name) {
-        return new QueuesConfig.TierQueue() {
-            @Override
-            public String url() {
-                return cloud.queueUrl(name);
-            }
+    private static Fleets.Urls fleetTier(String model, String tier) {
+        return new Fleets.Urls(cloud.fleetQueueUrl(model, tier), Optional.of(cloud.fleetQueueUrl(model, tier + "-dlq")));
+    }
 
-            @Override
-            public Optional<String> dlqUrl() {
-                return Optional.of(cloud.queueUrl(name + "-dlq"));
-            }
-        };
+    private static Fleets.Queues sharedQueues() {
+        return new Fleets.Queues(tier("interactive"), tier("standard"), tier("batch"));
+    }
+
+    private static Fleets queues() {
+        return Fleets.shared(sharedQueues());
+    }
+    private static Fleets.Urls tier(String name) {
+        return new Fleets.Urls(cloud.queueUrl(name), Optional.of(cloud.queueUrl(name + "-dlq")));
     }
 }

@@ -24,6 +24,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.metrics.EmbeddedMetrics;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.sqs.SqsWorkQueue;
 import dev.spillway.core.schedule.LocalQueues;
 import dev.spillway.local.emulators.LocalCloud;
@@ -69,14 +70,14 @@ class BacklogTaskTest {
 
     /** Both adapters, as an app with EMF on and a Prometheus registry has them. */
     private BacklogTask task(Integer runningWorkers) {
-        return new BacklogTask(queue, List.of(new CloudWatchBacklogSignal(emf),
+        return new BacklogTask(queue, LocalQueues.of(cloud), List.of(new CloudWatchBacklogSignal(emf),
                 new GaugeBacklogSignal(metrics)),
-                () -> runningWorkers == null ? OptionalInt.empty() : OptionalInt.of(runningWorkers));
+                fleet -> runningWorkers == null ? OptionalInt.empty() : OptionalInt.of(runningWorkers));
     }
 
     private static void enqueue(Tier tier, int messages) {
         for (int i = 0; i < messages; i++) {
-            queue.send(tier, JobIds.next());
+            queue.send(Fleets.SHARED, tier, JobIds.next());
         }
     }
 
@@ -90,7 +91,7 @@ class BacklogTaskTest {
     }
 
     private double gauge(String name, Tier tier) {
-        return registry.get(name).tag("tier", tier.wireName()).gauge().value();
+        return registry.get(name).tag("fleet", Fleets.SHARED).tag("tier", tier.wireName()).gauge().value();
     }
 
     @Test
@@ -98,7 +99,7 @@ class BacklogTaskTest {
         // GIVEN 5 interactive messages of which 2 are received (in flight), 3 standard, none batch
         enqueue(Tier.INTERACTIVE, 5);
         enqueue(Tier.STANDARD, 3);
-        assertThat(queue.receive(Tier.INTERACTIVE, 2, Duration.ZERO, Duration.ofMinutes(5))).hasSize(2);
+        assertThat(queue.receive(Fleets.SHARED, Tier.INTERACTIVE, 2, Duration.ZERO, Duration.ofMinutes(5))).hasSize(2);
 
         // WHEN the task runs on a stack that knows it runs 2 workers
         task(2).run(CLOCK.instant());
@@ -109,7 +110,8 @@ class BacklogTaskTest {
         JsonNode interactive = lines.get("interactive");
         JsonNode directive = interactive.path("_aws").path("CloudWatchMetrics").get(0);
         assertThat(directive.path("Namespace").asText()).isEqualTo("Spillway");
-        assertThat(directive.path("Dimensions").toString()).isEqualTo("[[\"Tier\"]]");
+        assertThat(directive.path("Dimensions").toString()).isEqualTo("[[\"Fleet\",\"Tier\"]]");
+        assertThat(interactive.path("Fleet").asText()).isEqualTo(Fleets.SHARED);
         assertThat(directive.path("Metrics").findValuesAsText("Name"))
                 .containsExactly("Backlog", "BacklogInFlight", "BacklogPerWorker");
         assertThat(directive.path("Metrics").get(0).path("Unit").asText()).isEqualTo("Count");
@@ -150,7 +152,7 @@ class BacklogTaskTest {
         assertThat(gauge("spillway.queue.backlog", Tier.STANDARD)).isEqualTo(2);
 
         // A worker takes both and finishes them.
-        queue.receive(Tier.STANDARD, 10, Duration.ofSeconds(1), Duration.ofMinutes(5)).forEach(queue::delete);
+        queue.receive(Fleets.SHARED, Tier.STANDARD, 10, Duration.ofSeconds(1), Duration.ofMinutes(5)).forEach(queue::delete);
         task(1).run(CLOCK.instant());
 
         assertThat(gauge("spillway.queue.backlog", Tier.STANDARD)).isZero();

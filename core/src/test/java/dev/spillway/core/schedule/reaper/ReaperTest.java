@@ -35,6 +35,7 @@ import dev.spillway.core.job.JobView;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.job.dynamo.DynamoJobStore;
 import dev.spillway.core.metrics.SpillwayMetrics;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.core.queue.sqs.SqsWorkQueue;
@@ -90,7 +91,7 @@ class ReaperTest {
     }
 
     private Reaper reaper(JobStore jobs) {
-        return new Reaper(jobs, queue, config(), new SpillwayMetrics(registry));
+        return new Reaper(jobs, queue, LocalQueues.of(cloud), config(), new SpillwayMetrics(registry));
     }
 
     /** The defaults, but for a shorter grace. */
@@ -122,7 +123,7 @@ class ReaperTest {
         List<String> ids = new ArrayList<>();
         List<QueuedMessage> batch;
         do {
-            batch = queue.receive(tier, 10, Duration.ofSeconds(1), Duration.ofMinutes(5));
+            batch = queue.receive(Fleets.SHARED, tier, 10, Duration.ofSeconds(1), Duration.ofMinutes(5));
             batch.forEach(m -> ids.add(m.jobId()));
         } while (!batch.isEmpty());
         return ids;
@@ -248,7 +249,7 @@ class ReaperTest {
                 new Class<?>[] { WorkQueue.class }, (proxy, method, args) -> {
                     throw new IllegalStateException("SQS unreachable");
                 });
-        Reaper reaper = new Reaper(store, refusing, config(), new SpillwayMetrics(registry));
+        Reaper reaper = new Reaper(store, refusing, LocalQueues.of(cloud), config(), new SpillwayMetrics(registry));
 
         // WHEN it runs, THEN it fails only after the whole sweep
         assertThatThrownBy(() -> reaper.run(now)).isInstanceOf(IllegalStateException.class)

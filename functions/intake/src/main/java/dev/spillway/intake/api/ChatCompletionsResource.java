@@ -119,9 +119,10 @@ public class ChatCompletionsResource {
                     // its answer will be.
                     headers.put(SpillwayHeaders.JOB_ID, job.id());
                     headers.put("Location", JobView.path(job.id()));
+                    headers.put("Retry-After", Long.toString(Math.max(1, waits.retryAfter(job).toSeconds())));
                     return Reply.events(202, headers, Multi.createFrom().item(EventStreams.pending(job.id())));
                 }
-                Response.ResponseBuilder response = Responses.completionOrJob(job, waits.pollAfter());
+                Response.ResponseBuilder response = Responses.completionOrJob(job, waits.retryAfter(job));
                 headers.forEach(response::header);
                 return Reply.of(response.build(), json);
             });

@@ -67,7 +67,7 @@ public class JobsResource {
         if (submission.isHit()) {
             return Responses.fromCache(submission);
         }
-        return Responses.accepted(submission.job(), waits.pollAfter())
+        return Responses.accepted(submission.job(), waits.retryAfter(submission.job()))
                 .header(SpillwayHeaders.CACHE, submission.cacheStatus())
                 .header(SpillwayHeaders.LANE, "spill")
                 .header(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null)
@@ -91,7 +91,7 @@ public class JobsResource {
             return jobs.await(found, left.isNegative() ? Duration.ZERO : left).map(job -> {
                 Response.ResponseBuilder response = Response.ok(JobView.of(job));
                 if (!job.status().isFinal()) {
-                    response.header("Retry-After", Math.max(1, waits.pollAfter().toSeconds()));
+                    response.header("Retry-After", Math.max(1, waits.retryAfter(job).toSeconds()));
                 }
                 return response.build();
             });

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
@@ -56,6 +57,8 @@ public final class LocalCloud implements AutoCloseable {
     private final RedisServer redis;
     private final S3Server s3Server;
     private final Map<String, String> queueUrls = new LinkedHashMap<>();
+    /** Models given queues of their own ({@link #fleetConfig}), provisioned again after an SQS restart. */
+    private final List<String> fleets = new CopyOnWriteArrayList<>();
     private SqsClient sqs;
     private DynamoDbClient dynamo;
     private S3Client s3;
@@ -217,18 +220,24 @@ public final class LocalCloud implements AutoCloseable {
 
     private void provisionQueues() {
         for (String tier : QUEUES) {
-            String dlqUrl = createOrUpdateQueue(options.tablePrefix() + "-" + tier + "-dlq",
-                    Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"));
-            String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-                    .attributes().get(QueueAttributeName.QUEUE_ARN);
-            String redrive = "{\"maxReceiveCount\":\"" + options.maxReceiveCount() + "\",\"deadLetterTargetArn\":\""
-                    + dlqArn + "\"}";
-            String url = createOrUpdateQueue(options.tablePrefix() + "-" + tier, Map.of(
-                    QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(options.visibilityTimeout().toSeconds()),
-                    QueueAttributeName.REDRIVE_POLICY, redrive));
-            queueUrls.put(tier, url);
-            queueUrls.put(tier + "-dlq", dlqUrl);
+            provisionQueue(tier);
         }
+        fleets.forEach(this::provisionFleetQueues);
+    }
+
+    /** Queue {@code <prefix>-<name>} with its dead-letter queue, recorded under {@code name} and {@code name-dlq}. */
+    private void provisionQueue(String name) {
+        String dlqUrl = createOrUpdateQueue(options.tablePrefix() + "-" + name + "-dlq",
+                Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"));
+        String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        String redrive = "{\"maxReceiveCount\":\"" + options.maxReceiveCount() + "\",\"deadLetterTargetArn\":\""
+                + dlqArn + "\"}";
+        String url = createOrUpdateQueue(options.tablePrefix() + "-" + name, Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(options.visibilityTimeout().toSeconds()),
+                QueueAttributeName.REDRIVE_POLICY, redrive));
+        queueUrls.put(name, url);
+        queueUrls.put(name + "-dlq", dlqUrl);
     }
 
     /**
@@ -347,6 +356,43 @@ public final class LocalCloud implements AutoCloseable {
      * Starts ElasticMQ again after an outage. In memory its queues are gone and are provisioned anew (same URLs);
      * with a data folder they are restored, and provisioning them again changes nothing.
      */
+    /**
+     * Gives {@code model} tier queues of its own, as the CDK app does for each model's fleet, and returns the
+     * configuration that routes its jobs there ({@code spillway.models."<model>".queues.*}). Safe to call again.
+     */
+    public synchronized Map<String, String> fleetConfig(String model) {
+        if (!fleets.contains(model)) {
+            fleets.add(model);
+            provisionFleetQueues(model);
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        for (String tier : TIERS) {
+            String name = fleetQueueName(model, tier);
+            config.put("spillway.models.\"" + model + "\".queues." + tier + ".url", queueUrls.get(name));
+            config.put("spillway.models.\"" + model + "\".queues." + tier + ".dlq-url", queueUrls.get(name + "-dlq"));
+        }
+        return config;
+    }
+
+    /**
+     * URL of one of a model's own queues ({@link #fleetConfig}), or of its dead-letter queue when {@code tier} ends
+     * with {@code -dlq}.
+     */
+    public String fleetQueueUrl(String model, String tier) {
+        return queueUrls.get(fleetQueueName(model, tier));
+    }
+
+    private void provisionFleetQueues(String model) {
+        for (String tier : TIERS) {
+            provisionQueue(fleetQueueName(model, tier));
+        }
+    }
+
+    /** SQS allows letters, digits, dashes and underscores in queue names. */
+    private static String fleetQueueName(String model, String tier) {
+        return "fleet-" + model.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + tier;
+    }
+
     public void restartSqs() {
         sqsServer.start();
         queueUrls.clear();

@@ -31,6 +31,7 @@ import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
 import dev.spillway.local.emulators.SpillwayTestResource;
@@ -89,7 +90,7 @@ class SchedulerHandlerTest {
                 now.minus(Duration.ofMinutes(2)))).isPresent();
         Job overdue = queuedJob(Tier.BATCH, now.minus(Duration.ofHours(2)), now.minus(Duration.ofSeconds(1)));
         for (int i = 0; i < 3; i++) {
-            queue.send(Tier.INTERACTIVE, JobIds.next());
+            queue.send(Fleets.SHARED, Tier.INTERACTIVE, JobIds.next());
         }
         int brokenRuns = BrokenTask.RUNS.get();
 
@@ -109,7 +110,7 @@ class SchedulerHandlerTest {
         assertThat(BrokenTask.RUNS.get()).isEqualTo(brokenRuns + 1);
         // the reaper returned the abandoned job to its queue and expired the overdue one
         assertThat(store.find(abandoned.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
-        assertThat(queue.receive(Tier.STANDARD, 10, Duration.ofSeconds(1), Duration.ofMinutes(5)))
+        assertThat(queue.receive(Fleets.SHARED, Tier.STANDARD, 10, Duration.ofSeconds(1), Duration.ofMinutes(5)))
                 .extracting(QueuedMessage::jobId).containsExactly(abandoned.id());
         assertThat(store.find(overdue.id()).orElseThrow().status()).isEqualTo(JobStatus.EXPIRED);
         // the backlog went out as one EMF line per tier
