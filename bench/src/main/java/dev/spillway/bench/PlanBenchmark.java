@@ -62,7 +62,7 @@ public final class PlanBenchmark implements Benchmark {
         Workload workload = workload(options, model, seed);
         SystemModel system = system(options, settings, seed);
         List<ScalingPolicy> policies = new ArrayList<>();
-        for (String name : options.text("compare", options.text("policy", ScalingPolicies.VISIBLE_ONLY.name()))
+        for (String name : options.text("compare", options.text("policy", ScalingPolicies.WEIGHTED.name()))
                 .split(",")) {
             policies.add(ScalingPolicies.named(name));
         }
@@ -115,7 +115,7 @@ public final class PlanBenchmark implements Benchmark {
         IntakeModel intakeDefaults = IntakeModel.defaults();
         IntakeModel intake = new IntakeModel(
                 options.integer("intake-memory-mb", intakeDefaults.memoryMb(), intakeDefaults.memoryMb()),
-                seconds(options, "wait-budget", intakeDefaults.waitBudget()),
+                settings.defaultWait(),
                 HoldRule.valueOf(options.text("hold", "eta").toUpperCase(Locale.ROOT)),
                 seconds(options, "poll-after", intakeDefaults.pollAfter()), intakeDefaults.hitSeconds(),
                 intakeDefaults.spillSeconds(), intakeDefaults.pollSeconds());

@@ -9,6 +9,7 @@ import java.util.function.Function;
  * How the worker fleet and the intake are sized and scaled: the numbers the CDK app synthesizes into the scaling
  * policies and the capacity planner simulates, read from the same CDK context keys with the same defaults. Change
  * a number here (or in {@code cdk.json}, or with {@code -c key=value}) and both the deployment and the plan follow.
+ * The defaults were chosen with the planner; docs/capacity.md ("How the defaults were chosen") has the runs.
  *
  * @param instanceType          {@code instanceType}: GPU instance type, one task per instance
  * @param minTasks              {@code minTasks}: fewest worker tasks; 0 lets the fleet scale to zero
@@ -27,11 +28,14 @@ import java.util.function.Function;
  * @param coldStartMax          {@code coldStartMaxSeconds}: longest GPU cold start
  * @param reservedConcurrency   {@code reservedConcurrency}: the intake function's reserved concurrency, which bounds
  *                              the requests it holds at once
+ * @param defaultWait           {@code defaultWaitSeconds}: how long the intake holds a request that names no wait
+ *                              ({@code spillway.intake.default-wait}) while its job can finish within it
  */
 public record CapacitySettings(String instanceType, int minTasks, int maxTasks, int workerConcurrency,
                                Duration acceptableLatency, Duration meanProcessingTime, Duration scaleOutCooldown,
                                Duration scaleInCooldown, Duration scaleFromZeroCooldown, Duration coldStartMin,
-                               Duration coldStartMax, int reservedConcurrency) {
+                               Duration coldStartMax, int reservedConcurrency,
+                               Duration defaultWait) {
 
     public static final String INSTANCE_TYPE = "instanceType";
     public static final String MIN_TASKS = "minTasks";
@@ -45,18 +49,20 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
     public static final String COLD_START_MIN = "coldStartMinSeconds";
     public static final String COLD_START_MAX = "coldStartMaxSeconds";
     public static final String RESERVED_CONCURRENCY = "reservedConcurrency";
+    public static final String DEFAULT_WAIT = "defaultWaitSeconds";
 
     /** Every context key read here, for tools that accept overrides by key. */
     public static final List<String> KEYS = List.of(INSTANCE_TYPE, MIN_TASKS, MAX_TASKS, WORKER_CONCURRENCY, ACCEPTABLE_LATENCY,
             MEAN_PROCESSING, SCALE_OUT_COOLDOWN, SCALE_IN_COOLDOWN, SCALE_FROM_ZERO_COOLDOWN, COLD_START_MIN,
-            COLD_START_MAX, RESERVED_CONCURRENCY);
+            COLD_START_MAX, RESERVED_CONCURRENCY, DEFAULT_WAIT);
 
     public static final String DEFAULT_INSTANCE_TYPE = "g6.xlarge";
     /**
-     * Every request the API stage admits within one wait budget, each held for all of it: a burst of 100 plus 20
-     * per second for 20 s (infra-cdk's {@code ConcurrencyBudget} checks the two against each other).
+     * Every request the API stage admits within one stream limit, each holding an intake for all of it: a burst of
+     * 100 plus 5 per second for 120 s (infra-cdk's {@code ConcurrencyBudget} checks the two against each other).
      */
-    public static final int DEFAULT_RESERVED_CONCURRENCY = 500;
+    public static final int DEFAULT_RESERVED_CONCURRENCY = 700;
+    public static final int DEFAULT_WAIT_SECONDS = 20;
 
     /** The values without any context. */
     public static CapacitySettings defaults() {
@@ -67,17 +73,18 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
     public static CapacitySettings fromContext(final Function<String, Object> context) {
         return new CapacitySettings(
                 ContextValues.string(context, INSTANCE_TYPE, DEFAULT_INSTANCE_TYPE),
-                ContextValues.integer(context, MIN_TASKS, 0),
-                ContextValues.integer(context, MAX_TASKS, 4),
+                ContextValues.integer(context, MIN_TASKS, 1),
+                ContextValues.integer(context, MAX_TASKS, 6),
                 ContextValues.integer(context, WORKER_CONCURRENCY, 8),
-                seconds(context, ACCEPTABLE_LATENCY, 60),
-                seconds(context, MEAN_PROCESSING, 6),
+                seconds(context, ACCEPTABLE_LATENCY, 30),
+                seconds(context, MEAN_PROCESSING, 2),
                 seconds(context, SCALE_OUT_COOLDOWN, 60),
                 seconds(context, SCALE_IN_COOLDOWN, 300),
                 seconds(context, SCALE_FROM_ZERO_COOLDOWN, 600),
                 seconds(context, COLD_START_MIN, 360),
                 seconds(context, COLD_START_MAX, 480),
-                ContextValues.integer(context, RESERVED_CONCURRENCY, DEFAULT_RESERVED_CONCURRENCY));
+                ContextValues.integer(context, RESERVED_CONCURRENCY, DEFAULT_RESERVED_CONCURRENCY),
+                seconds(context, DEFAULT_WAIT, DEFAULT_WAIT_SECONDS));
     }
 
     private static Duration seconds(final Function<String, Object> context, final String key, final int fallback) {
@@ -121,6 +128,9 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
         if (coldStartMin.isNegative() || coldStartMax.compareTo(coldStartMin) < 0) {
             errors.add("cold start must satisfy 0 <= coldStartMinSeconds <= coldStartMaxSeconds, got "
                     + coldStartMin.toSeconds() + " and " + coldStartMax.toSeconds());
+        }
+        if (defaultWait.isNegative()) {
+            errors.add("defaultWaitSeconds cannot be negative, got " + defaultWait.toSeconds());
         }
         if (reservedConcurrency < 1) {
             errors.add("reservedConcurrency must be at least 1, got " + reservedConcurrency);

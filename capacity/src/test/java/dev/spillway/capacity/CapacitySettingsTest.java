@@ -11,20 +11,22 @@ import org.junit.jupiter.api.Test;
 class CapacitySettingsTest {
 
     @Test
-    void noContext_givesWhatTheCdkAppHasAlwaysSynthesized() {
+    void noContext_givesTheDefaultsChosenWithThePlanner() {
         CapacitySettings settings = CapacitySettings.defaults();
 
         assertThat(settings.instanceType()).isEqualTo("g6.xlarge");
-        assertThat(settings.minTasks()).isZero();
-        assertThat(settings.maxTasks()).isEqualTo(4);
+        assertThat(settings.minTasks()).isOne();
+        assertThat(settings.maxTasks()).isEqualTo(6);
         assertThat(settings.workerConcurrency()).isEqualTo(8);
-        assertThat(settings.targetBacklogPerTask()).isEqualTo(10.0);
+        assertThat(settings.taskJobsPerSecond()).isEqualTo(0.5);
+        assertThat(settings.targetBacklogPerTask()).isEqualTo(15.0);
         assertThat(settings.scaleOutCooldown()).isEqualTo(Duration.ofSeconds(60));
         assertThat(settings.scaleInCooldown()).isEqualTo(Duration.ofSeconds(300));
         assertThat(settings.scaleFromZeroCooldown()).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.coldStartMin()).isEqualTo(Duration.ofMinutes(6));
         assertThat(settings.coldStartMax()).isEqualTo(Duration.ofMinutes(8));
-        assertThat(settings.reservedConcurrency()).isEqualTo(500);
+        assertThat(settings.reservedConcurrency()).isEqualTo(700);
+        assertThat(settings.defaultWait()).isEqualTo(Duration.ofSeconds(20));
         assertThat(settings.problems()).isEmpty();
     }
 
@@ -55,8 +57,8 @@ class CapacitySettingsTest {
         assertThat(settings(Map.of("acceptableLatencySeconds", 5, "meanProcessingSeconds", 10)).problems())
                 .singleElement().asString().contains("acceptableLatency (5.0 s) is shorter than meanProcessingTime");
         assertThat(settings(Map.of("maxTasks", 0)).problems()).anyMatch(p -> p.contains("maxTasks"));
-        assertThat(settings(Map.of("minTasks", 5)).problems()).singleElement().asString()
-                .contains("minTasks must be between 0 and maxTasks (4)");
+        assertThat(settings(Map.of("minTasks", 7)).problems()).singleElement().asString()
+                .contains("minTasks must be between 0 and maxTasks (6)");
         assertThat(settings(Map.of("coldStartMinSeconds", 500)).problems()).singleElement().asString()
                 .contains("coldStartMinSeconds <= coldStartMaxSeconds");
     }

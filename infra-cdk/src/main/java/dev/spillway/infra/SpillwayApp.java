@@ -6,7 +6,6 @@ import java.util.Map;
 
 import dev.spillway.infra.api.ApiStack;
 import dev.spillway.infra.api.ApiStackProps;
-import dev.spillway.infra.api.IntakeTimeouts;
 import dev.spillway.infra.api.QuarkusFunction;
 import dev.spillway.infra.cache.CacheStack;
 import dev.spillway.infra.cache.CacheStackProps;
@@ -121,7 +120,8 @@ public final class SpillwayApp {
                 .requireArtifacts(settings.requireArtifacts())
                 .memorySizeMb(settings.nativeImage() ? 512 : 2048)
                 .concurrency(settings.concurrency())
-                .timeouts(IntakeTimeouts.withWaits(settings.maxWaitSec(), settings.defaultWaitSec()))
+                .timeouts(settings.timeouts())
+                .webAdapterLayerVersion(settings.webAdapterLayerVersion())
                 .tracing(settings.tracing())
                 .customDomain(settings.domainName(), settings.certificateArn())
                 .wafRequestsPerIp(settings.wafRequestsPerIp())

@@ -15,6 +15,7 @@ import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.capacity.ContextValues;
 import dev.spillway.infra.api.ConcurrencyBudget;
 import dev.spillway.infra.api.IntakeTimeouts;
+import dev.spillway.infra.api.WebAdapter;
 import dev.spillway.infra.fleet.FleetStackProps;
 import dev.spillway.infra.fleet.ModelFleetSettings;
 import software.constructs.Node;
@@ -42,8 +43,7 @@ import software.constructs.Node;
  * @param tracing              {@code tracing}: X-Ray tracing on the API stage and active tracing on every function
  * @param alarmEmail           {@code alarmEmail}: address subscribed to alarms, absent for none
  * @param maxWaitSec           {@code maxWaitSeconds}: longest wait budget the intake grants ({@code spillway.intake.max-wait});
- *                             must nest inside the API's integration timeout (see {@code IntakeTimeouts})
- * @param defaultWaitSec       {@code defaultWaitSeconds}: wait budget of a request that names none
+ *                             must nest inside the stream limit (see {@code IntakeTimeouts})
  * @param throttleRate         {@code apiThrottleRate}: requests per second the API stage admits
  * @param throttleBurst        {@code apiThrottleBurst}: requests the stage admits at once above the rate
  * @param batchFilesConcurrency {@code batchFilesConcurrency}: reserved concurrency of the batch-files function
@@ -68,6 +68,10 @@ import software.constructs.Node;
  *                             through an ECR pull-through cache; absent to pull {@code vllmImage} as given
  * @param weightsFromS3        {@code weightsFromS3}: vLLM loads the weights from the models bucket (through the S3
  *                             gateway endpoint) instead of downloading them from Hugging Face
+ * @param maxStreamSec         {@code maxStreamSeconds}: the longest one streamed answer may run, the intake's Lambda
+ *                             and integration timeouts (see {@code IntakeTimeouts}); the concurrency budget pays for it
+ * @param webAdapterLayerVersion {@code webAdapterLayerVersion}: version of the AWS Lambda Web Adapter's public layer the
+ *                             intake runs behind
  * @param moreModels           {@code models}: further models, each with a fleet of its own: a list of objects with
  *                             {@code name}, {@code huggingFaceModel}, and optionally {@code vllmImage},
  *                             {@code engineArgs} (a list), {@code gpuCount} and any {@link CapacitySettings} key
@@ -77,12 +81,13 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                                Path workerContext, String workerDockerfile, String vllmImage, String modelName,
                                String huggingFaceModel, CapacitySettings capacity, boolean spot,
                                int maxReceiveCount, boolean tracing, String alarmEmail,
-                               int maxWaitSec, int defaultWaitSec, int throttleRate, int throttleBurst,
+                               int maxWaitSec, int throttleRate, int throttleBurst,
                                int batchFilesConcurrency, int ingestConcurrency, int notifierConcurrency,
                                int schedulerConcurrency, int wafRequestsPerIp, String domainName, String certificateArn,
                                boolean natPerAz, boolean interfaceEndpoints, List<String> fallbackInstanceTypes,
                                int onDemandBaseTasks, int deployHeadroom, String dockerHubSecretArn,
-                               boolean weightsFromS3, List<ModelFleetSettings> moreModels) {
+                               boolean weightsFromS3, int maxStreamSec, int webAdapterLayerVersion,
+                               List<ModelFleetSettings> moreModels) {
 
     public static SpillwaySettings from(final Node node) {
         Path functionZip = Path.of(string(node, "functionZip", "../functions/intake-lambda/target/function.zip"));
@@ -103,7 +108,6 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 bool(node, "tracing", true),
                 string(node, "alarmEmail", ""),
                 integer(node, "maxWaitSeconds", IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS),
-                integer(node, "defaultWaitSeconds", IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS),
                 integer(node, "apiThrottleRate", ConcurrencyBudget.DEFAULT_THROTTLE_RATE),
                 integer(node, "apiThrottleBurst", ConcurrencyBudget.DEFAULT_THROTTLE_BURST),
                 integer(node, "batchFilesConcurrency", ConcurrencyBudget.DEFAULT_BATCH_FILES),
@@ -120,6 +124,8 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 integer(node, "deployHeadroom", 1),
                 string(node, "dockerHubSecretArn", ""),
                 bool(node, "weightsFromS3", true),
+                integer(node, "maxStreamSeconds", IntakeTimeouts.DEFAULT_STREAM_SECONDS),
+                integer(node, "webAdapterLayerVersion", WebAdapter.LAYER_VERSION),
                 moreModels(node));
     }
 
@@ -167,8 +173,13 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
 
     /** The Lambda concurrency each function may hold, and what the API stage admits. */
     public ConcurrencyBudget concurrency() {
-        return new ConcurrencyBudget(capacity.reservedConcurrency(), maxWaitSec, throttleRate, throttleBurst,
+        return new ConcurrencyBudget(capacity.reservedConcurrency(), maxStreamSec, throttleRate, throttleBurst,
                 batchFilesConcurrency, ingestConcurrency, notifierConcurrency, schedulerConcurrency);
+    }
+
+    /** The time limits of an intake request: the stream limit and the wait budgets that must nest inside it. */
+    public IntakeTimeouts timeouts() {
+        return IntakeTimeouts.of(maxStreamSec, maxWaitSec, (int) capacity.defaultWait().toSeconds());
     }
 
     /** Whether {@code zip} is a native Lambda package: a {@code bootstrap} executable for provided.al2023. */

@@ -38,7 +38,7 @@ class CdkNagTest {
     void nativeSpotVariant_hasNoUnsuppressedAwsSolutionsErrorsEither() {
         App app = SpillwayApp.newApp(Map.ofEntries(Map.entry("native", "true"), Map.entry("spot", "true"),
                 Map.entry("tracing", "false"), Map.entry("reservedConcurrency", "700"),
-                Map.entry("apiThrottleRate", "30"), Map.entry("natPerAz", "true"),
+                Map.entry("apiThrottleRate", "10"), Map.entry("maxStreamSeconds", "60"), Map.entry("natPerAz", "true"),
                 Map.entry("domainName", "api.example.com"), Map.entry("certificateArn", CERTIFICATE),
                 Map.entry("dockerHubSecretArn", DOCKER_HUB_SECRET), Map.entry("weightsFromS3", "false"),
                 Map.entry("alarmEmail", "oncall@example.com")));
@@ -61,9 +61,14 @@ class CdkNagTest {
         api.hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of(
                 "DisableExecuteApiEndpoint", true)));
         api.hasResourceProperties("AWS::ApiGateway::Stage", Match.objectLike(Map.of(
-                "MethodSettings", List.of(Match.objectLike(Map.of("ThrottlingRateLimit", 30))))));
+                "MethodSettings", List.of(Match.objectLike(Map.of("ThrottlingRateLimit", 10))))));
         api.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-                "ReservedConcurrentExecutions", 700, "Runtime", "provided.al2023")));
+                "ReservedConcurrentExecutions", 700, "Runtime", "provided.al2023", "Timeout", 60,
+                "Layers", Match.anyValue(),
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "AWS_LWA_INVOKE_MODE", "response_stream", "AWS_LAMBDA_EXEC_WRAPPER", Match.absent()))))));
+        api.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                "Integration", Match.objectLike(Map.of("TimeoutInMillis", 60_000, "ResponseTransferMode", "STREAM")))));
         Template fleet = Template.fromStack(stacks.fleet());
         fleet.hasResourceProperties("AWS::ECR::PullThroughCacheRule", Map.of(
                 "EcrRepositoryPrefix", "spillway-docker-hub",

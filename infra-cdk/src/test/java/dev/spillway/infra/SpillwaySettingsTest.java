@@ -29,8 +29,11 @@ class SpillwaySettingsTest {
         assertThat(settings.capacity()).isEqualTo(CapacitySettings.defaults());
         assertThat(settings.capacity().instanceType()).isEqualTo("g6.xlarge");
         assertThat(settings.maxReceiveCount()).isEqualTo(5);
-        assertThat(settings.capacity().reservedConcurrency()).isEqualTo(500);
+        assertThat(settings.capacity().reservedConcurrency()).isEqualTo(700);
         assertThat(settings.maxWaitSec()).isEqualTo(20);
+        assertThat(settings.maxStreamSec()).isEqualTo(120);
+        assertThat(settings.webAdapterLayerVersion()).isEqualTo(27);
+        assertThat(settings.timeouts().validate()).isEmpty();
         assertThat(settings.tracing()).isTrue();
         assertThat(settings.fallbackInstanceTypes()).containsExactly("g5.xlarge");
         assertThat(settings.interfaceEndpoints()).isTrue();

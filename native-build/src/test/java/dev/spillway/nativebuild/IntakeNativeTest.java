@@ -1,6 +1,6 @@
 package dev.spillway.nativebuild;
 
-/** The HTTP intake (quarkus-amazon-lambda-rest). */
+/** The HTTP intake: a plain Quarkus HTTP app, run in Lambda behind the Web Adapter. */
 class IntakeNativeTest extends NativeFunctionCheck {
 
     IntakeNativeTest() {

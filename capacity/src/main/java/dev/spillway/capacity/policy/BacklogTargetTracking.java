@@ -2,7 +2,7 @@ package dev.spillway.capacity.policy;
 
 import java.time.Duration;
 import java.util.Locale;
-import java.util.function.ToIntFunction;
+import java.util.function.ToDoubleFunction;
 
 import dev.spillway.capacity.CapacitySettings;
 
@@ -27,7 +27,7 @@ public final class BacklogTargetTracking implements FleetScaler {
 
     private final CapacitySettings settings;
     private final String metricName;
-    private final ToIntFunction<FleetMetrics> backlog;
+    private final ToDoubleFunction<FleetMetrics> backlog;
     private int highStreak;
     private int lowStreak;
     private double lastScaleOut = Double.NEGATIVE_INFINITY;
@@ -40,7 +40,7 @@ public final class BacklogTargetTracking implements FleetScaler {
      * @param backlog    the backlog that target tracking divides by the running tasks
      */
     public BacklogTargetTracking(final CapacitySettings settings, final String metricName,
-                                 final ToIntFunction<FleetMetrics> backlog) {
+                                 final ToDoubleFunction<FleetMetrics> backlog) {
         this.settings = settings;
         this.metricName = metricName;
         this.backlog = backlog;
@@ -58,7 +58,7 @@ public final class BacklogTargetTracking implements FleetScaler {
         int desired = metrics.desired();
         double now = metrics.time();
         if (metrics.runningTasks() > 0) {
-            double perTask = backlog.applyAsInt(metrics) / (double) metrics.runningTasks();
+            double perTask = backlog.applyAsDouble(metrics) / metrics.runningTasks();
             highStreak = perTask > target ? highStreak + 1 : 0;
             lowStreak = perTask < LOW_THRESHOLD * target ? lowStreak + 1 : 0;
             int proportional = (int) Math.ceil(desired * perTask / target);

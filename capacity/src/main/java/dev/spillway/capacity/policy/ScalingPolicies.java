@@ -11,9 +11,9 @@ import dev.spillway.capacity.CapacitySettings;
 /** The policies the planner knows, by name. */
 public final class ScalingPolicies {
 
-    /** Today's deployment: target tracking on visible messages per running task, step from zero. */
+    /** The first deployment's: target tracking on visible messages per running task, step from zero. */
     public static final ScalingPolicy VISIBLE_ONLY = policy("visible-only",
-            "target tracking on visible messages per running task + step from zero: what the CDK app deploys",
+            "target tracking on visible messages per running task + step from zero",
             settings -> new BacklogTargetTracking(settings, "visible", FleetMetrics::visible));
 
     /** The same with messages being worked on counted too, so a fleet that keeps up is not taken for idle. */
@@ -21,6 +21,13 @@ public final class ScalingPolicies {
             "target tracking on visible + in-flight messages per running task + step from zero",
             settings -> new BacklogTargetTracking(settings, "visible + in-flight",
                     metrics -> metrics.visible() + metrics.inFlight()));
+
+    /** What the CDK app deploys ({@code BacklogScaling}): in-flight messages plus visible ones weighed by tier. */
+    public static final ScalingPolicy WEIGHTED = policy("weighted",
+            "target tracking on in-flight + tier-weighted visible messages per running task + step from zero: what "
+                    + "the CDK app deploys",
+            settings -> new BacklogTargetTracking(settings, "in-flight + weighted visible",
+                    metrics -> metrics.weightedVisible() + metrics.inFlight()));
 
     /** Every task always on and warm: the queueing baseline, and what an always-on fleet costs. */
     public static final ScalingPolicy FIXED = policy("fixed", "maxTasks tasks always running and warm, no scaling",
@@ -39,7 +46,7 @@ public final class ScalingPolicies {
     private static final Map<String, ScalingPolicy> BY_NAME = new LinkedHashMap<>();
 
     static {
-        for (ScalingPolicy policy : List.of(VISIBLE_ONLY, IN_FLIGHT, FIXED)) {
+        for (ScalingPolicy policy : List.of(WEIGHTED, VISIBLE_ONLY, IN_FLIGHT, FIXED)) {
             BY_NAME.put(policy.name(), policy);
         }
     }

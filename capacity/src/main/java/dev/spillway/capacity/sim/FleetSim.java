@@ -226,14 +226,15 @@ final class FleetSim {
     void tick(final double workloadEnd) {
         double now = events.now();
         expireOverdue(now);
-        lagging.addLast(new FleetMetrics(now, desired, visible(), inFlight(), runningTasks(), arrivalsThisPeriod));
+        lagging.addLast(new FleetMetrics(now, desired, visible(), weightedVisible(), inFlight(), runningTasks(),
+                arrivalsThisPeriod));
         arrivalsThisPeriod = 0;
         if (lagging.size() <= behaviour.metricLagMinutes()) {
             return;
         }
         FleetMetrics seen = lagging.removeFirst();
-        Decision decision = scaler.decide(new FleetMetrics(now, desired, seen.visible(), seen.inFlight(),
-                seen.runningTasks(), seen.arrivals()));
+        Decision decision = scaler.decide(new FleetMetrics(now, desired, seen.visible(), seen.weightedVisible(),
+                seen.inFlight(), seen.runningTasks(), seen.arrivals()));
         if (decision.desired() != desired) {
             simulation.scaled(new ScalingEvent(now, model, desired, decision.desired(), decision.reason()));
             if (decision.desired() == 0 && now < workloadEnd) {
@@ -379,6 +380,14 @@ final class FleetSim {
             count += queue.size();
         }
         return count;
+    }
+
+    double weightedVisible() {
+        double weighted = 0;
+        for (Map.Entry<Tier, ArrayDeque<JobSim>> queue : queues.entrySet()) {
+            weighted += queue.getKey().scalingWeight() * queue.getValue().size();
+        }
+        return weighted;
     }
 
     int inFlight() {

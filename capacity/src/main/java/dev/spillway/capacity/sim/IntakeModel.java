@@ -2,11 +2,13 @@ package dev.spillway.capacity.sim;
 
 import java.time.Duration;
 
+import dev.spillway.capacity.CapacitySettings;
+
 /**
  * The intake function as the planner sees it.
  *
  * @param memoryMb           the function's memory (GB-seconds are what Lambda bills)
- * @param waitBudget         how long interactive and standard callers wait ({@code spillway.intake.default-wait});
+ * @param waitBudget         how long interactive and standard callers wait ({@code defaultWaitSeconds});
  *                           batch-tier work is submitted asynchronously and never held
  * @param holdRule           when a spilled request is held open
  * @param pollAfter          {@code Retry-After} of a 202 without an estimate, and between polls
@@ -19,6 +21,6 @@ public record IntakeModel(int memoryMb, Duration waitBudget, HoldRule holdRule, 
                           double hitSeconds, double spillSeconds, double pollSeconds) {
 
     public static IntakeModel defaults() {
-        return new IntakeModel(2048, Duration.ofSeconds(25), HoldRule.ETA, Duration.ofSeconds(2), 0.01, 0.05, 0.01);
+        return new IntakeModel(2048, Duration.ofSeconds(CapacitySettings.DEFAULT_WAIT_SECONDS), HoldRule.ETA, Duration.ofSeconds(2), 0.01, 0.05, 0.01);
     }
 }

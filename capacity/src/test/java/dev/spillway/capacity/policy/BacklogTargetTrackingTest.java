@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import dev.spillway.capacity.CapacitySettings;
+import dev.spillway.capacity.FixedSettings;
 import org.junit.jupiter.api.Test;
 
 /** Application Auto Scaling's rules, one metric period at a time; the default target is 10 visible per task. */
 class BacklogTargetTrackingTest {
 
-    private final FleetScaler visibleOnly = ScalingPolicies.VISIBLE_ONLY.newScaler(CapacitySettings.defaults());
+    private final FleetScaler visibleOnly = ScalingPolicies.VISIBLE_ONLY.newScaler(FixedSettings.of());
     private double minute;
 
     @Test
@@ -60,17 +61,36 @@ class BacklogTargetTrackingTest {
 
     @Test
     void fleetThatKeepsUp_looksIdleOnVisibleMessages_butNotOnInFlightOnes() {
-        FleetScaler inFlight = ScalingPolicies.IN_FLIGHT.newScaler(CapacitySettings.defaults());
+        FleetScaler inFlight = ScalingPolicies.IN_FLIGHT.newScaler(FixedSettings.of());
         Decision visible = null;
         Decision counted = null;
         for (int i = 0; i < 15; i++) {
-            FleetMetrics busy = new FleetMetrics(++minute * 60, 1, 0, 6, 1, 300);
+            FleetMetrics busy = new FleetMetrics(++minute * 60, 1, 0, 0, 6, 1, 300);
             visible = visibleOnly.decide(busy);
             counted = inFlight.decide(busy);
         }
 
         assertThat(visible.desired()).isZero();
         assertThat(counted.desired()).as("ceil(1 x 6 / 10)").isEqualTo(1);
+    }
+
+    @Test
+    void weighted_countsInFlightWhole_andABatchBacklogATenthOfAnInteractiveOne() {
+        FleetScaler interactive = ScalingPolicies.WEIGHTED.newScaler(FixedSettings.of());
+        FleetScaler batch = ScalingPolicies.WEIGHTED.newScaler(FixedSettings.of());
+        Decision forInteractive = null;
+        Decision forBatch = null;
+        for (int i = 0; i < 3; i++) {
+            ++minute;
+            // 100 visible and 5 in flight on one task: all interactive (weight 1), or all batch (weight 0.1)
+            forInteractive = interactive.decide(new FleetMetrics(minute * 60, 1, 100, 100, 5, 1, 0));
+            forBatch = batch.decide(new FleetMetrics(minute * 60, 1, 100, 10, 5, 1, 0));
+        }
+
+        assertThat(forInteractive.desired()).as("ceil(1 x (100 + 5) / 10)").isEqualTo(4);
+        assertThat(forBatch.desired()).as("ceil(1 x (10 + 5) / 10)").isEqualTo(2);
+        assertThat(forBatch.reason()).isEqualTo("target tracking: in-flight + weighted visible per task 15.0 above "
+                + "10.0 for 3 min");
     }
 
     @Test
@@ -95,10 +115,10 @@ class BacklogTargetTrackingTest {
     }
 
     private Decision step(final FleetScaler scaler, final int desired, final int visible, final int running) {
-        return scaler.decide(new FleetMetrics(++minute * 60, desired, visible, 0, running, 0));
+        return scaler.decide(new FleetMetrics(++minute * 60, desired, visible, visible, 0, running, 0));
     }
 
     private static CapacitySettings settings(final Map<String, Object> context) {
-        return CapacitySettings.fromContext(context::get);
+        return FixedSettings.of(context);
     }
 }

@@ -1,11 +1,11 @@
 package dev.spillway.capacity.sim;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.spillway.capacity.CapacitySettings;
+import dev.spillway.capacity.FixedSettings;
 import dev.spillway.capacity.workload.Request;
 import dev.spillway.capacity.workload.Tier;
 import dev.spillway.capacity.workload.Trace;
@@ -16,11 +16,8 @@ final class Plans {
     private Plans() {
     }
 
-    /** Settings from {@code context}; the intake's reservation is the account's default 1,000 unless it names one. */
     static CapacitySettings settings(final Map<String, Object> context) {
-        Map<String, Object> withIntake = new HashMap<>(context);
-        withIntake.putIfAbsent(CapacitySettings.RESERVED_CONCURRENCY, 1000);
-        return CapacitySettings.fromContext(withIntake::get);
+        return FixedSettings.of(context);
     }
 
     /** {@code count} identical requests arriving together at {@code at}. */

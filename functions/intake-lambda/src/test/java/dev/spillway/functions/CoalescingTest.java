@@ -54,8 +54,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * Identical cacheable requests that arrive at once share one job: within an instance, across instances through
  * Redis, and without Redis within an instance. A shared job or admission that fails answers every request
- * attached to it. Calls the intake service from many threads at once, since the Lambda mock event server serves
- * one HTTP invocation at a time. Runs on emulators of its own, since it stops SQS.
+ * attached to it. Calls the intake service from many threads at once, as concurrent requests reach one long-lived
+ * intake (a Lambda instance serves one invocation at a time). Runs on emulators of its own, since it stops SQS.
  */
 @QuarkusTest
 @QuarkusTestResource(value = SpillwayTestResource.class, restrictToAnnotatedClass = true)

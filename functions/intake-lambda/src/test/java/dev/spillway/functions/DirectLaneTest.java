@@ -133,8 +133,8 @@ class DirectLaneTest {
 
     @Test
     void create_whenTheTargetsBulkheadIsFull_spillsToTheQueue() {
-        // GIVEN another intake request holds solo's only slot (through the service: the mock event server serves
-        // one HTTP invocation at a time)
+        // GIVEN another intake request holds solo's only slot (through the service, as a request held in the same
+        // intake while this one arrives)
         Caller caller = new Caller("default", Tier.INTERACTIVE, null);
         byte[] held = String.format(CHAT, "solo-model", "hold solo", "").getBytes();
         CompletableFuture<Submission> holder = CompletableFuture.supplyAsync(() -> intake.submit(

@@ -44,8 +44,15 @@ import software.constructs.Construct;
  * itself, so anonymous traffic never runs a Lambda. The stage throttle and the intake's reserved concurrency come from
  * one {@link ConcurrencyBudget}, and the integration timeout, the Lambda timeout and the intake's wait budget from one
  * {@link IntakeTimeouts}; synthesis fails when either does not hold. Errors API Gateway answers itself carry an
- * OpenAI-style body. Responses are buffered for now; streaming later is the integration's
- * {@code responseTransferMode} (STREAM) once the intake runs behind the Lambda Web Adapter.
+ * OpenAI-style body.
+ *
+ * <p>Every method's integration streams ({@code responseTransferMode} STREAM: API Gateway invokes the alias with
+ * InvokeWithResponseStream and passes on each chunk as the function writes it), so a chat completion with
+ * {@code "stream": true} reaches the client as server-sent events while it is generated, and may run past the 29 s of a
+ * buffered integration, up to the stream limit of {@link IntakeTimeouts}. The intake is a plain Quarkus HTTP app behind
+ * the AWS Lambda Web Adapter in {@code response_stream} mode ({@link WebAdapter}), which writes any answer in the
+ * streaming format: a JSON or 202 answer is simply a stream that ends at once, so every other route works as before
+ * behind the same methods.
  */
 public final class ApiStack extends Stack {
 
@@ -70,6 +77,10 @@ public final class ApiStack extends Stack {
         IntakeTimeouts timeouts = props.getTimeouts();
         getNode().addValidation(budget::validate);
         getNode().addValidation(timeouts::validate);
+        getNode().addValidation(() -> budget.maxHoldSec() < timeouts.lambdaTimeoutSec()
+                ? List.of("the concurrency budget counts holds of " + budget.maxHoldSec() + " s, but the intake's "
+                        + "streams may run " + timeouts.lambdaTimeoutSec() + " s: size it with maxStreamSeconds")
+                : List.of());
 
         Map<String, String> shared = new LinkedHashMap<>(
                 RuntimeEnvironment.shared(props.getJobsTable(), props.getQueues(), props.getRedisHosts()));
@@ -88,6 +99,7 @@ public final class ApiStack extends Stack {
                 .timeoutSeconds(timeouts.lambdaTimeoutSec())
                 .reservedConcurrency(budget.intake())
                 .tracing(props.isTracing())
+                .webAdapter(WebAdapter.streamingIntake(props.getWebAdapterLayerVersion()))
                 .build());
         grantIntake(props);
 
@@ -137,11 +149,11 @@ public final class ApiStack extends Stack {
         }
         this.restApi = api.build();
 
-        // BUFFERED today; STREAM (with the intake behind the Lambda Web Adapter) is the one change streaming needs.
+        // STREAM: InvokeWithResponseStream, each chunk passed on as written; the timeout is the stream limit.
         LambdaIntegration integration = new LambdaIntegration(intake.alias(), LambdaIntegrationOptions.builder()
                 .proxy(true)
                 .timeout(Duration.seconds(timeouts.integrationTimeoutSec()))
-                .responseTransferMode(ResponseTransferMode.BUFFERED)
+                .responseTransferMode(ResponseTransferMode.STREAM)
                 .allowTestInvoke(false)
                 .build());
         // Every endpoint wants an API key, so a request without the header is answered 401 by API Gateway itself.

@@ -64,6 +64,9 @@ public interface ApiStackProps extends StackProps {
     /** Integration timeout, Lambda timeout, SDK call timeouts and the intake's wait budgets. */
     IntakeTimeouts getTimeouts();
 
+    /** Version of the AWS Lambda Web Adapter's layer the intake runs behind ({@link WebAdapter#LAYER_VERSION}). */
+    int getWebAdapterLayerVersion();
+
     /** X-Ray on the stage and active tracing on every function. */
     boolean isTracing();
 
@@ -99,7 +102,7 @@ public interface ApiStackProps extends StackProps {
         private boolean requireArtifacts;
         private int memorySizeMb = 2048;
         private ConcurrencyBudget concurrency = new ConcurrencyBudget(ConcurrencyBudget.DEFAULT_INTAKE,
-                IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS, ConcurrencyBudget.DEFAULT_THROTTLE_RATE,
+                IntakeTimeouts.DEFAULT_STREAM_SECONDS, ConcurrencyBudget.DEFAULT_THROTTLE_RATE,
                 ConcurrencyBudget.DEFAULT_THROTTLE_BURST, ConcurrencyBudget.DEFAULT_BATCH_FILES,
                 ConcurrencyBudget.DEFAULT_INGEST, ConcurrencyBudget.DEFAULT_NOTIFIER, ConcurrencyBudget.DEFAULT_SCHEDULER);
         private IntakeTimeouts timeouts = IntakeTimeouts.withWaits(IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS,
@@ -108,6 +111,7 @@ public interface ApiStackProps extends StackProps {
         private String domainName = "";
         private String certificateArn = "";
         private int wafRequestsPerIp = 1500;
+        private int webAdapterLayerVersion = WebAdapter.LAYER_VERSION;
         private String description;
 
         public Builder vpc(final IVpc value) {
@@ -222,11 +226,17 @@ public interface ApiStackProps extends StackProps {
             return this;
         }
 
+        public Builder webAdapterLayerVersion(final int value) {
+            this.webAdapterLayerVersion = value;
+            return this;
+        }
+
         public ApiStackProps build() {
             return new Values(vpc, intakeSecurityGroup, jobsTable, idempotencyTable, apiKeysTable, batchesTable, queues,
                     payloadBucket, ingestQueue, ingestDeadLetterQueue, redisHosts, modelName, functionArtifact,
                     eventsArtifact, nativeImage, requireArtifacts,
-                    memorySizeMb, concurrency, timeouts, tracing, domainName, certificateArn, wafRequestsPerIp, description);
+                    memorySizeMb, concurrency, timeouts, tracing, domainName, certificateArn, wafRequestsPerIp, description,
+                    webAdapterLayerVersion);
         }
     }
 
@@ -237,6 +247,6 @@ public interface ApiStackProps extends StackProps {
                   boolean isNativeImage, boolean isRequireArtifacts, int getMemorySizeMb,
                   ConcurrencyBudget getConcurrency, IntakeTimeouts getTimeouts, boolean isTracing,
                   String getDomainName, String getCertificateArn, int getWafRequestsPerIp,
-                  String getDescription) implements ApiStackProps {
+                  String getDescription, int getWebAdapterLayerVersion) implements ApiStackProps {
     }
 }

@@ -19,6 +19,7 @@ import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.LayerVersion;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.Tracing;
@@ -27,10 +28,10 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /**
- * A Quarkus Lambda app (the intake on {@code quarkus-amazon-lambda-rest}, or one handler of the event-source app on
- * {@code quarkus-amazon-lambda}) as a Lambda function ({@code Resource}) with a {@code live} alias on its current
- * version, which every trigger invokes. The JVM build runs on Java 21 with SnapStart on published versions; the
- * native build runs {@code bootstrap} on provided.al2023.
+ * A Quarkus app as a Lambda function ({@code Resource}) with a {@code live} alias on its current version, which every
+ * trigger invokes: the intake, a plain Quarkus HTTP app behind the Lambda Web Adapter ({@link WebAdapter}, its layer
+ * and settings), or one handler of the event-source app on {@code quarkus-amazon-lambda}. The JVM build runs on
+ * Java 21 with SnapStart on published versions; the native build runs {@code bootstrap} on provided.al2023.
  *
  * <p>When the artifact is missing (CI synthesizes without building the functions) a placeholder asset is
  * used so that synthesis still works; a warning says so, and with {@code requireArtifacts} synthesis fails
@@ -73,6 +74,12 @@ public final class QuarkusFunction extends Construct {
         if (props.handlerName() != null) {
             environment.put(RuntimeEnvironment.LAMBDA_HANDLER, props.handlerName());
         }
+        WebAdapter adapter = props.webAdapter();
+        if (adapter != null) {
+            environment.putAll(adapter.environment(props.nativeImage()));
+        }
+        String handler = props.nativeImage() ? NATIVE_HANDLER
+                : adapter != null ? WebAdapter.JVM_HANDLER : JVM_HANDLER;
 
         LogGroup logs = LogGroup.Builder.create(this, "Logs")
                 .retention(RetentionDays.ONE_MONTH)
@@ -82,7 +89,7 @@ public final class QuarkusFunction extends Construct {
         Function.Builder builder = Function.Builder.create(this, "Resource")
                 .description(props.description() + " (" + (props.nativeImage() ? "native" : "JVM") + ")")
                 .runtime(props.nativeImage() ? Runtime.PROVIDED_AL2023 : Runtime.JAVA_21)
-                .handler(props.nativeImage() ? NATIVE_HANDLER : JVM_HANDLER)
+                .handler(handler)
                 .architecture(Architecture.X86_64)
                 .code(code)
                 .memorySize(props.memorySizeMb())
@@ -94,6 +101,9 @@ public final class QuarkusFunction extends Construct {
                 .logGroup(logs)
                 .tracing(props.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
                 .reservedConcurrentExecutions(props.reservedConcurrency());
+        if (adapter != null) {
+            builder.layers(List.of(LayerVersion.fromLayerVersionArn(this, "WebAdapterLayer", adapter.layerArn())));
+        }
         if (!props.nativeImage()) {
             builder.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
         }

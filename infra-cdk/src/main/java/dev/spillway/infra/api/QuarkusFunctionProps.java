@@ -22,10 +22,12 @@ import software.amazon.awscdk.services.ec2.IVpc;
  * @param memorySizeMb        function memory; CPU scales with it
  * @param reservedConcurrency reserved concurrent executions; {@code ProductionGuardrails} refuses a function without
  * @param tracing             X-Ray active tracing
+ * @param webAdapter          the Lambda Web Adapter in front of a plain HTTP app (the intake), or null for an app on
+ *                            Quarkus' Lambda runtime (the event-source handlers)
  */
 public record QuarkusFunctionProps(String description, String handlerName, int timeoutSeconds, IVpc vpc, ISecurityGroup securityGroup, Map<String, String> environment,
                                   Path artifact, boolean nativeImage, boolean requireArtifacts, int memorySizeMb,
-                                  Integer reservedConcurrency, boolean tracing) {
+                                  Integer reservedConcurrency, boolean tracing, WebAdapter webAdapter) {
 
     public static Builder builder() {
         return new Builder();
@@ -44,6 +46,7 @@ public record QuarkusFunctionProps(String description, String handlerName, int t
         private int memorySizeMb = 2048;
         private Integer reservedConcurrency;
         private boolean tracing;
+        private WebAdapter webAdapter;
 
         public Builder description(final String value) {
             this.description = value;
@@ -105,9 +108,14 @@ public record QuarkusFunctionProps(String description, String handlerName, int t
             return this;
         }
 
+        public Builder webAdapter(final WebAdapter value) {
+            this.webAdapter = value;
+            return this;
+        }
+
         public QuarkusFunctionProps build() {
             return new QuarkusFunctionProps(description, handlerName, timeoutSeconds, vpc, securityGroup, environment, artifact, nativeImage,
-                    requireArtifacts, memorySizeMb, reservedConcurrency, tracing);
+                    requireArtifacts, memorySizeMb, reservedConcurrency, tracing, webAdapter);
         }
     }
 }

@@ -23,17 +23,42 @@ class ApiStackTest {
     }
 
     @Test
-    void intake_runsQuarkusOnJava21WithSnapStartInTheVpc() {
+    void intake_runsTheQuarkusHttpAppBehindTheWebAdapter_onJava21WithSnapStartInTheVpc() {
         template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
                 "Runtime", "java21",
-                "Handler", "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest",
+                "Handler", "run.sh",
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
-                "Timeout", 29,
-                "ReservedConcurrentExecutions", 500,
+                "Timeout", 120,
+                "ReservedConcurrentExecutions", 700,
+                "Layers", List.of(webAdapterLayer(27)),
                 "TracingConfig", Map.of("Mode", "Active"),
                 "VpcConfig", Match.objectLike(Map.of(
                         "SecurityGroupIds", List.of(Match.objectLike(Map.of("Fn::ImportValue",
                                 Match.stringLikeRegexp(".*IntakeSecurityGroup.*")))))))));
+    }
+
+    @Test
+    void intake_webAdapterWrapsTheRuntime_streamsAndWaitsForTheAppOnLoopback() {
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Handler", "run.sh",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "AWS_LAMBDA_EXEC_WRAPPER", "/opt/bootstrap",
+                        "AWS_LWA_INVOKE_MODE", "response_stream",
+                        "AWS_LWA_PORT", "8080",
+                        "AWS_LWA_READINESS_CHECK_PATH", "/"))))));
+    }
+
+    @Test
+    void eventFunctions_stayOnQuarkusLambdaRuntime_withoutTheAdapter() {
+        template.resourcePropertiesCountIs("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Handler", "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest",
+                "Layers", Match.absent(),
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "QUARKUS_LAMBDA_HANDLER", Match.anyValue(),
+                        "AWS_LAMBDA_EXEC_WRAPPER", Match.absent(),
+                        "AWS_LWA_INVOKE_MODE", Match.absent()))))), 4);
+        template.resourcePropertiesCountIs("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Layers", Match.anyValue())), 1);
     }
 
     @Test
@@ -54,7 +79,7 @@ class ApiStackTest {
     @Test
     void intake_getsItsWaitBudgetBodyLimitsAndSdkTimeouts_theEventFunctionsDoNot() {
         template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-                "Timeout", 29,
+                "Timeout", 120,
                 "Environment", Map.of("Variables", Match.objectLike(Map.of(
                         "SPILLWAY_INTAKE_MAX_WAIT", "PT20S",
                         "SPILLWAY_INTAKE_DEFAULT_WAIT", "PT20S",
@@ -137,24 +162,50 @@ class ApiStackTest {
     }
 
     @Test
-    void restApi_proxiesEveryPathAndMethodToTheLiveAlias_buffered_withinTheTimeout() {
+    void restApi_streamsEveryPathAndMethodFromTheLiveAlias_forUpToTheStreamLimit() {
         template.resourceCountIs("AWS::ApiGateway::RestApi", 1);
         template.hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of(
                 "EndpointConfiguration", Map.of("Types", List.of("REGIONAL")))));
         template.hasResourceProperties("AWS::ApiGateway::Resource", Map.of(
                 "PathPart", "{proxy+}", "ParentId", Match.anyValue(), "RestApiId", Match.anyValue()));
-        // ANY on the root and on {proxy+}: every path under the stage
+        // ANY on the root and on {proxy+}: every path under the stage, streamed through InvokeWithResponseStream
         template.resourcePropertiesCountIs("AWS::ApiGateway::Method", Match.objectLike(Map.of(
                 "HttpMethod", "ANY",
                 "Integration", Match.objectLike(Map.of(
                         "Type", "AWS_PROXY",
-                        "TimeoutInMillis", 29_000,
-                        "ResponseTransferMode", "BUFFERED",
+                        "IntegrationHttpMethod", "POST",
+                        "TimeoutInMillis", 120_000,
+                        "ResponseTransferMode", "STREAM",
                         "Uri", Map.of("Fn::Join", List.of("", Match.arrayWith(List.of(
-                                Map.of("Ref", Match.stringLikeRegexp("IntakeLive.*")))))))))), 2);
+                                ":lambda:path/2021-11-15/functions/",
+                                Map.of("Ref", Match.stringLikeRegexp("IntakeLive.*")),
+                                "/response-streaming-invocations")))))))), 2);
         template.resourceCountIs("AWS::ApiGateway::Method", 2);
         // the intake's and the four event-source functions'
         template.resourceCountIs("AWS::Lambda::Version", 5);
+    }
+
+    @Test
+    void restApi_mayInvokeTheLiveAlias_fromEachOfItsTwoMethods() {
+        // InvokeWithResponseStream is authorized by lambda:InvokeFunction
+        template.resourcePropertiesCountIs("AWS::Lambda::Permission", Match.objectLike(Map.of(
+                "Action", "lambda:InvokeFunction",
+                "Principal", "apigateway.amazonaws.com",
+                "FunctionName", Map.of("Ref", Match.stringLikeRegexp("IntakeLive.*")))), 2);
+    }
+
+    @Test
+    void nonStreamingRoutes_keepTheirGuards_behindTheSameStreamingMethods() {
+        // one pair of methods serves JSON answers, 202s, job polls and batches as well as SSE: the Web Adapter writes
+        // every answer as a stream, so the validator, WAF and API Gateway's own errors apply to all of them alike
+        template.resourcePropertiesCountIs("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                "Integration", Match.objectLike(Map.of("ResponseTransferMode", "BUFFERED")))), 0);
+        template.resourcePropertiesCountIs("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                "RequestValidatorId", Match.anyValue(),
+                "Integration", Match.objectLike(Map.of("ResponseTransferMode", "STREAM")))), 2);
+        template.resourceCountIs("AWS::WAFv2::WebACLAssociation", 1);
+        template.hasResourceProperties("AWS::ApiGateway::GatewayResponse", Match.objectLike(Map.of(
+                "ResponseType", "INTEGRATION_TIMEOUT", "StatusCode", "504")));
     }
 
     @Test
@@ -182,7 +233,7 @@ class ApiStackTest {
                 "MethodSettings", List.of(Match.objectLike(Map.of(
                         "HttpMethod", "*",
                         "ResourcePath", "/*",
-                        "ThrottlingRateLimit", 20,
+                        "ThrottlingRateLimit", 5,
                         "ThrottlingBurstLimit", 100,
                         "LoggingLevel", "ERROR",
                         "DataTraceEnabled", false))))));
@@ -273,6 +324,12 @@ class ApiStackTest {
         assertThat(template.findResources("AWS::IAM::Policy", IamMatchers.statementOnEveryResource("sqs:.*"))).isEmpty();
         assertThat(template.findResources("AWS::IAM::Policy", IamMatchers.statementOnEveryResource("dynamodb:.*Item.*|dynamodb:Query|dynamodb:Scan")))
                 .isEmpty();
+    }
+
+    /** The Web Adapter's public x86_64 layer in the stack's region. */
+    static Object webAdapterLayer(final int version) {
+        return Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":lambda:",
+                Map.of("Ref", "AWS::Region"), ":753240598075:layer:LambdaAdapterLayerX86:" + version)));
     }
 
     /** An import of one of SpillwayData's exports, e.g. {@code RefApiKeysTable} (a table's name). */

@@ -6,25 +6,25 @@ import org.junit.jupiter.api.Test;
 
 class ConcurrencyBudgetTest {
 
-    private static ConcurrencyBudget budget(final int intake, final int wait, final int rate, final int burst) {
-        return new ConcurrencyBudget(intake, wait, rate, burst, 5, 10, 20, 3);
+    private static ConcurrencyBudget budget(final int intake, final int hold, final int rate, final int burst) {
+        return new ConcurrencyBudget(intake, hold, rate, burst, 5, 10, 20, 3);
     }
 
     @Test
-    void defaults_letEveryAdmittedRequestWaitItsWholeBudgetInsideTheReservation() {
-        ConcurrencyBudget defaults = budget(ConcurrencyBudget.DEFAULT_INTAKE, IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS,
+    void defaults_letEveryAdmittedRequestStreamForTheWholeLimitInsideTheReservation() {
+        ConcurrencyBudget defaults = budget(ConcurrencyBudget.DEFAULT_INTAKE, IntakeTimeouts.DEFAULT_STREAM_SECONDS,
                 ConcurrencyBudget.DEFAULT_THROTTLE_RATE, ConcurrencyBudget.DEFAULT_THROTTLE_BURST);
 
-        assertThat(defaults.admittedWithinOneWait()).isEqualTo(100 + 20 * 20).isLessThanOrEqualTo(defaults.intake());
+        assertThat(defaults.admittedWithinOneHold()).isEqualTo(100 + 5 * 120).isLessThanOrEqualTo(defaults.intake());
         assertThat(defaults.validate()).isEmpty();
         // the default account limit is 1,000, of which Lambda keeps 100 unreserved
-        assertThat(defaults.totalReserved()).isEqualTo(538).isLessThanOrEqualTo(900);
+        assertThat(defaults.totalReserved()).isEqualTo(738).isLessThanOrEqualTo(900);
     }
 
     @Test
     void aThrottleAboveWhatTheReservationHolds_isRefusedWithTheArithmetic() {
         assertThat(budget(500, 20, 30, 100).validate()).singleElement().asString()
-                .contains("admits up to 700 requests within one 20 s wait")
+                .contains("admits up to 700 requests within one 20 s stream")
                 .contains("more than the intake's reserved concurrency of 500");
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -34,10 +35,11 @@ class QuarkusFunctionTest {
         Path zip = Files.write(artifacts.resolve("function.zip"), new byte[] {'P', 'K', 5, 6});
         App app = new App();
         nativeStack = new Stack(app, "NativeIntake");
-        nativeIntake = new QuarkusFunction(nativeStack, "Intake", props(nativeStack, zip, true, false));
+        nativeIntake = new QuarkusFunction(nativeStack, "Intake", props(nativeStack, zip, true, false)
+                .webAdapter(WebAdapter.streamingIntake(WebAdapter.LAYER_VERSION)).build());
         missingStack = new Stack(app, "MissingIntake");
         missingIntake = new QuarkusFunction(missingStack, "Intake",
-                props(missingStack, artifacts.resolve("absent.zip"), false, false));
+                props(missingStack, artifacts.resolve("absent.zip"), false, false).build());
     }
 
     @Test
@@ -55,6 +57,19 @@ class QuarkusFunctionTest {
     }
 
     @Test
+    void nativeIntakeBehindTheWebAdapter_isItsOwnRuntime_theLayersExtensionForwardsWithoutAWrapper() {
+        Template template = Template.fromStack(nativeStack);
+
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Runtime", "provided.al2023",
+                "Layers", List.of(ApiStackTest.webAdapterLayer(WebAdapter.LAYER_VERSION)),
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "AWS_LWA_INVOKE_MODE", "response_stream",
+                        "AWS_LWA_PORT", "8080",
+                        "AWS_LAMBDA_EXEC_WRAPPER", Match.absent()))))));
+    }
+
+    @Test
     void missingArtifact_synthesizesAPlaceholderAndWarns() {
         Template.fromStack(missingStack).resourceCountIs("AWS::Lambda::Function", 1);
 
@@ -66,14 +81,14 @@ class QuarkusFunctionTest {
     @Test
     void missingArtifact_failsSynthesisWhenArtifactsAreRequired() {
         Stack stack = new Stack(new App(), "RequiredIntake");
-        new QuarkusFunction(stack, "Intake", props(stack, artifacts.resolve("absent.zip"), false, true));
+        new QuarkusFunction(stack, "Intake", props(stack, artifacts.resolve("absent.zip"), false, true).build());
 
         assertThatThrownBy(() -> Template.fromStack(stack))
                 .hasMessageContaining("requireArtifacts=true but the function artifact");
     }
 
-    private static QuarkusFunctionProps props(final Stack stack, final Path zip, final boolean nativeImage,
-                                             final boolean required) {
+    private static QuarkusFunctionProps.Builder props(final Stack stack, final Path zip, final boolean nativeImage,
+                                                     final boolean required) {
         Vpc vpc = Vpc.Builder.create(stack, "Vpc").maxAzs(2).natGateways(1).build();
         return QuarkusFunctionProps.builder()
                 .vpc(vpc)
@@ -82,7 +97,6 @@ class QuarkusFunctionTest {
                 .artifact(zip)
                 .nativeImage(nativeImage)
                 .requireArtifacts(required)
-                .memorySizeMb(512)
-                .build();
+                .memorySizeMb(512);
     }
 }

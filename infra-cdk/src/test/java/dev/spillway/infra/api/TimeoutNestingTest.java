@@ -14,12 +14,14 @@ import software.amazon.awscdk.assertions.Template;
 
 /**
  * The limits around an intake request, read from the synthesized template (not from the Java constants that made
- * it): an accepted request must always be answered by the intake, never cut off with a 5xx.
+ * it): an accepted request must always be answered by the intake, never cut off with a 5xx; a stream ends with its
+ * function, and the concurrency reserved for the intake holds every stream the stage admits.
  */
 class TimeoutNestingTest {
 
     private static Map<String, Object> intake;
     private static List<Map<String, Object>> proxyMethods;
+    private static Map<String, Object> stageThrottle;
 
     @BeforeAll
     @SuppressWarnings("unchecked")
@@ -37,6 +39,11 @@ class TimeoutNestingTest {
                 .filter(method -> String.valueOf(method.get("Integration")).contains("IntakeLive"))
                 .toList();
         assertThat(proxyMethods).as("the root and {proxy+} methods").hasSize(2);
+        List<Object> stages = List.copyOf(template.findResources("AWS::ApiGateway::Stage").values());
+        assertThat(stages).hasSize(1);
+        List<Map<String, Object>> settings = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>)
+                stages.get(0)).get("Properties")).get("MethodSettings");
+        stageThrottle = settings.get(0);
     }
 
     @Test
@@ -64,16 +71,49 @@ class TimeoutNestingTest {
     }
 
     @Test
+    void aStream_endsWithItsFunction_withinWhatApiGatewayAndLambdaAllow() {
+        int lambdaTimeout = ((Number) intake.get("Timeout")).intValue();
+
+        assertThat(proxyMethods).allSatisfy(method -> {
+            assertThat(String.valueOf(method.get("Integration"))).contains("ResponseTransferMode=STREAM");
+            // past 29 s only a streaming integration may go; the function must not outlive it
+            assertThat(integrationTimeoutSeconds(method)).isGreaterThan(29)
+                    .isGreaterThanOrEqualTo(lambdaTimeout)
+                    .isLessThanOrEqualTo(IntakeTimeouts.MAX_STREAM_SECONDS);
+        });
+        assertThat(lambdaTimeout).isGreaterThan(envSeconds("SPILLWAY_INTAKE_MAX_WAIT"));
+    }
+
+    @Test
+    void everyRequestTheStageAdmits_fitsTheIntakesReservation_evenIfEachStreamsUntilItsFunctionEnds() {
+        int reserved = ((Number) intake.get("ReservedConcurrentExecutions")).intValue();
+        int lambdaTimeout = ((Number) intake.get("Timeout")).intValue();
+        int rate = ((Number) stageThrottle.get("ThrottlingRateLimit")).intValue();
+        int burst = ((Number) stageThrottle.get("ThrottlingBurstLimit")).intValue();
+
+        // Little's law at its worst: everything admitted within one stream limit still streaming at its end
+        assertThat(burst + rate * lambdaTimeout).isLessThanOrEqualTo(reserved);
+    }
+
+    @Test
     void validation_namesTheLargestWaitThatWouldNest() {
-        IntakeTimeouts tooLong = IntakeTimeouts.withWaits(25, 25);
+        IntakeTimeouts tooLong = IntakeTimeouts.of(30, 25, 25);
 
         assertThat(tooLong.validate()).singleElement().asString()
                 .contains("maxWaitSeconds 25 does not nest")
-                .contains("the largest wait that nests is 20 s");
+                .contains("the largest wait that nests is 21 s");
         assertThat(IntakeTimeouts.withWaits(20, 25).validate()).singleElement().asString()
                 .contains("defaultWaitSeconds 25");
         assertThat(IntakeTimeouts.withWaits(IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS,
                 IntakeTimeouts.DEFAULT_MAX_WAIT_SECONDS).validate()).isEmpty();
+    }
+
+    @Test
+    void validation_refusesAStreamLimitPast15Minutes_andAFunctionThatOutlivesItsIntegration() {
+        assertThat(IntakeTimeouts.of(901, 20, 20).validate()).singleElement().asString()
+                .contains("maxStreamSeconds 901 is over 900 s");
+        assertThat(new IntakeTimeouts(60, 120, 2, 3, 3, 20, 20).validate()).singleElement().asString()
+                .contains("Lambda timeout (120 s) is longer than the integration timeout (60 s)");
     }
 
     @SuppressWarnings("unchecked")

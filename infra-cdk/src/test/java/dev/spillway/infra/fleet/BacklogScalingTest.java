@@ -25,22 +25,24 @@ class BacklogScalingTest {
     }
 
     @Test
-    void scalableTarget_isTheServiceCountFromZero() {
+    void scalableTarget_isTheServiceCount_fromMinTasksToMaxTasks() {
         template.resourceCountIs("AWS::ApplicationAutoScaling::ScalableTarget", 1);
         template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Match.objectLike(Map.of(
                 "ServiceNamespace", "ecs",
                 "ScalableDimension", "ecs:service:DesiredCount",
-                "MinCapacity", 0,
-                "MaxCapacity", 4)));
+                // the defaults: one task kept warm, six at most (docs/capacity.md)
+                "MinCapacity", 1,
+                "MaxCapacity", 6)));
     }
 
     @Test
     void targetTracking_keepsHeldAndWeightedWaitingMessagesPerRunningTaskAtLatencyOverProcessingTime() {
-        assertThat(scaling.targetBacklogPerTask()).isEqualTo(10.0);
+        // 30 s acceptable latency / 2 s per message
+        assertThat(scaling.targetBacklogPerTask()).isEqualTo(15.0);
         template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Match.objectLike(Map.of(
                 "PolicyType", "TargetTrackingScaling",
                 "TargetTrackingScalingPolicyConfiguration", Match.objectLike(Map.of(
-                        "TargetValue", 10,
+                        "TargetValue", 15,
                         "CustomizedMetricSpecification", Map.of("Metrics", Match.arrayWith(List.of(
                                 Match.objectLike(Map.of(
                                         "Id", "backlog_per_task",

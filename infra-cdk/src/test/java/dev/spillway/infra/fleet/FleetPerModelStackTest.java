@@ -87,7 +87,7 @@ class FleetPerModelStackTest {
     void eachFleet_scalesOnItsOwnBacklog_withItsOwnSize() {
         fleet.resourceCountIs("AWS::ApplicationAutoScaling::ScalableTarget", 2);
         fleet.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Match.objectLike(Map.of(
-                "MinCapacity", 0, "MaxCapacity", 4)));
+                "MinCapacity", 1, "MaxCapacity", 6)));
         fleet.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Match.objectLike(Map.of(
                 "MinCapacity", 1, "MaxCapacity", 2)));
         for (String fleetName : List.of("shared", SECOND)) {

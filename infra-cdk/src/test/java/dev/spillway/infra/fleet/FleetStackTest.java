@@ -29,8 +29,8 @@ class FleetStackTest {
     void gpuInstances_startAtZeroFromTheAl2023EcsGpuAmi_withRoomForARollingDeploy() {
         template.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Match.objectLike(Map.of(
                 "MinSize", "0",
-                // maxTasks 4 + one instance of headroom, so a deploy at full size can start a new task first
-                "MaxSize", "5",
+                // maxTasks 6 + one instance of headroom, so a deploy at full size can start a new task first
+                "MaxSize", "7",
                 "NewInstancesProtectedFromScaleIn", true)));
         template.hasResourceProperties("AWS::EC2::LaunchTemplate", Match.objectLike(Map.of(
                 "LaunchTemplateData", Match.objectLike(Map.of(

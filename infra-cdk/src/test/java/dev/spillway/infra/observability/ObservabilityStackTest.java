@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.DeployedApp;
 import dev.spillway.infra.data.PriorityQueues;
 import dev.spillway.infra.data.PriorityQueuesProps;
@@ -112,7 +113,7 @@ class ObservabilityStackTest {
                 "Namespace", "ECS/ContainerInsights",
                 "MetricName", "RunningTaskCount",
                 "Statistic", "Minimum",
-                "Threshold", 4,
+                "Threshold", CapacitySettings.defaults().maxTasks(),
                 "EvaluationPeriods", 6,
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold")));
         // 6 queue-not-empty, 3 oldest-message, 5 throttles, 4xx, 5xx, stage throttling, fleet at maximum
