@@ -146,6 +146,7 @@ public final class SpillwayApp {
                 .fallbackInstanceTypes(settings.fallbackInstanceTypes())
                 .spot(settings.spot())
                 .onDemandBaseTasks(settings.onDemandBaseTasks())
+                .batchSpotMaxTasks(settings.batchSpotMaxTasks())
                 .deployHeadroom(settings.deployHeadroom())
                 .dockerHubSecretArn(settings.dockerHubSecretArn())
                 .weightsFromS3(settings.weightsFromS3())

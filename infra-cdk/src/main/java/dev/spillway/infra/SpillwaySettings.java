@@ -61,6 +61,8 @@ import software.constructs.Node;
  * @param fallbackInstanceTypes {@code fallbackInstanceTypes}: GPU types tried, in order, when {@code instanceType}
  *                             has no capacity (comma-separated)
  * @param onDemandBaseTasks    {@code onDemandBaseTasks}: with {@code spot}, the first GPU instances that stay on demand
+ * @param batchSpotMaxTasks    {@code batchSpotMaxTasks}: most tasks of each model's Spot service for the batch tier
+ *                             alone, 0 for none
  * @param deployHeadroom       {@code deployHeadroom}: GPU instances above {@code maxTasks}, so a rolling deploy at
  *                             full size can start new tasks before it stops old ones
  * @param dockerHubSecretArn   {@code dockerHubSecretArn}: ARN of a Secrets Manager secret (name prefix
@@ -85,9 +87,9 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                                int batchFilesConcurrency, int ingestConcurrency, int notifierConcurrency,
                                int schedulerConcurrency, int wafRequestsPerIp, String domainName, String certificateArn,
                                boolean natPerAz, boolean interfaceEndpoints, List<String> fallbackInstanceTypes,
-                               int onDemandBaseTasks, int deployHeadroom, String dockerHubSecretArn,
-                               boolean weightsFromS3, int maxStreamSec, int webAdapterLayerVersion,
-                               List<ModelFleetSettings> moreModels) {
+                               int onDemandBaseTasks, int batchSpotMaxTasks, int deployHeadroom,
+                               String dockerHubSecretArn, boolean weightsFromS3, int maxStreamSec,
+                               int webAdapterLayerVersion, List<ModelFleetSettings> moreModels) {
 
     public static SpillwaySettings from(final Node node) {
         Path functionZip = Path.of(string(node, "functionZip", "../functions/intake-lambda/target/function.zip"));
@@ -121,6 +123,7 @@ public record SpillwaySettings(boolean nativeImage, Path functionZip, Path event
                 bool(node, "interfaceEndpoints", true),
                 list(node, "fallbackInstanceTypes", FleetStackProps.DEFAULT_FALLBACK_INSTANCE_TYPES),
                 integer(node, "onDemandBaseTasks", 1),
+                integer(node, "batchSpotMaxTasks", 0),
                 integer(node, "deployHeadroom", 1),
                 string(node, "dockerHubSecretArn", ""),
                 bool(node, "weightsFromS3", true),

@@ -36,7 +36,7 @@ class CdkNagTest {
 
     @Test
     void nativeSpotVariant_hasNoUnsuppressedAwsSolutionsErrorsEither() {
-        App app = SpillwayApp.newApp(Map.ofEntries(Map.entry("native", "true"), Map.entry("spot", "true"),
+        App app = SpillwayApp.newApp(Map.ofEntries(Map.entry("native", "true"), Map.entry("spot", "true"), Map.entry("batchSpotMaxTasks", "3"),
                 Map.entry("tracing", "false"), Map.entry("reservedConcurrency", "700"),
                 Map.entry("apiThrottleRate", "10"), Map.entry("maxStreamSeconds", "60"), Map.entry("natPerAz", "true"),
                 Map.entry("domainName", "api.example.com"), Map.entry("certificateArn", CERTIFICATE),

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,7 +89,7 @@ public class Worker {
         this.queue = queue;
         this.drainMeter = drainMeter;
         this.drainReportInterval = eta.reportInterval();
-        this.priority = priority(fleets.serving(models.served().keySet()));
+        this.priority = priority(fleets.serving(models.served().keySet()), tiers(config.tiers()));
         this.runner = runner;
         this.breakers = breakers;
         this.sweeper = sweeper;
@@ -228,12 +229,31 @@ public class Worker {
         return order;
     }
 
-    private static List<PolledQueue> priority(Set<String> fleets) {
+    private static List<PolledQueue> priority(Set<String> fleets, Set<Tier> tiers) {
         List<PolledQueue> order = new ArrayList<>();
         for (Tier tier : Tier.values()) {
-            fleets.forEach(fleet -> order.add(new PolledQueue(fleet, tier)));
+            if (tiers.contains(tier)) {
+                fleets.forEach(fleet -> order.add(new PolledQueue(fleet, tier)));
+            }
         }
         return List.copyOf(order);
+    }
+
+    /** @throws IllegalArgumentException at startup for an unknown tier or none at all */
+    static Set<Tier> tiers(List<String> names) {
+        Set<Tier> tiers = EnumSet.noneOf(Tier.class);
+        for (String name : names) {
+            try {
+                tiers.add(Tier.fromWire(name.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("spillway.worker.tiers: '" + name + "' is not one of interactive, "
+                        + "standard, batch", e);
+            }
+        }
+        if (tiers.isEmpty()) {
+            throw new IllegalArgumentException("spillway.worker.tiers names no tier");
+        }
+        return tiers;
     }
 
     private void dispatch(Run current, QueuedMessage message) {

@@ -2,6 +2,7 @@ package dev.spillway.backend.worker;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -24,6 +25,14 @@ public interface WorkerConfig {
      */
     @WithDefault("16")
     int concurrency();
+
+    /**
+     * The tiers it takes jobs from, by wire name, in any order (priority and aging still apply among them). All by
+     * default; a worker on Spot capacity takes {@code batch} only, so interactive work never lands where it can be
+     * interrupted.
+     */
+    @WithDefault("interactive,standard,batch")
+    List<String> tiers();
 
     /**
      * Longest long-poll wait on the interactive queue when every queue is empty (SQS allows 20 s): the first wait

@@ -144,7 +144,7 @@ class WorkerTest {
         Instant now = Instant.now();
         Job job = Job.queued(JobIds.next(), "default", Tier.INTERACTIVE, request, null, now, now.plus(Duration.ofHours(1)));
         store.create(job);
-        queue.send(Tier.INTERACTIVE, job.id());
+        queue.send(Fleets.SHARED, Tier.INTERACTIVE, job.id());
 
         // WHEN the worker runs it
         Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);

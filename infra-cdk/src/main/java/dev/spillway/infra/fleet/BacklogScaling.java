@@ -2,8 +2,6 @@ package dev.spillway.infra.fleet;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +36,7 @@ import software.constructs.Construct;
  *       AWS pattern for queue workers. In-flight messages count because they are work the fleet holds: counting
  *       only visible ones puts a fleet that keeps up near zero, and target tracking then scales a busy fleet in
  *       (to zero after 15 quiet minutes) and restarts it cold while the backlog grows. Waiting work is weighted by
- *       how long its tier may wait ({@link #TIER_WEIGHTS}): a batch backlog grows the fleet, but ten times more
+ *       how long its tier may wait ({@link #tierWeight}): a batch backlog grows the fleet, but ten times more
  *       slowly than the same interactive backlog. It is metric math, which the L2 does not render, hence the L1
  *       policy.</li>
  *   <li>Target tracking cannot leave zero (it scales proportionally to the running count, and the ratio is
@@ -55,11 +53,12 @@ public final class BacklogScaling extends Construct {
     /** Suffix of a tier's in-flight query id, e.g. {@code interactive_inflight}. */
     static final String IN_FLIGHT_SUFFIX = "_inflight";
     /**
-     * Weight of a tier's waiting messages: the interactive tier's acceptable latency over the tier's own. Standard
-     * work may wait twice as long as interactive work, batch work ten times.
+     * Weight of a tier's waiting messages: the interactive tier's acceptable latency over the tier's own (standard
+     * work may wait twice as long as interactive work, batch work ten times), as the capacity planner simulates it.
      */
-    public static final Map<Tier, Double> TIER_WEIGHTS = Collections.unmodifiableMap(new EnumMap<>(Map.of(
-            Tier.INTERACTIVE, 1.0, Tier.STANDARD, 0.5, Tier.BATCH, 0.1)));
+    public static double tierWeight(final Tier tier) {
+        return dev.spillway.capacity.workload.Tier.valueOf(tier.name()).scalingWeight();
+    }
     /** Where the scheduler's EMF lines land ({@code spillway.metrics.emf.namespace}). */
     static final String SCHEDULER_NAMESPACE = "Spillway";
     /** The scheduler's count of visible messages, dimensions {@code Fleet} and {@code Tier}. */
@@ -166,7 +165,7 @@ public final class BacklogScaling extends Construct {
     }
 
     private static String weight(final Tier tier) {
-        return BigDecimal.valueOf(TIER_WEIGHTS.get(tier)).stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(tierWeight(tier)).stripTrailingZeros().toPlainString();
     }
 
     private static String schedulerId(final TierQueue tier) {

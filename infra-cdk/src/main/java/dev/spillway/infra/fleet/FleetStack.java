@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.data.DataAccess;
 import dev.spillway.infra.data.FleetQueues;
 import dev.spillway.infra.data.PriorityQueues;
+import dev.spillway.infra.data.Tier;
 import dev.spillway.infra.nag.Suppressions;
 import dev.spillway.infra.network.NetworkStack;
 import dev.spillway.infra.runtime.RuntimeEnvironment;
@@ -70,10 +72,10 @@ public final class FleetStack extends Stack {
         }
         this.fleets = List.copyOf(built);
         ModelFleet first = fleets.get(0);
-        this.capacity = first.capacity;
-        this.task = first.task;
-        this.service = first.service;
-        this.scaling = first.scaling;
+        this.capacity = first.capacity();
+        this.task = first.task();
+        this.service = (Ec2Service) first.service();
+        this.scaling = first.scaling();
 
         suppressFindings();
     }
@@ -90,25 +92,91 @@ public final class FleetStack extends Stack {
     /**
      * One model's fleet: GPU instances of its type behind its own capacity provider, a service running its vLLM and
      * worker task, scaled on its own queues' backlog. Its workers know only this model and read only its queues.
+     * With {@code batchSpotMaxTasks}, a second service on Spot instances alone takes the model's batch tier and
+     * nothing else (its workers run with {@code SPILLWAY_WORKER_TIERS=batch}), scaled on the batch backlog from zero:
+     * batch work gets cheap, interruptible capacity while interactive work never lands on it. The main service keeps
+     * reading every tier, so batch work still progresses when no Spot capacity is to be had.
      */
     public static final class ModelFleet {
 
         private final ModelFleetSettings model;
-        private final GpuCapacity capacity;
-        private final InferenceTaskDefinition task;
-        private final Ec2Service service;
-        private final BacklogScaling scaling;
+        private final FleetService main;
+        private final FleetService batchSpot;
 
         ModelFleet(final Construct scope, final FleetStackProps props, final ModelFleetSettings model,
                    final FleetQueues queues) {
             this.model = model;
             CapacitySettings settings = model.capacity();
+            this.main = new FleetService(scope, props, model, queues, settings, props.isSpot(),
+                    props.getOnDemandBaseTasks(), Map.of(), queues);
+            if (props.getBatchSpotMaxTasks() > 0) {
+                FleetQueues batchOnly = new FleetQueues(queues.fleet(), List.of(queues.tier(Tier.BATCH)));
+                this.batchSpot = new FleetService(new Construct(scope, "BatchSpot"), props, model, queues,
+                        batchSpotSettings(settings, props.getBatchSpotMaxTasks()), true, 0,
+                        Map.of(RuntimeEnvironment.WORKER_TIERS, Tier.BATCH.id()), batchOnly);
+            } else {
+                this.batchSpot = null;
+            }
+        }
+
+        /** The model's scaling, from zero to {@code maxTasks} Spot tasks. */
+        private static CapacitySettings batchSpotSettings(final CapacitySettings model, final int maxTasks) {
+            return new CapacitySettings(model.instanceType(), 0, maxTasks, model.workerConcurrency(),
+                    model.acceptableLatency(), model.meanProcessingTime(), model.scaleOutCooldown(),
+                    model.scaleInCooldown(), model.scaleFromZeroCooldown(), model.coldStartMin(), model.coldStartMax(),
+                    model.reservedConcurrency(), model.defaultWait());
+        }
+
+        public ModelFleetSettings model() {
+            return model;
+        }
+
+        public GpuCapacity capacity() {
+            return main.capacity;
+        }
+
+        public InferenceTaskDefinition task() {
+            return main.task;
+        }
+
+        public IService service() {
+            return main.service;
+        }
+
+        public BacklogScaling scaling() {
+            return main.scaling;
+        }
+
+        /** The Spot service of the batch tier, if {@code batchSpotMaxTasks} asks for one. */
+        public Optional<FleetService> batchSpot() {
+            return Optional.ofNullable(batchSpot);
+        }
+
+        List<FleetService> services() {
+            return batchSpot == null ? List.of(main) : List.of(main, batchSpot);
+        }
+    }
+
+    /**
+     * GPU instances, a service of the model's vLLM and worker task on them, and its scaling on {@code scaledOn}: the
+     * parts each of a model's services has, created as children of {@code scope}.
+     */
+    public static final class FleetService {
+
+        private final GpuCapacity capacity;
+        private final InferenceTaskDefinition task;
+        private final Ec2Service service;
+        private final BacklogScaling scaling;
+
+        FleetService(final Construct scope, final FleetStackProps props, final ModelFleetSettings model,
+                     final FleetQueues queues, final CapacitySettings settings, final boolean spot,
+                     final int onDemandBase, final Map<String, String> extraWorkerEnv, final FleetQueues scaledOn) {
             List<String> instanceTypes = new ArrayList<>();
             instanceTypes.add(settings.instanceType());
             props.getFallbackInstanceTypes().stream().filter(type -> !instanceTypes.contains(type))
                     .forEach(instanceTypes::add);
             this.capacity = new GpuCapacity(scope, "Gpu", props.getVpc(), instanceTypes,
-                    settings.maxTasks() + props.getDeployHeadroom(), props.isSpot(), props.getOnDemandBaseTasks());
+                    settings.maxTasks() + props.getDeployHeadroom(), spot, onDemandBase);
 
             Map<String, String> workerEnv = new LinkedHashMap<>(
                     RuntimeEnvironment.fleetWorker(props.getJobsTable(), queues, props.getRedisHosts()));
@@ -116,9 +184,11 @@ public final class FleetStack extends Stack {
             // worker forwards that name upstream unchanged.
             workerEnv.putAll(RuntimeEnvironment.worker(model.servedName(), model.servedName(),
                     settings.workerConcurrency()));
+            workerEnv.putAll(extraWorkerEnv);
             this.task = new InferenceTaskDefinition(scope, "Task", props, model, workerEnv);
 
             IRole taskRole = task.taskDefinition().getTaskRole();
+            // Every tier of the fleet, even for a worker that reads one: its dead-letter sweep reads them all.
             queues.grantConsume(taskRole);
             // Claims, heartbeats, results and dead-letter failures are conditional updates of a job it reads by id.
             DataAccess.grant(taskRole, props.getJobsTable(), DataAccess.READ, DataAccess.TRANSITION);
@@ -146,11 +216,7 @@ public final class FleetStack extends Stack {
                     .vpcSubnets(NetworkStack.workloadSubnets())
                     .build();
 
-            this.scaling = new BacklogScaling(scope, "Scaling", capacity.cluster(), service, queues, settings);
-        }
-
-        public ModelFleetSettings model() {
-            return model;
+            this.scaling = new BacklogScaling(scope, "Scaling", capacity.cluster(), service, scaledOn, settings);
         }
 
         public GpuCapacity capacity() {
@@ -171,7 +237,8 @@ public final class FleetStack extends Stack {
     }
 
     private void suppressFindings() {
-        fleets.forEach(fleet -> suppressFindings(fleet.task(), fleet.capacity()));
+        fleets.forEach(fleet -> fleet.services().forEach(service -> suppressFindings(service.task(),
+                service.capacity())));
     }
 
     private static void suppressFindings(final InferenceTaskDefinition task, final GpuCapacity capacity) {

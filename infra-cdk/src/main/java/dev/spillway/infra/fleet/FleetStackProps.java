@@ -78,6 +78,12 @@ public interface FleetStackProps extends StackProps {
     /** With Spot, the first instances that stay on demand, so some capacity survives a Spot reclaim. */
     int getOnDemandBaseTasks();
 
+    /**
+     * Most tasks of each model's Spot service for the batch tier alone, 0 for none: Spot instances only, workers that
+     * read the batch queue only, scaled on its backlog from zero.
+     */
+    int getBatchSpotMaxTasks();
+
     /** Instances above the most tasks, so a rolling deploy at full size can place its new tasks. */
     int getDeployHeadroom();
 
@@ -114,6 +120,7 @@ public interface FleetStackProps extends StackProps {
         private boolean spot;
         private List<String> fallbackInstanceTypes = DEFAULT_FALLBACK_INSTANCE_TYPES;
         private int onDemandBaseTasks = 1;
+        private int batchSpotMaxTasks;
         private int deployHeadroom = 1;
         private String dockerHubSecretArn = "";
         private boolean weightsFromS3;
@@ -222,6 +229,11 @@ public interface FleetStackProps extends StackProps {
             return this;
         }
 
+        public Builder batchSpotMaxTasks(final int value) {
+            this.batchSpotMaxTasks = value;
+            return this;
+        }
+
         public Builder spot(final boolean value) {
             this.spot = value;
             return this;
@@ -238,8 +250,8 @@ public interface FleetStackProps extends StackProps {
             models.addAll(moreModels);
             return new Values(vpc, fleetSecurityGroup, jobsTable, queues, modelBucket, redisHosts, workerImage,
                     requireArtifacts, vllmImage, servedModelName, huggingFaceModel, maxModelLength, capacity, spot,
-                    fallbackInstanceTypes, onDemandBaseTasks, deployHeadroom, dockerHubSecretArn, weightsFromS3,
-                    awsCliImage, description, List.copyOf(models));
+                    fallbackInstanceTypes, onDemandBaseTasks, batchSpotMaxTasks, deployHeadroom, dockerHubSecretArn,
+                    weightsFromS3, awsCliImage, description, List.copyOf(models));
         }
     }
 
@@ -248,7 +260,8 @@ public interface FleetStackProps extends StackProps {
                   String getVllmImage,
                   String getServedModelName, String getHuggingFaceModel, int getMaxModelLength,
                   CapacitySettings getCapacity, boolean isSpot, List<String> getFallbackInstanceTypes,
-                  int getOnDemandBaseTasks, int getDeployHeadroom, String getDockerHubSecretArn,
+                  int getOnDemandBaseTasks, int getBatchSpotMaxTasks, int getDeployHeadroom,
+                  String getDockerHubSecretArn,
                   boolean isWeightsFromS3, String getAwsCliImage, String getDescription,
                   List<ModelFleetSettings> getModels)
             implements FleetStackProps {

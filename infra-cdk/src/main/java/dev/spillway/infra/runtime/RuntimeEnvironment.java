@@ -32,6 +32,8 @@ public final class RuntimeEnvironment {
     /** Worker only: the name the model server serves under ({@code --served-model-name}). */
     public static final String MODEL_UPSTREAM = "SPILLWAY_MODELS_DEFAULT_UPSTREAM_MODEL";
     public static final String WORKER_CONCURRENCY = "SPILLWAY_WORKER_CONCURRENCY";
+    /** {@code spillway.worker.tiers}: the tiers a worker takes jobs from (all when unset). */
+    public static final String WORKER_TIERS = "SPILLWAY_WORKER_TIERS";
     /** {@code spillway.files.bucket}: where batch input files arrive and their outputs are written. */
     public static final String FILES_BUCKET = "SPILLWAY_FILES_BUCKET";
     /** {@code spillway.ingest.queue-url}: the SQS ingest queue. */
