@@ -19,7 +19,8 @@ class CdkContextTest {
         Path cdkJson = dir.resolve("cdk.json");
         Files.writeString(cdkJson, """
                 {"app": "mvn -e -q compile exec:java",
-                 "context": {"maxTasks": 6, "acceptableLatencySeconds": 120, "modelName": "deepseek-chat"}}
+                 "context": {"maxTasks": 6, "acceptableLatencySeconds": 120, "meanProcessingSeconds": 6,
+                             "modelName": "deepseek-chat"}}
                 """);
 
         Map<String, Object> context = CdkContext.read(cdkJson, Map.of("maxTasks", "8"));
