@@ -59,11 +59,34 @@ final class KeepAliveClient implements AutoCloseable {
             headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
         }
         String length = headers.get("content-length");
-        if (length == null) {
-            throw new IOException("the benchmark client reads Content-Length bodies only; got " + headers);
+        byte[] body;
+        if (length != null) {
+            body = in.readNBytes(Integer.parseInt(length));
+        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            body = chunkedBody();
+        } else {
+            throw new IOException("the benchmark client reads Content-Length or chunked bodies only; got " + headers);
         }
-        byte[] body = in.readNBytes(Integer.parseInt(length));
         return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** The chunks up to the last (size 0), then its empty trailer line. */
+    private byte[] chunkedBody() throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(512);
+        for (int size = chunkSize(); size > 0; size = chunkSize()) {
+            body.write(in.readNBytes(size));
+            line();
+        }
+        for (String trailer = line(); !trailer.isEmpty(); trailer = line()) {
+            // trailers carry nothing the benchmarks read
+        }
+        return body.toByteArray();
+    }
+
+    private int chunkSize() throws IOException {
+        String size = line();
+        int extension = size.indexOf(';');
+        return Integer.parseInt((extension < 0 ? size : size.substring(0, extension)).trim(), 16);
     }
 
     private String line() throws IOException {
