@@ -15,7 +15,7 @@ class BenchCommandsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"cache-hit", "direct-lane", "spill-lane", "sustained-load", "batching", "intake-merging",
-        "dynamo", "surge"})
+        "dynamo", "surge", "streaming"})
     void runsAndPrintsItsComparison(String name) throws Exception {
         BenchRun.Result run = BenchRun.of(name, "--quick");
 
