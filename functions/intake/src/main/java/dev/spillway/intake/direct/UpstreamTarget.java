@@ -113,16 +113,26 @@ final class UpstreamTarget implements AutoCloseable {
         });
     }
 
-    private CompletionStage<byte[]> attempt(byte[] body, String model, Instant deadline) {
-        Duration remaining = Duration.between(clock.instant(), deadline);
+    /**
+     * Takes one of the bulkhead's slots for an attempt, or says why it cannot start: too little of the budget left
+     * for one, or every slot in use. Null when the slot is taken (the caller releases it).
+     */
+    private RuntimeException takeSlot(Duration remaining) {
         if (remaining.compareTo(SHORTEST_ATTEMPT) < 0) {
-            return CompletableFuture.failedFuture(
-                    new WaitBudgetSpent("no wait budget left for another attempt at " + name, null));
+            return new WaitBudgetSpent("no wait budget left for another attempt at " + name, null);
         }
         if (!slots.tryAcquire()) {
             metrics.upstreamCall(name, "bulkhead_full");
-            return CompletableFuture.failedFuture(new BulkheadException("upstream-" + name + " has "
-                    + config.maxConcurrency() + " calls in flight"));
+            return new BulkheadException("upstream-" + name + " has " + config.maxConcurrency() + " calls in flight");
+        }
+        return null;
+    }
+
+    private CompletionStage<byte[]> attempt(byte[] body, String model, Instant deadline) {
+        Duration remaining = Duration.between(clock.instant(), deadline);
+        RuntimeException refused = takeSlot(remaining);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
         }
         Duration timeout = remaining.compareTo(config.timeout()) < 0 ? remaining : config.timeout();
         CompletableFuture<byte[]> outcome = new CompletableFuture<>();
@@ -172,15 +182,9 @@ final class UpstreamTarget implements AutoCloseable {
     }
 
     private CompletionStage<Multi<Buffer>> streamAttempt(byte[] body, Instant deadline) {
-        Duration remaining = Duration.between(clock.instant(), deadline);
-        if (remaining.compareTo(SHORTEST_ATTEMPT) < 0) {
-            return CompletableFuture.failedFuture(
-                    new WaitBudgetSpent("no wait budget left for another attempt at " + name, null));
-        }
-        if (!slots.tryAcquire()) {
-            metrics.upstreamCall(name, "bulkhead_full");
-            return CompletableFuture.failedFuture(new BulkheadException("upstream-" + name + " has "
-                    + config.maxConcurrency() + " calls in flight"));
+        RuntimeException refused = takeSlot(Duration.between(clock.instant(), deadline));
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
         }
         CompletableFuture<Multi<Buffer>> outcome = new CompletableFuture<>();
         client.openStream(body, config.timeout()).whenComplete((stream, failure) -> {
