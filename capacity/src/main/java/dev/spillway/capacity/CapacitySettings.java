@@ -91,6 +91,13 @@ public record CapacitySettings(String instanceType, int minTasks, int maxTasks, 
         return Duration.ofSeconds(ContextValues.integer(context, key, fallback));
     }
 
+    /** The same settings for a fleet of {@code minTasks} to {@code maxTasks} tasks. */
+    public CapacitySettings withTasks(final int minTasks, final int maxTasks) {
+        return new CapacitySettings(instanceType, minTasks, maxTasks, workerConcurrency, acceptableLatency,
+                meanProcessingTime, scaleOutCooldown, scaleInCooldown, scaleFromZeroCooldown, coldStartMin,
+                coldStartMax, reservedConcurrency, defaultWait);
+    }
+
     /** Visible messages per running task that target tracking aims for: acceptable latency / mean processing time. */
     public double targetBacklogPerTask() {
         double processing = seconds(meanProcessingTime);

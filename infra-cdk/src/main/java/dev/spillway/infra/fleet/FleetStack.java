@@ -35,10 +35,6 @@ import software.constructs.Construct;
  */
 public final class FleetStack extends Stack {
 
-    private final GpuCapacity capacity;
-    private final InferenceTaskDefinition task;
-    private final Ec2Service service;
-    private final BacklogScaling scaling;
     private final int maxTasks;
     private final List<ModelFleet> fleets;
 
@@ -71,11 +67,6 @@ public final class FleetStack extends Stack {
             built.add(new ModelFleet(fleetScope, props, model, queues));
         }
         this.fleets = List.copyOf(built);
-        ModelFleet first = fleets.get(0);
-        this.capacity = first.capacity();
-        this.task = first.task();
-        this.service = (Ec2Service) first.service();
-        this.scaling = first.scaling();
 
         suppressFindings();
     }
@@ -112,19 +103,11 @@ public final class FleetStack extends Stack {
             if (props.getBatchSpotMaxTasks() > 0) {
                 FleetQueues batchOnly = new FleetQueues(queues.fleet(), List.of(queues.tier(Tier.BATCH)));
                 this.batchSpot = new FleetService(new Construct(scope, "BatchSpot"), props, model, queues,
-                        batchSpotSettings(settings, props.getBatchSpotMaxTasks()), true, 0,
+                        settings.withTasks(0, props.getBatchSpotMaxTasks()), true, 0,
                         Map.of(RuntimeEnvironment.WORKER_TIERS, Tier.BATCH.id()), batchOnly);
             } else {
                 this.batchSpot = null;
             }
-        }
-
-        /** The model's scaling, from zero to {@code maxTasks} Spot tasks. */
-        private static CapacitySettings batchSpotSettings(final CapacitySettings model, final int maxTasks) {
-            return new CapacitySettings(model.instanceType(), 0, maxTasks, model.workerConcurrency(),
-                    model.acceptableLatency(), model.meanProcessingTime(), model.scaleOutCooldown(),
-                    model.scaleInCooldown(), model.scaleFromZeroCooldown(), model.coldStartMin(), model.coldStartMax(),
-                    model.reservedConcurrency(), model.defaultWait());
         }
 
         public ModelFleetSettings model() {
@@ -280,23 +263,23 @@ public final class FleetStack extends Stack {
     }
 
     public ICluster cluster() {
-        return capacity.cluster();
+        return capacity().cluster();
     }
 
     public IService service() {
-        return service;
+        return fleets.get(0).service();
     }
 
     public GpuCapacity capacity() {
-        return capacity;
+        return fleets.get(0).capacity();
     }
 
     public InferenceTaskDefinition task() {
-        return task;
+        return fleets.get(0).task();
     }
 
     public BacklogScaling scaling() {
-        return scaling;
+        return fleets.get(0).scaling();
     }
 
     public int maxTasks() {
