@@ -7,6 +7,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,7 +35,8 @@ import dev.spillway.core.queue.WorkQueue;
  * </pre>
  * A steady backlog of k jobs ahead on a fleet of c slots and service time s gives s (k + c + 1) / c, which is when the
  * job's turn comes (k + 1 slots freed, at c / s per second) plus its own service time. The inputs are read once per
- * fleet per {@code reading-ttl} (three SQS depth reads and one Redis read), so a surge of requests costs no more.
+ * fleet per {@code reading-ttl} (three SQS depth reads and one Redis read), so a surge of requests costs no more:
+ * while one request reads, the others arriving for that fleet wait for its reading rather than read too.
  * Without them (Redis or SQS unreachable) there is no estimate, and callers wait as they asked.
  */
 @ApplicationScoped
@@ -46,7 +49,7 @@ public class FinishEstimator {
     private final DrainReports reports;
     private final EtaConfig config;
     private final Clock clock;
-    private final Map<String, Reading> readings = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Reading>> readings = new ConcurrentHashMap<>();
 
     public FinishEstimator(WorkQueue queue, Fleets fleets, DrainReports reports, EtaConfig config, Clock clock) {
         this.queue = queue;
@@ -75,18 +78,34 @@ public class FinishEstimator {
         }
     }
 
+    /**
+     * The fleet's reading if still fresh, else a new one: the first request to find it stale reads, and requests
+     * arriving meanwhile wait for that read (a surge's first second would otherwise send each of them to SQS).
+     */
     private Reading reading(String fleet, Instant now) {
-        Reading cached = readings.get(fleet);
-        if (cached != null && cached.at().plus(config.readingTtl()).isAfter(now)) {
-            return cached;
+        CompletableFuture<Reading> mine = new CompletableFuture<>();
+        CompletableFuture<Reading> current = readings.compute(fleet,
+                (key, existing) -> existing != null && (!existing.isDone() || fresh(existing, now)) ? existing : mine);
+        if (current == mine) {
+            try {
+                Map<Tier, QueueDepth> depths = new EnumMap<>(Tier.class);
+                for (Tier tier : Tier.values()) {
+                    depths.put(tier, queue.depth(fleet, tier));
+                }
+                mine.complete(new Reading(now, depths, reports.read(fleet)));
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e); // the next request reads again
+            }
         }
-        Map<Tier, QueueDepth> depths = new EnumMap<>(Tier.class);
-        for (Tier tier : Tier.values()) {
-            depths.put(tier, queue.depth(fleet, tier));
+        try {
+            return current.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
-        Reading fresh = new Reading(now, depths, reports.read(fleet));
-        readings.put(fleet, fresh);
-        return fresh;
+    }
+
+    private boolean fresh(CompletableFuture<Reading> done, Instant now) {
+        return !done.isCompletedExceptionally() && done.join().at().plus(config.readingTtl()).isAfter(now);
     }
 
     /** How long a job of {@code tier} queued now will take to finish; see the class comment. */

@@ -1,20 +1,35 @@
 package dev.spillway.core.eta;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.spillway.core.config.EtaConfig;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.QueueDepth;
+import dev.spillway.core.queue.QueuedMessage;
+import dev.spillway.core.queue.WorkQueue;
+import dev.spillway.core.queue.sqs.SqsWorkQueue;
+import dev.spillway.local.emulators.LocalCloud;
 
-/** The estimate's arithmetic, from given queue depths and worker reports. */
+/** The estimate's arithmetic, from given queue depths and worker reports; and how often it reads them. */
 class FinishEstimatorTest {
 
     private static final Instant NOW = Instant.parse("2026-12-05T02:00:00Z");
@@ -121,5 +136,114 @@ class FinishEstimatorTest {
                 NOW.minusSeconds(1));
         assertThat(estimator.wait(reading(15, 0, 0, 4, quiet), Tier.INTERACTIVE, NOW))
                 .isEqualTo(Duration.ofMillis(10000));
+    }
+
+    @Test
+    void requestsArrivingTogether_shareOneReadingOfTheQueues() throws InterruptedException {
+        try (LocalCloud cloud = LocalCloud.start(
+                new LocalCloud.Options(Duration.ofSeconds(30), 3, false, false, "eta-test", 0, 0, 0))) {
+            Fleets fleets = Fleets.shared(new Fleets.Queues(urls(cloud, "interactive"), urls(cloud, "standard"),
+                    urls(cloud, "batch")));
+            Set<Thread> requests = ConcurrentHashMap.newKeySet();
+            GatedQueue queue = new GatedQueue(new SqsWorkQueue(cloud.sqs(), fleets, new ObjectMapper()), requests);
+            FinishEstimator shared = new FinishEstimator(queue, fleets, new NoReports(), CONFIG,
+                    Clock.fixed(NOW, ZoneOffset.UTC));
+
+            // WHEN 16 requests ask for an estimate while the first one's reading is still under way
+            List<Optional<Instant>> estimates = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                Thread thread = new Thread(() -> {
+                    Optional<Instant> estimate = shared.estimate("any-model", Tier.INTERACTIVE);
+                    synchronized (estimates) {
+                        estimates.add(estimate);
+                    }
+                });
+                requests.add(thread);
+                threads.add(thread);
+            }
+            threads.forEach(Thread::start);
+            for (Thread thread : threads) {
+                thread.join(30_000);
+            }
+
+            // THEN the queues were read once (a depth per tier), and every request got the same estimate from it
+            assertThat(queue.depthReads.get()).isEqualTo(Tier.values().length);
+            assertThat(estimates).hasSize(16).allSatisfy(estimate -> assertThat(estimate).isPresent())
+                    .containsOnly(estimates.get(0));
+        }
+    }
+
+    private static Fleets.Urls urls(LocalCloud cloud, String tier) {
+        return new Fleets.Urls(cloud.queueUrl(tier), Optional.of(cloud.queueUrl(tier + "-dlq")));
+    }
+
+    /**
+     * ElasticMQ's queues, whose first depth read holds until every other request has either read too or is waiting
+     * for a reading: so the requests surely arrive while a read is under way.
+     */
+    private static final class GatedQueue implements WorkQueue {
+        private final WorkQueue sqs;
+        private final Set<Thread> requests;
+        private final Set<Thread> reading = ConcurrentHashMap.newKeySet();
+        final AtomicInteger depthReads = new AtomicInteger();
+
+        GatedQueue(WorkQueue sqs, Set<Thread> requests) {
+            this.sqs = sqs;
+            this.requests = requests;
+        }
+
+        @Override
+        public QueueDepth depth(String fleet, Tier tier) {
+            Thread self = Thread.currentThread();
+            reading.add(self);
+            if (depthReads.getAndIncrement() == 0) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> requests.stream().filter(other -> other != self)
+                        .allMatch(other -> reading.contains(other) || other.getState() == Thread.State.WAITING
+                                || other.getState() == Thread.State.TERMINATED));
+            }
+            return sqs.depth(fleet, tier);
+        }
+
+        @Override
+        public void send(String fleet, Tier tier, String jobId) {
+            sqs.send(fleet, tier, jobId);
+        }
+
+        @Override
+        public List<QueuedMessage> receive(String fleet, Tier tier, int max, Duration wait, Duration visibility) {
+            return sqs.receive(fleet, tier, max, wait, visibility);
+        }
+
+        @Override
+        public List<QueuedMessage> receiveDeadLetters(String fleet, Tier tier, int max) {
+            return sqs.receiveDeadLetters(fleet, tier, max);
+        }
+
+        @Override
+        public void delete(QueuedMessage message) {
+            sqs.delete(message);
+        }
+
+        @Override
+        public void changeVisibility(QueuedMessage message, Duration timeout) {
+            sqs.changeVisibility(message, timeout);
+        }
+    }
+
+    /** A fleet no worker has reported on yet (the Redis adapter is covered by the intake's tests). */
+    private static final class NoReports implements DrainReports {
+        @Override
+        public void publish(String fleet, DrainReport report, Duration keep) {
+        }
+
+        @Override
+        public void withdraw(String fleet, String worker) {
+        }
+
+        @Override
+        public List<DrainReport> read(String fleet) {
+            return List.of();
+        }
     }
 }
