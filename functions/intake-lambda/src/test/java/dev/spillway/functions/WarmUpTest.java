@@ -290,6 +290,29 @@ class WarmUpTest {
         assertThat(hotSets.tenants(Instant.EPOCH)).doesNotContain(tenant);
     }
 
+    @Test
+    void decay_halvesEveryCountOncePerPeriod_howeverManyTicksRunInIt() {
+        // GIVEN a prompt asked 9 times and another asked once
+        String tenant = "decay-" + System.nanoTime();
+        String hot = recordHot(tenant, "decaying " + System.nanoTime(), 9);
+        String once = recordHot(tenant, "asked once " + System.nanoTime(), 1);
+
+        // WHEN two ticks of the same period decay it, and one of the next period
+        boolean first = hotSets.decay(tenant, 100, 3600);
+        boolean second = hotSets.decay(tenant, 100, 3600);
+        long afterOnePeriod = hotSets.estimate(tenant, hot);
+        hotSets.decay(tenant, 101, 3600);
+
+        // THEN only the first of each period halves, and what fell to zero leaves the sketch but stays a candidate
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        assertThat(afterOnePeriod).isEqualTo(4);
+        assertThat(hotSets.estimate(tenant, hot)).isEqualTo(2);
+        assertThat(hotSets.estimate(tenant, once)).isZero();
+        assertThat(hotSets.total(tenant)).isEqualTo(2);
+        assertThat(hotSets.top(tenant)).extracting(HotPrompt::estimate).containsExactly(2L, 0L);
+    }
+
     /** Runs last: it stops the Redis server every test here shares. */
     @Test
     @Order(Integer.MAX_VALUE)
