@@ -88,7 +88,11 @@ public class WarmUpTask implements ScheduledTask {
         }
         for (String tenant : hotSets.tenants(now.minus(config.idleTtl()))) {
             try {
-                admitted.addAll(warmTenant(tenant, now, horizon));
+                List<Job> warmed = warmTenant(tenant, now, horizon);
+                if (!warmed.isEmpty()) {
+                    LOG.infof("warm-up: %d batch jobs for tenant %s", warmed.size(), tenant);
+                }
+                admitted.addAll(warmed);
             } catch (RuntimeException e) {
                 // one tenant's trouble (a bad body, a throttled table) must not starve the others
                 LOG.warnf("warm-up of tenant %s skipped: %s", tenant, e.toString());
