@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -249,10 +251,10 @@ class WarmUpTest {
         List<Job> warmed = warmUp.warm(Instant.now(), HORIZON);
         Job alicesWarmUp = ofTenant(warmed, tenantOf(alice)).get(0);
         Job bobsWarmUp = ofTenant(warmed, tenantOf(bob)).get(0);
-        Set<String> finished = new java.util.HashSet<>();
+        Set<String> finished = new HashSet<>();
         while (!finished.containsAll(Set.of(alicesWarmUp.id(), bobsWarmUp.id()))) {
             String jobId = json.readTree(await().atMost(Duration.ofSeconds(10))
-                    .until(() -> IntakeFixture.receive("batch"), java.util.Optional::isPresent).orElseThrow().body())
+                    .until(() -> IntakeFixture.receive("batch"), Optional::isPresent).orElseThrow().body())
                     .get("job").asText();
             IntakeFixture.finish(store, redis, jobId, "warmed for " + store.find(jobId).orElseThrow().tenant());
             finished.add(jobId);
