@@ -87,7 +87,11 @@ public final class CountMinSketch {
         total >>= 1;
     }
 
-    private int column(final long key, final int row) {
+    /**
+     * The counter {@code key} adds to in {@code row}, in [0, width): a sketch kept elsewhere (in Redis, by the
+     * runtime) hashes as this one does, so the bound above holds for it too.
+     */
+    public int column(final long key, final int row) {
         return (int) Math.floorMod(mix(key * seeds[row]), (long) width);
     }
 

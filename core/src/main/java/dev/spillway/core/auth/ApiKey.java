@@ -11,12 +11,24 @@ import dev.spillway.core.job.Tier;
  * @param models models the key may use; empty means all served models
  * @param requestsPerMinute 0 means unlimited
  * @param tokensPerMinute estimated prompt plus completion tokens; 0 means unlimited
+ * @param warmUp whether the tenant's hot prompts are re-run before their cache entries expire, and how many an hour
  */
 public record ApiKey(String keyHash, String tenant, Tier tier, Set<String> models, int requestsPerMinute,
-        int tokensPerMinute, Instant created, Instant revoked) {
+        int tokensPerMinute, Instant created, Instant revoked, WarmUp warmUp) {
 
     public ApiKey {
         models = models == null ? Set.of() : Set.copyOf(models);
+        warmUp = warmUp == null ? WarmUp.OFF : warmUp;
+    }
+
+    /** A key without warm-up. */
+    public ApiKey(String keyHash, String tenant, Tier tier, Set<String> models, int requestsPerMinute,
+            int tokensPerMinute, Instant created, Instant revoked) {
+        this(keyHash, tenant, tier, models, requestsPerMinute, tokensPerMinute, created, revoked, WarmUp.OFF);
+    }
+
+    public ApiKey withWarmUp(WarmUp setting) {
+        return new ApiKey(keyHash, tenant, tier, models, requestsPerMinute, tokensPerMinute, created, revoked, setting);
     }
 
     public boolean allows(String model) {

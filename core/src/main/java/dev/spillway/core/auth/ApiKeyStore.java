@@ -18,6 +18,13 @@ public interface ApiKeyStore {
      */
     Optional<ApiKey> revoke(String keyIdOrHash, Instant now);
 
+    /**
+     * Turns warm-up on (with its budget) or off for the one key whose hash starts with {@code keyIdOrHash}.
+     *
+     * @return the key as it is now; empty when none or more than one key matches
+     */
+    Optional<ApiKey> setWarmUp(String keyIdOrHash, WarmUp warmUp);
+
     /** Keys of a tenant, or of every tenant when {@code tenant} is null. */
     List<ApiKey> list(String tenant);
 }

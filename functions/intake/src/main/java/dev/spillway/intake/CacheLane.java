@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -18,6 +19,7 @@ import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.cache.CacheHit;
 import dev.spillway.core.cache.ResultCache;
 import dev.spillway.core.cache.redis.InFlightRequests;
+import dev.spillway.core.cache.warmup.HotSetRecorder;
 import dev.spillway.core.config.CacheConfig;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStatus;
@@ -41,25 +43,42 @@ public class CacheLane {
     private final CacheConfig config;
     private final InFlightRequests claims;
     private final JobStore store;
+    private final HotSetRecorder hotSets;
     /** This instance's flights by cache key: the leader's admission, then its job. */
     private final Cache<String, CompletableFuture<Job>> flights;
 
     public CacheLane(ResultCache cache, CacheConfig config, InFlightRequests claims, JobStore store) {
+        this(cache, config, claims, store, HotSetRecorder.NONE);
+    }
+
+    @Inject
+    public CacheLane(ResultCache cache, CacheConfig config, InFlightRequests claims, JobStore store,
+            HotSetRecorder hotSets) {
         this.cache = cache;
         this.config = config;
         this.claims = claims;
         this.store = store;
+        this.hotSets = hotSets;
         this.flights = Caffeine.newBuilder().maximumSize(config.l1MaxEntries())
                 .expireAfterWrite(config.inflightTtl()).build();
     }
 
+    /** The cached answer, if any; the request counts towards its tenant's hot set either way. */
     public Optional<CacheHit> lookup(CheckedRequest checked) {
+        hotSets.record(checked);
         return checked.readsCache() ? cache.get(checked.cacheKey()) : Optional.empty();
     }
 
-    /** The answer if this instance holds it in memory (L1); never asks Redis, so it may run on an event loop. */
+    /**
+     * The answer if this instance holds it in memory (L1); never asks Redis, so it may run on an event loop. Only a
+     * hit counts towards the hot set: a miss goes on to {@link #lookup}, which counts it.
+     */
     public Optional<CacheHit> lookupInMemory(CheckedRequest checked) {
-        return checked.readsCache() ? cache.getLocal(checked.cacheKey()) : Optional.empty();
+        Optional<CacheHit> hit = checked.readsCache() ? cache.getLocal(checked.cacheKey()) : Optional.empty();
+        if (hit.isPresent()) {
+            hotSets.record(checked);
+        }
+        return hit;
     }
 
     /** Keeps an answer that reached this instance without a worker storing it (direct lane), for every instance. */

@@ -88,7 +88,8 @@ class SchedulerIT {
                     .contains("spillway_queue_backlog_per_worker{fleet=\"shared\",tier=\"interactive\"} 2.0")
                     .contains("spillway_queue_backlog{fleet=\"shared\",tier=\"batch\"} 0.0")
                     .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"backlog\"}")
-                    .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"reaper\"}");
+                    .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"reaper\"}")
+                    .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"warm-up\"}");
         });
     }
 

@@ -13,6 +13,7 @@ import java.util.Set;
 import dev.spillway.core.auth.ApiKey;
 import dev.spillway.core.auth.ApiKeyStore;
 import dev.spillway.core.auth.ApiKeys;
+import dev.spillway.core.auth.WarmUp;
 import dev.spillway.core.job.Tier;
 import dev.spillway.core.webhook.WebhookSignatures;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -27,9 +28,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  * and region; against the local stack pass {@code --endpoint} (printed by the local stack at start).
  *
  * <pre>
- * create --tenant NAME [--tier interactive|standard|batch] [--models a,b] [--rpm N] [--tpm N]
+ * create --tenant NAME [--tier interactive|standard|batch] [--models a,b] [--rpm N] [--tpm N] [--warm-up JOBS_PER_HOUR]
  * list [--tenant NAME]
  * revoke KEY_ID
+ * warm-up KEY_ID JOBS_PER_HOUR|off   (re-run the tenant's hot prompts before their cache entries expire)
  * webhook-secret --tenant NAME   (the tenant's webhook signing secret, from SPILLWAY_WEBHOOKS_SIGNING_SECRET)
  * options: [--table spillway-api-keys] [--endpoint URL] [--region REGION]
  * </pre>
@@ -87,7 +89,8 @@ public final class ApiKeysCli {
                 ApiKey apiKey = new ApiKey(ApiKeys.hash(key), options.get("tenant"),
                         Tier.fromWire(options.getOrDefault("tier", "interactive")), models,
                         Integer.parseInt(options.getOrDefault("rpm", "0")),
-                        Integer.parseInt(options.getOrDefault("tpm", "0")), Instant.now(), null);
+                        Integer.parseInt(options.getOrDefault("tpm", "0")), Instant.now(), null,
+                        options.containsKey("warm-up") ? warmUp(options.get("warm-up")) : WarmUp.OFF);
                 store.put(apiKey);
                 out.println(key);
                 out.println("# key id " + apiKey.keyId() + ", tenant " + apiKey.tenant() + ", tier "
@@ -96,9 +99,10 @@ public final class ApiKeysCli {
             }
             case "list" -> {
                 for (ApiKey key : store.list(options.get("tenant"))) {
-                    out.printf("%s tenant=%s tier=%s models=%s rpm=%d tpm=%d created=%s%s%n", key.keyId(), key.tenant(),
-                            key.tier().wireName(), key.models().isEmpty() ? "*" : String.join(",", key.models()),
-                            key.requestsPerMinute(), key.tokensPerMinute(), key.created(),
+                    out.printf("%s tenant=%s tier=%s models=%s rpm=%d tpm=%d warm-up=%s created=%s%s%n", key.keyId(),
+                            key.tenant(), key.tier().wireName(),
+                            key.models().isEmpty() ? "*" : String.join(",", key.models()), key.requestsPerMinute(),
+                            key.tokensPerMinute(), describe(key.warmUp()), key.created(),
                             key.isRevoked() ? " REVOKED " + key.revoked() : "");
                 }
                 return 0;
@@ -113,6 +117,25 @@ public final class ApiKeysCli {
                     return 1;
                 }
                 out.println("revoked " + revoked.get().keyId() + " of tenant " + revoked.get().tenant());
+                return 0;
+            }
+            case "warm-up" -> {
+                if (positional.size() < 3) {
+                    return usage("warm-up needs a key id and a number of jobs an hour, or off");
+                }
+                WarmUp setting;
+                try {
+                    setting = warmUp(positional.get(2));
+                } catch (IllegalArgumentException e) {
+                    return usage(e.getMessage());
+                }
+                Optional<ApiKey> updated = store.setWarmUp(positional.get(1), setting);
+                if (updated.isEmpty()) {
+                    out.println("no single key matches " + positional.get(1));
+                    return 1;
+                }
+                out.println("warm-up " + describe(updated.get().warmUp()) + " for " + updated.get().keyId()
+                        + " of tenant " + updated.get().tenant());
                 return 0;
             }
             case "webhook-secret" -> {
@@ -134,12 +157,29 @@ public final class ApiKeysCli {
         }
     }
 
+    /** {@code off}, or a number of jobs an hour (at least 1). */
+    private static WarmUp warmUp(String value) {
+        if ("off".equalsIgnoreCase(value)) {
+            return WarmUp.OFF;
+        }
+        try {
+            return WarmUp.jobsPerHour(Integer.parseInt(value));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("warm-up takes a number of jobs an hour or off, got " + value);
+        }
+    }
+
+    private static String describe(WarmUp warmUp) {
+        return warmUp.enabled() ? warmUp.jobsPerHour() + "/h" : "off";
+    }
+
     private int usage(String problem) {
         if (problem != null) {
             out.println(problem);
         }
         out.println("usage: create --tenant NAME [--tier interactive|standard|batch] [--models a,b] [--rpm N] [--tpm N]"
-                + " | list [--tenant NAME] | revoke KEY_ID | webhook-secret --tenant NAME"
+                + " [--warm-up JOBS_PER_HOUR] | list [--tenant NAME] | revoke KEY_ID | warm-up KEY_ID JOBS_PER_HOUR|off"
+                + " | webhook-secret --tenant NAME"
                 + "   [--table T] [--endpoint URL] [--region R]");
         return 2;
     }

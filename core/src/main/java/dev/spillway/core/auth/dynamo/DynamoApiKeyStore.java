@@ -16,10 +16,12 @@ import jakarta.inject.Inject;
 import dev.spillway.core.auth.ApiKey;
 import dev.spillway.core.auth.ApiKeyStore;
 import dev.spillway.core.auth.AuthConfig;
+import dev.spillway.core.auth.WarmUp;
 import dev.spillway.core.job.Tier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * {@link ApiKeyStore} on a DynamoDB table keyed by {@code keyHash}, with an index by tenant and creation time
@@ -30,6 +32,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 public class DynamoApiKeyStore implements ApiKeyStore {
 
     public static final String TENANT_INDEX = "tenant-created-index";
+    /** Jobs an hour of warm-up; present only on keys that opted in. */
+    private static final String WARM_UP = "warmUpJobsPerHour";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -57,6 +61,9 @@ public class DynamoApiKeyStore implements ApiKeyStore {
         if (key.revoked() != null) {
             item.put("revoked", AttributeValue.fromN(Long.toString(key.revoked().toEpochMilli())));
         }
+        if (key.warmUp().enabled()) {
+            item.put(WARM_UP, AttributeValue.fromN(Integer.toString(key.warmUp().jobsPerHour())));
+        }
         dynamo.putItem(b -> b.tableName(table).item(item));
     }
 
@@ -69,22 +76,56 @@ public class DynamoApiKeyStore implements ApiKeyStore {
 
     @Override
     public Optional<ApiKey> revoke(String keyIdOrHash, Instant now) {
-        List<ApiKey> matches = list(null).stream().filter(k -> k.keyHash().startsWith(keyIdOrHash)).toList();
-        if (keyIdOrHash.length() < 8 || matches.size() != 1) {
+        Optional<ApiKey> match = single(keyIdOrHash);
+        if (match.isEmpty()) {
             return Optional.empty();
         }
-        ApiKey key = matches.get(0);
+        ApiKey key = match.get();
         try {
             Map<String, AttributeValue> updated = dynamo.updateItem(b -> b.tableName(table)
                     .key(Map.of("keyHash", AttributeValue.fromS(key.keyHash())))
                     .updateExpression("SET revoked = if_not_exists(revoked, :now)")
                     .conditionExpression("attribute_exists(keyHash)")
                     .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))))
-                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes();
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
             return Optional.of(toKey(updated));
         } catch (ConditionalCheckFailedException gone) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<ApiKey> setWarmUp(String keyIdOrHash, WarmUp warmUp) {
+        Optional<ApiKey> match = single(keyIdOrHash);
+        if (match.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> key = Map.of("keyHash", AttributeValue.fromS(match.get().keyHash()));
+        try {
+            Map<String, AttributeValue> updated = warmUp.enabled()
+                    ? dynamo.updateItem(b -> b.tableName(table).key(key)
+                            .updateExpression("SET " + WARM_UP + " = :jobs")
+                            .conditionExpression("attribute_exists(keyHash)")
+                            .expressionAttributeValues(Map.of(":jobs",
+                                    AttributeValue.fromN(Integer.toString(warmUp.jobsPerHour()))))
+                            .returnValues(ReturnValue.ALL_NEW)).attributes()
+                    : dynamo.updateItem(b -> b.tableName(table).key(key)
+                            .updateExpression("REMOVE " + WARM_UP)
+                            .conditionExpression("attribute_exists(keyHash)")
+                            .returnValues(ReturnValue.ALL_NEW)).attributes();
+            return Optional.of(toKey(updated));
+        } catch (ConditionalCheckFailedException gone) {
+            return Optional.empty();
+        }
+    }
+
+    /** The one key whose hash starts with {@code keyIdOrHash} (at least 8 hex digits). */
+    private Optional<ApiKey> single(String keyIdOrHash) {
+        if (keyIdOrHash.length() < 8) {
+            return Optional.empty();
+        }
+        List<ApiKey> matches = list(null).stream().filter(k -> k.keyHash().startsWith(keyIdOrHash)).toList();
+        return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
     }
 
     /**
@@ -108,6 +149,8 @@ public class DynamoApiKeyStore implements ApiKeyStore {
         return new ApiKey(item.get("keyHash").s(), item.get("tenant").s(), Tier.valueOf(item.get("tier").s()), modelSet,
                 Integer.parseInt(item.get("rpm").n()), Integer.parseInt(item.get("tpm").n()),
                 Instant.ofEpochMilli(Long.parseLong(item.get("created").n())),
-                item.containsKey("revoked") ? Instant.ofEpochMilli(Long.parseLong(item.get("revoked").n())) : null);
+                item.containsKey("revoked") ? Instant.ofEpochMilli(Long.parseLong(item.get("revoked").n())) : null,
+                // keys stored before warm-up existed have no such attribute: off
+                item.containsKey(WARM_UP) ? WarmUp.jobsPerHour(Integer.parseInt(item.get(WARM_UP).n())) : WarmUp.OFF);
     }
 }

@@ -14,9 +14,11 @@ import io.smallrye.faulttolerance.api.ApplyGuard;
 @ApplicationScoped
 public class RedisResultStore {
 
+    private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
 
     public RedisResultStore(RedisDataSource redis) {
+        this.redis = redis;
         this.values = redis.value(String.class);
     }
 
@@ -28,5 +30,15 @@ public class RedisResultStore {
     @ApplyGuard(DownstreamGuards.REDIS)
     public void put(String key, String completionJson, Duration ttl) {
         values.setex(key, Math.max(1, ttl.toSeconds()), completionJson);
+    }
+
+    /** How long the entry has left: zero when there is none, empty when it never expires. */
+    @ApplyGuard(DownstreamGuards.REDIS)
+    public Optional<Duration> timeToLive(String key) {
+        long millis = redis.execute("PTTL", key).toLong();
+        if (millis == -1) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofMillis(Math.max(0, millis)));
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.inject.Inject;
 
@@ -24,8 +25,17 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.spillway.core.admission.IntakeRequest;
+import dev.spillway.core.admission.RequestChecks;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.auth.ApiKey;
+import dev.spillway.core.auth.ApiKeyStore;
+import dev.spillway.core.auth.ApiKeys;
+import dev.spillway.core.auth.Caller;
+import dev.spillway.core.auth.WarmUp;
+import dev.spillway.core.cache.CachePolicy;
+import dev.spillway.core.cache.warmup.redis.RedisHotSets;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
@@ -43,7 +53,8 @@ import io.restassured.http.ContentType;
 
 /**
  * The {@code scheduler} Lambda handler, invoked through the mock event server with an EventBridge scheduled event:
- * every task runs on real emulators, a failing one included, and the backlog reaches CloudWatch as EMF lines.
+ * every task runs on real emulators, a failing one included, the backlog reaches CloudWatch as EMF lines, and the
+ * warm-up task queues an opted-in tenant's hot prompt.
  */
 @QuarkusTest
 @TestProfile(SchedulerHandlerTest.SchedulerFunction.class)
@@ -65,6 +76,12 @@ class SchedulerHandlerTest {
     JobStore store;
     @Inject
     WorkQueue queue;
+    @Inject
+    ApiKeyStore keys;
+    @Inject
+    RedisHotSets hotSets;
+    @Inject
+    RequestChecks checks;
 
     @BeforeEach
     void emptyQueues() {
@@ -124,6 +141,39 @@ class SchedulerHandlerTest {
         assertThat(tasks.get("broken").path("ScheduledTaskFailures").asLong()).isEqualTo(1);
         assertThat(tasks.get("reaper").path("ScheduledTaskFailures").asLong()).isZero();
         assertThat(tasks.get("backlog").path("ScheduledTaskFailures").asLong()).isZero();
+    }
+
+    @Test
+    void aScheduledEvent_warmsTheHotPromptsOfAnOptedInTenant_asItsBatchJobs() throws Exception {
+        // GIVEN a tenant whose key opted in to warm-up, with a hot prompt whose cache entry has expired
+        String tenant = "warm-tenant-" + System.nanoTime();
+        keys.put(new ApiKey(ApiKeys.hash(ApiKeys.generate()), tenant, Tier.INTERACTIVE, Set.of(), 0, 0,
+                Instant.now(), null, WarmUp.jobsPerHour(5)));
+        String body = "{\"model\":\"test-model\",\"temperature\":0,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hot " + System.nanoTime() + "\"}]}";
+        String cacheKey = checks.check(IntakeRequest.noWait(new Caller(tenant, Tier.BATCH, null),
+                body.getBytes(StandardCharsets.UTF_8), CachePolicy.DEFAULT, Tier.BATCH, null)).cacheKey();
+        hotSets.record(tenant, cacheKey, body, Instant.now());
+        hotSets.record(tenant, cacheKey, body, Instant.now());
+
+        // WHEN EventBridge's tick arrives
+        JsonNode report = JSON.readTree(given()
+                .port(ConfigProvider.getConfig().getValue("quarkus.lambda.mock-event-server.test-port", Integer.class))
+                .contentType(ContentType.JSON).body(fixture("events/scheduled-event.json"))
+                .post("/")
+                .then().statusCode(200).extract().asString());
+
+        // THEN the warm-up task queued the prompt as a batch job of that tenant, under the same cache key
+        assertThat(report.path("outcomes").path("warm-up").asText()).isEqualTo("ok");
+        List<QueuedMessage> batch = queue.receive(Fleets.SHARED, Tier.BATCH, 10, Duration.ofSeconds(1),
+                Duration.ofMinutes(5));
+        List<Job> warmed = batch.stream().map(message -> store.find(message.jobId()).orElseThrow())
+                .filter(job -> job.tenant().equals(tenant)).toList();
+        assertThat(warmed).singleElement().satisfies(job -> {
+            assertThat(job.cacheKey()).isEqualTo(cacheKey);
+            assertThat(job.tier()).isEqualTo(Tier.BATCH);
+            assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        });
     }
 
     private interface Action<T> {
