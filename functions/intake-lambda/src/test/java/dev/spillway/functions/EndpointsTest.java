@@ -285,6 +285,16 @@ class EndpointsTest {
         assertThat(queuedMessages()).isZero();
     }
 
+    @Test
+    void theModelsList_saysWhichEndpointsEachModelServes() {
+        assertThat(given().get("/v1/models/direct-model").jsonPath().getList("endpoints", String.class))
+                .containsExactly("/v1/chat/completions", "/v1/completions", "/v1/embeddings");
+        assertThat(given().get("/v1/models/tiny-model").jsonPath().getList("endpoints", String.class))
+                .containsExactly("/v1/chat/completions", "/v1/completions");
+        assertThat(given().get("/v1/models/chat-only-model").jsonPath().getList("endpoints", String.class))
+                .containsExactly("/v1/chat/completions");
+    }
+
     private static void assertRefused(String path, String body, int status, String param, String model) {
         Response response = post(path, body);
         response.then().statusCode(status);
