@@ -34,6 +34,7 @@ import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -283,6 +284,32 @@ class EndpointsTest {
 
         assertThat(storedJobs()).isEqualTo(jobsBefore);
         assertThat(queuedMessages()).isZero();
+    }
+
+    @Test
+    void theTokensLimit_chargesAnEmbeddingItsInputAlone_andATextCompletionItsOutputToo() {
+        // GIVEN a key of 300 tokens a minute, sent instead of the fixture's unlimited one
+        String key = IntakeFixture.newKey(keys, "tenant-endpoints-tpm", java.util.Set.of(), 0, 300);
+        RestAssured.requestSpecification = null;
+        String embedding = "{\"model\":\"test-model\",\"input\":\"" + "word ".repeat(200) + "\"}";
+        String completion = "{\"model\":\"test-model\",\"prompt\":\"x\",\"max_tokens\":40}";
+
+        // WHEN it embeds 1,000 characters (250 tokens), then asks twice for a 40-token completion
+        Response embedded = limited(key, "/v1/embeddings", embedding);
+        Response first = limited(key, "/v1/completions", completion);
+        Response second = limited(key, "/v1/completions", completion);
+
+        // THEN the embedding cost its 250 input tokens and nothing for output (an output estimate would have taken
+        // the whole minute), so one completion fits in the 50 left and the next does not
+        embedded.then().statusCode(202);
+        first.then().statusCode(202);
+        second.then().statusCode(429);
+        assertThat(second.jsonPath().getString("error.message")).contains("300 tokens/min");
+    }
+
+    private static Response limited(String key, String path, String body) {
+        return given().header("Authorization", "Bearer " + key).header("Prefer", "wait=0")
+                .contentType(ContentType.JSON).body(body).post(path);
     }
 
     @Test

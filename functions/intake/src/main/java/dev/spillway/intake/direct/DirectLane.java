@@ -64,11 +64,6 @@ public class DirectLane {
         }));
     }
 
-    /** Whether requests for this model may go direct at all. */
-    public boolean serves(String model) {
-        return targetsByModel.containsKey(model);
-    }
-
     /** Whether requests of this kind for this model may go direct: one of its targets serves the endpoint. */
     public boolean serves(String model, RequestKind kind) {
         return targetsByModel.getOrDefault(model, List.of()).stream().anyMatch(target -> target.serves(kind));
