@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.spillway.core.api.ApiException;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatRequestParser;
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.auth.RateLimiter;
 import dev.spillway.core.cache.CacheKeys;
 import dev.spillway.core.cache.CachePolicy;
@@ -47,7 +48,8 @@ public class RequestChecks {
     public static ChatRequestParser parserFor(ModelsConfig models, int maxTokensLimit) {
         Map<String, ModelsConfig.Model> served = models.served();
         return new ChatRequestParser(served::containsKey,
-                model -> !served.containsKey(model) || !"llamacpp".equals(served.get(model).engine()), maxTokensLimit);
+                model -> !served.containsKey(model) || !"llamacpp".equals(served.get(model).engine()),
+                (model, kind) -> served.containsKey(model) && served.get(model).serves(kind), maxTokensLimit);
     }
 
     public CheckedRequest check(IntakeRequest submitted) {
@@ -57,7 +59,7 @@ public class RequestChecks {
             throw new ApiException(413, ApiException.INVALID_REQUEST, "request_too_large", null,
                     "The request body is " + body.length + " bytes; the limit is " + intake.maxBodyBytes() + ".", null);
         }
-        ChatCompletionRequest request = parser.parse(body);
+        ChatCompletionRequest request = parser.parse(submitted.kind(), body);
         String callback = callbackUrls.checkAtSubmission(submitted.callbackUrl(), submitted.callbackParam());
         CachePolicy policy = submitted.cachePolicy();
         if (callback != null) {
@@ -77,8 +79,8 @@ public class RequestChecks {
 
     /** What a request may cost against a tokens-per-minute limit: about four characters a token, plus its output. */
     private static int estimatedTokens(ChatCompletionRequest request) {
-        long characters = request.messages().stream().mapToLong(m -> m.content().length()).sum();
-        int output = request.maxTokens() != null ? request.maxTokens() : DEFAULT_OUTPUT_ESTIMATE;
-        return (int) Math.min(Integer.MAX_VALUE, characters / 4 + output);
+        int output = request.kind() == RequestKind.EMBEDDING ? 0
+                : request.maxTokens() != null ? request.maxTokens() : DEFAULT_OUTPUT_ESTIMATE;
+        return (int) Math.min(Integer.MAX_VALUE, request.estimatedInputTokens() + output);
     }
 }

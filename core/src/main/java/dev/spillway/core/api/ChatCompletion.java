@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * An OpenAI {@code chat.completion} object kept as the JSON the engine or upstream gave: every field it sent
+ * An OpenAI {@code chat.completion} object (or the answer of another endpoint a {@link RequestKind} names: a
+ * {@code text_completion}, an embeddings {@code list}) kept as the JSON the engine or upstream gave: every field it sent
  * (DeepSeek's {@code reasoning_content}, {@code system_fingerprint}, {@code usage.prompt_cache_hit_tokens}, tool calls,
  * logprobs...) reaches the client, the cache and the job store unchanged. The accessors read the few parts Spillway
  * itself needs (token usage for accounting, the first choice for logs and tests).
@@ -23,6 +24,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public final class ChatCompletion {
 
     public static final String OBJECT = "chat.completion";
+    public static final String TEXT_OBJECT = "text_completion";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectNode json;
@@ -58,6 +60,19 @@ public final class ChatCompletion {
         ObjectNode choice = json.putArray("choices").addObject().put("index", 0);
         choice.putObject("message").put("role", "assistant").put("content", content);
         choice.put("finish_reason", finishReason);
+        if (usage != null) {
+            json.set("usage", JSON.valueToTree(usage));
+        }
+        return new ChatCompletion(json);
+    }
+
+    /** A single-choice {@code text_completion} (the answer of {@code /v1/completions}), as Spillway's engines produce it. */
+    public static ChatCompletion ofText(String id, long created, String model, String text, String finishReason,
+            Usage usage) {
+        ObjectNode json = JSON.createObjectNode().put("id", id).put("object", TEXT_OBJECT).put("created", created)
+                .put("model", model);
+        json.putArray("choices").addObject().put("text", text).put("index", 0).putNull("logprobs")
+                .put("finish_reason", finishReason);
         if (usage != null) {
             json.set("usage", JSON.valueToTree(usage));
         }
@@ -101,13 +116,14 @@ public final class ChatCompletion {
         return new Usage(prompt, completion, usage.path("total_tokens").asInt(prompt + completion));
     }
 
-    /** The choices, reduced to their text; the JSON keeps everything else. */
+    /** The choices, reduced to their text (a text completion's {@code text}); the JSON keeps everything else. */
     public List<Choice> choices() {
         List<Choice> choices = new ArrayList<>();
         for (JsonNode choice : json.path("choices")) {
             JsonNode message = choice.path("message");
+            String text = message.isObject() ? message.path("content").asText("") : choice.path("text").asText("");
             choices.add(new Choice(choice.path("index").asInt(choices.size()),
-                    new ChatMessage(message.path("role").asText("assistant"), message.path("content").asText(""),
+                    new ChatMessage(message.path("role").asText("assistant"), text,
                             message.path("name").asText(null)),
                     choice.path("finish_reason").asText(null)));
         }

@@ -25,6 +25,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *
  * <p>It is stored and read back as the body alone, so a job stored before the body was kept (the typed fields in
  * OpenAI's own field names) reads back as the equivalent request.
+ *
+ * <p>The same type carries the other endpoints' requests ({@link #kind()}: {@code /v1/completions},
+ * {@code /v1/embeddings}): every lane treats a request as a body to pass on plus the few fields it reads, whatever the
+ * endpoint. For those the typed view reads {@code prompt} or {@code input} as one user message (the token estimate),
+ * and the stored form is an envelope {@code {"endpoint": path, "body": body}}, so a stored chat request (every job
+ * stored before other endpoints existed) is still the bare body.
  */
 @RegisterForReflection
 public record ChatCompletionRequest(
@@ -36,13 +42,23 @@ public record ChatCompletionRequest(
         Long seed,
         List<String> stop,
         String user,
-        ObjectNode body) {
+        ObjectNode body,
+        RequestKind kind) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ENVELOPE_ENDPOINT = "endpoint";
+    private static final String ENVELOPE_BODY = "body";
 
     public ChatCompletionRequest {
         messages = messages == null ? List.of() : List.copyOf(messages);
         stop = stop == null || stop.isEmpty() ? null : List.copyOf(stop);
+        kind = kind == null ? RequestKind.CHAT : kind;
+    }
+
+    /** A chat-completions request. */
+    public ChatCompletionRequest(String model, List<ChatMessage> messages, Double temperature, Double topP,
+            Integer maxTokens, Long seed, List<String> stop, String user, ObjectNode body) {
+        this(model, messages, temperature, topP, maxTokens, seed, stop, user, body, RequestKind.CHAT);
     }
 
     /** A request made of the typed fields alone, as Spillway's own callers (tests, benchmarks) build one. */
@@ -58,6 +74,24 @@ public record ChatCompletionRequest(
      */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static ChatCompletionRequest of(ObjectNode body) {
+        if (body.size() == 2 && body.path(ENVELOPE_ENDPOINT).isTextual() && body.path(ENVELOPE_BODY).isObject()) {
+            RequestKind kind = RequestKind.ofPath(body.get(ENVELOPE_ENDPOINT).textValue())
+                    .orElseThrow(() -> new IllegalArgumentException("unknown endpoint " + body.get(ENVELOPE_ENDPOINT)));
+            return of(kind, (ObjectNode) body.get(ENVELOPE_BODY));
+        }
+        return of(RequestKind.CHAT, body);
+    }
+
+    /** Like {@link #of(ObjectNode)}, for a body sent to the endpoint of {@code kind}. */
+    public static ChatCompletionRequest of(RequestKind kind, ObjectNode body) {
+        if (kind != RequestKind.CHAT) {
+            String input = textOf(body.path(kind == RequestKind.EMBEDDING ? "input" : "prompt"));
+            return new ChatCompletionRequest(body.path("model").asText(null), List.of(new ChatMessage("user", input,
+                    null)), number(body, "temperature"), number(body, "top_p"),
+                    body.path("max_tokens").isIntegralNumber() ? body.get("max_tokens").intValue() : null,
+                    body.path("seed").isIntegralNumber() ? body.get("seed").longValue() : null, stopOf(body),
+                    body.path("user").isTextual() ? body.get("user").textValue() : null, body, kind);
+        }
         List<ChatMessage> messages = new ArrayList<>();
         for (JsonNode message : body.path("messages")) {
             messages.add(new ChatMessage(message.path("role").asText(null), ChatRequestParser.textOf(message.get("content")),
@@ -65,6 +99,44 @@ public record ChatCompletionRequest(
         }
         JsonNode maxTokens = body.path("max_completion_tokens").isIntegralNumber() ? body.get("max_completion_tokens")
                 : body.path("max_tokens");
+        return new ChatCompletionRequest(body.path("model").asText(null), messages, number(body, "temperature"),
+                number(body, "top_p"), maxTokens.isIntegralNumber() ? maxTokens.intValue() : null,
+                body.path("seed").isIntegralNumber() ? body.get("seed").longValue() : null, stopOf(body),
+                body.path("user").isTextual() ? body.get("user").textValue() : null, body);
+    }
+
+    /** The strings of a {@code prompt} or {@code input} (one, or a list), joined; token lists have no text. */
+    private static String textOf(JsonNode input) {
+        if (input.isTextual()) {
+            return input.textValue();
+        }
+        StringBuilder joined = new StringBuilder();
+        for (JsonNode item : input) {
+            if (item.isTextual()) {
+                joined.append(joined.isEmpty() ? "" : "\n").append(item.textValue());
+            }
+        }
+        return joined.toString();
+    }
+
+    /**
+     * What the input may cost in tokens: about four characters a token for text, and token lists (a
+     * {@code prompt} or {@code input} given as token ids) counted as they are.
+     */
+    @JsonIgnore
+    public long estimatedInputTokens() {
+        long characters = messages.stream().mapToLong(m -> m.content().length()).sum();
+        if (kind == RequestKind.CHAT) {
+            return characters / 4;
+        }
+        long tokens = 0;
+        for (JsonNode item : body.path(kind == RequestKind.EMBEDDING ? "input" : "prompt")) {
+            tokens += item.isNumber() ? 1 : item.isArray() ? item.size() : 0;
+        }
+        return characters / 4 + tokens;
+    }
+
+    private static List<String> stopOf(ObjectNode body) {
         List<String> stop = new ArrayList<>();
         JsonNode stopNode = body.path("stop");
         if (stopNode.isTextual()) {
@@ -72,29 +144,53 @@ public record ChatCompletionRequest(
         }
         stopNode.forEach(sequence -> stop.add(sequence.asText()));
         stop.removeIf(String::isEmpty);
-        return new ChatCompletionRequest(body.path("model").asText(null), messages, number(body, "temperature"),
-                number(body, "top_p"), maxTokens.isIntegralNumber() ? maxTokens.intValue() : null,
-                body.path("seed").isIntegralNumber() ? body.get("seed").longValue() : null, stop,
-                body.path("user").isTextual() ? body.get("user").textValue() : null, body);
+        return stop;
     }
 
-    /** What is stored for a job: the body as the client sent it. */
-    @JsonValue
+    /** The body as the client sent it, without the endpoint. */
+    @JsonIgnore
     @Override
     public ObjectNode body() {
         return body;
     }
 
-    /** Greedy decoding, or sampling pinned by a seed: the same request yields the same answer. */
+    /**
+     * What is stored for a job: a chat request's body as the client sent it, another endpoint's in an envelope that
+     * names the endpoint.
+     */
+    @JsonValue
+    public ObjectNode stored() {
+        if (kind == RequestKind.CHAT) {
+            return body;
+        }
+        ObjectNode envelope = JSON.createObjectNode().put(ENVELOPE_ENDPOINT, kind.path());
+        envelope.set(ENVELOPE_BODY, body);
+        return envelope;
+    }
+
+    /**
+     * Greedy decoding, or sampling pinned by a seed: the same request yields the same answer. An embedding has no
+     * sampling at all: the same input gives the same vector.
+     */
     @JsonIgnore
     public boolean isDeterministic() {
-        return (temperature != null && temperature == 0.0) || seed != null;
+        return kind == RequestKind.EMBEDDING || (temperature != null && temperature == 0.0) || seed != null;
+    }
+
+    /** A text completion's {@code prompt} when it is one string (or a list of one), else null. */
+    @JsonIgnore
+    public String prompt() {
+        JsonNode prompt = body.path("prompt");
+        if (prompt.isArray() && prompt.size() == 1) {
+            prompt = prompt.get(0);
+        }
+        return prompt.isTextual() ? prompt.textValue() : null;
     }
 
     /** The client asked for server-sent events. */
     @JsonIgnore
     public boolean stream() {
-        return body.path("stream").asBoolean(false);
+        return kind != RequestKind.EMBEDDING && body.path("stream").asBoolean(false);
     }
 
     /** A streamed answer ends with a chunk carrying the usage ({@code stream_options.include_usage}). */
@@ -113,7 +209,7 @@ public record ChatCompletionRequest(
     @Override
     public boolean equals(Object other) {
         return other instanceof ChatCompletionRequest request && request.model().equals(model)
-                && request.body().toString().equals(body.toString());
+                && request.kind() == kind && request.body().toString().equals(body.toString());
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,10 +50,26 @@ public final class ChatRequestParser {
             "frequency_penalty", "presence_penalty", "response_format", "metadata", "store", "service_tier",
             "parallel_tool_calls");
 
+    static final int MAX_COMPLETION_LOGPROBS = 20;
+    static final int MAX_INPUTS = 2048;
+    static final int MAX_DIMENSIONS = 65536;
+    private static final Set<String> ENCODING_FORMATS = Set.of("float", "base64");
+
+    /** OpenAI's (and DeepSeek's FIM) {@code /v1/completions} fields. */
+    private static final Set<String> COMPLETION_KNOWN = Set.of("model", "prompt", "suffix", "max_tokens", "temperature",
+            "top_p", "n", "stream", "stream_options", "logprobs", "echo", "stop", "presence_penalty",
+            "frequency_penalty", "best_of", "logit_bias", "seed", "user");
+
+    /** What the embedded llama.cpp engine honours of a text completion. */
+    private static final Set<String> LLAMA_CPP_COMPLETION_FIELDS = Set.of("model", "prompt", "max_tokens",
+            "temperature", "top_p", "n", "best_of", "stream", "stream_options", "stop", "presence_penalty",
+            "frequency_penalty", "seed", "user");
+
     private static final StrictJson JSON = new StrictJson(MAX_NESTING_DEPTH);
 
     private final Predicate<String> modelServed;
     private final Predicate<String> openAiCompatible;
+    private final BiPredicate<String, RequestKind> endpointServed;
     private final int maxTokensLimit;
 
     /**
@@ -67,9 +84,190 @@ public final class ChatRequestParser {
 
     /** @param openAiCompatible whether a served model's engine takes every OpenAI field (else it is llama.cpp) */
     public ChatRequestParser(Predicate<String> modelServed, Predicate<String> openAiCompatible, int maxTokensLimit) {
+        this(modelServed, openAiCompatible, (model, kind) -> true, maxTokensLimit);
+    }
+
+    /**
+     * @param endpointServed whether a served model's fleet engine serves an endpoint at all (a llama.cpp model
+     *        serves no embeddings; a deployment may narrow an OpenAI-compatible model's endpoints)
+     */
+    public ChatRequestParser(Predicate<String> modelServed, Predicate<String> openAiCompatible,
+            BiPredicate<String, RequestKind> endpointServed, int maxTokensLimit) {
         this.modelServed = modelServed;
         this.openAiCompatible = openAiCompatible;
+        this.endpointServed = endpointServed;
         this.maxTokensLimit = maxTokensLimit;
+    }
+
+    /** A body sent to the endpoint of {@code kind}, checked as that endpoint defines it. */
+    public ChatCompletionRequest parse(RequestKind kind, byte[] body) {
+        return switch (kind) {
+            case CHAT -> parse(body);
+            case COMPLETION -> parseCompletion(body);
+            case EMBEDDING -> parseEmbedding(body);
+        };
+    }
+
+    /**
+     * A {@code /v1/completions} body: a {@code prompt} (a string, strings, token ids or lists of them), DeepSeek's
+     * fill-in-the-middle {@code suffix}, and the legacy sampling fields ({@code logprobs} as a count, {@code echo},
+     * {@code best_of}).
+     */
+    private ChatCompletionRequest parseCompletion(byte[] body) {
+        ObjectNode root = object(body);
+        String model = requiredString(root, "model");
+        checkInput(root, "prompt");
+        optionalString(root, "suffix", Integer.MAX_VALUE);
+        positiveInt(root, "max_tokens");
+        optionalNumber(root, "temperature", 0.0, 2.0);
+        optionalNumber(root, "top_p", 0.0, 1.0);
+        Integer n = optionalInt(root, "n", 1, MAX_CHOICES);
+        checkStream(root);
+        optionalInt(root, "logprobs", 0, MAX_COMPLETION_LOGPROBS);
+        optionalOfType(root, "echo", JsonNode::isBoolean, "a boolean");
+        stop(root.get("stop"));
+        optionalNumber(root, "presence_penalty", -2.0, 2.0);
+        optionalNumber(root, "frequency_penalty", -2.0, 2.0);
+        Integer bestOf = optionalInt(root, "best_of", 1, MAX_CHOICES);
+        if (bestOf != null && bestOf < (n == null ? 1 : n)) {
+            throw ApiException.invalid("best_of", "'best_of' must be greater than or equal to 'n'.");
+        }
+        if (bestOf != null && bestOf > 1 && root.path("stream").asBoolean(false)) {
+            throw ApiException.invalid("best_of", "'best_of' cannot be used with 'stream'.");
+        }
+        checkLogitBias(root.get("logit_bias"));
+        optionalLong(root, "seed");
+        optionalString(root, "user", MAX_SHORT_STRING);
+        checkServed(model, RequestKind.COMPLETION);
+        if (!openAiCompatible.test(model)) {
+            checkLlamaCppCanComplete(root, model);
+        }
+        return ChatCompletionRequest.of(RequestKind.COMPLETION, root);
+    }
+
+    /** A {@code /v1/embeddings} body: an {@code input} (a string, strings, token ids or lists of them). */
+    private ChatCompletionRequest parseEmbedding(byte[] body) {
+        ObjectNode root = object(body);
+        String model = requiredString(root, "model");
+        checkInput(root, "input");
+        JsonNode format = root.get("encoding_format");
+        if (format != null && !format.isNull()) {
+            if (!format.isTextual()) {
+                throw wrongType("encoding_format", "a string", format);
+            }
+            if (!ENCODING_FORMATS.contains(format.textValue())) {
+                throw ApiException.invalid("encoding_format", "invalid_value", "'encoding_format' must be 'float' or "
+                        + "'base64', got '" + truncate(format.textValue()) + "'.");
+            }
+        }
+        optionalInt(root, "dimensions", 1, MAX_DIMENSIONS);
+        optionalString(root, "user", MAX_SHORT_STRING);
+        checkServed(model, RequestKind.EMBEDDING);
+        if (!openAiCompatible.test(model)) {
+            throw ApiException.invalid("model", "unsupported_endpoint", "The model `" + model + "` (the embedded "
+                    + "llama.cpp engine) is not loaded for embeddings; " + RequestKind.EMBEDDING.path()
+                    + " is not served for it.");
+        }
+        return ChatCompletionRequest.of(RequestKind.EMBEDDING, root);
+    }
+
+    private static ObjectNode object(byte[] body) {
+        JsonNode parsed = JSON.read(body, null, BODY);
+        if (!parsed.isObject()) {
+            throw ApiException.invalid(null, "invalid_json", "The request body must be a JSON object.");
+        }
+        return (ObjectNode) parsed;
+    }
+
+    private void checkServed(String model, RequestKind kind) {
+        if (!modelServed.test(model)) {
+            throw modelNotFound(model);
+        }
+        if (!endpointServed.test(model, kind)) {
+            throw ApiException.invalid("model", "unsupported_endpoint", "The model `" + model + "` is not served on "
+                    + kind.path() + ".");
+        }
+    }
+
+    private static ApiException modelNotFound(String model) {
+        return new ApiException(404, ApiException.INVALID_REQUEST, "model_not_found", "model",
+                "The model `" + model + "` does not exist or you do not have access to it.", null);
+    }
+
+    /**
+     * A prompt or an embedding's input, in any of OpenAI's four forms: a string, an array of strings, an array of
+     * token ids, or an array of arrays of token ids; never empty.
+     */
+    private static void checkInput(ObjectNode root, String field) {
+        JsonNode value = root.get(field);
+        String expected = "a string, an array of strings, an array of integers or an array of integer arrays";
+        if (value == null || value.isNull()) {
+            throw ApiException.invalid(field, "missing_required_parameter", "Missing required parameter: '" + field
+                    + "'.");
+        }
+        if (value.isTextual()) {
+            text(value);
+            return;
+        }
+        if (!value.isArray()) {
+            throw wrongType(field, expected, value);
+        }
+        if (value.isEmpty()) {
+            throw ApiException.invalid(field, "empty_array", "'" + field + "' must not be an empty array.");
+        }
+        if (value.size() > MAX_INPUTS) {
+            throw ApiException.invalid(field, "'" + field + "' may hold at most " + MAX_INPUTS + " items.");
+        }
+        JsonNode first = value.get(0);
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            String path = field + "[" + i + "]";
+            if (first.isTextual() && item.isTextual()) {
+                text(item);
+            } else if (first.isIntegralNumber() && item.isIntegralNumber()) {
+                tokenId(item, path);
+            } else if (first.isArray() && item.isArray() && !item.isEmpty()) {
+                for (int j = 0; j < item.size(); j++) {
+                    tokenId(item.get(j), path + "[" + j + "]");
+                }
+            } else {
+                throw wrongType(path, first.isTextual() ? "a string" : first.isIntegralNumber() ? "an integer"
+                        : first.isArray() ? "a non-empty array of integers" : expected, item);
+            }
+        }
+    }
+
+    private static void tokenId(JsonNode item, String path) {
+        if (!item.isIntegralNumber() || !item.canConvertToInt() || item.intValue() < 0) {
+            throw wrongType(path, "a token id (a non-negative integer)", item);
+        }
+    }
+
+    /**
+     * llama.cpp completes one text prompt with sampling parameters; fill-in-the-middle, echo, log probabilities,
+     * several choices, token-id prompts and fields it has never heard of are refused before anything is queued.
+     */
+    private static void checkLlamaCppCanComplete(ObjectNode root, String model) {
+        if (root.hasNonNull("suffix")) {
+            throw notForModel("suffix", model, "fill-in-the-middle (`suffix`)");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (!LLAMA_CPP_COMPLETION_FIELDS.contains(field) && !isNeutral(root.get(field))) {
+                throw notForModel(field, model, COMPLETION_KNOWN.contains(field) ? "`" + field + "`"
+                        : "the unknown field `" + truncate(field) + "`");
+            }
+        }
+        if (root.path("n").asInt(1) != 1) {
+            throw notForModel("n", model, "more than one choice (`n`)");
+        }
+        if (root.path("best_of").asInt(1) != 1) {
+            throw notForModel("best_of", model, "`best_of`");
+        }
+        JsonNode prompt = root.get("prompt");
+        if (!prompt.isTextual() && !(prompt.size() == 1 && prompt.get(0).isTextual())) {
+            throw notForModel("prompt", model, "a prompt other than one string");
+        }
     }
 
     public ChatCompletionRequest parse(byte[] body) {
@@ -105,8 +303,7 @@ public final class ChatRequestParser {
         optionalOfType(root, "web_search_options", JsonNode::isObject, "an object");
 
         if (!modelServed.test(model)) {
-            throw new ApiException(404, ApiException.INVALID_REQUEST, "model_not_found", "model",
-                    "The model `" + model + "` does not exist or you do not have access to it.", null);
+            throw modelNotFound(model);
         }
         if (!openAiCompatible.test(model)) {
             checkLlamaCppCanServe(root, model);

@@ -23,19 +23,26 @@ public final class ChunkAssembler {
     private ObjectNode top;
     private final Map<Integer, ObjectNode> choices = new TreeMap<>();
     private JsonNode usage;
+    /** The chunks are a {@code text_completion}'s, whose choices carry {@code text} rather than a delta. */
+    private boolean text;
 
     public void add(ObjectNode chunk) {
         if (top == null) {
+            text = ChatCompletion.TEXT_OBJECT.equals(chunk.path("object").asText(null));
             top = NODES.objectNode();
             chunk.properties().forEach(field -> {
                 if (!field.getKey().equals("choices") && !field.getKey().equals("usage")) {
                     top.set(field.getKey(), field.getValue());
                 }
             });
-            top.put("object", ChatCompletion.OBJECT);
+            top.put("object", text ? ChatCompletion.TEXT_OBJECT : ChatCompletion.OBJECT);
         }
         if (chunk.path("usage").isObject()) {
             usage = chunk.get("usage");
+        }
+        if (text) {
+            addText(chunk);
+            return;
         }
         for (JsonNode choice : chunk.path("choices")) {
             int index = choice.path("index").asInt(0);
@@ -59,6 +66,32 @@ public final class ChunkAssembler {
         }
     }
 
+    private void addText(ObjectNode chunk) {
+        for (JsonNode choice : chunk.path("choices")) {
+            int index = choice.path("index").asInt(0);
+            ObjectNode assembled = choices.computeIfAbsent(index, i -> {
+                ObjectNode fresh = NODES.objectNode().put("text", "").put("index", i);
+                fresh.putNull("logprobs");
+                fresh.putNull("finish_reason");
+                return fresh;
+            });
+            choice.properties().forEach(field -> {
+                String name = field.getKey();
+                JsonNode value = field.getValue();
+                if (name.equals("text") && value.isTextual()) {
+                    assembled.put("text", assembled.get("text").textValue() + value.textValue());
+                } else if (name.equals("logprobs") && value.isObject()) {
+                    if (!assembled.get("logprobs").isObject()) {
+                        assembled.set("logprobs", NODES.objectNode());
+                    }
+                    appendLists((ObjectNode) assembled.get("logprobs"), value);
+                } else if (!name.equals("index") && (!value.isNull() || !assembled.has(name))) {
+                    assembled.set(name, value);
+                }
+            });
+        }
+    }
+
     /** The completion, when every choice ended (a stream cut short gives none). */
     public Optional<ChatCompletion> completion() {
         if (top == null || choices.isEmpty() || choices.values().stream().anyMatch(c -> c.get("finish_reason").isNull())) {
@@ -67,6 +100,10 @@ public final class ChunkAssembler {
         ObjectNode completion = top.deepCopy();
         ArrayNode list = completion.putArray("choices");
         choices.values().forEach(choice -> {
+            if (text) {
+                list.add(choice);
+                return;
+            }
             ObjectNode message = (ObjectNode) choice.get("message");
             if (!message.has("role")) {
                 message.put("role", "assistant");

@@ -27,6 +27,9 @@ public final class CompletionChunks {
 
     public static List<ObjectNode> of(ChatCompletion completion, boolean includeUsage) {
         ObjectNode json = completion.json();
+        if (ChatCompletion.TEXT_OBJECT.equals(completion.object())) {
+            return ofText(json, includeUsage);
+        }
         List<ObjectNode> chunks = new ArrayList<>();
         for (JsonNode choice : json.path("choices")) {
             ObjectNode delta = choice.path("message").isObject() ? ((ObjectNode) choice.get("message")).deepCopy()
@@ -65,6 +68,50 @@ public final class CompletionChunks {
             chunks.add(usage);
         }
         return chunks;
+    }
+
+    /**
+     * A {@code text_completion} as OpenAI streams one: chunks are {@code text_completion} objects too, each choice's
+     * text in one chunk (every other field of the choice kept, {@code finish_reason} null), then one closing chunk
+     * per choice with empty text and the finish reason; the usage last when asked for.
+     */
+    private static List<ObjectNode> ofText(ObjectNode json, boolean includeUsage) {
+        List<ObjectNode> chunks = new ArrayList<>();
+        for (JsonNode choice : json.path("choices")) {
+            ObjectNode opening = textChunk(json);
+            ObjectNode first = choice.isObject() ? ((ObjectNode) choice).deepCopy() : NODES.objectNode();
+            if (!first.has("index")) {
+                first.put("index", 0);
+            }
+            first.putNull("finish_reason");
+            opening.putArray("choices").add(first);
+            chunks.add(opening);
+
+            ObjectNode closing = textChunk(json);
+            closing.putArray("choices").addObject().put("text", "").set("index", first.get("index"));
+            ObjectNode last = (ObjectNode) closing.get("choices").get(0);
+            last.putNull("logprobs");
+            last.set("finish_reason", choice.path("finish_reason").isMissingNode() ? NODES.nullNode()
+                    : choice.get("finish_reason"));
+            chunks.add(closing);
+        }
+        if (includeUsage && json.has("usage")) {
+            ObjectNode usage = textChunk(json);
+            usage.putArray("choices");
+            usage.set("usage", json.get("usage"));
+            chunks.add(usage);
+        }
+        return chunks;
+    }
+
+    private static ObjectNode textChunk(ObjectNode completion) {
+        ObjectNode chunk = NODES.objectNode();
+        completion.properties().forEach(field -> {
+            if (!field.getKey().equals("choices") && !field.getKey().equals("usage")) {
+                chunk.set(field.getKey(), field.getValue());
+            }
+        });
+        return chunk;
     }
 
     private static ObjectNode chunk(ObjectNode completion) {

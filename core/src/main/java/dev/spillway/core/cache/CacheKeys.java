@@ -13,13 +13,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.Sha256;
 import dev.spillway.core.api.ChatCompletionRequest;
+import dev.spillway.core.api.RequestKind;
 
 /**
  * Cache keys: SHA-256 over the tenant and the canonical form (object fields sorted, at every depth) of the request
  * body (numbers by value), so every field that can change the answer is in the key, unknown ones included. Left out are only the fields
  * that cannot: {@code user} and {@code metadata} label the caller, {@code store} asks the upstream to keep a copy,
  * and {@code stream} / {@code stream_options} choose how the same completion is delivered (a cached answer is
- * replayed either way).
+ * replayed either way). The endpoint is in the key too (a chat request's key is as it was before other endpoints
+ * existed): a text completion and an embedding of the same text are different answers.
  */
 public final class CacheKeys {
 
@@ -34,6 +36,9 @@ public final class CacheKeys {
     public static String of(String tenant, ChatCompletionRequest request) {
         ObjectNode canonical = CANONICAL.createObjectNode();
         canonical.put("tenant", tenant);
+        if (request.kind() != RequestKind.CHAT) {
+            canonical.put("endpoint", request.kind().path());
+        }
         ObjectNode body = CANONICAL.createObjectNode();
         request.body().fields().forEachRemaining(field -> {
             if (!IGNORED.contains(field.getKey())) {

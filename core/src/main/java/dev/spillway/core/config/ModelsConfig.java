@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import dev.spillway.core.api.RequestKind;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithParentName;
@@ -39,6 +40,22 @@ public interface ModelsConfig {
         /** Which engine runs this model: {@code openai} (any OpenAI-compatible server) or {@code llamacpp}. */
         @WithDefault("openai")
         String engine();
+
+        /**
+         * The endpoints the model's fleet engine serves, as paths under its API root ({@code chat/completions},
+         * {@code completions}, {@code embeddings}); a request to another is refused at intake. Absent: every one
+         * the engine can serve ({@code openai}: all three; {@code llamacpp}: chat and text completions).
+         */
+        Optional<List<String>> endpoints();
+
+        /** Whether the model's fleet engine serves requests of {@code kind}. */
+        default boolean serves(RequestKind kind) {
+            if ("llamacpp".equals(engine()) && kind == RequestKind.EMBEDDING) {
+                return false;
+            }
+            return endpoints().map(paths -> paths.stream().anyMatch(path -> RequestKind.ofUpstreamPath(path)
+                    .filter(kind::equals).isPresent())).orElse(true);
+        }
 
         /** The model name clients send, when it differs from the configuration key. */
         Optional<String> servedName();

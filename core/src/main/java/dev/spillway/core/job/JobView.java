@@ -14,7 +14,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /**
  * A job as clients see it: {@code GET /v1/jobs/{id}} and the body of every 202. Times are Unix seconds.
  * {@code estimated_finish_at} is when Spillway expects an unfinished job to finish (null once it is final, or when
- * it made no estimate).
+ * it made no estimate). {@code endpoint} is the path the request was sent to ({@code /v1/chat/completions},
+ * {@code /v1/completions}, {@code /v1/embeddings}); {@code result} is that endpoint's own answer object.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -23,6 +24,7 @@ public record JobView(
         String object,
         String status,
         String model,
+        String endpoint,
         String tier,
         @JsonProperty("created_at") long createdAt,
         @JsonProperty("started_at") Long startedAt,
@@ -75,7 +77,8 @@ public record JobView(
         ApiError.Detail error = job.error() != null
                 ? new ApiError.Detail(job.error().message(), job.error().type(), null, job.error().code())
                 : job.status() == JobStatus.EXPIRED ? expired(job) : null;
-        return new JobView(job.id(), "job", job.status().wireName(), job.model(), job.tier().wireName(),
+        return new JobView(job.id(), "job", job.status().wireName(), job.model(),
+                job.request().kind().path(), job.tier().wireName(),
                 job.created().getEpochSecond(), seconds(job.started()), seconds(job.finished()), job.attempts(),
                 job.result(), error, Map.of("self", path(job.id())), WebhookView.of(job),
                 job.status().isFinal() ? null : seconds(job.estimatedFinishAt()));

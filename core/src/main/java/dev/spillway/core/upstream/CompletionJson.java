@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
+import dev.spillway.core.api.RequestKind;
+
 /**
  * Chat-completion bodies handled as the bytes they are: the direct lane forwards a client's request and an upstream's
  * answer without building objects from them, and changes only the top-level {@code model} name, spliced in place. A
@@ -70,6 +72,12 @@ final class CompletionJson {
      * @throws UpstreamException retryable {@code upstream_bad_response} when it is not a JSON completion with choices
      */
     static byte[] answerFor(byte[] body, String clientModel) throws UpstreamException {
+        return answerFor(body, clientModel, RequestKind.CHAT);
+    }
+
+    /** Like {@link #answerFor(byte[], String)}; an embeddings answer has its vectors in {@code data}, not choices. */
+    static byte[] answerFor(byte[] body, String clientModel, RequestKind kind) throws UpstreamException {
+        String contentField = kind == RequestKind.EMBEDDING ? "data" : "choices";
         int start = jsonStart(body);
         byte[] json = start == 0 ? body : Arrays.copyOfRange(body, start, body.length);
         try (JsonParser parser = JSON.createParser(json)) {
@@ -87,7 +95,7 @@ final class CompletionJson {
                     modelStart = (int) parser.currentTokenLocation().getByteOffset();
                     modelMatches = clientModel.equals(parser.getText());
                     modelEnd = (int) parser.currentLocation().getByteOffset();
-                } else if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
+                } else if (contentField.equals(field) && value == JsonToken.START_ARRAY) {
                     JsonToken element = parser.nextToken();
                     hasChoice = element == JsonToken.START_OBJECT;
                     while (element != JsonToken.END_ARRAY && element != null) {
@@ -102,7 +110,7 @@ final class CompletionJson {
                 throw badResponse("upstream sent an unparseable completion: ", json, null);
             }
             if (!hasChoice) {
-                throw badResponse("upstream completion has no choices: ", json, null);
+                throw badResponse("upstream completion has no " + contentField + ": ", json, null);
             }
             if (modelMatches) {
                 return json;

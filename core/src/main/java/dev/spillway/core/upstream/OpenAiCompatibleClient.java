@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.api.ChatCompletionRequest;
+import dev.spillway.core.api.RequestKind;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -53,6 +54,7 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
     private final Vertx vertx;
     private final HttpClient http;
     private final URI endpoint;
+    private final URI baseUrl;
     private final String path;
     private final String authorization;
     private final Optional<String> upstreamModel;
@@ -68,8 +70,9 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
     public OpenAiCompatibleClient(Vertx vertx, URI baseUrl, Optional<String> apiKey, Optional<String> upstreamModel,
             Duration connectTimeout, int maxConnections, Clock clock) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.endpoint = chatCompletionsUri(Objects.requireNonNull(baseUrl, "baseUrl"));
-        this.path = endpoint.getRawPath() + (endpoint.getRawQuery() == null ? "" : "?" + endpoint.getRawQuery());
+        this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+        this.endpoint = chatCompletionsUri(baseUrl);
+        this.path = pathOf(endpoint);
         this.authorization = Objects.requireNonNullElse(apiKey, Optional.<String> empty()).filter(k -> !k.isBlank())
                 .map(key -> "Bearer " + key).orElse(null);
         this.upstreamModel = Objects.requireNonNullElse(upstreamModel, Optional.<String> empty())
@@ -96,8 +99,22 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
         return URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
     }
 
+    /** {@code {baseUrl}/{kind's path}}, e.g. {@code /v1/completions} under {@code http://host:8000/v1}. */
+    public static URI endpointUri(URI baseUrl, RequestKind kind) {
+        String base = baseUrl.toString();
+        return URI.create((base.endsWith("/") ? base : base + "/") + kind.upstreamPath());
+    }
+
     public URI endpoint() {
         return endpoint;
+    }
+
+    private String pathFor(RequestKind kind) {
+        return kind == RequestKind.CHAT ? path : pathOf(endpointUri(baseUrl, kind));
+    }
+
+    private static String pathOf(URI uri) {
+        return uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     }
 
     /**
@@ -107,8 +124,8 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
      * @param timeout bounds the whole call, body included: busy upstreams hold the body open
      */
     public UpstreamCompletion complete(ChatCompletionRequest request, Duration timeout) throws UpstreamException {
-        Exchange<UpstreamCompletion> call = new Exchange<>(timeout,
-                answer -> completionOf(CompletionJson.answerFor(answer, request.model())));
+        Exchange<UpstreamCompletion> call = new Exchange<>(pathFor(request.kind()), timeout,
+                answer -> completionOf(CompletionJson.answerFor(answer, request.model(), request.kind())));
         call.start(body(request));
         try {
             // The exchange's own timer ends it; the margin only guards against that timer never firing.
@@ -139,8 +156,14 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
      * @return the answer's bytes, or a failure with an {@link UpstreamException}
      */
     public CompletionStage<byte[]> forward(byte[] clientBody, String clientModel, Duration timeout) {
+        return forward(RequestKind.CHAT, clientBody, clientModel, timeout);
+    }
+
+    /** Like {@link #forward(byte[], String, Duration)}, to the endpoint of {@code kind}. */
+    public CompletionStage<byte[]> forward(RequestKind kind, byte[] clientBody, String clientModel, Duration timeout) {
         byte[] body = upstreamModel.map(model -> CompletionJson.withModel(clientBody, model)).orElse(clientBody);
-        Exchange<byte[]> call = new Exchange<>(timeout, answer -> CompletionJson.answerFor(answer, clientModel));
+        Exchange<byte[]> call = new Exchange<>(pathFor(kind), timeout,
+                answer -> CompletionJson.answerFor(answer, clientModel, kind));
         call.start(Buffer.buffer(body));
         return call;
     }
@@ -153,9 +176,14 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
      * @param timeout bounds the whole call, the streamed body included
      */
     public CompletionStage<UpstreamStream> openStream(byte[] clientBody, Duration timeout) {
+        return openStream(RequestKind.CHAT, clientBody, timeout);
+    }
+
+    /** Like {@link #openStream(byte[], Duration)}, to the endpoint of {@code kind}. */
+    public CompletionStage<UpstreamStream> openStream(RequestKind kind, byte[] clientBody, Duration timeout) {
         byte[] body = upstreamModel.map(model -> CompletionJson.withModel(clientBody, model)).orElse(clientBody);
         UpstreamStream.Opening opening = new UpstreamStream.Opening(vertx, timeout, this::timeoutFailure);
-        http.request(HttpMethod.POST, path).onComplete(opened -> {
+        http.request(HttpMethod.POST, pathFor(kind)).onComplete(opened -> {
             if (opened.failed()) {
                 opening.fail(transportFailure(opened.cause(), false));
                 return;
@@ -220,19 +248,21 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
      */
     private final class Exchange<T> extends CompletableFuture<T> {
 
+        private final String target;
         private final Duration timeout;
         private final AnswerReader<T> reader;
         private volatile long timer = -1;
         private volatile HttpClientRequest request;
 
-        Exchange(Duration timeout, AnswerReader<T> reader) {
+        Exchange(String target, Duration timeout, AnswerReader<T> reader) {
+            this.target = target;
             this.timeout = timeout;
             this.reader = reader;
         }
 
         void start(Buffer body) {
             timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> end(timeout(timeout, null)));
-            http.request(HttpMethod.POST, path).onComplete(opened -> {
+            http.request(HttpMethod.POST, target).onComplete(opened -> {
                 if (opened.failed()) {
                     end(transportFailure(opened.cause(), false));
                     return;
@@ -339,11 +369,17 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
                     "upstream sent an unparseable completion: " + abbreviate(text(body)), null, e);
         }
         JsonNode choice = root == null ? null : root.path("choices").path(0);
+        if (root != null && root.path("data").isArray() && !root.has("choices")) { // an embedding list
+            JsonNode usage = root.path("usage");
+            return new UpstreamCompletion("", "stop", usage.path("prompt_tokens").asInt(0), 0,
+                    start == 0 ? body : Arrays.copyOfRange(body, start, body.length));
+        }
         if (choice == null || !choice.isObject()) {
             throw UpstreamException.retryable("upstream_bad_response",
                     "upstream completion has no choices: " + abbreviate(text(body)), null, null);
         }
-        String content = choice.path("message").path("content").asText("");
+        String content = choice.path("message").isObject() ? choice.path("message").path("content").asText("")
+                : choice.path("text").asText(""); // a text completion's
         // the contract knows stop and length; other reasons (content_filter, tool_calls) end the answer too
         String finishReason = "length".equals(choice.path("finish_reason").asText()) ? "length" : "stop";
         JsonNode usage = root.path("usage");

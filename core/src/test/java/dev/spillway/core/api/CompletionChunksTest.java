@@ -60,4 +60,27 @@ class CompletionChunksTest {
 
         assertThat(assembler.completion()).isEmpty();
     }
+
+    @Test
+    void aTextCompletionToldAsChunks_isTextCompletionChunks_thatAssembleBackToItself() throws Exception {
+        // GIVEN a text completion with two choices, logprobs and an unknown field
+        String text = """
+                {"id":"cmpl-1","object":"text_completion","created":7,"model":"m","system_fingerprint":"fp",
+                 "choices":[{"text":"def f():","index":0,"logprobs":{"tokens":["def"],"token_logprobs":[-0.1]},
+                   "finish_reason":"stop"},{"text":"x","index":1,"logprobs":null,"finish_reason":"length"}],
+                 "usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5},"x_future":1}""";
+        ChatCompletion completion = ChatCompletion.of((ObjectNode) JSON.readTree(text));
+
+        // WHEN
+        List<ObjectNode> chunks = CompletionChunks.of(completion, true);
+        ChunkAssembler assembler = new ChunkAssembler();
+        chunks.forEach(assembler::add);
+
+        // THEN OpenAI's text chunks (object text_completion, choices with text), usage last, nothing lost
+        assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.path("object").asText()).isEqualTo("text_completion"));
+        assertThat(chunks.get(0).path("choices").path(0).path("text").asText()).isEqualTo("def f():");
+        assertThat(chunks.get(0).path("choices").path(0).path("finish_reason").isNull()).isTrue();
+        assertThat(chunks.get(chunks.size() - 1).path("usage").path("total_tokens").asInt()).isEqualTo(5);
+        assertThat(JSON.readTree(assembler.completion().orElseThrow().toString())).isEqualTo(JSON.readTree(text));
+    }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.api.RequestKind;
 
 class CacheKeysTest {
 
@@ -63,5 +64,25 @@ class CacheKeysTest {
     @Test
     void theUserLabel_doesNotChangeTheKey() {
         assertThat(CacheKeys.of("t", request("hi", 0.0, 5, "alice"))).isEqualTo(CacheKeys.of("t", request("hi", 0.0, 5, "bob")));
+    }
+
+    @Test
+    void theEndpointIsInTheKey_andEveryFieldThatShapesAnEmbeddingOrATextCompletion() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode body = (ObjectNode) json.readTree("{\"model\":\"m\",\"prompt\":\"hi\",\"input\":\"hi\",\"temperature\":0}");
+        String completion = CacheKeys.of("t", ChatCompletionRequest.of(RequestKind.COMPLETION, body));
+        String embedding = CacheKeys.of("t", ChatCompletionRequest.of(RequestKind.EMBEDDING, body));
+
+        assertThat(completion).isNotEqualTo(embedding).isNotEqualTo(CacheKeys.of("t", ChatCompletionRequest.of(body)));
+        for (String field : new String[] {"\"suffix\":\"end\"", "\"echo\":true", "\"logprobs\":2", "\"best_of\":3"}) {
+            assertThat(CacheKeys.of("t", ChatCompletionRequest.of(RequestKind.COMPLETION, (ObjectNode) json.readTree(
+                    "{\"model\":\"m\",\"prompt\":\"hi\",\"input\":\"hi\",\"temperature\":0," + field + "}"))))
+                    .as(field).isNotEqualTo(completion);
+        }
+        for (String field : new String[] {"\"encoding_format\":\"base64\"", "\"dimensions\":8"}) {
+            assertThat(CacheKeys.of("t", ChatCompletionRequest.of(RequestKind.EMBEDDING, (ObjectNode) json.readTree(
+                    "{\"model\":\"m\",\"prompt\":\"hi\",\"input\":\"hi\",\"temperature\":0," + field + "}"))))
+                    .as(field).isNotEqualTo(embedding);
+        }
     }
 }

@@ -143,6 +143,59 @@ class BadInputTest {
                 bad("user not a string", "{" + MODEL + "," + MSG + ",\"user\":{}}", 400, "invalid_type", "user"));
     }
 
+    static Stream<Arguments> badCompletionRequests() {
+        return Stream.of(
+                bad("not JSON", "hello", 400, "invalid_json", null),
+                bad("missing model", "{\"prompt\":\"x\"}", 400, "missing_required_parameter", "model"),
+                bad("missing prompt", "{" + MODEL + "}", 400, "missing_required_parameter", "prompt"),
+                bad("prompt an object", "{" + MODEL + ",\"prompt\":{\"text\":\"x\"}}", 400, "invalid_type", "prompt"),
+                bad("prompt an empty array", "{" + MODEL + ",\"prompt\":[]}", 400, "empty_array", "prompt"),
+                bad("prompt mixing strings and tokens", "{" + MODEL + ",\"prompt\":[\"a\",7]}", 400, "invalid_type",
+                        "prompt[1]"),
+                bad("suffix a number", "{" + MODEL + ",\"prompt\":\"x\",\"suffix\":5}", 400, "invalid_type", "suffix"),
+                bad("logprobs a boolean", "{" + MODEL + ",\"prompt\":\"x\",\"logprobs\":true}", 400, "invalid_type",
+                        "logprobs"),
+                bad("logprobs too many", "{" + MODEL + ",\"prompt\":\"x\",\"logprobs\":21}", 400, "invalid_value",
+                        "logprobs"),
+                bad("echo a string", "{" + MODEL + ",\"prompt\":\"x\",\"echo\":\"yes\"}", 400, "invalid_type", "echo"),
+                bad("best_of below n", "{" + MODEL + ",\"prompt\":\"x\",\"n\":3,\"best_of\":2}", 400, "invalid_value",
+                        "best_of"),
+                bad("stream_options without stream", "{" + MODEL + ",\"prompt\":\"x\",\"stream_options\":"
+                        + "{\"include_usage\":true}}", 400, "invalid_value", "stream_options"),
+                bad("unknown model", "{\"model\":\"nope\",\"prompt\":\"x\"}", 404, "model_not_found", "model"));
+    }
+
+    static Stream<Arguments> badEmbeddingRequests() {
+        return Stream.of(
+                bad("not JSON", "hello", 400, "invalid_json", null),
+                bad("missing input", "{" + MODEL + "}", 400, "missing_required_parameter", "input"),
+                bad("input an object", "{" + MODEL + ",\"input\":{\"text\":\"x\"}}", 400, "invalid_type", "input"),
+                bad("input a number", "{" + MODEL + ",\"input\":7}", 400, "invalid_type", "input"),
+                bad("input an empty token list", "{" + MODEL + ",\"input\":[[1],[]]}", 400, "invalid_type", "input[1]"),
+                bad("negative token id", "{" + MODEL + ",\"input\":[1,-2]}", 400, "invalid_type", "input[1]"),
+                bad("unknown encoding_format", "{" + MODEL + ",\"input\":\"x\",\"encoding_format\":\"int8\"}", 400,
+                        "invalid_value", "encoding_format"),
+                bad("encoding_format a number", "{" + MODEL + ",\"input\":\"x\",\"encoding_format\":1}", 400,
+                        "invalid_type", "encoding_format"),
+                bad("dimensions zero", "{" + MODEL + ",\"input\":\"x\",\"dimensions\":0}", 400, "invalid_value",
+                        "dimensions"),
+                bad("unknown model", "{\"model\":\"nope\",\"input\":\"x\"}", 404, "model_not_found", "model"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCompletionRequests")
+    void completions_refuseBadInputAndChangeNothing(String name, byte[] body, int status, String code, String param) {
+        assertRefusedWithoutSideEffects(() -> given().contentType("application/json").body(body)
+                .post("/v1/completions"), status, code, param);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badEmbeddingRequests")
+    void embeddings_refuseBadInputAndChangeNothing(String name, byte[] body, int status, String code, String param) {
+        assertRefusedWithoutSideEffects(() -> given().contentType("application/json").body(body)
+                .post("/v1/embeddings"), status, code, param);
+    }
+
     private static Arguments bad(String name, String body, int status, String code, String param) {
         return Arguments.of(name, body.getBytes(StandardCharsets.UTF_8), status, code, param);
     }

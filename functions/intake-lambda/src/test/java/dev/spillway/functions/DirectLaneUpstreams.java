@@ -24,7 +24,7 @@ public class DirectLaneUpstreams implements QuarkusTestResourceLifecycleManager 
         // direct-model: primary (a) first, secondary (b) when primary cannot answer; the failures several tests
         // script at primary must not open its breaker (fragile-model tests the breaker)
         target(config, "primary", a, Map.of("max-retries", "2", "retry-delay", "PT0.05S", "max-retry-delay", "PT0.2S",
-                "breaker-window", "1000"));
+                "breaker-window", "1000", "endpoints", "chat/completions,completions,embeddings"));
         target(config, "secondary", b, Map.of());
         config.put("spillway.models.direct-model.direct", "primary,secondary");
         // solo-model: one call at a time, so a held call fills it
@@ -37,6 +37,13 @@ public class DirectLaneUpstreams implements QuarkusTestResourceLifecycleManager 
         // slow-model: gives up on an attempt after a second
         target(config, "slow", a, Map.of("timeout", "PT1S", "max-retries", "0"));
         config.put("spillway.models.slow-model.direct", "slow");
+        // fim-model: a chat-only target (b, the default endpoints) first, then one serving only text completions (a),
+        // as DeepSeek serves chat at its base URL and FIM at its beta one
+        target(config, "chat-only", b, Map.of());
+        target(config, "fim-beta", a, Map.of("endpoints", "completions"));
+        config.put("spillway.models.fim-model.direct", "chat-only,fim-beta");
+        // chat-only-model: its fleet serves chat alone
+        config.put("spillway.models.chat-only-model.endpoints", "chat/completions");
         // tiny-model: served by the embedded llama.cpp engine, which refuses what it cannot do at intake
         config.put("spillway.models.tiny-model.engine", "llamacpp");
         return config;

@@ -104,10 +104,16 @@ final class IntakeFixture {
      */
     static ChatCompletion finish(JobStore store, RedisDataSource redis, String jobId,
             String answer) throws Exception {
+        return finish(store, redis, jobId, job -> ChatCompletion.of("chatcmpl-" + jobId, Instant.now().getEpochSecond(),
+                job.model(), answer, "stop", Usage.of(3, 2)));
+    }
+
+    /** Like {@link #finish(JobStore, RedisDataSource, String, String)}, with the answer the engine gave for the job. */
+    static ChatCompletion finish(JobStore store, RedisDataSource redis, String jobId,
+            java.util.function.Function<Job, ChatCompletion> engine) throws Exception {
         Instant now = Instant.now();
         Job job = store.claim(jobId, "test-worker", now, now.plusSeconds(60)).orElseThrow();
-        ChatCompletion completion = ChatCompletion.of("chatcmpl-" + jobId, now.getEpochSecond(), job.model(), answer,
-                "stop", Usage.of(3, 2));
+        ChatCompletion completion = engine.apply(job);
         if (store.succeed(jobId, "test-worker", completion, now).isEmpty()) {
             throw new IllegalStateException("test worker lost job " + jobId);
         }

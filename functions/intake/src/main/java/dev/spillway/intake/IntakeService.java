@@ -17,7 +17,7 @@ import dev.spillway.intake.direct.DirectLane;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * Accepts chat-completion requests: checks them, answers from the cache when it may, then from an upstream target
+ * Accepts requests of every endpoint (chat and text completions, embeddings): checks them, answers from the cache when it may, then from an upstream target
  * with capacity (the direct lane) when the caller waits, else attaches to an identical request in flight or admits
  * a job of its own (the spill lane).
  */
@@ -116,6 +116,7 @@ public class IntakeService {
      */
     private boolean mayGoDirect(CheckedRequest checked) {
         return checked.source().callerWaits() && checked.idempotencyKey() == null && checked.callbackUrl() == null
-                && checked.tier() != Tier.BATCH && directLane.serves(checked.request().model());
+                && checked.tier() != Tier.BATCH
+                && directLane.serves(checked.request().model(), checked.request().kind());
     }
 }

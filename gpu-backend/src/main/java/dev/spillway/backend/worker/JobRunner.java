@@ -19,6 +19,7 @@ import org.jboss.logging.MDC;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.api.Usage;
 import dev.spillway.core.cache.ResultCache;
 import dev.spillway.core.job.Job;
@@ -161,9 +162,13 @@ public class JobRunner {
         Instant finished = clock.instant();
         // An OpenAI-compatible server's answer is kept as it wrote it; text from llama.cpp is wrapped here.
         ChatCompletion completion = generation.answer() != null ? ChatCompletion.parse(generation.answer())
-                : ChatCompletion.of("chatcmpl-" + job.id().substring(4), finished.getEpochSecond(), job.model(),
-                        generation.content(), generation.finishReason(),
-                        Usage.of(generation.promptTokens(), generation.completionTokens()));
+                : job.request().kind() == RequestKind.COMPLETION
+                        ? ChatCompletion.ofText("cmpl-" + job.id().substring(4), finished.getEpochSecond(), job.model(),
+                                generation.content(), generation.finishReason(),
+                                Usage.of(generation.promptTokens(), generation.completionTokens()))
+                        : ChatCompletion.of("chatcmpl-" + job.id().substring(4), finished.getEpochSecond(), job.model(),
+                                generation.content(), generation.finishReason(),
+                                Usage.of(generation.promptTokens(), generation.completionTokens()));
         // Cache first: whoever then reads SUCCEEDED in the store also finds the answer in the cache.
         if (job.cacheKey() != null) {
             cache.share(job.cacheKey(), completion);

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStatus;
@@ -156,6 +157,50 @@ class WorkerTest {
         expected.put("model", "scripted");
         assertThat(json.readTree(json.writeValueAsString(done.result()))).isEqualTo(expected);
         assertThat(done.result().usage().promptTokens()).isEqualTo(12);
+    }
+
+    @Test
+    void openAiEngine_runsTextCompletionAndEmbeddingJobsOnTheirOwnPaths_andStoresTheServersAnswers() throws Exception {
+        // GIVEN a FIM text-completion job and an embeddings job
+        ObjectMapper json = new ObjectMapper();
+        String fim = "{\"model\":\"scripted\",\"prompt\":\"spilled fim\",\"suffix\":\"end\",\"max_tokens\":8}";
+        String embed = "{\"model\":\"scripted\",\"input\":[\"spilled embedding\"],\"dimensions\":2}";
+        Job completion = submit(ChatCompletionRequest.of(RequestKind.COMPLETION, (ObjectNode) json.readTree(fim)));
+        Job embedding = submit(ChatCompletionRequest.of(RequestKind.EMBEDDING, (ObjectNode) json.readTree(embed)));
+
+        // WHEN the worker runs them
+        Job completed = awaitStatus(completion.id(), JobStatus.SUCCEEDED);
+        Job embedded = awaitStatus(embedding.id(), JobStatus.SUCCEEDED);
+
+        // THEN each reached its endpoint as sent, and each result is that endpoint's answer
+        assertThat(json.readTree(upstream().lastBody("spilled fim"))).isEqualTo(json.readTree(fim));
+        assertThat(completed.result().object()).isEqualTo("text_completion");
+        assertThat(completed.result().json().path("choices").path(0).path("text").asText())
+                .isEqualTo("echo: spilled fim");
+        assertThat(json.readTree(upstream().lastBody("spilled embedding"))).isEqualTo(json.readTree(embed));
+        assertThat(embedded.result().object()).isEqualTo("list");
+        assertThat(embedded.result().json().path("data").path(0).path("embedding")).hasSize(2);
+        assertThat(embedded.result().model()).isEqualTo("scripted");
+    }
+
+    @Test
+    void embeddedEngine_answersATextCompletionJobWithATextCompletion() throws Exception {
+        Job job = submit(ChatCompletionRequest.of(RequestKind.COMPLETION, (ObjectNode) new ObjectMapper().readTree(
+                "{\"model\":\"tiny\",\"prompt\":\"Once upon a time\",\"max_tokens\":4}")));
+
+        Job done = awaitStatus(job.id(), JobStatus.SUCCEEDED);
+
+        assertThat(done.result().object()).isEqualTo("text_completion");
+        assertThat(done.result().json().path("choices").path(0).has("text")).isTrue();
+        assertThat(done.result().usage().completionTokens()).isBetween(1, 4);
+    }
+
+    private Job submit(ChatCompletionRequest request) {
+        Instant now = Instant.now();
+        Job job = Job.queued(JobIds.next(), "default", Tier.INTERACTIVE, request, null, now, now.plus(Duration.ofHours(1)));
+        store.create(job);
+        queue.send(Fleets.SHARED, Tier.INTERACTIVE, job.id());
+        return job;
     }
 
     @Test

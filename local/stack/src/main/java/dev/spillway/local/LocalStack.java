@@ -39,8 +39,10 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * {@code SPILLWAY_UPSTREAM_MODEL} to have the worker call an OpenAI-compatible API such as DeepSeek's; with
  * {@code SPILLWAY_UPSTREAM_SERVED_MODEL} as well, that API is served as a second model under that name beside the
  * llama.cpp one, each model with queues and workers of its own (a fleet per model, as in AWS);
- * {@code SPILLWAY_DIRECT_BASE_URL} (with {@code SPILLWAY_DIRECT_API_KEY}, {@code SPILLWAY_DIRECT_MODEL}) for a
- * direct lane: the intake calls that API first and spills to the queue when it is busy.
+ * {@code SPILLWAY_DIRECT_BASE_URL} (with {@code SPILLWAY_DIRECT_API_KEY}, {@code SPILLWAY_DIRECT_MODEL}, and
+ * {@code SPILLWAY_DIRECT_ENDPOINTS}, the endpoints it serves: {@code chat/completions} unless a comma-separated list
+ * of {@code chat/completions}, {@code completions}, {@code embeddings} says more) for a direct lane: the intake calls
+ * that API first and spills to the queue when it is busy.
  * {@code SPILLWAY_DEV_KEY} sets the API key created for tenant {@code dev} (else one is generated and printed).
  * {@code SPILLWAY_FILES_DIR} (default {@code .spillway/files}) is the local S3 server's folder: the files bucket
  * is its {@code spillway-files} subfolder, so a batch file dropped there starts a batch.
@@ -207,6 +209,9 @@ public class LocalStack implements QuarkusApplication {
             }
             if (env.containsKey("SPILLWAY_DIRECT_MODEL")) {
                 config.put("spillway.upstreams.direct.model", env.get("SPILLWAY_DIRECT_MODEL"));
+            }
+            if (env.containsKey("SPILLWAY_DIRECT_ENDPOINTS")) {
+                config.put("spillway.upstreams.direct.endpoints", env.get("SPILLWAY_DIRECT_ENDPOINTS"));
             }
             config.put(prefix + "direct", "direct");
         }

@@ -23,10 +23,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.spillway.core.api.ChatCompletion;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.api.Usage;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobError;
@@ -83,6 +85,29 @@ class DynamoJobStoreTest {
 
         assertThat(read).isEqualTo(job);
         assertThatThrownBy(() -> store.create(job)).isInstanceOf(ConditionalCheckFailedException.class);
+    }
+
+    @Test
+    void aJobOfAnotherEndpoint_readsBackForThatEndpoint_whileAChatJobsItemKeepsTheBareBody() throws Exception {
+        // GIVEN a text-completion job and a chat job
+        ObjectNode fim = (ObjectNode) new ObjectMapper().readTree("{\"model\":\"m\",\"prompt\":\"def f(\","
+                + "\"suffix\":\"return 1\",\"max_tokens\":8}");
+        Job completion = Job.queued(JobIds.next(), "tenant-a", Tier.STANDARD,
+                ChatCompletionRequest.of(RequestKind.COMPLETION, fim), null, T0, T0.plus(Duration.ofHours(1)));
+        store.create(completion);
+        Job chat = newJob();
+
+        // WHEN they are read back
+        Job read = store.find(completion.id()).orElseThrow();
+
+        // THEN the completion job is one, and the chat job's stored request is its body as before
+        assertThat(read).isEqualTo(completion);
+        assertThat(read.request().kind()).isEqualTo(RequestKind.COMPLETION);
+        assertThat(read.request().body()).isEqualTo(fim);
+        String storedChat = cloud.dynamo().getItem(b -> b.tableName(cloud.jobsTable())
+                .key(Map.of("id", AttributeValue.fromS(chat.id())))).item().get("request").s();
+        assertThat(new ObjectMapper().readTree(storedChat)).isEqualTo(chat.request().body());
+        assertThat(store.find(chat.id()).orElseThrow().request().kind()).isEqualTo(RequestKind.CHAT);
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.jboss.resteasy.reactive.RestMulti;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.admission.IntakeRequest;
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.auth.Authenticator;
 import dev.spillway.core.auth.Caller;
 import dev.spillway.core.cache.CachePolicy;
@@ -36,8 +37,12 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
-/** {@code POST /v1/chat/completions}: the answer within the caller's wait budget, else 202 and the job. */
-@Path("/v1/chat/completions")
+/**
+ * {@code POST /v1/chat/completions}, and likewise {@code /v1/completions} and {@code /v1/embeddings}: the answer
+ * within the caller's wait budget, else 202 and the job. The three endpoints share every lane and this one path
+ * through them; only the request's kind differs.
+ */
+@Path("/v1")
 public class ChatCompletionsResource {
 
     private final IntakeService intake;
@@ -65,6 +70,7 @@ public class ChatCompletionsResource {
      * that follows holds no thread.
      */
     @POST
+    @Path("chat/completions")
     @Consumes(MediaType.WILDCARD)
     public RestMulti<Buffer> create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
@@ -73,12 +79,48 @@ public class ChatCompletionsResource {
             @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
             @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
+        return answer(RequestKind.CHAT, body, authorization, contentType, prefer, cacheControl, cacheOptIn,
+                idempotencyKey, callbackUrl);
+    }
+
+    /** {@code POST /v1/completions}: a text completion (DeepSeek's fill-in-the-middle with {@code suffix}). */
+    @POST
+    @Path("completions")
+    @Consumes(MediaType.WILDCARD)
+    public RestMulti<Buffer> complete(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(SpillwayHeaders.PREFER) String prefer,
+            @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
+            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
+            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+            @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
+        return answer(RequestKind.COMPLETION, body, authorization, contentType, prefer, cacheControl, cacheOptIn,
+                idempotencyKey, callbackUrl);
+    }
+
+    /** {@code POST /v1/embeddings}. */
+    @POST
+    @Path("embeddings")
+    @Consumes(MediaType.WILDCARD)
+    public RestMulti<Buffer> embed(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(SpillwayHeaders.PREFER) String prefer,
+            @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
+            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
+            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+            @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
+        return answer(RequestKind.EMBEDDING, body, authorization, contentType, prefer, cacheControl, cacheOptIn,
+                idempotencyKey, callbackUrl);
+    }
+
+    private RestMulti<Buffer> answer(RequestKind kind, byte[] body, String authorization, String contentType,
+            String prefer, String cacheControl, String cacheOptIn, String idempotencyKey, String callbackUrl) {
         // The budget runs from arrival: time spent queued for a worker thread is part of the caller's wait.
         Duration budget = WaitPreference.parse(prefer).map(waits::clamp).orElseGet(waits::defaultWait);
         Instant deadline = clock.instant().plus(budget);
         CachePolicy cachePolicy = CachePolicy.from(cacheControl, cacheOptIn);
         BiFunction<Caller, Duration, IntakeRequest> request = (caller, wait) -> new IntakeRequest(caller, body,
-                cachePolicy, Tier.INTERACTIVE, idempotencyKey, wait, callbackUrl, SpillwayHeaders.CALLBACK_URL);
+                cachePolicy, Tier.INTERACTIVE, idempotencyKey, wait, callbackUrl, SpillwayHeaders.CALLBACK_URL, kind);
 
         Optional<Caller> remembered = authenticator.authenticateFromMemory(authorization);
         if (remembered.isPresent()) {

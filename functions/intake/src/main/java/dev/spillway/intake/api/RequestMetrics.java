@@ -10,7 +10,8 @@ import dev.spillway.core.metrics.EmbeddedMetrics;
 
 /**
  * One Embedded Metric Format event per answered request: lane, cache outcome, status class and latency. Streamed
- * replies ({@code POST /v1/chat/completions}) bypass response filters; that resource writes its own line.
+ * replies ({@code POST /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings}) bypass response
+ * filters; that resource writes its own line.
  */
 public class RequestMetrics {
 

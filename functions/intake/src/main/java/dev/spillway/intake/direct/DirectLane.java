@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import dev.spillway.core.admission.CheckedRequest;
 import dev.spillway.core.api.ChatCompletion;
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import io.vertx.core.Context;
@@ -63,9 +64,14 @@ public class DirectLane {
         }));
     }
 
-    /** Whether requests for this model may go direct at all. */
-    public boolean serves(String model) {
-        return targetsByModel.containsKey(model);
+    /** Whether requests of this kind for this model may go direct: one of its targets serves the endpoint. */
+    public boolean serves(String model, RequestKind kind) {
+        return targetsByModel.getOrDefault(model, List.of()).stream().anyMatch(target -> target.serves(kind));
+    }
+
+    /** The model's targets that serve the endpoint of {@code kind}, in order of preference. */
+    private List<UpstreamTarget> candidates(String model, RequestKind kind) {
+        return targetsByModel.getOrDefault(model, List.of()).stream().filter(target -> target.serves(kind)).toList();
     }
 
     /**
@@ -75,15 +81,16 @@ public class DirectLane {
      */
     public CompletionStage<Optional<DirectAnswer>> serve(CheckedRequest checked, Duration budget) {
         String model = checked.request().model();
+        RequestKind kind = checked.request().kind();
         Instant deadline = clock.instant().plus(budget);
-        List<UpstreamTarget> candidates = targetsByModel.getOrDefault(model, List.of());
+        List<UpstreamTarget> candidates = candidates(model, kind);
         if (Context.isOnEventLoopThread()) {
-            return tryFrom(candidates, 0, checked.source().body(), model, deadline);
+            return tryFrom(candidates, 0, kind, checked.source().body(), model, deadline);
         }
         // Started on a worker thread (a blocking resource), the targets' guards would hand each step to another
         // worker thread; on an event loop the whole lane runs where the upstream's answer arrives.
         CompletableFuture<Optional<DirectAnswer>> served = new CompletableFuture<>();
-        eventLoop().runOnContext(ignored -> tryFrom(candidates, 0, checked.source().body(), model, deadline)
+        eventLoop().runOnContext(ignored -> tryFrom(candidates, 0, kind, checked.source().body(), model, deadline)
                 .whenComplete((answer, failure) -> {
                     if (failure != null) {
                         served.completeExceptionally(failure);
@@ -103,10 +110,11 @@ public class DirectLane {
     public CompletionStage<Optional<DirectAnswer>> stream(CheckedRequest checked, Duration budget,
             Consumer<ChatCompletion> onAssembled) {
         String model = checked.request().model();
+        RequestKind kind = checked.request().kind();
         Instant deadline = clock.instant().plus(budget);
-        List<UpstreamTarget> candidates = targetsByModel.getOrDefault(model, List.of());
+        List<UpstreamTarget> candidates = candidates(model, kind);
         CompletableFuture<Optional<DirectAnswer>> served = new CompletableFuture<>();
-        Runnable start = () -> streamFrom(candidates, 0, checked.source().body(), model, deadline, onAssembled)
+        Runnable start = () -> streamFrom(candidates, 0, kind, checked.source().body(), model, deadline, onAssembled)
                 .whenComplete((answer, failure) -> {
                     if (failure != null) {
                         served.completeExceptionally(failure);
@@ -123,17 +131,17 @@ public class DirectLane {
     }
 
     private CompletionStage<Optional<DirectAnswer>> streamFrom(List<UpstreamTarget> candidates, int index,
-            byte[] body, String model, Instant deadline, Consumer<ChatCompletion> onAssembled) {
+            RequestKind kind, byte[] body, String model, Instant deadline, Consumer<ChatCompletion> onAssembled) {
         if (index == candidates.size() || !clock.instant().isBefore(deadline)) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         UpstreamTarget target = candidates.get(index);
-        return target.openStream(body, deadline)
+        return target.openStream(kind, body, deadline)
                 .thenApply(events -> Optional.of(DirectAnswer.streamed(target.name(),
                         StreamRelay.relay(events, model, onAssembled))))
                 .exceptionallyCompose(failure -> {
                     LOG.debugf("direct target %s did not begin a stream: %s", target.name(), failure);
-                    return streamFrom(candidates, index + 1, body, model, deadline, onAssembled);
+                    return streamFrom(candidates, index + 1, kind, body, model, deadline, onAssembled);
                 });
     }
 
@@ -143,17 +151,17 @@ public class DirectLane {
         return current != null && current.isEventLoopContext() ? current : vertx.getOrCreateContext();
     }
 
-    private CompletionStage<Optional<DirectAnswer>> tryFrom(List<UpstreamTarget> candidates, int index, byte[] body,
-            String model, Instant deadline) {
+    private CompletionStage<Optional<DirectAnswer>> tryFrom(List<UpstreamTarget> candidates, int index,
+            RequestKind kind, byte[] body, String model, Instant deadline) {
         if (index == candidates.size() || !clock.instant().isBefore(deadline)) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         UpstreamTarget target = candidates.get(index);
-        return target.forward(body, model, deadline)
+        return target.forward(kind, body, model, deadline)
                 .thenApply(answer -> Optional.of(new DirectAnswer(target.name(), answer)))
                 .exceptionallyCompose(failure -> {
                     LOG.debugf("direct target %s did not answer: %s", target.name(), failure);
-                    return tryFrom(candidates, index + 1, body, model, deadline);
+                    return tryFrom(candidates, index + 1, kind, body, model, deadline);
                 });
     }
 

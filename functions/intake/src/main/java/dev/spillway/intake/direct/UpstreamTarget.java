@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +19,7 @@ import jakarta.enterprise.util.TypeLiteral;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.upstream.Backoff;
 import dev.spillway.core.upstream.OpenAiCompatibleClient;
@@ -50,10 +53,15 @@ final class UpstreamTarget implements AutoCloseable {
     private final Guard guard;
     private final SpillwayMetrics metrics;
     private final Clock clock;
+    private final Set<RequestKind> endpoints = EnumSet.noneOf(RequestKind.class);
 
     UpstreamTarget(String name, UpstreamsConfig.Upstream config, Vertx vertx, SpillwayMetrics metrics, Clock clock) {
         this.name = name;
         this.config = config;
+        // A misspelt endpoint fails startup rather than silently sending its requests to the queue.
+        config.endpoints().forEach(path -> endpoints.add(RequestKind.ofUpstreamPath(path).orElseThrow(
+                () -> new IllegalStateException("spillway.upstreams." + name + ".endpoints lists '" + path
+                        + "'; known: chat/completions, completions, embeddings"))));
         this.client = new OpenAiCompatibleClient(vertx, config.baseUrl(), config.apiKey(), config.model(),
                 config.connectTimeout(), config.maxConcurrency(), clock);
         this.slots = new Semaphore(config.maxConcurrency());
@@ -90,16 +98,21 @@ final class UpstreamTarget implements AutoCloseable {
         return name;
     }
 
+    /** Whether this target serves requests of {@code kind} ({@code spillway.upstreams.<name>.endpoints}). */
+    boolean serves(RequestKind kind) {
+        return endpoints.contains(kind);
+    }
+
     /**
      * Forwards a client's body to this target, retried as its policy allows until {@code deadline}.
      *
      * @return the answer as the client receives it, or the last failure: an {@link UpstreamException}, or the
      *         policy's refusal (bulkhead full, breaker open, budget spent)
      */
-    CompletionStage<byte[]> forward(byte[] body, String model, Instant deadline) {
+    CompletionStage<byte[]> forward(RequestKind kind, byte[] body, String model, Instant deadline) {
         CompletionStage<byte[]> answer;
         try {
-            answer = guard.call(() -> attempt(body, model, deadline), ANSWER);
+            answer = guard.call(() -> attempt(kind, body, model, deadline), ANSWER);
         } catch (Exception e) {
             answer = CompletableFuture.failedFuture(e);
         }
@@ -128,7 +141,7 @@ final class UpstreamTarget implements AutoCloseable {
         return null;
     }
 
-    private CompletionStage<byte[]> attempt(byte[] body, String model, Instant deadline) {
+    private CompletionStage<byte[]> attempt(RequestKind kind, byte[] body, String model, Instant deadline) {
         Duration remaining = Duration.between(clock.instant(), deadline);
         RuntimeException refused = takeSlot(remaining);
         if (refused != null) {
@@ -136,7 +149,7 @@ final class UpstreamTarget implements AutoCloseable {
         }
         Duration timeout = remaining.compareTo(config.timeout()) < 0 ? remaining : config.timeout();
         CompletableFuture<byte[]> outcome = new CompletableFuture<>();
-        client.forward(body, model, timeout).whenComplete((answer, failure) -> {
+        client.forward(kind, body, model, timeout).whenComplete((answer, failure) -> {
             slots.release();
             if (failure == null) {
                 metrics.upstreamCall(name, "succeeded");
@@ -171,23 +184,23 @@ final class UpstreamTarget implements AutoCloseable {
      *
      * @return the upstream's body as it arrives
      */
-    CompletionStage<Multi<Buffer>> openStream(byte[] body, Instant deadline) {
+    CompletionStage<Multi<Buffer>> openStream(RequestKind kind, byte[] body, Instant deadline) {
         CompletionStage<Multi<Buffer>> stream;
         try {
-            stream = guard.call(() -> streamAttempt(body, deadline), STREAM);
+            stream = guard.call(() -> streamAttempt(kind, body, deadline), STREAM);
         } catch (Exception e) {
             stream = CompletableFuture.failedFuture(e);
         }
         return stream;
     }
 
-    private CompletionStage<Multi<Buffer>> streamAttempt(byte[] body, Instant deadline) {
+    private CompletionStage<Multi<Buffer>> streamAttempt(RequestKind kind, byte[] body, Instant deadline) {
         RuntimeException refused = takeSlot(Duration.between(clock.instant(), deadline));
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
         CompletableFuture<Multi<Buffer>> outcome = new CompletableFuture<>();
-        client.openStream(body, config.timeout()).whenComplete((stream, failure) -> {
+        client.openStream(kind, body, config.timeout()).whenComplete((stream, failure) -> {
             if (failure == null) {
                 metrics.upstreamCall(name, "succeeded");
                 AtomicBoolean released = new AtomicBoolean();

@@ -2,6 +2,7 @@ package dev.spillway.intake.direct;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,6 +25,15 @@ public interface UpstreamsConfig {
 
         /** Base URL of the OpenAI API, e.g. {@code https://api.deepseek.com/v1}. */
         URI baseUrl();
+
+        /**
+         * The endpoints this target serves, as paths under its base URL: {@code chat/completions},
+         * {@code completions}, {@code embeddings}. A request for another endpoint skips it. DeepSeek, for one, serves
+         * chat at {@code https://api.deepseek.com} and FIM completions only at its beta base URL
+         * {@code https://api.deepseek.com/beta}: two targets.
+         */
+        @WithDefault("chat/completions")
+        List<String> endpoints();
 
         /** API key sent as a Bearer token. */
         Optional<String> apiKey();

@@ -201,7 +201,17 @@ public final class LlamaCppEngine implements InferenceEngine {
         if (closed.get()) {
             throw UpstreamException.retryable("engine_closed", "the llama.cpp engine is shut down", null, null);
         }
-        String prompt = model.applyTemplate(templateInput(request));
+        String prompt = switch (request.kind()) {
+            case CHAT -> model.applyTemplate(templateInput(request));
+            // a text completion continues the prompt as it is, no chat template around it
+            case COMPLETION -> request.prompt();
+            case EMBEDDING -> throw UpstreamException.permanent("unsupported_endpoint",
+                    "The embedded llama.cpp engine does not load its model for embeddings.");
+        };
+        if (prompt == null) { // the intake admits only one string for this engine
+            throw UpstreamException.permanent("unsupported_prompt",
+                    "The embedded llama.cpp engine completes one text prompt.");
+        }
         int promptTokens = countTokens(prompt) + bosTokens;
         int context = settings.contextPerSlot();
         if (promptTokens >= context) {

@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.upstream.UpstreamException;
 
 class LlamaCppEngineTest {
@@ -90,6 +91,35 @@ class LlamaCppEngineTest {
         assertThat(first.finishReason()).isEqualTo("length");
         assertThat(first.content()).isNotEmpty();
         assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void generate_aTextCompletion_continuesThePromptAsItIs_withoutTheChatTemplate() throws Exception {
+        // GIVEN a text completion whose prompt the tiny model's tokenizer counts
+        String prompt = "The river and the flood";
+        ChatCompletionRequest completion = ChatCompletionRequest.of(RequestKind.COMPLETION,
+                (ObjectNode) new ObjectMapper().readTree("{\"model\":\"m\",\"prompt\":\"" + prompt
+                        + "\",\"max_tokens\":3,\"temperature\":0}"));
+
+        // WHEN
+        Generation generation = engine.generate(completion);
+
+        // THEN the prompt went in raw (its own tokens plus BOS, no ChatML around it), and the limit held
+        assertThat(generation.promptTokens()).isEqualTo(engine.countTokens(prompt) + 1);
+        assertThat(generation.completionTokens()).isEqualTo(3);
+        assertThat(generation.finishReason()).isEqualTo("length");
+        assertThat(generation.promptTokens()).isLessThan(engine.generate(request(prompt, 0.0, 1, null)).promptTokens());
+    }
+
+    @Test
+    void generate_anEmbeddingsJob_isRefusedPermanently_theModelIsNotLoadedForEmbeddings() throws Exception {
+        ChatCompletionRequest embedding = ChatCompletionRequest.of(RequestKind.EMBEDDING,
+                (ObjectNode) new ObjectMapper().readTree("{\"model\":\"m\",\"input\":\"x\"}"));
+
+        UpstreamException e = catchThrowableOfType(UpstreamException.class, () -> engine.generate(embedding));
+
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.code()).isEqualTo("unsupported_endpoint");
     }
 
     @Test

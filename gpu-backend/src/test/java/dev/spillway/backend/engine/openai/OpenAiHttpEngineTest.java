@@ -28,12 +28,14 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.upstream.UpstreamException;
 import io.vertx.core.Vertx;
 
@@ -117,6 +119,53 @@ class OpenAiHttpEngineTest {
         assertThat(seenBody.path("max_tokens").asInt()).isEqualTo(64);
         assertThat(seenBody.path("stop").path(0).asText()).isEqualTo("END");
         assertThat(seenBody.has("top_p")).isFalse();
+    }
+
+    @Test
+    void generate_aTextCompletionJob_callsTheServersCompletionsPath_andKeepsItsAnswerWhole() throws Exception {
+        // GIVEN a server that answers a FIM text completion, and a job that asked for one as a stream
+        String answer = "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"upstream-model\","
+                + "\"choices\":[{\"text\":\"    return a\",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":3,\"total_tokens\":7},\"x_vendor\":1}";
+        behaviour = exchange -> respond(exchange, 200, answer);
+        ObjectNode body = (ObjectNode) JSON.readTree("{\"model\":\"spillway-model\",\"prompt\":\"def f(a):\","
+                + "\"suffix\":\"\\n\",\"echo\":false,\"logprobs\":2,\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+
+        // WHEN
+        Generation generation = engine(Duration.ofSeconds(5)).generate(ChatCompletionRequest.of(RequestKind.COMPLETION,
+                body));
+
+        // THEN the server's /v1/completions got every field, read whole, and its answer is kept as it wrote it
+        assertThat(seenPath).isEqualTo("/v1/completions");
+        assertThat(seenBody.path("suffix").asText()).isEqualTo("\n");
+        assertThat(seenBody.path("logprobs").asInt()).isEqualTo(2);
+        assertThat(seenBody.path("stream").asBoolean()).isFalse();
+        assertThat(generation.content()).isEqualTo("    return a");
+        assertThat(generation.completionTokens()).isEqualTo(3);
+        assertThat(JSON.readTree(generation.answer()).path("x_vendor").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void generate_anEmbeddingsJob_callsTheServersEmbeddingsPath_andKeepsTheList() throws Exception {
+        // GIVEN a server that answers an embedding list
+        String answer = "{\"object\":\"list\",\"model\":\"upstream-model\",\"data\":[{\"object\":\"embedding\","
+                + "\"index\":0,\"embedding\":\"AACAPw==\"}],\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}";
+        behaviour = exchange -> respond(exchange, 200, answer);
+        ObjectNode body = (ObjectNode) JSON.readTree("{\"model\":\"spillway-model\",\"input\":[\"a\"],"
+                + "\"encoding_format\":\"base64\",\"dimensions\":1}");
+
+        // WHEN
+        Generation generation = engine(Duration.ofSeconds(5)).generate(ChatCompletionRequest.of(RequestKind.EMBEDDING,
+                body));
+
+        // THEN
+        assertThat(seenPath).isEqualTo("/v1/embeddings");
+        assertThat(seenBody.path("encoding_format").asText()).isEqualTo("base64");
+        assertThat(seenBody.path("dimensions").asInt()).isEqualTo(1);
+        assertThat(generation.promptTokens()).isEqualTo(2);
+        JsonNode kept = JSON.readTree(generation.answer());
+        assertThat(kept.path("data").path(0).path("embedding").asText()).isEqualTo("AACAPw==");
+        assertThat(kept.path("model").asText()).isEqualTo("spillway-model");
     }
 
     @Test

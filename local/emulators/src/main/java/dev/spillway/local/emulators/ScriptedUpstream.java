@@ -6,8 +6,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -46,6 +53,10 @@ import com.sun.net.httpserver.HttpServer;
  * {@code [DONE]}; {@code ...drip...} sends its first chunk at once and the rest only after {@link #releaseHeld()}.
  * <ul>
  * </ul>
+ * It serves {@code /v1/completions} and {@code /v1/embeddings} too, scripted by the {@code prompt} or the (first)
+ * {@code input} string as chat is by the last user message: a completion is a {@code text_completion} echoing the
+ * prompt (streamed as {@code text_completion} chunks), an embedding a small vector derived from the input's length,
+ * of {@code dimensions} numbers (3 by default), base64-encoded little-endian floats when {@code encoding_format} asks.
  * A command may name the upstream it is meant for, {@code fail:503@primary ...}: an upstream with another
  * {@linkplain #ScriptedUpstream(String) name} ignores it and echoes, so one prompt can script several upstreams.
  * It counts calls per content, and remembers when they arrived, so tests can tell how often and how far apart the
@@ -54,6 +65,7 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class ScriptedUpstream implements AutoCloseable {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LAST_USER_CONTENT = Pattern.compile(
             "\"role\"\\s*:\\s*\"user\"\\s*,\\s*\"content\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern COMMAND = Pattern.compile(
@@ -101,6 +113,8 @@ public final class ScriptedUpstream implements AutoCloseable {
             return thread;
         }));
         server.createContext("/v1/chat/completions", this::handle);
+        server.createContext("/v1/completions", this::handle);
+        server.createContext("/v1/embeddings", this::handle);
         server.createContext("/metrics", this::metrics);
         server.start();
     }
@@ -168,7 +182,13 @@ public final class ScriptedUpstream implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            String content = lastUserContent(body);
+            Endpoint endpoint = Endpoint.of(exchange.getHttpContext().getPath());
+            JsonNode request = endpoint == Endpoint.CHAT ? null : JSON.readTree(body);
+            String content = switch (endpoint) {
+                case CHAT -> lastUserContent(body);
+                case COMPLETIONS -> firstText(request.path("prompt"));
+                case EMBEDDINGS -> firstText(request.path("input"));
+            };
             lastBodies.put(content, body);
             // Taken before the call is counted: whoever saw the count and then called releaseHeld() released it.
             CountDownLatch gate = held;
@@ -209,17 +229,25 @@ public final class ScriptedUpstream implements AutoCloseable {
                         return;
                     }
                     case "keepalive" -> {
-                        sendAfterKeepAlives(exchange, completion(content), number);
+                        sendAfterKeepAlives(exchange, answer(endpoint, content, request), number);
                         return;
                     }
                     case "cut" -> {
                         if (call <= number) {
-                            sendCutOff(exchange, completion(content));
+                            sendCutOff(exchange, answer(endpoint, content, request));
                             return;
                         }
                     }
                     default -> throw new IllegalStateException(command.group(1));
                 }
+            }
+            if (endpoint != Endpoint.CHAT) {
+                if (endpoint == Endpoint.COMPLETIONS && request.path("stream").asBoolean(false)) {
+                    streamText(exchange, content, request.path("stream_options").path("include_usage").asBoolean());
+                } else {
+                    send(exchange, 200, answer(endpoint, content, request));
+                }
+                return;
             }
             if (body.replace(" ", "").contains("\"stream\":true")) {
                 stream(exchange, content, body.replace(" ", "").contains("\"include_usage\":true"), gate);
@@ -233,6 +261,109 @@ public final class ScriptedUpstream implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The endpoints it serves. */
+    private enum Endpoint {
+        CHAT, COMPLETIONS, EMBEDDINGS;
+
+        static Endpoint of(String path) {
+            return path.endsWith("/embeddings") ? EMBEDDINGS : path.endsWith("/chat/completions") ? CHAT : COMPLETIONS;
+        }
+    }
+
+    private static String answer(Endpoint endpoint, String content, JsonNode request) {
+        return switch (endpoint) {
+            case CHAT -> completion(content);
+            case COMPLETIONS -> textCompletion(content);
+            case EMBEDDINGS -> embeddings(content, request);
+        };
+    }
+
+    /** A prompt's or an input's string, or the first of a list of them; empty for token ids. */
+    private static String firstText(JsonNode value) {
+        if (value.isArray() && !value.isEmpty()) {
+            value = value.get(0);
+        }
+        return value.isTextual() ? value.textValue() : "";
+    }
+
+    private static String textCompletion(String prompt) {
+        String answer = "echo: " + prompt;
+        ObjectNode json = JSON.createObjectNode().put("id", "cmpl-upstream").put("object", "text_completion")
+                .put("created", 0).put("model", "upstream").put("system_fingerprint", "fp_fim_1");
+        json.putArray("choices").addObject().put("text", answer).put("index", 0).putNull("logprobs")
+                .put("finish_reason", "stop");
+        json.putObject("usage").put("prompt_tokens", words(prompt)).put("completion_tokens", words(answer))
+                .put("total_tokens", words(prompt) + words(answer)).put("prompt_cache_hit_tokens", 0);
+        return json.toString();
+    }
+
+    /** One embedding per input, each {@code dimensions} numbers that depend on the input's length and position. */
+    private static String embeddings(String content, JsonNode request) {
+        JsonNode input = request.path("input");
+        int inputs = input.isArray() && !input.path(0).isNumber() ? input.size() : 1;
+        int dimensions = request.path("dimensions").asInt(3);
+        boolean base64 = "base64".equals(request.path("encoding_format").asText());
+        ObjectNode json = JSON.createObjectNode().put("object", "list").put("model", "upstream");
+        ArrayNode data = json.putArray("data");
+        for (int i = 0; i < inputs; i++) {
+            float[] vector = new float[dimensions];
+            for (int d = 0; d < dimensions; d++) {
+                vector[d] = (content.length() + i) / (float) (d + 1);
+            }
+            ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+            if (base64) {
+                ByteBuffer bytes = ByteBuffer.allocate(4 * dimensions).order(ByteOrder.LITTLE_ENDIAN);
+                for (float value : vector) {
+                    bytes.putFloat(value);
+                }
+                item.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+            } else {
+                ArrayNode numbers = item.putArray("embedding");
+                for (float value : vector) {
+                    numbers.add(value);
+                }
+            }
+        }
+        json.putObject("usage").put("prompt_tokens", words(content)).put("total_tokens", words(content));
+        return json.toString();
+    }
+
+    /** A text completion as OpenAI streams one: {@code text_completion} chunks, a word each, then the finish. */
+    private static void streamText(HttpExchange exchange, String prompt, boolean includeUsage) throws IOException {
+        String answer = "echo: " + prompt;
+        List<String> chunks = new java.util.ArrayList<>();
+        String[] words = answer.split(" ");
+        for (int i = 0; i < words.length; i++) {
+            chunks.add(textChunk((i == 0 ? "" : " ") + words[i], null));
+        }
+        chunks.add(textChunk("", "stop"));
+        if (includeUsage) {
+            ObjectNode usage = JSON.createObjectNode().put("id", "cmpl-stream").put("object", "text_completion")
+                    .put("created", 0).put("model", "upstream");
+            usage.putArray("choices");
+            usage.putObject("usage").put("prompt_tokens", words(prompt)).put("completion_tokens", words(answer))
+                    .put("total_tokens", words(prompt) + words(answer));
+            chunks.add(usage.toString());
+        }
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (String chunk : chunks) {
+                out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String textChunk(String text, String finishReason) {
+        ObjectNode chunk = JSON.createObjectNode().put("id", "cmpl-stream").put("object", "text_completion")
+                .put("created", 0).put("model", "upstream");
+        chunk.putArray("choices").addObject().put("text", text).put("index", 0).putNull("logprobs")
+                .put("finish_reason", finishReason);
+        return chunk.toString();
     }
 
     private static String completion(String content) {
