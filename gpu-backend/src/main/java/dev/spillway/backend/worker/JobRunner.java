@@ -23,6 +23,7 @@ import dev.spillway.core.api.Usage;
 import dev.spillway.core.cache.ResultCache;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobError;
+import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
@@ -140,7 +141,7 @@ public class JobRunner {
             if (lost.get()) {
                 metrics.jobOutcome(job.tier(), "dropped");
                 LOG.infof("job %s was cancelled or taken over while running; its result is dropped", job.id());
-                abandoned(chunks);
+                lost(chunks, job);
                 deleteIfFinal(message);
                 return;
             }
@@ -176,6 +177,22 @@ public class JobRunner {
         }
     }
 
+    /**
+     * Ends the stream of a job this worker lost: a cancelled job's client is told it was cancelled; one taken over by
+     * another worker is told its answer is being generated again.
+     */
+    private void lost(JobChunks chunks, Job job) {
+        if (chunks == null) {
+            return;
+        }
+        if (store.find(job.id()).filter(current -> current.status() == JobStatus.CANCELLED).isPresent()) {
+            chunks.failed(new JobError("Job '" + job.id() + "' was cancelled before it finished.", "conflict_error",
+                    "job_cancelled", 409));
+        } else {
+            chunks.abandoned();
+        }
+    }
+
     private void finishSucceeded(QueuedMessage message, Job job, Generation generation, JobChunks chunks) {
         Instant finished = clock.instant();
         // An OpenAI-compatible server's answer is kept as it wrote it; text from llama.cpp is wrapped here.
@@ -201,7 +218,7 @@ public class JobRunner {
             queue.delete(message);
         } else {
             LOG.infof("job %s changed hands before its result was stored; result dropped", job.id());
-            abandoned(chunks);
+            lost(chunks, job);
             deleteIfFinal(message);
         }
     }

@@ -125,6 +125,25 @@ class StreamingJobTest {
     }
 
     @Test
+    void aStreamingJobCancelledWhileRunning_endsItsStreamWithTheCancellation() throws Exception {
+        // GIVEN a streaming job the engine is working on
+        Job job = submit("scripted", "hold cancelled stream", true);
+        List<StreamEntry> entries = follow(job.id());
+        await().atMost(PATIENCE).until(() -> ScriptedUpstreamResource.upstream().calls("hold cancelled stream") == 1);
+
+        // WHEN the client cancels and the engine then finishes
+        assertThat(store.cancel(job.id(), "default", Instant.now())).isPresent();
+        ScriptedUpstreamResource.upstream().releaseHeld();
+
+        // THEN the stream ends with the cancellation in OpenAI's shape, not with done, and the job stays cancelled
+        await().atMost(PATIENCE).until(() -> !entries.isEmpty() && entries.get(entries.size() - 1).ends());
+        StreamEntry last = entries.get(entries.size() - 1);
+        assertThat(last.kind()).isEqualTo(StreamEntry.Kind.ERROR);
+        assertThat(JSON.readTree(last.data()).path("error").path("code").asText()).isEqualTo("job_cancelled");
+        assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
     void aJobWhoseClientDoesNotStream_writesNoStream() {
         // GIVEN / WHEN
         Job job = submit("tiny", "Hello again, tiny model", false);
