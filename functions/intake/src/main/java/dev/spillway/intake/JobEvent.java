@@ -26,7 +26,11 @@ public sealed interface JobEvent {
     record Pending(String jobId) implements JobEvent {
     }
 
-    /** Nothing to tell yet: a comment keeps proxies from closing the idle connection. */
-    record KeepAlive() implements JobEvent {
+    /**
+     * Nothing to tell yet: a comment keeps proxies from closing the idle connection.
+     *
+     * @param started whether the answer has begun (the job is running), else it is still queued
+     */
+    record KeepAlive(boolean started) implements JobEvent {
     }
 }

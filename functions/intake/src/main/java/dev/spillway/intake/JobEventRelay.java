@@ -203,7 +203,7 @@ public class JobEventRelay {
                 if (ended) {
                     return;
                 }
-                emitter.emit(new JobEvent.KeepAlive());
+                emitter.emit(new JobEvent.KeepAlive(sentChunks));
                 // Quiet for a whole interval: the stream may be lost (Redis failed the worker), so ask the store.
                 look = !heardSinceLastTick;
                 heardSinceLastTick = false;

@@ -28,7 +28,9 @@ final class EventStreams {
 
     static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
     /** What a stream says while its job waits for a worker, so that proxies keep the connection. */
-    static final Buffer KEEP_ALIVE = Buffer.buffer(": queued\n\n");
+    static final Buffer QUEUED = Buffer.buffer(": queued\n\n");
+    /** What a stream says when its answer pauses (a long tool call, a slow engine). */
+    static final Buffer KEEP_ALIVE = Buffer.buffer(": keep-alive\n\n");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EventStreams() {
@@ -80,7 +82,7 @@ final class EventStreams {
             } else if (event instanceof JobEvent.Pending pending) {
                 return Multi.createFrom().item(pending(pending.jobId()));
             }
-            return Multi.createFrom().item(KEEP_ALIVE);
+            return Multi.createFrom().item(((JobEvent.KeepAlive) event).started() ? KEEP_ALIVE : QUEUED);
         });
     }
 
