@@ -163,6 +163,26 @@ class SpillStreamingTest {
     }
 
     @Test
+    void aClientThatDidNotAskForUsage_getsNoUsageChunk_thoughTheWorkerWroteOne() throws Exception {
+        // GIVEN a streamed job without stream_options, whose worker wrote the usage the stored answer needs
+        String jobId = submitAsync("{\"model\":\"test-model\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"no usage please\"}]}");
+        JobStreamWriter writer = streams.writer(jobId, claimQueued(jobId, "worker-1", Instant.now()).attempts());
+        writer.chunk(chunk(jobId, "x", "stop"));
+        writer.chunk(usageChunk(jobId));
+        succeed(jobId, "worker-1", "x");
+        writer.end(StreamEntry.Kind.DONE, "").get(5, TimeUnit.SECONDS);
+
+        // WHEN
+        List<Event> events = parse(given().get("/v1/jobs/" + jobId + "/events").then().statusCode(200)
+                .extract().asString());
+
+        // THEN the chunk and [DONE], nothing else
+        assertThat(events).extracting(Event::data).hasSize(2).last().isEqualTo("[DONE]");
+        assertThat(events.get(0).data()).doesNotContain("\"usage\"");
+    }
+
+    @Test
     void aClientThatDisconnects_doesNotLoseTheJob() throws Exception {
         // GIVEN a client that read the first chunk and went away
         Events events = post(String.format(STREAM, "leaving early"), 20);
