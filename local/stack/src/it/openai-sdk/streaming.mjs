@@ -11,10 +11,12 @@ const fail = (message) => { throw new Error(message); };
 const results = {};
 
 async function streamed(content, extra = {}) {
-  const stream = await client.chat.completions.create({
+  const { data: stream, response } = await client.chat.completions.create({
     model, stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content }], ...extra,
-  });
+  }).withResponse();
+  const lane = response.headers.get("x-spillway-lane");
   let text = "", reasoning = "", args = "", toolName = null, usage = null, finish = null, chunks = 0;
+  let contentChunks = 0;
   for await (const chunk of stream) {
     chunks++;
     if (chunk.object !== "chat.completion.chunk") fail(`unexpected chunk ${JSON.stringify(chunk)}`);
@@ -22,6 +24,7 @@ async function streamed(content, extra = {}) {
     const choice = chunk.choices[0];
     if (!choice) continue;
     text += choice.delta.content ?? "";
+    if (choice.delta.content) contentChunks++;
     reasoning += choice.delta.reasoning_content ?? "";
     for (const call of choice.delta.tool_calls ?? []) {
       toolName = call.function?.name ?? toolName;
@@ -29,7 +32,7 @@ async function streamed(content, extra = {}) {
     }
     finish = choice.finish_reason ?? finish;
   }
-  return { text, reasoning, args, toolName, usage, finish, chunks };
+  return { text, reasoning, args, toolName, usage, finish, chunks, contentChunks, lane };
 }
 
 const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object",
@@ -51,6 +54,9 @@ for (const [lane, prefix] of [["direct", ""], ["spill", "busy:60@official "]]) {
   if (plain.text !== `echo: ${prefix}stream me`) fail(`${lane}: streamed text ${JSON.stringify(plain)}`);
   if (!(plain.usage?.completion_tokens > 0)) fail(`${lane}: no usage chunk ${JSON.stringify(plain)}`);
   if (plain.finish !== "stop") fail(`${lane}: finish ${plain.finish}`);
+  if (plain.lane !== lane) fail(`${lane}: answered on the ${plain.lane} lane`);
+  // the fleet's tokens as the worker streamed them (a word per chunk), not one replayed delta
+  if (plain.contentChunks < 2) fail(`${lane}: ${plain.contentChunks} content chunk(s) ${JSON.stringify(plain)}`);
 
   // tool calls, JSON output and DeepSeek's fields, whole
   const whole = await client.chat.completions.create({
@@ -71,7 +77,7 @@ for (const [lane, prefix] of [["direct", ""], ["spill", "busy:60@official "]]) {
   if (rich.toolName !== "get_weather" || JSON.parse(rich.args).city !== "Oslo") fail(`${lane}: ${JSON.stringify(rich)}`);
   if (!rich.reasoning.includes("weather")) fail(`${lane}: streamed reasoning lost ${JSON.stringify(rich)}`);
   if (rich.usage?.prompt_cache_hit_tokens !== 8) fail(`${lane}: streamed usage ${JSON.stringify(rich.usage)}`);
-  results[lane] = { chunks: plain.chunks, richChunks: rich.chunks };
+  results[lane] = { chunks: plain.chunks, contentChunks: plain.contentChunks, richChunks: rich.chunks };
 }
 
 console.log(JSON.stringify({ ok: true, ...results }));

@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.jboss.logging.Logger;
 
+import dev.spillway.backend.engine.ChunkSink;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletionRequest;
@@ -81,7 +82,13 @@ public final class DynamicBatcher implements InferenceEngine {
     /** Waits for this request's own outcome; an interrupt (drain) cancels it and frees its place in the engine. */
     @Override
     public Generation generate(ChatCompletionRequest request) throws UpstreamException {
-        CompletableFuture<Generation> outcome = submit(request);
+        return generate(request, null);
+    }
+
+    /** As {@link #generate(ChatCompletionRequest)}, the engine telling the answer to {@code chunks} as it comes. */
+    @Override
+    public Generation generate(ChatCompletionRequest request, ChunkSink chunks) throws UpstreamException {
+        CompletableFuture<Generation> outcome = submit(request, chunks);
         try {
             return outcome.get();
         } catch (InterruptedException e) {
@@ -101,7 +108,12 @@ public final class DynamicBatcher implements InferenceEngine {
      * the request if it is still waiting, or stops its sequence in the engine.
      */
     public CompletableFuture<Generation> submit(ChatCompletionRequest request) {
-        Pending entry = new Pending(request, estimatedTokens(request), System.nanoTime());
+        return submit(request, null);
+    }
+
+    /** As {@link #submit(ChatCompletionRequest)}, for a request whose answer streams to {@code chunks} (or null). */
+    public CompletableFuture<Generation> submit(ChatCompletionRequest request, ChunkSink chunks) {
+        Pending entry = new Pending(request, chunks, estimatedTokens(request), System.nanoTime());
         lock.lock();
         try {
             if (closed) {
@@ -182,10 +194,11 @@ public final class DynamicBatcher implements InferenceEngine {
     private void dispatch(List<Pending> batch) {
         metrics.batchStarted(model, batch.size());
         List<ChatCompletionRequest> requests = batch.stream().map(entry -> entry.request).toList();
+        List<ChunkSink> sinks = batch.stream().map(entry -> entry.chunks).toList();
         long started = System.nanoTime();
         List<CompletableFuture<Generation>> outcomes;
         try {
-            outcomes = engine.generateBatch(requests, sequences);
+            outcomes = engine.generateBatch(requests, sinks, sequences);
         } catch (RuntimeException e) {
             LOG.errorf(e, "the %s engine refused a batch of %d", model, batch.size());
             UpstreamException failure = new UpstreamException("engine failed: " + e, false, "engine_error", null, e);
@@ -281,12 +294,14 @@ public final class DynamicBatcher implements InferenceEngine {
     private static final class Pending extends CompletableFuture<Generation> {
 
         final ChatCompletionRequest request;
+        final ChunkSink chunks;
         final int tokens;
         final long arrivedNanos;
         private volatile CompletableFuture<Generation> inEngine;
 
-        Pending(ChatCompletionRequest request, int tokens, long arrivedNanos) {
+        Pending(ChatCompletionRequest request, ChunkSink chunks, int tokens, long arrivedNanos) {
             this.request = request;
+            this.chunks = chunks;
             this.tokens = tokens;
             this.arrivedNanos = arrivedNanos;
         }

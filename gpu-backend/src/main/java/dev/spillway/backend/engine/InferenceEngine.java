@@ -2,6 +2,7 @@ package dev.spillway.backend.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -19,6 +20,35 @@ public interface InferenceEngine extends AutoCloseable {
      *         succeed later (overload, timeout, 5xx), false when it never will (bad request, context too long)
      */
     Generation generate(ChatCompletionRequest request) throws UpstreamException;
+
+    /**
+     * Like {@link #generate(ChatCompletionRequest)}, telling each chunk of the answer to {@code chunks} as it is
+     * generated, for a job whose client streams. The default tells nothing: an engine that cannot stream leaves the
+     * worker to tell the whole answer as chunks once it is done.
+     */
+    default Generation generate(ChatCompletionRequest request, ChunkSink chunks) throws UpstreamException {
+        return generate(request);
+    }
+
+    /**
+     * {@link #generateBatch(List, Executor)} where some requests stream: {@code chunks} holds each request's sink, or
+     * null for one that does not stream. The default runs the streaming ones as concurrent
+     * {@link #generate(ChatCompletionRequest, ChunkSink)} calls.
+     */
+    default List<CompletableFuture<Generation>> generateBatch(List<ChatCompletionRequest> requests,
+            List<ChunkSink> chunks, Executor sequences) {
+        if (chunks.stream().allMatch(Objects::isNull)) {
+            return generateBatch(requests, sequences);
+        }
+        List<CompletableFuture<Generation>> outcomes = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            ChatCompletionRequest request = requests.get(i);
+            ChunkSink sink = chunks.get(i);
+            outcomes.add(InterruptibleCall.start(sequences,
+                    () -> sink == null ? generate(request) : generate(request, sink)));
+        }
+        return outcomes;
+    }
 
     /**
      * Starts every request of a batch and returns at once with one outcome per request, in order. Each outcome

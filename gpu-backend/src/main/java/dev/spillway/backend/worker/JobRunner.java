@@ -24,11 +24,13 @@ import dev.spillway.core.api.Usage;
 import dev.spillway.core.cache.ResultCache;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobError;
+import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
+import dev.spillway.core.stream.JobStreams;
 import dev.spillway.core.upstream.UpstreamException;
 
 /**
@@ -55,11 +57,13 @@ public class JobRunner {
     private final Clock clock;
     private final EngineBreakers breakers;
     private final DrainMeter drainMeter;
+    private final JobStreams streams;
 
     public JobRunner(JobStore store, WorkQueue queue, EngineRegistry engines, EngineBreakers breakers,
             ResultCache cache, CompletionNotices notices, WorkerConfig config, WorkerIdentity identity,
-            SpillwayMetrics metrics, Clock clock, DrainMeter drainMeter) {
+            SpillwayMetrics metrics, Clock clock, DrainMeter drainMeter, JobStreams streams) {
         this.drainMeter = drainMeter;
+        this.streams = streams;
         this.store = store;
         this.queue = queue;
         this.engines = engines;
@@ -124,49 +128,83 @@ public class JobRunner {
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> renew(message, job, lost),
                 config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         long engineStart = System.nanoTime();
+        // Only a job whose client streams pays for a live stream.
+        JobChunks chunks = job.request().stream()
+                ? new JobChunks(streams.writer(job.id(), job.attempts()), job, clock.instant().getEpochSecond())
+                : null;
         try {
-            Generation generation = breakers.call(job.model(), () -> engine.get().generate(job.request()));
+            Generation generation = breakers.call(job.model(), () -> chunks == null
+                    ? engine.get().generate(job.request())
+                    : engine.get().generate(job.request(), chunks));
             heartbeat.cancel(false);
             metrics.engineCall(job.model(), "ok", Duration.ofNanos(System.nanoTime() - engineStart),
                     generation.completionTokens());
             if (lost.get()) {
                 metrics.jobOutcome(job.tier(), "dropped");
                 LOG.infof("job %s was cancelled or taken over while running; its result is dropped", job.id());
+                lost(chunks, job);
                 deleteIfFinal(message);
                 return;
             }
-            finishSucceeded(message, job, generation);
+            finishSucceeded(message, job, generation, chunks);
         } catch (UpstreamException e) {
             heartbeat.cancel(false);
             metrics.engineCall(job.model(), e.retryable() ? "retryable_error" : "permanent_error",
                     Duration.ofNanos(System.nanoTime() - engineStart), 0);
             if (e.retryable()) {
+                abandoned(chunks);
                 retryLater(message, job, e.getMessage(), e.retryAfter());
             } else {
                 finishFailed(message, job, OPERATOR_FAULTS.contains(e.code())
                         ? JobError.server(e.code(), e.getMessage())
-                        : JobError.rejected(e.code(), e.getMessage()));
+                        : JobError.rejected(e.code(), e.getMessage()), chunks);
             }
         } catch (CircuitBreakerOpenException e) {
             heartbeat.cancel(false);
             metrics.engineCall(job.model(), "engine_resting", Duration.ofNanos(System.nanoTime() - engineStart), 0);
+            abandoned(chunks);
             retryLater(message, job, "its engine is resting after repeated failures", Optional.of(breakers.delay()));
         } catch (Exception e) {
             heartbeat.cancel(false);
             LOG.errorf(e, "job %s failed unexpectedly; it will be retried", job.id());
+            abandoned(chunks);
             retryLater(message, job, e.toString(), Optional.empty());
         }
     }
 
-    private void finishSucceeded(QueuedMessage message, Job job, Generation generation) {
+    private static void abandoned(JobChunks chunks) {
+        if (chunks != null) {
+            chunks.abandoned();
+        }
+    }
+
+    /**
+     * Ends the stream of a job this worker lost: a cancelled job's client is told it was cancelled; one taken over by
+     * another worker is told its answer is being generated again.
+     */
+    private void lost(JobChunks chunks, Job job) {
+        if (chunks == null) {
+            return;
+        }
+        if (store.find(job.id()).filter(current -> current.status() == JobStatus.CANCELLED).isPresent()) {
+            chunks.failed(new JobError("Job '" + job.id() + "' was cancelled before it finished.", "conflict_error",
+                    "job_cancelled", 409));
+        } else {
+            chunks.abandoned();
+        }
+    }
+
+    private void finishSucceeded(QueuedMessage message, Job job, Generation generation, JobChunks chunks) {
         Instant finished = clock.instant();
         // An OpenAI-compatible server's answer is kept as it wrote it; text from llama.cpp is wrapped here.
         ChatCompletion completion = generation.answer() != null ? ChatCompletion.parse(generation.answer())
                 : job.request().kind() == RequestKind.COMPLETION
-                        ? ChatCompletion.ofText("cmpl-" + job.id().substring(4), finished.getEpochSecond(), job.model(),
+                        ? ChatCompletion.ofText(JobChunks.completionId(job),
+                                chunks != null ? chunks.created() : finished.getEpochSecond(), job.model(),
                                 generation.content(), generation.finishReason(),
                                 Usage.of(generation.promptTokens(), generation.completionTokens()))
-                        : ChatCompletion.of("chatcmpl-" + job.id().substring(4), finished.getEpochSecond(), job.model(),
+                        : ChatCompletion.of(JobChunks.completionId(job),
+                                chunks != null ? chunks.created() : finished.getEpochSecond(), job.model(),
                                 generation.content(), generation.finishReason(),
                                 Usage.of(generation.promptTokens(), generation.completionTokens()));
         // Cache first: whoever then reads SUCCEEDED in the store also finds the answer in the cache.
@@ -180,16 +218,31 @@ public class JobRunner {
             LOG.infof("job %s succeeded on attempt %d: %d prompt + %d completion tokens, finish %s", job.id(),
                     job.attempts(), generation.promptTokens(), generation.completionTokens(), generation.finishReason());
             notices.publish(succeeded.get());
+            if (chunks != null) {
+                chunks.succeeded(completion); // after the store: a client told "done" finds the job final
+            }
             queue.delete(message);
         } else {
             LOG.infof("job %s changed hands before its result was stored; result dropped", job.id());
+            lost(chunks, job);
             deleteIfFinal(message);
         }
     }
 
     private void finishFailed(QueuedMessage message, Job job, JobError error) {
+        finishFailed(message, job, error, null);
+    }
+
+    private void finishFailed(QueuedMessage message, Job job, JobError error, JobChunks chunks) {
         Instant finished = clock.instant();
         Optional<Job> failed = store.fail(job.id(), identity.id(), error, finished);
+        if (chunks != null) {
+            if (failed.isPresent()) {
+                chunks.failed(error);
+            } else {
+                chunks.abandoned();
+            }
+        }
         if (failed.isPresent()) {
             drainMeter.completed(serviceTime(job, finished));
             metrics.jobOutcome(job.tier(), "failed");

@@ -39,6 +39,7 @@ import dev.spillway.core.notice.CompletionNotices;
 import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.queue.QueuedMessage;
 import dev.spillway.core.queue.WorkQueue;
+import dev.spillway.core.stream.JobStreams;
 import dev.spillway.local.emulators.SpillwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -83,6 +84,8 @@ class TwoWorkersOneMessageTest {
     JobRunner firstWorker;
     @Inject
     DrainMeter drainMeter;
+    @Inject
+    JobStreams streams;
 
     @Test
     void sameMessageDeliveredToTwoWorkersAtOnce_runsOnceAndStoresOneResult() throws Exception {
@@ -101,7 +104,7 @@ class TwoWorkersOneMessageTest {
         assertThat(secondCopy.receiveCount()).isEqualTo(2);
 
         JobRunner secondWorker = new JobRunner(store, queue, engines, breakers, cache, notices, config,
-                new WorkerIdentity(config), metrics, Clock.systemUTC(), drainMeter);
+                new WorkerIdentity(config), metrics, Clock.systemUTC(), drainMeter, streams);
         ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1);
         ExecutorService workers = Executors.newFixedThreadPool(2);
         CountDownLatch gate = new CountDownLatch(1);

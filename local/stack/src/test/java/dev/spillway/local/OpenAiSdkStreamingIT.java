@@ -86,6 +86,8 @@ class OpenAiSdkStreamingIT {
         assertThat(official.calls("stream me")).isEqualTo(1);
         assertThat(fleet.calls("busy:60@official stream me")).isEqualTo(1);
         assertThat(fleet.calls("stream me")).isZero();
+        // the worker asked the fleet to stream the spilled one, and relayed its chunks (streaming.mjs counts them)
+        assertThat(fleet.lastBody("busy:60@official stream me").replace(" ", "")).contains("\"stream\":true");
     }
 
     @Test

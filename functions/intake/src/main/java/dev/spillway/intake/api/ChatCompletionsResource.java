@@ -25,11 +25,13 @@ import dev.spillway.core.api.RequestKind;
 import dev.spillway.core.auth.Authenticator;
 import dev.spillway.core.auth.Caller;
 import dev.spillway.core.cache.CachePolicy;
+import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStatus;
 import dev.spillway.core.job.JobView;
 import dev.spillway.core.metrics.EmbeddedMetrics;
 import dev.spillway.core.job.Tier;
 import dev.spillway.intake.IntakeService;
+import dev.spillway.intake.JobEventRelay;
 import dev.spillway.intake.Jobs;
 import dev.spillway.intake.Submission;
 import dev.spillway.intake.WaitBudgets;
@@ -52,9 +54,11 @@ public class ChatCompletionsResource {
     private final Clock clock;
     private final ObjectMapper json;
     private final EmbeddedMetrics emf;
+    private final JobEventRelay relay;
 
     public ChatCompletionsResource(IntakeService intake, Jobs jobs, WaitBudgets waits, Authenticator authenticator,
-            Clock clock, ObjectMapper json, EmbeddedMetrics emf) {
+            Clock clock, ObjectMapper json, EmbeddedMetrics emf, JobEventRelay relay) {
+        this.relay = relay;
         this.json = json;
         this.emf = emf;
         this.intake = intake;
@@ -145,6 +149,9 @@ public class ChatCompletionsResource {
             if (submission.isDirect()) {
                 return Uni.createFrom().item(Reply.of(Responses.fromDirect(submission), json));
             }
+            if (streamsLive(submission, left(deadline))) {
+                return Uni.createFrom().item(liveStream(submission, budget, deadline));
+            }
             // A spill after the direct lane gave up waits only for what is left of the caller's budget.
             return jobs.await(submission.job(), left(deadline)).map(job -> {
                 Map<String, String> headers = new LinkedHashMap<>();
@@ -169,6 +176,31 @@ public class ChatCompletionsResource {
                 return Reply.of(response.build(), json);
             });
         }));
+    }
+
+    /**
+     * A streaming client of a job that streams is relayed the worker's chunks as they come; headers leave at once,
+     * so it learns the job id to resume with ({@code GET /v1/jobs/{id}/events}) before the first token. A job that
+     * will not start within the budget, or an attached job whose own client did not stream, is answered as before.
+     */
+    private boolean streamsLive(Submission submission, Duration left) {
+        Job job = submission.job();
+        return submission.streams() && job.request().stream() && !job.status().isFinal()
+                && !waits.outlasts(job, left);
+    }
+
+    private Reply liveStream(Submission submission, Duration budget, Instant deadline) {
+        Job job = submission.job();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(SpillwayHeaders.CACHE, submission.cacheStatus());
+        headers.put(SpillwayHeaders.LANE, "spill");
+        headers.put(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null);
+        headers.put(SpillwayHeaders.PREFERENCE_APPLIED, "wait=" + budget.toSeconds());
+        headers.put(SpillwayHeaders.JOB_ID, job.id());
+        headers.put("Location", JobView.path(job.id()));
+        return Reply.events(headers, EventStreams.relayed(relay.follow(job, Optional.empty(), left(deadline)),
+                job.model(), submission.includeUsage(), stored -> EventStreams.storedAnswer(stored,
+                        submission.includeUsage())));
     }
 
     private Reply fromCache(Submission submission) {

@@ -57,7 +57,7 @@ final class Responses {
         return accepted(job, pollAfter);
     }
 
-    private static Optional<ApiException> failureOf(Job job) {
+    static Optional<ApiException> failureOf(Job job) {
         return switch (job.status()) {
             case FAILED -> Optional.of(new ApiException(job.error().status(), job.error().type(), job.error().code(),
                     null, job.error().message(), null));

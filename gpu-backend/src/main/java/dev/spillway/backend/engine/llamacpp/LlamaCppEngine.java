@@ -3,6 +3,7 @@ package dev.spillway.backend.engine.llamacpp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
+import dev.spillway.backend.engine.ChunkSink;
 import dev.spillway.backend.engine.Generation;
 import dev.spillway.backend.engine.InferenceEngine;
 import dev.spillway.core.api.ChatCompletionRequest;
@@ -78,9 +80,15 @@ public final class LlamaCppEngine implements InferenceEngine {
 
     @Override
     public Generation generate(ChatCompletionRequest request) throws UpstreamException {
+        return generate(request, null);
+    }
+
+    /** Tells every sampled piece of text to {@code chunks} as it comes out of the decoding loop. */
+    @Override
+    public Generation generate(ChatCompletionRequest request, ChunkSink chunks) throws UpstreamException {
         try {
             Sequence sequence = prepare(request);
-            return read(sequence, model.generate(sequence.parameters()).iterator());
+            return read(sequence, model.generate(sequence.parameters()).iterator(), chunks);
         } catch (RuntimeException e) { // the binding's LlamaException is package-private
             throw map(e);
         }
@@ -97,13 +105,20 @@ public final class LlamaCppEngine implements InferenceEngine {
     @Override
     public List<CompletableFuture<Generation>> generateBatch(List<ChatCompletionRequest> requests,
             Executor sequences) {
+        return generateBatch(requests, Collections.nCopies(requests.size(), null), sequences);
+    }
+
+    /** As {@link #generateBatch(List, Executor)}; the reader tells each streaming sequence's pieces to its sink. */
+    @Override
+    public List<CompletableFuture<Generation>> generateBatch(List<ChatCompletionRequest> requests,
+            List<ChunkSink> chunks, Executor sequences) {
         List<CompletableFuture<Generation>> outcomes = new ArrayList<>(requests.size());
         List<Reading> started = new ArrayList<>(requests.size());
-        for (ChatCompletionRequest request : requests) {
+        for (int i = 0; i < requests.size(); i++) {
             try {
-                Sequence sequence = prepare(request);
-                LlamaIterator chunks = model.generate(sequence.parameters()).iterator(); // queues it, does not block
-                Reading reading = new Reading(sequence, chunks);
+                Sequence sequence = prepare(requests.get(i));
+                LlamaIterator pieces = model.generate(sequence.parameters()).iterator(); // queues it, does not block
+                Reading reading = new Reading(sequence, pieces, chunks.get(i));
                 started.add(reading);
                 outcomes.add(reading);
             } catch (UpstreamException e) {
@@ -121,12 +136,14 @@ public final class LlamaCppEngine implements InferenceEngine {
 
         final Sequence sequence;
         final LlamaIterator chunks;
+        final ChunkSink sink;
         final StringBuilder content = new StringBuilder();
         int completionTokens;
 
-        Reading(Sequence sequence, LlamaIterator chunks) {
+        Reading(Sequence sequence, LlamaIterator chunks, ChunkSink sink) {
             this.sequence = sequence;
             this.chunks = chunks;
+            this.sink = sink;
         }
 
         /** Takes the sequence's next chunk; true once it has ended (and its outcome is set). */
@@ -137,7 +154,9 @@ public final class LlamaCppEngine implements InferenceEngine {
             }
             try {
                 if (chunks.hasNext()) {
-                    content.append(chunks.next().text);
+                    String piece = chunks.next().text;
+                    content.append(piece);
+                    tell(sink, piece);
                     if (chunks.hasNext()) { // the last message only closes the stream
                         completionTokens++;
                         return false;
@@ -224,12 +243,20 @@ public final class LlamaCppEngine implements InferenceEngine {
         return new Sequence(parameters(prompt, limit, request), promptTokens, limit);
     }
 
-    private static Generation read(Sequence sequence, LlamaIterator chunks) throws UpstreamException {
+    private static void tell(ChunkSink sink, String piece) {
+        if (sink != null && piece != null && !piece.isEmpty()) {
+            sink.text(piece);
+        }
+    }
+
+    private static Generation read(Sequence sequence, LlamaIterator chunks, ChunkSink sink)
+            throws UpstreamException {
         StringBuilder content = new StringBuilder();
         int completionTokens = 0;
         while (chunks.hasNext()) {
             LlamaOutput chunk = chunks.next();
             content.append(chunk.text);
+            tell(sink, chunk.text);
             if (chunks.hasNext()) { // the last message only closes the stream
                 completionTokens++;
             }
