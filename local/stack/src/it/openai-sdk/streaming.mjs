@@ -48,7 +48,7 @@ try {
   results.brokenStream = e.message;
 }
 
-for (const [lane, prefix] of [["direct", ""], ["spill", "busy:60@official "]]) {
+for (const [lane, prefix] of [["direct", ""], ["spill", "busy:300@official "]]) {
   // streaming with async iteration: content and usage
   const plain = await streamed(`${prefix}stream me`);
   if (plain.text !== `echo: ${prefix}stream me`) fail(`${lane}: streamed text ${JSON.stringify(plain)}`);

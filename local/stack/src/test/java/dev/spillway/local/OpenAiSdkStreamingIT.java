@@ -23,9 +23,10 @@ import dev.spillway.local.emulators.ScriptedUpstream;
 
 /**
  * The packaged local stack in front of an OpenAI-compatible stand-in with two sides: the "official" API the intake
- * calls directly (which answers 429 "Server busy" to prompts addressed {@code busy:60@official}, so those spill) and
- * the "fleet" server the worker's OpenAI-compatible engine calls. The official OpenAI Node SDK streams, calls tools,
- * asks for JSON and reads DeepSeek's fields through both lanes.
+ * calls directly (which answers 429 "Server busy" to prompts addressed {@code busy:300@official}, a
+ * {@code Retry-After} past the wait budget, so those spill at once) and the "fleet" server the worker's
+ * OpenAI-compatible engine calls. The official OpenAI Node SDK streams, calls tools, asks for JSON and reads
+ * DeepSeek's fields through both lanes.
  */
 class OpenAiSdkStreamingIT {
 
@@ -45,7 +46,7 @@ class OpenAiSdkStreamingIT {
                 Map.of("SPILLWAY_DIRECT_BASE_URL", official.baseUrl(), "SPILLWAY_UPSTREAM_BASE_URL", fleet.baseUrl()));
         // the worker process starts its engine with the first job: once one spilled request is answered within the
         // wait budget, the SDK's spilled requests are too
-        await().atMost(Duration.ofMinutes(3)).until(() -> HTTP.send(chat("busy:60@official warm up"),
+        await().atMost(Duration.ofMinutes(3)).until(() -> HTTP.send(chat("busy:300@official warm up"),
                 HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
     }
 
@@ -84,10 +85,10 @@ class OpenAiSdkStreamingIT {
         assertThat(output).contains("\"ok\":true");
         // the direct lane answered the plain prompts, the fleet the spilled ones
         assertThat(official.calls("stream me")).isEqualTo(1);
-        assertThat(fleet.calls("busy:60@official stream me")).isEqualTo(1);
+        assertThat(fleet.calls("busy:300@official stream me")).isEqualTo(1);
         assertThat(fleet.calls("stream me")).isZero();
         // the worker asked the fleet to stream the spilled one, and relayed its chunks (streaming.mjs counts them)
-        assertThat(fleet.lastBody("busy:60@official stream me").replace(" ", "")).contains("\"stream\":true");
+        assertThat(fleet.lastBody("busy:300@official stream me").replace(" ", "")).contains("\"stream\":true");
     }
 
     @Test
