@@ -75,7 +75,11 @@ public class FleetForecasts {
      * (or there is no forecast). For work that should be done before a peak, e.g. warming the cache.
      */
     public Optional<Instant> nextRise(String model, Duration horizon) {
-        Instant now = clock.instant();
+        return nextRise(model, horizon, clock.instant());
+    }
+
+    /** {@link #nextRise(String, Duration)} as of {@code now}. */
+    public Optional<Instant> nextRise(String model, Duration horizon, Instant now) {
         Optional<FleetForecast> forecast = forecast(fleets.of(model), now);
         if (forecast.isEmpty()) {
             return Optional.empty();
