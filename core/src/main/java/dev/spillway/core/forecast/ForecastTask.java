@@ -5,13 +5,13 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.spillway.core.metrics.EmbeddedMetrics;
+import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.schedule.ScheduledTask;
 
 /**
- * Each tick, per fleet: the forecast from the recorded intervals, published as a CloudWatch metric
- * ({@code ForecastArrivals}: the next interval's expected arrivals), then, when pre-scaling is on, the fleet's minimum
+ * Each tick, per fleet: the forecast from the recorded intervals, published as a CloudWatch metric and a gauge at
+ * {@code /q/metrics} ({@code ForecastArrivals}: the next interval's expected arrivals), then, when pre-scaling is on, the fleet's minimum
  * ({@code PrescaleFloor}: the tasks the forecast needs a cold start ahead; {@code PrescaleMinimum}: the minimum set;
  * {@code PrescaleGpuHours}: the budget charged today).
  * Runs after {@code arrivals} (tasks run by name), so the interval just recorded is in the forecast.
@@ -24,16 +24,16 @@ public class ForecastTask implements ScheduledTask {
     private final Fleets fleets;
     private final ForecastConfig config;
     private final PrescaleConfig prescale;
-    private final EmbeddedMetrics emf;
+    private final SpillwayMetrics metrics;
 
     public ForecastTask(FleetForecasts forecasts, Prescaler prescaler, Fleets fleets, ForecastConfig config,
-            PrescaleConfig prescale, EmbeddedMetrics emf) {
+            PrescaleConfig prescale, SpillwayMetrics metrics) {
         this.forecasts = forecasts;
         this.prescaler = prescaler;
         this.fleets = fleets;
         this.config = config;
         this.prescale = prescale;
-        this.emf = emf;
+        this.metrics = metrics;
     }
 
     @Override
@@ -51,7 +51,7 @@ public class ForecastTask implements ScheduledTask {
             Optional<Prescaler.Decision> decision = prescale.enabled() ? prescaler.apply(fleet, forecast, now)
                     : Optional.empty();
             if (forecast.isPresent() || decision.isPresent()) {
-                emf.forecast(fleet, forecast.map(f -> f.arrivalsAt(f.firstStart())).orElse(null),
+                metrics.forecast(fleet, forecast.map(f -> f.arrivalsAt(f.firstStart())).orElse(null),
                         decision.map(Prescaler.Decision::forecastTasks).orElse(null),
                         decision.map(Prescaler.Decision::minimum).orElse(null),
                         decision.map(Prescaler.Decision::chargedToday).orElse(null));

@@ -20,6 +20,9 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
 import dev.spillway.core.forecast.ArrivalCounter;
@@ -30,6 +33,7 @@ import dev.spillway.core.forecast.FleetFloor;
 import dev.spillway.core.forecast.FleetForecast;
 import dev.spillway.core.forecast.FleetForecasts;
 import dev.spillway.core.forecast.ForecastConfig;
+import dev.spillway.core.forecast.ForecastTask;
 import dev.spillway.core.forecast.Intervals;
 import dev.spillway.core.forecast.PrescaleConfig;
 import dev.spillway.core.forecast.Prescaler;
@@ -38,8 +42,11 @@ import dev.spillway.core.forecast.dynamo.DynamoArrivalHistory;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.metrics.EmbeddedMetrics;
+import dev.spillway.core.metrics.SpillwayMetrics;
 import dev.spillway.core.queue.Fleets;
 import dev.spillway.local.emulators.SpillwayTestResource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -79,6 +86,10 @@ class ForecastRuntimeTest {
     ForecastConfig forecastConfig;
     @Inject
     PrescaleConfig prescaleConfig;
+    @Inject
+    Prescaler prescaler;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Job job(Tier tier) {
         return Job.queued(JobIds.next(), "tenant-a", tier, new ChatCompletionRequest("test-model",
@@ -151,7 +162,7 @@ class ForecastRuntimeTest {
     }
 
     @Test
-    void forecast_ofARecordedDailyCosine_isTheCosine_andItsNextRiseIsWhereMoreTasksAreNeeded() {
+    void forecast_ofARecordedDailyCosine_isTheCosine_andItsNextRiseIsWhereMoreTasksAreNeeded() throws Exception {
         // GIVEN three recorded days of a daily cosine on the fleet test-model runs on, ending at a midnight
         String fleet = fleets.of("test-model");
         Instant midnight = Instant.now().minus(Duration.ofDays(20)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
@@ -176,6 +187,19 @@ class ForecastRuntimeTest {
         assertThat(forecasts.nextRise("test-model", Duration.ofHours(6), now))
                 .contains(midnight.plus(INTERVAL.multipliedBy(rise)));
         assertThat(forecasts.nextRise("test-model", INTERVAL.multipliedBy(rise - 1), now)).isEmpty();
+
+        // and the scheduler's forecast task publishes the next interval's expectation: an EMF line and a gauge
+        List<String> lines = new ArrayList<>();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SpillwayMetrics metrics = new SpillwayMetrics(registry,
+                new EmbeddedMetrics(true, "Spillway", Clock.systemUTC(), lines::add));
+        new ForecastTask(forecasts, prescaler, fleets, forecastConfig, prescaleConfig, metrics).run(now);
+        JsonNode line = JSON.readTree(lines.stream().filter(l -> l.contains("ForecastArrivals")).findFirst()
+                .orElseThrow());
+        assertThat(line.path("Fleet").asText()).isEqualTo(fleet);
+        assertThat(line.path("ForecastArrivals").asDouble()).isCloseTo(cosine(0), within(1e-6));
+        assertThat(registry.get("spillway.forecast.arrivals").tag("fleet", fleet).gauge().value())
+                .isCloseTo(cosine(0), within(1e-6));
     }
 
     /** Tasks for an interval's arrivals: rate x headroom / one task's rate, as docs/capacity.md states. */
