@@ -4,8 +4,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.capacity.ContextValues;
+import dev.spillway.capacity.policy.PrescaleOptions;
 import dev.spillway.infra.api.ApiStack;
 import dev.spillway.infra.api.ApiStackProps;
+import dev.spillway.infra.api.EventSourceFunctions;
 import dev.spillway.infra.api.QuarkusFunction;
 import dev.spillway.infra.cache.CacheStack;
 import dev.spillway.infra.cache.CacheStackProps;
@@ -46,6 +49,8 @@ public final class SpillwayApp {
      * Feature flags this app is written for, set in code so that a bare {@code mvn compile exec:java} and the
      * tests synthesize the same templates as the CLI. Context from the CLI or {@code cdk.json} still wins.
      */
+    /** Context key of the pre-scaling budget, GPU-hours a day. */
+    public static final String PRESCALE_GPU_HOURS_PER_DAY = "prescaleGpuHoursPerDay";
     public static final Map<String, Object> FEATURE_FLAGS = Map.of(
             "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true,
             "@aws-cdk/aws-iam:minimizePolicies", true,
@@ -78,6 +83,25 @@ public final class SpillwayApp {
      * Adds every Spillway stack to {@code app}, configured from its context, with the {@link ProductionGuardrails}
      * that fail synthesis when a resource breaks a production rule.
      */
+    /**
+     * Context {@value #PRESCALE_GPU_HOURS_PER_DAY}: the day's budget of task-hours pre-scaling may add above each
+     * fleet's minimum (default {@link PrescaleOptions#DEFAULT_GPU_HOURS_PER_DAY}, the planner's); 0 switches it off.
+     */
+    static double prescaleGpuHoursPerDay(final App app) {
+        String value = ContextValues.string(key -> app.getNode().tryGetContext(key), PRESCALE_GPU_HOURS_PER_DAY,
+                Double.toString(PrescaleOptions.DEFAULT_GPU_HOURS_PER_DAY));
+        try {
+            double hours = Double.parseDouble(value);
+            if (hours >= 0) {
+                return hours;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("Context '" + PRESCALE_GPU_HOURS_PER_DAY + "' must be a number of at least "
+                + "0, got '" + value + "'");
+    }
+
     public static Stacks assemble(final App app) {
         SpillwaySettings settings = SpillwaySettings.from(app.getNode());
         Tags.of(app).add("project", "spillway");
@@ -151,6 +175,12 @@ public final class SpillwayApp {
                 .dockerHubSecretArn(settings.dockerHubSecretArn())
                 .weightsFromS3(settings.weightsFromS3())
                 .build());
+
+        // The scheduler (API stack) sets the fleets' minimums: the API stack reads the fleet stack's service names.
+        api.eventSources().forecastAndPrescale(data.arrivalsTable(), fleet.fleets().stream()
+                .map(model -> new EventSourceFunctions.PrescaledFleet(model.fleetName(), model.scaling().resourceId(),
+                        model.service().getServiceArn()))
+                .toList(), settings.capacity(), prescaleGpuHoursPerDay(app));
 
         ObservabilityStack observability = new ObservabilityStack(app, "SpillwayObservability",
                 ObservabilityStackProps.builder()

@@ -23,8 +23,6 @@ import dev.spillway.capacity.forecast.HoltWinters;
  */
 public final class PredictiveScaler implements FleetScaler {
 
-    private static final double DAY = 86_400;
-
     private final CapacitySettings settings;
     private final PrescaleOptions options;
     private final BacklogTargetTracking reactive;
@@ -35,10 +33,7 @@ public final class PredictiveScaler implements FleetScaler {
     private double intervalArrivals;
     private int periodsInInterval;
     private double lastTime = Double.NaN;
-    private int day = -1;
-    private double chargedToday;
-    private double chargedTotal;
-    private int extraTasks;
+    private final PrescaleBudget budget;
 
     /** @param history spilled arrivals per interval before the plan starts, oldest first */
     public PredictiveScaler(final CapacitySettings settings, final PrescaleOptions options, final double[] history) {
@@ -49,6 +44,7 @@ public final class PredictiveScaler implements FleetScaler {
         this.periodsPerInterval = (int) (options.interval().toSeconds() / 60);
         this.leadSeconds = settings.coldStartMax().toSeconds() + options.metricLag().toSeconds();
         this.reactiveDesired = reactive.initialTasks();
+        this.budget = new PrescaleBudget(options.gpuHoursPerDay(), options.instanceLinger(), PrescaleBudget.State.EMPTY);
         for (double count : history) {
             forecast.observe(count);
         }
@@ -61,21 +57,34 @@ public final class PredictiveScaler implements FleetScaler {
 
     /** GPU-hours charged to the budget so far, over every day. */
     public double chargedGpuHours() {
-        return chargedTotal;
+        return budget.chargedTotal();
     }
 
     /** Tasks the floor holds above what reactive scaling wants, after the last period. */
     public int extraTasks() {
-        return extraTasks;
+        return budget.state().extraTasks();
     }
 
     /** Tasks the forecast asks for from now to a lead time ahead; 0 before two seasons are observed. */
     public int floor() {
+        return floor(settings, options, forecast, periodsInInterval * 60);
+    }
+
+    /**
+     * Tasks {@code forecast} asks for from now to a lead time ahead ({@code coldStartMax} plus the metric lag): the
+     * largest forecast rate in that window x headroom / one task's jobs per second, never above {@code maxTasks}; 0
+     * before two seasons are observed. The runtime's pre-scaling task asks the same question of the recorded series.
+     *
+     * @param secondsIntoInterval how far into the current (not yet observed) interval now is
+     */
+    public static int floor(final CapacitySettings settings, final PrescaleOptions options, final HoltWinters forecast,
+            final double secondsIntoInterval) {
         if (!forecast.ready()) {
             return 0;
         }
         double intervalSeconds = options.interval().toSeconds();
-        int ahead = 1 + (int) Math.ceil((periodsInInterval * 60 + leadSeconds) / intervalSeconds);
+        double leadSeconds = settings.coldStartMax().toSeconds() + options.metricLag().toSeconds();
+        int ahead = 1 + (int) Math.ceil((secondsIntoInterval + leadSeconds) / intervalSeconds);
         double peak = 0;
         for (int h = 1; h <= ahead; h++) {
             peak = Math.max(peak, forecast.forecast(h));
@@ -100,10 +109,7 @@ public final class PredictiveScaler implements FleetScaler {
         reactiveDesired = wanted.desired();
 
         int floor = floor();
-        int extra = affordable(now, Math.max(0, Math.min(settings.maxTasks(), floor) - reactiveDesired), periodHours);
-        double lingerHours = options.instanceLinger().toSeconds() / 3600.0;
-        charge(extra * periodHours + Math.max(0, extraTasks - extra) * lingerHours);
-        extraTasks = extra;
+        int extra = budget.grant(now, Math.max(0, Math.min(settings.maxTasks(), floor) - reactiveDesired), periodHours);
 
         int desired = reactiveDesired + extra;
         if (desired == metrics.desired()) {
@@ -112,7 +118,7 @@ public final class PredictiveScaler implements FleetScaler {
         String reason = extra > 0
                 ? String.format(Locale.ROOT, "pre-scaling: the forecast needs %d tasks within %.0f min (%d above "
                         + "reactive scaling; %.2f of %.1f GPU-hours charged today)", floor, leadSeconds / 60, extra,
-                        chargedToday, options.gpuHoursPerDay())
+                        budget.chargedToday(), options.gpuHoursPerDay())
                 : wanted.reason() != null ? wanted.reason() : "pre-scaling ends: back to what reactive scaling wants";
         return new Decision(desired, reason);
     }
@@ -124,27 +130,5 @@ public final class PredictiveScaler implements FleetScaler {
             intervalArrivals = 0;
             periodsInInterval = 0;
         }
-    }
-
-    /** The most extra tasks, up to {@code wanted}, whose minute and every extra task's linger fit today's budget. */
-    private int affordable(final double now, final int wanted, final double periodHours) {
-        int today = (int) Math.floor(now / DAY);
-        if (today != day) {
-            day = today;
-            chargedToday = 0;
-        }
-        double lingerHours = options.instanceLinger().toSeconds() / 3600.0;
-        for (int extra = wanted; extra > 0; extra--) {
-            if (chargedToday + extra * periodHours + Math.max(extra, extraTasks) * lingerHours
-                    <= options.gpuHoursPerDay() + 1e-9) {
-                return extra;
-            }
-        }
-        return 0;
-    }
-
-    private void charge(final double hours) {
-        chargedToday += hours;
-        chargedTotal += hours;
     }
 }

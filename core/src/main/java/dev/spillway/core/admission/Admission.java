@@ -14,6 +14,7 @@ import dev.spillway.core.cache.CacheKeys;
 import dev.spillway.core.config.JobsConfig;
 import dev.spillway.core.eta.FinishEstimator;
 import dev.spillway.core.fault.IntakeGuards;
+import dev.spillway.core.forecast.Arrivals;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobIds;
 import dev.spillway.core.job.JobStore;
@@ -35,16 +36,18 @@ public class Admission {
     private final FinishEstimator estimator;
     private final JobsConfig jobs;
     private final IntakeGuards guards;
+    private final Arrivals arrivals;
     private final Clock clock;
 
     public Admission(JobStore store, WorkQueue queue, Fleets fleets, FinishEstimator estimator, JobsConfig jobs,
-            IntakeGuards guards, Clock clock) {
+            IntakeGuards guards, Arrivals arrivals, Clock clock) {
         this.store = store;
         this.queue = queue;
         this.fleets = fleets;
         this.estimator = estimator;
         this.jobs = jobs;
         this.guards = guards;
+        this.arrivals = arrivals;
         this.clock = clock;
     }
 
@@ -107,6 +110,7 @@ public class Admission {
                     "Spillway could not queue the request; nothing was accepted. Retry shortly.",
                     guards.queueRetryAfter(e));
         }
+        arrivals.admitted(job);
         return new Admitted(job, false);
     }
 

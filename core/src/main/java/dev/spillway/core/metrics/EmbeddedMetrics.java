@@ -119,6 +119,30 @@ public class EmbeddedMetrics {
         write(Map.of(), counts, Map.of());
     }
 
+    /**
+     * A fleet's forecast and pre-scaling, from one scheduler tick: {@code ForecastArrivals} (jobs expected in the next
+     * interval), {@code PrescaleFloor} (tasks the forecast needs a cold start ahead), {@code PrescaleMinimum} (the
+     * minimum set) and {@code PrescaleGpuHours} (the day's budget charged); each only when known.
+     */
+    public void forecast(String fleet, Double arrivals, Integer floor, Integer minimum, Double gpuHoursToday) {
+        if (!enabled) {
+            return;
+        }
+        Map<String, Number> counts = new LinkedHashMap<>();
+        if (floor != null) {
+            counts.put("PrescaleFloor", floor);
+            counts.put("PrescaleMinimum", minimum);
+        }
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        if (arrivals != null) {
+            ratios.put("ForecastArrivals", arrivals);
+        }
+        if (gpuHoursToday != null) {
+            ratios.put("PrescaleGpuHours", gpuHoursToday);
+        }
+        write(Map.of("Fleet", fleet), counts, Map.of(), ratios);
+    }
+
     private void write(Map<String, String> dimensions, Map<String, Number> counts, Map<String, Double> millis) {
         write(dimensions, counts, millis, Map.of());
     }

@@ -150,6 +150,37 @@ public class SpillwayMetrics {
         cloudWatch.backlog(fleet, tier.wireName(), visible, inFlight, perWorker);
     }
 
+    /**
+     * A fleet's forecast and pre-scaling as the scheduler last computed them (gauges, so Prometheus shows the latest
+     * tick): {@code spillway.forecast.arrivals} (jobs expected in the next interval) and, when pre-scaling decided,
+     * {@code spillway.prescale.floor} (tasks the forecast needs a cold start ahead), {@code spillway.prescale.minimum}
+     * (the minimum set) and {@code spillway.prescale.gpu.hours} (the day's budget charged). Also written to CloudWatch.
+     */
+    public void forecast(String fleet, Double arrivals, Integer floor, Integer minimum, Double gpuHoursToday) {
+        if (arrivals != null) {
+            fleetGauge("spillway.forecast.arrivals", "Jobs the forecast expects in the next interval, per fleet", fleet)
+                    .set(arrivals);
+        }
+        if (floor != null) {
+            fleetGauge("spillway.prescale.floor", "Tasks the forecast needs a cold start ahead, per fleet", fleet)
+                    .set((double) floor);
+            fleetGauge("spillway.prescale.minimum", "The minimum pre-scaling set, per fleet", fleet)
+                    .set((double) minimum);
+            fleetGauge("spillway.prescale.gpu.hours", "GPU-hours of today's pre-scaling budget charged, per fleet",
+                    fleet).set(gpuHoursToday);
+        }
+        cloudWatch.forecast(fleet, arrivals, floor, minimum, gpuHoursToday);
+    }
+
+    private AtomicReference<Double> fleetGauge(String name, String description, String fleet) {
+        return gauges.computeIfAbsent(name + "|" + fleet, key -> {
+            AtomicReference<Double> held = new AtomicReference<>(0.0);
+            Gauge.builder(name, held, AtomicReference::get).description(description).tag("fleet", fleet)
+                    .strongReference(true).register(registry);
+            return held;
+        });
+    }
+
     /** Latest value of one gauge: the holder of the queue's gauge of that name, registered on first use. */
     private AtomicReference<Double> gauge(String name, String description, String fleet, Tier tier) {
         return gauges.computeIfAbsent(name + "|" + fleet + "|" + tier, key -> {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.spillway.capacity.CapacitySettings;
 import dev.spillway.infra.data.DataAccess;
 import dev.spillway.infra.data.DataStack;
 import dev.spillway.infra.data.ObjectAccess;
@@ -13,15 +14,22 @@ import dev.spillway.infra.nag.Suppressions;
 import dev.spillway.infra.runtime.RuntimeEnvironment;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.FilterCriteria;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.FilterRule;
+import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.StartingPosition;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
@@ -300,6 +308,71 @@ public final class EventSourceFunctions extends Construct {
                         .appliesTo(List.of(
                                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))
                         .build()));
+    }
+
+    /**
+     * A fleet pre-scaling may raise: its name at run time ({@code shared} or the model's), its ECS service as
+     * Application Auto Scaling names it ({@code service/<cluster>/<service>}), and the service's ARN.
+     */
+    public record PrescaledFleet(String fleet, String resourceId, String serviceArn) {
+    }
+
+    /**
+     * The scheduler's forecast tasks: it records arrivals in {@code arrivals} and forecasts them, and with a budget
+     * above 0 raises each fleet's minimum ahead of a forecast rise. The lead time and each task's throughput are the
+     * fleet's {@code CapacitySettings} ({@code coldStartMaxSeconds}, {@code meanProcessingSeconds}, {@code minTasks});
+     * the most tasks are read from the scalable target itself.
+     *
+     * @param gpuHoursPerDay the day's budget of task-hours above the deployed minimum ({@code prescaleGpuHoursPerDay});
+     *                       0 switches pre-scaling off (the forecast is still published)
+     */
+    public void forecastAndPrescale(final ITable arrivals, final List<PrescaledFleet> fleets,
+                                    final CapacitySettings settings, final double gpuHoursPerDay) {
+        Function fn = scheduler.function();
+        fn.addEnvironment(RuntimeEnvironment.FORECAST_TABLE, arrivals.getTableName());
+        // The recorder checks which intervals are recorded (Query on the series), writes each once (a conditional
+        // put) and keeps each fleet's budget ledger (get, conditional put): no Scan, no update, no delete.
+        DataAccess.grant(fn, arrivals, DataAccess.READ, DataAccess.CREATE);
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder().grantee(fn).actions(List.of("dynamodb:Query"))
+                .resourceArns(List.of(arrivals.getTableArn())).build());
+        if (gpuHoursPerDay <= 0 || fleets.isEmpty()) {
+            fn.addEnvironment(RuntimeEnvironment.PRESCALE_ENABLED, "false");
+            return;
+        }
+        fn.addEnvironment(RuntimeEnvironment.PRESCALE_ENABLED, "true");
+        fn.addEnvironment(RuntimeEnvironment.PRESCALE_GPU_HOURS_PER_DAY, Double.toString(gpuHoursPerDay));
+        fn.addEnvironment(RuntimeEnvironment.PRESCALE_MEAN_PROCESSING, settings.meanProcessingTime().toString());
+        fn.addEnvironment(RuntimeEnvironment.PRESCALE_COLD_START, settings.coldStartMax().toString());
+        fn.addEnvironment(RuntimeEnvironment.FLEET_FLOOR_MIN_TASKS, Integer.toString(settings.minTasks()));
+        fn.addEnvironment(RuntimeEnvironment.FLEET_FLOOR_SCALABLE_TARGETS, String.join(",",
+                fleets.stream().map(fleet -> fleet.fleet() + "=" + fleet.resourceId()).toList()));
+        // RegisterScalableTarget on an existing target accepts its ARN, but CloudFormation exposes no ARN of a
+        // scalable target (its id is generated): this account's and region's scalable targets is as narrow as IAM
+        // allows. Describe* has no resource-level form. Application Auto Scaling checks that the caller may describe
+        // and update the ECS service whose target it changes: those are granted on the fleets' services only.
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("application-autoscaling:RegisterScalableTarget"))
+                .resources(List.of(Stack.of(this).formatArn(ArnComponents.builder()
+                        .service("application-autoscaling").resource("scalable-target").resourceName("*")
+                        .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build())))
+                .conditions(Map.of("StringEquals", Map.of("application-autoscaling:service-namespace", "ecs")))
+                .build());
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("application-autoscaling:DescribeScalableTargets"))
+                .resources(List.of("*"))
+                .build());
+        fn.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:DescribeServices", "ecs:UpdateService"))
+                .resources(fleets.stream().map(PrescaledFleet::serviceArn).toList())
+                .build());
+        NagSuppressions.addResourceSuppressions(scheduler, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("Pre-scaling: application-autoscaling:DescribeScalableTargets has no resource-level form, and "
+                        + "CloudFormation gives no ARN of a scalable target to name in RegisterScalableTarget; it is "
+                        + "limited to this account's and region's ECS scalable targets.")
+                .appliesTo(List.of("Resource::*", "Resource::arn:<AWS::Partition>:application-autoscaling:"
+                        + "<AWS::Region>:<AWS::AccountId>:scalable-target/*"))
+                .build()), true);
     }
 
     public List<QuarkusFunction> all() {

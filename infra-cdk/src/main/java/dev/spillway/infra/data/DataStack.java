@@ -33,6 +33,10 @@ public final class DataStack extends Stack {
     public static final String DEADLINE_INDEX = "deadline-index";
     /** Physical name the intake looks API keys up in. */
     public static final String API_KEYS_TABLE_NAME = "spillway-api-keys";
+    /** Partition key of the arrivals table: {@code <fleet>#<tier>}, as {@code DynamoArrivalHistory} writes it. */
+    public static final String ARRIVALS_SERIES = "series";
+    /** Sort key of the arrivals table: the interval's start, epoch seconds. */
+    public static final String ARRIVALS_START = "start";
     /** Attribute DynamoDB's TTL reads (epoch seconds). */
     public static final String TTL_ATTRIBUTE = "expiresAt";
 
@@ -40,6 +44,7 @@ public final class DataStack extends Stack {
     private final Table idempotencyTable;
     private final Table apiKeysTable;
     private final Table batchesTable;
+    private final Table arrivalsTable;
     private final PriorityQueues queues;
     private final PayloadBucket payloads;
     private final IngestQueue ingest;
@@ -136,6 +141,20 @@ public final class DataStack extends Stack {
                 .projectionType(ProjectionType.ALL)
                 .build());
 
+        // Each fleet's admitted jobs per tier and 5-minute interval (and its pre-scaling ledger), written once per interval
+        // by the scheduler and read one series at a time by a range of interval starts: the forecast's history.
+        this.arrivalsTable = Table.Builder.create(this, "ArrivalsTable")
+                .partitionKey(Attribute.builder().name(ARRIVALS_SERIES).type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name(ARRIVALS_START).type(AttributeType.NUMBER).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(TTL_ATTRIBUTE)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .encryption(TableEncryption.AWS_MANAGED)
+                .deletionProtection(true)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+
         this.queues = new PriorityQueues(this, "Queues", props.getQueues());
         props.getModelFleets().forEach(queues::addModelFleet);
         this.payloads = new PayloadBucket(this, "Payloads", props.getResultsRetentionDays());
@@ -159,6 +178,11 @@ public final class DataStack extends Stack {
     /** Batch records (partition key {@code id}), read and written by the intake only. */
     public ITable batchesTable() {
         return batchesTable;
+    }
+
+    /** Recorded arrivals per fleet, tier and interval: the forecast's history. */
+    public ITable arrivalsTable() {
+        return arrivalsTable;
     }
 
     public PriorityQueues queues() {

@@ -65,6 +65,7 @@ public final class BacklogScaling extends Construct {
     static final String SCHEDULER_BACKLOG = "Backlog";
 
     private final ScalableTarget target;
+    private final String resourceId;
     private final CfnScalingPolicy backlogPerTask;
     private final StepScalingPolicy scaleFromZero;
     private final double targetBacklogPerTask;
@@ -76,9 +77,10 @@ public final class BacklogScaling extends Construct {
         this.targetBacklogPerTask = settings.targetBacklogPerTask();
         getNode().addValidation(settings::problems);
 
+        this.resourceId = "service/" + cluster.getClusterName() + "/" + service.getServiceName();
         this.target = ScalableTarget.Builder.create(this, "Resource")
                 .serviceNamespace(ServiceNamespace.ECS)
-                .resourceId("service/" + cluster.getClusterName() + "/" + service.getServiceName())
+                .resourceId(resourceId)
                 .scalableDimension("ecs:service:DesiredCount")
                 .minCapacity(settings.minTasks())
                 .maxCapacity(settings.maxTasks())
@@ -208,6 +210,11 @@ public final class BacklogScaling extends Construct {
                 .statistic("Average")
                 .period(Duration.minutes(1))
                 .build();
+    }
+
+    /** The ECS service as Application Auto Scaling names it: {@code service/<cluster>/<service>}. */
+    public String resourceId() {
+        return resourceId;
     }
 
     public ScalableTarget target() {

@@ -91,12 +91,14 @@ public final class FleetStack extends Stack {
     public static final class ModelFleet {
 
         private final ModelFleetSettings model;
+        private final String fleetName;
         private final FleetService main;
         private final FleetService batchSpot;
 
         ModelFleet(final Construct scope, final FleetStackProps props, final ModelFleetSettings model,
                    final FleetQueues queues) {
             this.model = model;
+            this.fleetName = queues.fleet();
             CapacitySettings settings = model.capacity();
             this.main = new FleetService(scope, props, model, queues, settings, props.isSpot(),
                     props.getOnDemandBaseTasks(), Map.of(), queues);
@@ -112,6 +114,11 @@ public final class FleetStack extends Stack {
 
         public ModelFleetSettings model() {
             return model;
+        }
+
+        /** The fleet's name at run time ({@code Fleets}): {@code shared} for the first model, else the model's. */
+        public String fleetName() {
+            return fleetName;
         }
 
         public GpuCapacity capacity() {

@@ -127,7 +127,12 @@ public final class ObservabilityStack extends Stack {
                 graph("Cache hits and misses", List.of(search("CacheHit", "Sum"), search("CacheMiss", "Sum"))),
                 graph("Jobs by outcome and lane", List.of(search("JobsSucceeded", "Sum"),
                         search("JobsFailed", "Sum"))),
-                graph("Batch size (average per engine call)", List.of(search("BatchSize", "Average"))));
+                graph("Batch size (average per engine call)", List.of(search("BatchSize", "Average"))),
+                // The scheduler's forecast per fleet (jobs expected in the next 5 minutes) beside the minimum
+                // pre-scaling set and the tasks the forecast needs a cold start ahead (docs/capacity.md).
+                graph("Forecast arrivals (next 5 min) and pre-scaling per fleet", List.of(
+                        search("ForecastArrivals", "Maximum"), search("PrescaleFloor", "Maximum"),
+                        search("PrescaleMinimum", "Maximum"))));
     }
 
     /** Per tier queue of one fleet: a dead letter pages at once, an old message when it stays old. */

@@ -62,6 +62,20 @@ public final class RuntimeEnvironment {
      * (through {@code $ECS_AGENT_URI/task-protection/v1/state}) and clears it when idle.
      */
     public static final String WORKER_SCALE_IN_PROTECTION = "SPILLWAY_WORKER_SCALE_IN_PROTECTION";
+    /** {@code spillway.forecast.table}: the recorded arrivals, the forecast's history (the scheduler only). */
+    public static final String FORECAST_TABLE = "SPILLWAY_FORECAST_TABLE";
+    /** {@code spillway.prescale.enabled}: raise fleets' minimums ahead of a forecast rise. */
+    public static final String PRESCALE_ENABLED = "SPILLWAY_PRESCALE_ENABLED";
+    /** {@code spillway.prescale.gpu-hours-per-day}: the day's budget of task-hours above the deployed minimum. */
+    public static final String PRESCALE_GPU_HOURS_PER_DAY = "SPILLWAY_PRESCALE_GPU_HOURS_PER_DAY";
+    /** {@code spillway.prescale.mean-processing}: {@code meanProcessingSeconds}, one task's time per job. */
+    public static final String PRESCALE_MEAN_PROCESSING = "SPILLWAY_PRESCALE_MEAN_PROCESSING";
+    /** {@code spillway.prescale.cold-start}: {@code coldStartMaxSeconds}, how far ahead the floor rises. */
+    public static final String PRESCALE_COLD_START = "SPILLWAY_PRESCALE_COLD_START";
+    /** {@code spillway.fleet-floor.min-tasks}: {@code minTasks}, where a fleet's minimum returns. */
+    public static final String FLEET_FLOOR_MIN_TASKS = "SPILLWAY_FLEET_FLOOR_MIN_TASKS";
+    /** {@code spillway.fleet-floor.scalable-targets}: {@code <fleet>=service/<cluster>/<service>}, comma-separated. */
+    public static final String FLEET_FLOOR_SCALABLE_TARGETS = "SPILLWAY_FLEET_FLOOR_SCALABLE_TARGETS";
     /** {@code quarkus.lambda.handler}: which {@code @Named} handler of the event-source app a function runs. */
     public static final String LAMBDA_HANDLER = "QUARKUS_LAMBDA_HANDLER";
 

@@ -108,9 +108,10 @@ class EventSourceFunctionsTest {
     }
 
     @Test
-    void scheduler_queriesOnlyTheReapersAndTheBatchIndexes_andTheKeysByTenant() {
+    void scheduler_queriesOnlyTheReapersAndTheBatchIndexes_andTheKeysByTenant_andTheArrivalSeries() {
         assertThat(Policies.resourcesOf(template, "EventsSchedulerServiceRole", "dynamodb:Query"))
-                .hasSize(4)
+                .hasSize(5)
+                .anyMatch(resource -> resource.contains("ArrivalsTable") && !resource.contains("/index/"))
                 .anyMatch(resource -> resource.contains("/index/lease-index"))
                 .anyMatch(resource -> resource.contains("/index/deadline-index"))
                 .anyMatch(resource -> resource.contains("/index/batch-index"))
@@ -176,5 +177,43 @@ class EventSourceFunctionsTest {
                 .map(String::valueOf)
                 .filter(condition)
                 .toList();
+    }
+
+    @Test
+    void scheduler_recordsArrivalsOncePerInterval_withoutScanUpdateOrDelete() {
+        assertThat(Policies.actionsOf(template, "EventsSchedulerServiceRole", "ArrivalsTable"))
+                .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query");
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "QUARKUS_LAMBDA_HANDLER", "scheduler",
+                        "SPILLWAY_FORECAST_TABLE", Map.of("Fn::ImportValue",
+                                Match.stringLikeRegexp(".*ArrivalsTable.*"))))))));
+    }
+
+    @Test
+    void scheduler_prescalesEachFleetsScalableTarget_withinTheCapacitySettingsAndTheDefaultBudget() {
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "QUARKUS_LAMBDA_HANDLER", "scheduler",
+                        "SPILLWAY_PRESCALE_ENABLED", "true",
+                        "SPILLWAY_PRESCALE_GPU_HOURS_PER_DAY", "12.0",
+                        "SPILLWAY_PRESCALE_COLD_START", "PT8M",
+                        "SPILLWAY_PRESCALE_MEAN_PROCESSING", "PT2S",
+                        "SPILLWAY_FLEET_FLOOR_MIN_TASKS", "1",
+                        "SPILLWAY_FLEET_FLOOR_SCALABLE_TARGETS", Match.objectLike(Map.of("Fn::Join", Match.arrayWith(
+                                List.of(Match.arrayWith(List.of(Match.stringLikeRegexp("shared=service/.*")))))))))))));
+    }
+
+    @Test
+    void scheduler_mayRegisterOnlyEcsScalableTargets_andDescribeAndUpdateOnlyTheFleetsServices() {
+        assertThat(Policies.resourcesOf(template, "EventsSchedulerServiceRole",
+                "application-autoscaling:RegisterScalableTarget"))
+                .singleElement().asString().contains(":scalable-target/*").contains("application-autoscaling");
+        assertThat(Policies.resourcesOf(template, "EventsSchedulerServiceRole",
+                "application-autoscaling:DescribeScalableTargets")).containsExactly("*");
+        assertThat(Policies.resourcesOf(template, "EventsSchedulerServiceRole", "ecs:UpdateService"))
+                .isNotEmpty().allMatch(resource -> resource.contains("SpillwayFleet") && resource.contains("Service"));
+        assertThat(policiesWhere(policy -> policy.contains("RegisterScalableTarget"))).singleElement().asString()
+                .contains("EventsSchedulerServiceRole").contains("application-autoscaling:service-namespace");
     }
 }

@@ -104,6 +104,25 @@ class DataStackTest {
     }
 
     @Test
+    void arrivalsTable_isOneSeriesPerPartitionByIntervalStart_onDemandEncryptedWithTtl_andUnindexed() {
+        assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "DeletionPolicy", "Retain",
+                "Properties", Match.objectLike(Map.of(
+                        "KeySchema", List.of(Map.of("AttributeName", "series", "KeyType", "HASH"),
+                                Map.of("AttributeName", "start", "KeyType", "RANGE")),
+                        "AttributeDefinitions", List.of(Map.of("AttributeName", "series", "AttributeType", "S"),
+                                Map.of("AttributeName", "start", "AttributeType", "N")),
+                        "BillingMode", "PAY_PER_REQUEST",
+                        "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
+                        "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                        "SSESpecification", Map.of("SSEEnabled", true),
+                        "DeletionProtectionEnabled", true,
+                        "GlobalSecondaryIndexes", Match.absent(),
+                        "StreamSpecification", Match.absent()))))).keySet())
+                .singleElement().asString().startsWith("ArrivalsTable");
+    }
+
+    @Test
     void idempotencyTable_isOnDemandEncryptedWithTtlOnExpiresAt() {
         assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
                 "DeletionPolicy", "Retain",
@@ -123,7 +142,7 @@ class DataStackTest {
 
     @Test
     void apiKeysTable_isKeyedByHashUnderItsFixedName_andIndexedByTenant() {
-        template.resourceCountIs("AWS::DynamoDB::Table", 4);
+        template.resourceCountIs("AWS::DynamoDB::Table", 5);
         template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
                 "TableName", "spillway-api-keys",
                 "KeySchema", List.of(Map.of("AttributeName", "keyHash", "KeyType", "HASH")),
@@ -139,7 +158,7 @@ class DataStackTest {
     void tables_areRetainedOnStackDeletion_andProtectedFromDeletion() {
         assertThat(template.findResources("AWS::DynamoDB::Table", Match.objectLike(Map.of(
                 "DeletionPolicy", "Retain",
-                "Properties", Match.objectLike(Map.of("DeletionProtectionEnabled", true)))))).hasSize(4);
+                "Properties", Match.objectLike(Map.of("DeletionProtectionEnabled", true)))))).hasSize(5);
     }
 
     @Test

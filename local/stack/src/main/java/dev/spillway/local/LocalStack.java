@@ -7,8 +7,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -47,7 +48,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * {@code SPILLWAY_FILES_DIR} (default {@code .spillway/files}) is the local S3 server's folder: the files bucket
  * is its {@code spillway-files} subfolder, so a batch file dropped there starts a batch.
  * {@code SPILLWAY_DATA_DIR} (default {@code .spillway/data}) keeps the queued messages and the tables across
- * restarts and crashes. {@code SPILLWAY_WORKERS} (default 1) is how many worker processes run, each supervised.
+ * restarts and crashes. {@code SPILLWAY_WORKERS} (default 1) is how many worker processes run, each supervised;
+ * pre-scaling may keep up to {@code SPILLWAY_MAX_WORKERS} (default one more) per fleet ahead of a forecast rise.
  * This launcher is the one place that reads them: it turns them into configuration before Quarkus starts.
  */
 @QuarkusMain
@@ -60,8 +62,12 @@ public class LocalStack implements QuarkusApplication {
     /** The worker configuration of each fleet: the shared one, or one per model when models have fleets. */
     private static Map<String, Map<String, String>> fleetWorkerConfigs;
     private static int workerCount;
-    /** One per worker process, with the fleet it serves; read by {@link SupervisedWorkers} on every scheduler tick. */
-    private static final List<Map.Entry<String, WorkerSupervisor>> SUPERVISORS = new CopyOnWriteArrayList<>();
+    private static int maxWorkers;
+    /**
+     * Each fleet's supervised worker processes; read by {@link SupervisedWorkers} on every scheduler tick, resized by
+     * {@link LocalFleetFloor} when pre-scaling raises a fleet's minimum.
+     */
+    private static final Map<String, FleetWorkers> FLEETS = new ConcurrentHashMap<>();
     private static String devKey;
     /** Counted down once run() has stopped the worker and the emulators, in that order. */
     private static final CountDownLatch STOPPED = new CountDownLatch(1);
@@ -102,6 +108,7 @@ public class LocalStack implements QuarkusApplication {
         // CloudWatch metrics lines are for AWS; locally /q/metrics has the same numbers.
         workerConfig.put("spillway.metrics.emf.enabled", "false");
         workerCount = workerCount(env);
+        maxWorkers = maxWorkers(env, workerCount);
         workerConfig.put("spillway.worker.concurrency", env.getOrDefault("SPILLWAY_WORKER_CONCURRENCY", "4"));
         workerConfig.putAll(workerOverrides(System.getProperties()));
         fleetWorkerConfigs = fleetWorkerConfigs(workerConfig, models.keySet());
@@ -243,27 +250,49 @@ public class LocalStack implements QuarkusApplication {
         throw new IllegalArgumentException("SPILLWAY_WORKERS must be a whole number of at least 1, not " + value);
     }
 
+    /**
+     * Most worker processes per fleet while pre-scaling raises its minimum: {@code SPILLWAY_MAX_WORKERS}, by default
+     * one more than {@code SPILLWAY_WORKERS} (each is a JVM with a model loaded: keep it small).
+     */
+    static int maxWorkers(Map<String, String> env, int workers) {
+        String value = env.getOrDefault("SPILLWAY_MAX_WORKERS", Integer.toString(workers + 1)).strip();
+        try {
+            int count = Integer.parseInt(value);
+            if (count >= workers) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("SPILLWAY_MAX_WORKERS must be a whole number of at least SPILLWAY_WORKERS ("
+                + workers + "), not " + value);
+    }
+
     /** Worker processes of the fleet alive now (one being restarted after a crash does not count). */
     static int runningWorkers(String fleet) {
-        return (int) SUPERVISORS.stream().filter(worker -> worker.getKey().equals(fleet))
-                .filter(worker -> worker.getValue().isRunning()).count();
+        FleetWorkers workers = FLEETS.get(fleet);
+        return workers == null ? 0 : workers.running();
+    }
+
+    /** The fleet's workers, once the stack has started them. */
+    static Optional<FleetWorkers> fleetWorkers(String fleet) {
+        return Optional.ofNullable(FLEETS.get(fleet));
     }
 
     private void serve() {
         Path jar = Path.of(System.getProperty("spillway.local.worker-jar", "gpu-backend/target/quarkus-app/quarkus-run.jar"));
         try {
-            fleetWorkerConfigs.forEach((fleet, fleetConfig) -> {
-                for (int i = 0; i < workerCount; i++) {
-                    // Each worker serves its health and metrics on its own port, kept across its restarts.
-                    Map<String, String> config = new LinkedHashMap<>(fleetConfig);
-                    config.put("quarkus.http.port", Integer.toString(Ports.free()));
-                    SUPERVISORS.add(Map.entry(fleet, WorkerSupervisor.start(() -> WorkerProcess.start(jar, config,
-                            null), RestartBackoff.standard(), Clock.systemUTC())));
-                }
-            });
+            fleetWorkerConfigs.forEach((fleet, fleetConfig) -> FLEETS.put(fleet, new FleetWorkers(fleet, () -> {
+                // Each worker serves its health and metrics on its own port, kept across its restarts.
+                Map<String, String> config = new LinkedHashMap<>(fleetConfig);
+                config.put("quarkus.http.port", Integer.toString(Ports.free()));
+                return WorkerSupervisor.start(() -> WorkerProcess.start(jar, config, null), RestartBackoff.standard(),
+                        Clock.systemUTC());
+            }, workerCount, maxWorkers).start()));
             LOG.infof("Spillway local stack ready: API http://localhost:%d/v1 | %s | %s",
                     ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class), cloud.describe(),
-                    SUPERVISORS.stream().map(worker -> worker.getKey() + " worker pid " + worker.getValue().pid())
+                    FLEETS.entrySet().stream().sorted(Map.Entry.comparingByKey()).flatMap(fleet -> fleet.getValue()
+                            .pids().stream().map(pid -> fleet.getKey() + " worker pid " + pid))
                             .collect(Collectors.joining(", ")));
             LOG.infof("Dev API key (tenant dev): %s   (set SPILLWAY_DEV_KEY to choose it; more keys: "
                     + "local/api-keys create --tenant NAME --endpoint %s)", devKey, cloud.dynamoServer().endpoint());
@@ -278,8 +307,8 @@ public class LocalStack implements QuarkusApplication {
             Quarkus.waitForExit();
             LOG.info("stopping: draining the workers, then the emulators");
         } finally {
-            SUPERVISORS.parallelStream().forEach(worker -> worker.getValue().close());
-            SUPERVISORS.clear();
+            FLEETS.values().parallelStream().forEach(FleetWorkers::close);
+            FLEETS.clear();
         }
     }
 

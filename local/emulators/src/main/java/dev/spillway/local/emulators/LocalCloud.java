@@ -165,6 +165,29 @@ public final class LocalCloud implements AutoCloseable {
         provisionApiKeysTable();
         provisionIdempotencyTable();
         provisionBatchesTable();
+        provisionArrivalsTable();
+    }
+
+    /**
+     * Arrivals per fleet, tier and interval (and each fleet's pre-scaling ledger), read one series at a time by a
+     * range of interval starts; TTL removes old intervals.
+     */
+    private void provisionArrivalsTable() {
+        if (!createTableIfMissing(arrivalsTable(), b -> b
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName("series").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("start").attributeType(ScalarAttributeType.N).build())
+                .keySchema(KeySchemaElement.builder().attributeName("series").keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName("start").keyType(KeyType.RANGE).build()))) {
+            return;
+        }
+        dynamo.updateTimeToLive(b -> b.tableName(arrivalsTable())
+                .timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
+    }
+
+    public String arrivalsTable() {
+        return options.tablePrefix() + "-arrivals";
     }
 
     /** Batch records, listed per tenant newest first; TTL removes them with their jobs. */
@@ -473,6 +496,7 @@ public final class LocalCloud implements AutoCloseable {
         config.put("spillway.auth.keys-table", apiKeysTable());
         config.put("spillway.jobs.idempotency-table", idempotencyTable());
         config.put("spillway.batches.table", batchesTable());
+        config.put("spillway.forecast.table", arrivalsTable());
         for (String tier : TIERS) {
             config.put("spillway.queues." + tier + ".url", queueUrls.get(tier));
             config.put("spillway.queues." + tier + ".dlq-url", queueUrls.get(tier + "-dlq"));
