@@ -51,6 +51,14 @@ public interface WarmUpConfig {
     @WithDefault("PT10M")
     Duration horizon();
 
+    /**
+     * How far ahead a forecast rise counts: when a served model's fleet is forecast to need more tasks within it
+     * ({@code FleetForecasts.nextRise}), the tick warms the entries that would expire before that rise plus
+     * {@link #horizon()}, so that the peak meets a warm cache. Zero turns this off.
+     */
+    @WithDefault("PT1H")
+    Duration peakLead();
+
     /** Requests waiting to be recorded on this instance; beyond it recording is skipped, never the request. */
     @WithDefault("1000")
     int recordQueue();

@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,14 +24,17 @@ import dev.spillway.core.cache.redis.InFlightRequests;
 import dev.spillway.core.cache.redis.RedisResultStore;
 import dev.spillway.core.cache.warmup.redis.RedisHotSets;
 import dev.spillway.core.config.CacheConfig;
+import dev.spillway.core.config.ModelsConfig;
+import dev.spillway.core.forecast.FleetForecasts;
 import dev.spillway.core.job.Job;
 import dev.spillway.core.job.JobStore;
 import dev.spillway.core.job.Tier;
+import dev.spillway.core.queue.Fleets;
 import dev.spillway.core.schedule.ScheduledTask;
 
 /**
- * Re-runs each opted-in tenant's hot prompts as batch jobs of that tenant before their cache entries expire, so the
- * next request for them meets a warm cache. A warm-up job is a real job (admitted, queued at batch priority, run by
+ * Re-runs each opted-in tenant's hot prompts as batch jobs of that tenant before their cache entries expire, and
+ * before a forecast rise, so the next request for them (and the peak) meets a warm cache. A warm-up job is a real job (admitted, queued at batch priority, run by
  * the fleet, its answer stored under the same cache key), spent from the tenant's jobs-per-hour budget in Redis.
  * Safe when ticks overlap: an entry is warmed only by the tick that claims it in flight (a caller's job in flight
  * for it counts as warming), and the budget is spent atomically.
@@ -50,9 +55,16 @@ public class WarmUpTask implements ScheduledTask {
     private final RequestChecks checks;
     private final Admission admission;
     private final JobStore jobs;
+    private final FleetForecasts forecasts;
+    private final ModelsConfig models;
+    private final Fleets fleets;
 
     public WarmUpTask(RedisHotSets hotSets, WarmUpConfig config, CacheConfig cache, RedisResultStore entries,
-            InFlightRequests inFlight, ApiKeyStore keys, RequestChecks checks, Admission admission, JobStore jobs) {
+            InFlightRequests inFlight, ApiKeyStore keys, RequestChecks checks, Admission admission, JobStore jobs,
+            FleetForecasts forecasts, ModelsConfig models, Fleets fleets) {
+        this.forecasts = forecasts;
+        this.models = models;
+        this.fleets = fleets;
         this.hotSets = hotSets;
         this.config = config;
         this.cache = cache;
@@ -71,7 +83,35 @@ public class WarmUpTask implements ScheduledTask {
 
     @Override
     public void run(Instant now) {
-        warm(now, config.horizon());
+        warm(now, horizonAt(now));
+    }
+
+    /**
+     * The configured horizon, widened to the next forecast rise of any served model's fleet within the peak lead
+     * (plus the horizon): entries that would expire before or early in the peak are warmed now, ahead of it. No
+     * forecast (too little history, the table unreadable) leaves the horizon as configured.
+     */
+    public Duration horizonAt(Instant now) {
+        Duration horizon = config.horizon();
+        if (config.peakLead().isZero()) {
+            return horizon;
+        }
+        Set<String> seen = new HashSet<>();
+        for (String model : models.served().keySet()) {
+            if (!seen.add(fleets.of(model))) {
+                continue;
+            }
+            try {
+                Optional<Instant> rise = forecasts.nextRise(model, config.peakLead(), now);
+                if (rise.isPresent()) {
+                    Duration widened = Duration.between(now, rise.get()).plus(config.horizon());
+                    horizon = widened.compareTo(horizon) > 0 ? widened : horizon;
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("warm-up: no forecast for %s: %s", model, e.toString());
+            }
+        }
+        return horizon;
     }
 
     /**

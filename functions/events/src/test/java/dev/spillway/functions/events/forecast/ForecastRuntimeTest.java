@@ -25,6 +25,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.spillway.core.api.ChatCompletionRequest;
 import dev.spillway.core.api.ChatMessage;
+import dev.spillway.core.cache.warmup.WarmUpConfig;
+import dev.spillway.core.cache.warmup.WarmUpTask;
 import dev.spillway.core.forecast.ArrivalCounter;
 import dev.spillway.core.forecast.ArrivalHistory;
 import dev.spillway.core.forecast.Arrivals;
@@ -65,7 +67,8 @@ class ForecastRuntimeTest {
     public static class SchedulerFunction implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.lambda.handler", "scheduler");
+            // the warm-up looks far enough ahead to see the recorded cosine's first rise
+            return Map.of("quarkus.lambda.handler", "scheduler", "spillway.warmup.peak-lead", "PT6H");
         }
     }
 
@@ -88,6 +91,10 @@ class ForecastRuntimeTest {
     PrescaleConfig prescaleConfig;
     @Inject
     Prescaler prescaler;
+    @Inject
+    WarmUpTask warmUp;
+    @Inject
+    WarmUpConfig warmUpConfig;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -187,6 +194,12 @@ class ForecastRuntimeTest {
         assertThat(forecasts.nextRise("test-model", Duration.ofHours(6), now))
                 .contains(midnight.plus(INTERVAL.multipliedBy(rise)));
         assertThat(forecasts.nextRise("test-model", INTERVAL.multipliedBy(rise - 1), now)).isEmpty();
+
+        // and the warm-up, seeing that rise within its peak lead, warms now what would expire before it (plus its
+        // horizon); with no recorded history it keeps its own horizon
+        assertThat(warmUp.horizonAt(now)).isEqualTo(Duration.between(now, midnight.plus(INTERVAL.multipliedBy(rise)))
+                .plus(warmUpConfig.horizon()));
+        assertThat(warmUp.horizonAt(midnight.minus(Duration.ofDays(60)))).isEqualTo(warmUpConfig.horizon());
 
         // and the scheduler's forecast task publishes the next interval's expectation: an EMF line and a gauge
         List<String> lines = new ArrayList<>();
