@@ -89,7 +89,9 @@ class SchedulerIT {
                     .contains("spillway_queue_backlog{fleet=\"shared\",tier=\"batch\"} 0.0")
                     .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"backlog\"}")
                     .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"reaper\"}")
-                    .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"warm-up\"}");
+                    .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"warm-up\"}")
+                    .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"arrivals\"}")
+                    .contains("spillway_scheduler_tasks_total{outcome=\"ok\",task=\"forecast\"}");
         });
     }
 

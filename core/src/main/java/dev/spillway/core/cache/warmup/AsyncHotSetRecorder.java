@@ -13,7 +13,6 @@ import org.jboss.logging.Logger;
 
 import dev.spillway.core.admission.CheckedRequest;
 import dev.spillway.core.auth.ApiKey;
-import dev.spillway.core.cache.warmup.redis.RedisHotSets;
 import dev.spillway.core.config.CacheConfig;
 
 /**
@@ -27,13 +26,13 @@ public class AsyncHotSetRecorder implements HotSetRecorder {
 
     private static final Logger LOG = Logger.getLogger(AsyncHotSetRecorder.class);
 
-    private final RedisHotSets hotSets;
+    private final HotSets hotSets;
     private final WarmUpConfig config;
     private final CacheConfig cache;
     private final Clock clock;
     private final ThreadPoolExecutor recorder;
 
-    public AsyncHotSetRecorder(RedisHotSets hotSets, WarmUpConfig config, CacheConfig cache, Clock clock) {
+    public AsyncHotSetRecorder(HotSets hotSets, WarmUpConfig config, CacheConfig cache, Clock clock) {
         this.hotSets = hotSets;
         this.config = config;
         this.cache = cache;

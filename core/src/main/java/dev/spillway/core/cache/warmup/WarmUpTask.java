@@ -22,7 +22,6 @@ import dev.spillway.core.auth.Caller;
 import dev.spillway.core.cache.CachePolicy;
 import dev.spillway.core.cache.redis.InFlightRequests;
 import dev.spillway.core.cache.redis.RedisResultStore;
-import dev.spillway.core.cache.warmup.redis.RedisHotSets;
 import dev.spillway.core.config.CacheConfig;
 import dev.spillway.core.config.ModelsConfig;
 import dev.spillway.core.forecast.FleetForecasts;
@@ -46,7 +45,7 @@ public class WarmUpTask implements ScheduledTask {
     /** Write the answer under its key; the key is computed even where the tenant forced caching. Never read. */
     private static final CachePolicy REFRESH = new CachePolicy(false, true, true);
 
-    private final RedisHotSets hotSets;
+    private final HotSets hotSets;
     private final WarmUpConfig config;
     private final CacheConfig cache;
     private final RedisResultStore entries;
@@ -59,7 +58,7 @@ public class WarmUpTask implements ScheduledTask {
     private final ModelsConfig models;
     private final Fleets fleets;
 
-    public WarmUpTask(RedisHotSets hotSets, WarmUpConfig config, CacheConfig cache, RedisResultStore entries,
+    public WarmUpTask(HotSets hotSets, WarmUpConfig config, CacheConfig cache, RedisResultStore entries,
             InFlightRequests inFlight, ApiKeyStore keys, RequestChecks checks, Admission admission, JobStore jobs,
             FleetForecasts forecasts, ModelsConfig models, Fleets fleets) {
         this.forecasts = forecasts;

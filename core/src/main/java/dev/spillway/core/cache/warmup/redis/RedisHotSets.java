@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import dev.spillway.capacity.hotset.CountMinSketch;
 import dev.spillway.core.Sha256;
 import dev.spillway.core.cache.warmup.HotPrompt;
+import dev.spillway.core.cache.warmup.HotSets;
 import dev.spillway.core.cache.warmup.WarmUpConfig;
 import dev.spillway.core.fault.DownstreamGuards;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -27,7 +28,7 @@ import io.vertx.mutiny.redis.client.Response;
  * clock hour.
  */
 @ApplicationScoped
-public class RedisHotSets {
+public class RedisHotSets implements HotSets {
 
     /**
      * One request: adds 1 to its counter in every row, takes the smallest as its estimate, and keeps it in the top k
@@ -120,6 +121,7 @@ public class RedisHotSets {
     }
 
     /** Counts one request of {@code tenant} for {@code cacheKey}; returns its estimate now. */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public long record(String tenant, String cacheKey, String body, Instant now) {
         String tag = tag(tenant);
@@ -154,6 +156,7 @@ public class RedisHotSets {
     }
 
     /** The tenant's candidates, most requested first. */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public List<HotPrompt> top(String tenant) {
         Response flat = redis.execute("EVAL", TOP, "1", tag(tenant) + "top");
@@ -165,12 +168,14 @@ public class RedisHotSets {
     }
 
     /** The request body kept for a top-k candidate. */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public Optional<String> body(String tenant, String cacheKey) {
         return Optional.ofNullable(redis.execute("HGET", tag(tenant) + "bodies", cacheKey)).map(Response::toString);
     }
 
     /** Tenants with a request recorded since {@code activeSince}; those idle longer are dropped from the registry. */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public List<String> tenants(Instant activeSince) {
         redis.execute("ZREMRANGEBYSCORE", registry(), "-inf", "(" + activeSince.getEpochSecond());
@@ -183,6 +188,7 @@ public class RedisHotSets {
     }
 
     /** Drops everything recorded for the tenant (it no longer opts in). */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public void forget(String tenant) {
         String tag = tag(tenant);
@@ -191,6 +197,7 @@ public class RedisHotSets {
     }
 
     /** Halves the tenant's counts unless already done in {@code period}; returns whether this call did. */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public boolean decay(String tenant, long period, long periodSeconds) {
         String tag = tag(tenant);
@@ -199,6 +206,7 @@ public class RedisHotSets {
     }
 
     /** Spends one warm-up job of the tenant's budget for {@code hour}; false when the budget is spent. */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public boolean spend(String tenant, long hour, int jobsPerHour) {
         return redis.execute("EVAL", SPEND, "1", tag(tenant) + "spent:" + hour, Integer.toString(jobsPerHour),
@@ -206,12 +214,14 @@ public class RedisHotSets {
     }
 
     /** Gives back a job spent for a warm-up that was not admitted. */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public void refund(String tenant, long hour) {
         redis.execute("DECR", tag(tenant) + "spent:" + hour);
     }
 
     /** Warm-up jobs spent in {@code hour}. */
+    @Override
     @ApplyGuard(DownstreamGuards.REDIS)
     public int spent(String tenant, long hour) {
         Response spent = redis.execute("GET", tag(tenant) + "spent:" + hour);
