@@ -132,7 +132,7 @@ class LocalStackIT {
     }
 
     @Test
-    void apiKeysCommand_createsAKeyTheStackAccepts() throws Exception {
+    void apiKeysCommand_createsAKeyTheStackAccepts_setsItsWarmUp_listsAndRevokesIt() throws Exception {
         // The endpoint the README tells users to pass, as the stack printed it
         String log = java.nio.file.Files.readString(Path.of("target", "local-stack-it.log"));
         java.util.regex.Matcher endpoint = java.util.regex.Pattern.compile("--endpoint (http://127\\.0\\.0\\.1:\\d+)")
@@ -149,6 +149,24 @@ class LocalStackIT {
         HttpResponse<String> models = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/models"))
                 .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(models.statusCode()).isEqualTo(200);
+
+        // and the README's other key commands: warm-up, list, revoke
+        String keyId = output.lines().filter(line -> line.startsWith("# key id ")).findFirst().orElseThrow()
+                .substring("# key id ".length()).split(",")[0];
+        Process warmUp = run(repo, repo.resolve("local/api-keys").toString(), "warm-up", keyId, "150", "--endpoint",
+                endpoint.group(1));
+        String warmUpOutput = new String(warmUp.getInputStream().readAllBytes());
+        assertThat(warmUp.exitValue()).as(warmUpOutput).isZero();
+        Process list = run(repo, repo.resolve("local/api-keys").toString(), "list", "--tenant", "it-tenant",
+                "--endpoint", endpoint.group(1));
+        String listed = new String(list.getInputStream().readAllBytes());
+        assertThat(list.exitValue()).as(listed).isZero();
+        assertThat(listed).contains(keyId + " tenant=it-tenant").contains("warm-up=150/h");
+        Process revoke = run(repo, repo.resolve("local/api-keys").toString(), "revoke", keyId, "--endpoint",
+                endpoint.group(1));
+        String revoked = new String(revoke.getInputStream().readAllBytes());
+        assertThat(revoke.exitValue()).as(revoked).isZero();
+        assertThat(revoked).contains("revoked " + keyId);
     }
 
     @Test
