@@ -2,11 +2,14 @@ package dev.spillway.core.api;
 
 import java.util.Optional;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * Which OpenAI endpoint a request was sent to, and so which kind of answer it gets: a chat completion, a (legacy)
  * text completion, or an embedding list. A job carries it with its request, so the worker calls the same endpoint
  * of its engine and the job's answer is that endpoint's own object.
  */
+@RegisterForReflection
 public enum RequestKind {
 
     CHAT("/v1/chat/completions", "chat/completions"),
