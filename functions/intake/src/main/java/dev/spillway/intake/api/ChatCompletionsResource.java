@@ -12,6 +12,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -69,52 +70,28 @@ public class ChatCompletionsResource {
     }
 
     /**
-     * Non-blocking: a cache hit this instance holds in memory for a caller it remembers is answered on the event
+     * {@code POST /v1/chat/completions}, {@code /v1/completions} (a text completion; DeepSeek's fill-in-the-middle with
+     * {@code suffix}) and {@code /v1/embeddings}: one path for all three, only the request's kind differs.
+     *
+     * <p>Non-blocking: a cache hit this instance holds in memory for a caller it remembers is answered on the event
      * loop, so it never queues behind blocking work; everything else is submitted on the worker pool, and the wait
      * that follows holds no thread.
      */
     @POST
-    @Path("chat/completions")
+    @Path("{endpoint: chat/completions|completions|embeddings}")
     @Consumes(MediaType.WILDCARD)
-    public RestMulti<Buffer> create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    public RestMulti<Buffer> create(@PathParam("endpoint") String endpoint, byte[] body,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(SpillwayHeaders.PREFER) String prefer,
             @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
             @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
             @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
-        return answer(RequestKind.CHAT, body, authorization, contentType, prefer, cacheControl, cacheOptIn,
-                idempotencyKey, callbackUrl);
-    }
-
-    /** {@code POST /v1/completions}: a text completion (DeepSeek's fill-in-the-middle with {@code suffix}). */
-    @POST
-    @Path("completions")
-    @Consumes(MediaType.WILDCARD)
-    public RestMulti<Buffer> complete(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(SpillwayHeaders.PREFER) String prefer,
-            @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
-            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
-            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
-            @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
-        return answer(RequestKind.COMPLETION, body, authorization, contentType, prefer, cacheControl, cacheOptIn,
-                idempotencyKey, callbackUrl);
-    }
-
-    /** {@code POST /v1/embeddings}. */
-    @POST
-    @Path("embeddings")
-    @Consumes(MediaType.WILDCARD)
-    public RestMulti<Buffer> embed(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(SpillwayHeaders.PREFER) String prefer,
-            @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
-            @HeaderParam(SpillwayHeaders.CACHE) String cacheOptIn,
-            @HeaderParam(SpillwayHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
-            @HeaderParam(SpillwayHeaders.CALLBACK_URL) String callbackUrl) {
-        return answer(RequestKind.EMBEDDING, body, authorization, contentType, prefer, cacheControl, cacheOptIn,
-                idempotencyKey, callbackUrl);
+        // the path's pattern admits exactly the kinds' own paths
+        RequestKind kind = RequestKind.ofUpstreamPath(endpoint).orElseThrow();
+        return answer(kind, body, authorization, contentType, prefer, cacheControl, cacheOptIn, idempotencyKey,
+                callbackUrl);
     }
 
     private RestMulti<Buffer> answer(RequestKind kind, byte[] body, String authorization, String contentType,
