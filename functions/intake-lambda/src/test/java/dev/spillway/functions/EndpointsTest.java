@@ -2,12 +2,13 @@ package dev.spillway.functions;
 
 import static dev.spillway.functions.IntakeFixture.queuedMessages;
 import static dev.spillway.functions.IntakeFixture.storedJobs;
+import static dev.spillway.functions.SseData.chunks;
+import static dev.spillway.functions.SseData.dataLines;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -354,26 +355,6 @@ class EndpointsTest {
         StringBuilder text = new StringBuilder();
         chunks.forEach(chunk -> text.append(chunk.path("choices").path(0).path("text").asText("")));
         return text.toString();
-    }
-
-    private static List<String> dataLines(String events) {
-        List<String> data = new ArrayList<>();
-        for (String line : events.split("\n")) {
-            if (line.startsWith("data: ")) {
-                data.add(line.substring(6));
-            }
-        }
-        return data;
-    }
-
-    private static List<JsonNode> chunks(List<String> data) throws Exception {
-        List<JsonNode> chunks = new ArrayList<>();
-        for (String line : data) {
-            if (!line.equals("[DONE]")) {
-                chunks.add(JSON.readTree(line));
-            }
-        }
-        return chunks;
     }
 
     private static Response post(String path, String body) {

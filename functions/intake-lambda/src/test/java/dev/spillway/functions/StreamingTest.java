@@ -2,6 +2,8 @@ package dev.spillway.functions;
 
 import static dev.spillway.functions.IntakeFixture.queuedMessages;
 import static dev.spillway.functions.IntakeFixture.storedJobs;
+import static dev.spillway.functions.SseData.chunks;
+import static dev.spillway.functions.SseData.dataLines;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -223,26 +225,6 @@ class StreamingTest {
         ObjectNode whole = assembler.completion().orElseThrow().json();
         whole.remove("model");
         return whole;
-    }
-
-    private static List<String> dataLines(String events) {
-        List<String> data = new ArrayList<>();
-        for (String line : events.split("\n")) {
-            if (line.startsWith("data: ")) {
-                data.add(line.substring(6));
-            }
-        }
-        return data;
-    }
-
-    private static List<JsonNode> chunks(List<String> data) throws Exception {
-        List<JsonNode> chunks = new ArrayList<>();
-        for (String line : data) {
-            if (!line.equals("[DONE]")) {
-                chunks.add(JSON.readTree(line));
-            }
-        }
-        return chunks;
     }
 
     private static Response post(String body) {
