@@ -131,11 +131,7 @@ public class ChatCompletionsResource {
             }
             // A spill after the direct lane gave up waits only for what is left of the caller's budget.
             return jobs.await(submission.job(), left(deadline)).map(job -> {
-                Map<String, String> headers = new LinkedHashMap<>();
-                headers.put(SpillwayHeaders.CACHE, submission.cacheStatus());
-                headers.put(SpillwayHeaders.LANE, "spill");
-                headers.put(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null);
-                headers.put(SpillwayHeaders.PREFERENCE_APPLIED, "wait=" + budget.toSeconds());
+                Map<String, String> headers = spillHeaders(submission, budget);
                 if (submission.streams() && job.status() == JobStatus.SUCCEEDED) {
                     headers.put(SpillwayHeaders.JOB_ID, job.id());
                     return Reply.events(headers, EventStreams.replay(job.result(), submission.includeUsage()));
@@ -168,16 +164,22 @@ public class ChatCompletionsResource {
 
     private Reply liveStream(Submission submission, Duration budget, Instant deadline) {
         Job job = submission.job();
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(SpillwayHeaders.CACHE, submission.cacheStatus());
-        headers.put(SpillwayHeaders.LANE, "spill");
-        headers.put(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null);
-        headers.put(SpillwayHeaders.PREFERENCE_APPLIED, "wait=" + budget.toSeconds());
+        Map<String, String> headers = spillHeaders(submission, budget);
         headers.put(SpillwayHeaders.JOB_ID, job.id());
         headers.put("Location", JobView.path(job.id()));
         return Reply.events(headers, EventStreams.relayed(relay.follow(job, Optional.empty(), left(deadline)),
                 job.model(), submission.includeUsage(), stored -> EventStreams.storedAnswer(stored,
                         submission.includeUsage())));
+    }
+
+    /** What every spill-lane reply says: how the cache was used, the lane, a replay, the wait applied. */
+    private static Map<String, String> spillHeaders(Submission submission, Duration budget) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(SpillwayHeaders.CACHE, submission.cacheStatus());
+        headers.put(SpillwayHeaders.LANE, "spill");
+        headers.put(SpillwayHeaders.IDEMPOTENT_REPLAYED, submission.replayed() ? "true" : null);
+        headers.put(SpillwayHeaders.PREFERENCE_APPLIED, "wait=" + budget.toSeconds());
+        return headers;
     }
 
     private Reply fromCache(Submission submission) {
