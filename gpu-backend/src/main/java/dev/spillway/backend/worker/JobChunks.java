@@ -1,5 +1,7 @@
 package dev.spillway.backend.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -55,7 +57,7 @@ final class JobChunks implements ChunkSink {
     public void text(String piece) {
         if (textCompletion) {
             wroteText = true;
-            writer.chunk(textChunk(piece, null).toString());
+            writer.chunk(chunk(NODES.textNode(piece), null).toString());
             return;
         }
         ObjectNode delta = NODES.objectNode();
@@ -74,9 +76,8 @@ final class JobChunks implements ChunkSink {
     void succeeded(ChatCompletion completion) {
         if (wroteText) {
             String finishReason = completion.json().path("choices").path(0).path("finish_reason").asText(null);
-            writer.chunk((textCompletion ? textChunk("", finishReason) : chunk(NODES.objectNode(), finishReason))
-                    .toString());
-            ObjectNode usage = textCompletion ? textChunk(null, null) : chunk(null, null);
+            writer.chunk(chunk(textCompletion ? NODES.textNode("") : NODES.objectNode(), finishReason).toString());
+            ObjectNode usage = chunk(null, null);
             usage.set("usage", completion.json().get("usage"));
             writer.chunk(usage.toString());
         } else if (!writer.wroteChunks()) {
@@ -97,39 +98,29 @@ final class JobChunks implements ChunkSink {
         writer.end(StreamEntry.Kind.RETRY, "");
     }
 
-    /** A {@code text_completion} chunk as OpenAI streams one; without choices (the usage's) when {@code text} is null. */
-    private ObjectNode textChunk(String text, String finishReason) {
-        ObjectNode chunk = NODES.objectNode().put("id", completionId).put("object", ChatCompletion.TEXT_OBJECT)
+    /**
+     * A chunk of this job's answer as OpenAI streams one ({@code text_completion} or {@code chat.completion.chunk}),
+     * its one choice holding {@code content} (the text of a text chunk, the delta of a chat chunk); without choices
+     * (the usage's) when {@code content} is null.
+     */
+    private ObjectNode chunk(JsonNode content, String finishReason) {
+        ObjectNode chunk = NODES.objectNode().put("id", completionId)
+                .put("object", textCompletion ? ChatCompletion.TEXT_OBJECT : CompletionChunks.OBJECT)
                 .put("created", created).put("model", model);
-        if (text == null) {
-            chunk.putArray("choices");
+        ArrayNode choices = chunk.putArray("choices");
+        if (content == null) {
             return chunk;
         }
-        ObjectNode choice = chunk.putArray("choices").addObject().put("text", text).put("index", 0);
-        choice.putNull("logprobs");
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
+        ObjectNode choice = choices.addObject();
+        if (textCompletion) {
+            choice.set("text", content);
+            choice.put("index", 0);
         } else {
-            choice.put("finish_reason", finishReason);
+            choice.put("index", 0);
+            choice.set("delta", content);
         }
-        return chunk;
-    }
-
-    private ObjectNode chunk(ObjectNode delta, String finishReason) {
-        ObjectNode chunk = NODES.objectNode().put("id", completionId).put("object", CompletionChunks.OBJECT)
-                .put("created", created).put("model", model);
-        if (delta == null) {
-            chunk.putArray("choices");
-            return chunk;
-        }
-        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-        choice.set("delta", delta);
         choice.putNull("logprobs");
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
+        choice.set("finish_reason", finishReason == null ? NODES.nullNode() : NODES.textNode(finishReason));
         return chunk;
     }
 }
